@@ -1,0 +1,97 @@
+"""What a screening produces, as frozen dataclasses that cross into workflow and GUI."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import Enum
+
+import numpy as np
+
+
+class Status(str, Enum):
+    """Why an image was or was not given an answer. The value is the CSV status code."""
+
+    OK = "ok"
+    UNREADABLE = "unreadable"
+    TOO_LARGE = "too_large"
+    NOT_MODALITY = "not_modality"
+    OUT_OF_DISTRIBUTION = "out_of_distribution"
+    POOR_QUALITY = "poor_quality"
+    ERROR = "error"
+
+    @property
+    def answered(self) -> bool:
+        return self is Status.OK
+
+
+@dataclass(frozen=True)
+class Timings:
+    """Milliseconds spent per stage of one screening."""
+
+    decode_ms: float = 0.0
+    preprocess_ms: float = 0.0
+    inference_ms: float = 0.0
+    heatmap_ms: float = 0.0
+    overlay_ms: float = 0.0
+
+    @property
+    def total_ms(self) -> float:
+        return (
+            self.decode_ms + self.preprocess_ms + self.inference_ms + self.heatmap_ms + self.overlay_ms
+        )
+
+
+@dataclass(frozen=True)
+class Prediction:
+    """The model's calibrated answer for one image."""
+
+    pack_id: str
+    pack_version: str
+    model_sha256: str
+    class_ids: tuple[str, ...]
+    probabilities: tuple[float, ...]  # softmax(logits / temperature), same order as class_ids
+    top_class: str
+    top_probability: float
+    refer: bool  # a "refer for follow-up" class passed its operating threshold
+    referring_classes: tuple[str, ...] = ()
+
+    def probability(self, class_id: str) -> float:
+        return self.probabilities[self.class_ids.index(class_id)]
+
+
+@dataclass(frozen=True, eq=False)
+class CamSource:
+    """The arrays any gradient CAM needs, kept so a heatmap for any class costs no rerun."""
+
+    features: np.ndarray  # [K, h, w]
+    head_grad: np.ndarray  # [C, K]
+
+
+@dataclass(frozen=True)
+class QualityReport:
+    brightness: float  # mean grey level 0..255
+    sharpness: float  # variance of the Laplacian at a fixed working size
+    colourfulness: float  # mean HSV saturation 0..1
+    problems: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, eq=False)
+class ScreenResult:
+    """One image's outcome. ``prediction`` is kept even when the image is flagged, for
+    audit, but callers must show ``message`` instead of a confident answer unless
+    ``status`` is OK."""
+
+    source: str
+    status: Status
+    message: str = ""
+    image_sha256: str = ""
+    prediction: Prediction | None = None
+    ood_score: float | None = None
+    quality: QualityReport | None = None
+    timings: Timings = Timings()
+    cam_source: CamSource | None = None
+    image_size: tuple[int, int] | None = None  # (width, height) as decoded
+
+    @property
+    def answered(self) -> bool:
+        return self.status is Status.OK and self.prediction is not None

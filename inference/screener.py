@@ -1,0 +1,219 @@
+"""From image file to calibrated, guarded answer: decode, check, preprocess, run, score."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+
+from . import cam as cam_mod
+from . import quality as quality_mod
+from .engine import Engine, RawOutputs, softmax
+from .errors import ImageError, InferenceError
+from .images import LoadedImage, load_image
+from .ood import MahalanobisScorer, pool
+from .overlay import DEFAULT_COLORMAP, blend
+from .packs import ModelPack
+from .preprocess import cam_to_image, preprocess
+from .results import CamSource, Prediction, ScreenResult, Status, Timings
+
+
+def _ms(start: float) -> float:
+    return (time.perf_counter() - start) * 1000.0
+
+
+class Screener:
+    """Screens images with one pack. Safe to share between threads."""
+
+    def __init__(self, pack: ModelPack, engine: Engine | None = None) -> None:
+        self.pack = pack
+        self.manifest = pack.manifest
+        self.engine = engine or Engine(pack)
+        self._ood: MahalanobisScorer | None = None
+        self._ood_loaded = False
+
+    # -- pieces -----------------------------------------------------------------
+    @property
+    def ood(self) -> MahalanobisScorer | None:
+        if not self._ood_loaded:
+            spec, path = self.manifest.ood, self.pack.ood_path
+            if spec is not None and path is not None and self.engine.has_cam_outputs:
+                self._ood = MahalanobisScorer.load(path, spec.threshold)
+            self._ood_loaded = True
+        return self._ood
+
+    @property
+    def draft_size(self) -> tuple[int, int]:
+        """Let JPEG decode at reduced scale, but never below twice the model input."""
+        spec = self.manifest.input
+        return (2 * spec.width, 2 * spec.height)
+
+    def load(self, path: Path | str) -> LoadedImage:
+        return load_image(path, draft_size=self.draft_size)
+
+    def predict(self, probabilities: np.ndarray) -> Prediction:
+        man = self.manifest
+        top = int(np.argmax(probabilities))
+        referring = []
+        for i, cls in enumerate(man.classes):
+            if not cls.refer:
+                continue
+            passed = probabilities[i] >= cls.threshold if cls.threshold is not None else i == top
+            if passed:
+                referring.append(cls.id)
+        return Prediction(
+            pack_id=man.id,
+            pack_version=man.pack_version,
+            model_sha256=self.pack.model_sha256(self.engine.variant),
+            class_ids=man.class_ids,
+            probabilities=tuple(float(p) for p in probabilities),
+            top_class=man.classes[top].id,
+            top_probability=float(probabilities[top]),
+            refer=bool(referring),
+            referring_classes=tuple(referring),
+        )
+
+    # -- screening --------------------------------------------------------------
+    def screen_images(
+        self, images: Sequence[LoadedImage], *, decode_ms: Sequence[float] | None = None
+    ) -> list[ScreenResult]:
+        """Screen decoded images as one batch."""
+        if not images:
+            return []
+        spec = self.manifest.input
+        t0 = time.perf_counter()
+        batch = np.empty((len(images), 3, spec.height, spec.width), dtype=np.float32)
+        for i, img in enumerate(images):
+            preprocess(img.pixels, spec, out=batch[i])
+        prep_ms = _ms(t0) / len(images)
+        t1 = time.perf_counter()
+        raw = self.engine.run(batch)
+        infer_ms = _ms(t1) / len(images)
+        probs = softmax(raw.logits, self.manifest.temperature)
+        scores = None
+        if self.ood is not None and raw.features is not None:
+            scores = self.ood.score(pool(raw.features))
+        results = []
+        for i, img in enumerate(images):
+            timings = Timings(
+                decode_ms=decode_ms[i] if decode_ms else 0.0,
+                preprocess_ms=prep_ms,
+                inference_ms=infer_ms,
+            )
+            results.append(self._verdict(img, raw, i, probs[i], scores, timings))
+        return results
+
+    def _verdict(
+        self,
+        img: LoadedImage,
+        raw: RawOutputs,
+        i: int,
+        probs: np.ndarray,
+        scores: np.ndarray | None,
+        timings: Timings,
+    ) -> ScreenResult:
+        report = quality_mod.assess(img.pixels, self.manifest.quality)
+        cam_source = None
+        if raw.features is not None and raw.head_grad is not None:
+            cam_source = CamSource(raw.features[i], raw.head_grad[i])
+        score = None if scores is None else float(scores[i])
+        status, message = Status.OK, ""
+        if "colour_image" in report.problems:
+            status = Status.NOT_MODALITY
+            message = (
+                f"This looks like a colour photograph, not a {self.manifest.modality} image. "
+                "The model was not made for it, so no answer is given."
+            )
+        elif self.ood is not None and score is not None and score > self.ood.threshold:
+            status = Status.OUT_OF_DISTRIBUTION
+            message = (
+                f"This image does not look like the {self.manifest.modality} images the model "
+                "was trained on, so no answer is given. Check the screening type and the image."
+            )
+        elif report.problems:
+            status = Status.POOR_QUALITY
+            message = "; ".join(quality_mod.PROBLEM_ADVICE[p] for p in report.problems)
+        return ScreenResult(
+            source=img.path,
+            status=status,
+            message=message,
+            image_sha256=img.sha256,
+            prediction=self.predict(probs),
+            ood_score=score,
+            quality=report,
+            timings=timings,
+            cam_source=cam_source,
+            image_size=(img.width, img.height),
+        )
+
+    def screen_image(self, image: LoadedImage, decode_ms: float = 0.0) -> ScreenResult:
+        return self.screen_images([image], decode_ms=[decode_ms])[0]
+
+    def screen_path(self, path: Path | str) -> ScreenResult:
+        """Screen one file; unreadable files become a result with a status, never an exception."""
+        t0 = time.perf_counter()
+        try:
+            image = self.load(path)
+        except ImageError as exc:
+            return failed_result(str(path), exc)
+        return self.screen_image(image, decode_ms=_ms(t0))
+
+    # -- heatmaps ---------------------------------------------------------------
+    def heatmap(
+        self,
+        image: LoadedImage,
+        result: ScreenResult,
+        class_id: str | None = None,
+        method: str = "gradcam",
+    ) -> tuple[cam_mod.CamMap, np.ndarray]:
+        """The CAM for ``class_id`` (default: top class) and its map at image resolution."""
+        if result.prediction is None:
+            raise InferenceError("no prediction to explain", code="error")
+        class_id = class_id or result.prediction.top_class
+        index = self.manifest.class_index(class_id)
+        spec = self.manifest.input
+        if result.cam_source is not None:
+            cmap = cam_mod.compute(
+                result.cam_source.features, result.cam_source.head_grad, index, class_id, method
+            )
+        else:
+            tensor = preprocess(image.pixels, spec)
+            cmap = cam_mod.occlusion(
+                lambda b: softmax(self.engine.run(b).logits, self.manifest.temperature),
+                tensor,
+                index,
+                class_id,
+            )
+        full = cam_to_image(cmap.values, image.height, image.width, spec)
+        return cmap, full
+
+    def overlay(
+        self,
+        image: LoadedImage,
+        result: ScreenResult,
+        class_id: str | None = None,
+        *,
+        method: str = "gradcam",
+        opacity: float = 0.45,
+        colormap: str = DEFAULT_COLORMAP,
+    ) -> tuple[cam_mod.CamMap, np.ndarray, ScreenResult]:
+        """Heatmap overlay (RGB uint8) and the result with heatmap/overlay timings filled in."""
+        t0 = time.perf_counter()
+        cmap, full = self.heatmap(image, result, class_id, method)
+        heat_ms = _ms(t0)
+        t1 = time.perf_counter()
+        picture = blend(image.pixels, full, opacity, colormap) if cmap.has_evidence else image.pixels
+        timed = replace(result, timings=replace(result.timings, heatmap_ms=heat_ms, overlay_ms=_ms(t1)))
+        return cmap, picture, timed
+
+
+def failed_result(source: str, exc: InferenceError) -> ScreenResult:
+    """Result row for a file that never reached the model."""
+    try:
+        status = Status(exc.code)
+    except ValueError:
+        status = Status.UNREADABLE if isinstance(exc, ImageError) else Status.ERROR
+    return ScreenResult(source=source, status=status, message=str(exc))
