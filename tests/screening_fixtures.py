@@ -1,0 +1,35 @@
+"""Shared helpers for the screening-layer tests: a tiny real pack and real images."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+from PIL import Image
+
+from inference.packs import load_pack
+from inference.screener import Screener
+from tests.packgen import make_pack
+
+
+def tiny_screener(root: Path, pack_id: str = "tiny-pack") -> Screener:
+    return Screener(load_pack(make_pack(root, pack_id)))
+
+
+def write_image(path: Path, seed: int = 0, size: int = 48, fmt: str | None = None) -> Path:
+    """A smooth random RGB image (real content, so the model gives varied answers)."""
+    rng = np.random.default_rng(seed)
+    small = rng.integers(0, 256, (6, 6, 3), dtype=np.uint8)
+    img = Image.fromarray(small).resize((size, size), Image.BILINEAR)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    img.save(path, format=fmt)
+    return path
+
+
+def write_corrupt_jpeg(path: Path) -> Path:
+    """A JPEG cut off after its header: decodes to an error, never to pixels."""
+    good = write_image(path.with_suffix(".tmp.jpg"), seed=99, fmt="JPEG")
+    data = good.read_bytes()
+    good.unlink()
+    path.write_bytes(data[:200])
+    return path
