@@ -847,6 +847,12 @@ class Store:
             params.append(state)
         return [BatchItem(*r) for r in self._query(sql + " ORDER BY position", params)]
 
+    def get_item(self, item_id: int) -> BatchItem:
+        rows = self._query(f"SELECT {_ITEM_COLUMNS} FROM batch_items WHERE id=?", (item_id,))
+        if not rows:
+            raise NotFoundError(f"Batch item {item_id} is not in this database.")
+        return BatchItem(*rows[0])
+
     def job_counts(self, job_id: int) -> JobCounts:
         counts = dict(
             self._query(

@@ -1,0 +1,478 @@
+"""The ``cliniclens`` command: the GUI without arguments, headless work with subcommands.
+
+Exit codes (also shown by ``cliniclens --help``):
+  0  everything asked for was done; in a batch every file was screened and answered
+  1  the batch finished, but some files were not screened or were flagged (see the
+     status column of results.csv); or ``models verify`` found a broken pack
+  2  usage error, bad input, or the model pack cannot be used
+  3  output could not be written (disk full, read-only folder or database)
+  130 interrupted; finished work is kept and the same command resumes the batch
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import os
+import signal
+import sys
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+
+import inference
+from inference.errors import InferenceError, PackError
+from inference.packs import ModelPack, PackCatalog, discover
+from inference.resources import resource_path, user_data_dir
+
+from .errors import InvalidInputError, OutputError, ScreeningError, StoreError
+
+EXIT_OK = 0
+EXIT_SOME_FAILED = 1
+EXIT_USAGE = 2
+EXIT_OUTPUT = 3
+EXIT_INTERRUPTED = 130
+
+EPILOG = """exit codes:
+  0    all done; in a batch every file was screened and answered
+  1    batch finished but some files were not screened or were flagged
+       (see the status column of results.csv), or a pack failed verification
+  2    usage error, bad input, or the model pack cannot be used
+  3    output could not be written (disk full, read-only folder or database)
+  130  interrupted: finished work is kept; run the same command to resume
+
+ClinicLens is a screening aid, not a diagnosis."""
+
+
+class CliError(Exception):
+    """A message for the user and the exit code to leave with."""
+
+    def __init__(self, message: str, code: int = EXIT_USAGE) -> None:
+        super().__init__(message)
+        self.exit_code = code
+
+
+def _err(message: str) -> None:
+    print(f"cliniclens: {message}", file=sys.stderr)
+
+
+# ---------------------------------------------------------------------------------------
+# Argument parsing
+# ---------------------------------------------------------------------------------------
+def _report_args(p: argparse.ArgumentParser) -> None:
+    g = p.add_argument_group("report options")
+    g.add_argument("--clinic", default=None, help="clinic name printed on reports")
+    g.add_argument("--logo", type=Path, default=None, help="clinic logo image for reports")
+    g.add_argument("--operator", default=os.environ.get("CLINICLENS_OPERATOR", ""),
+                   help="who ran the screening (printed and audited)")
+    g.add_argument("--paper", choices=("a4", "letter"), default="a4", help="paper size")
+    g.add_argument("--lang", default="en", help="report language (en)")
+    g.add_argument("--no-names", action="store_true",
+                   help="leave patient names out of reports and exports")
+    g.add_argument("--names-in-filenames", action="store_true",
+                   help="put patient names in report file names (default: patient ID only)")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="cliniclens",
+        description="Offline screening aid for medical images. Without a command, opens the app.",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--version", action="version", version=f"ClinicLens {inference.__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    models = sub.add_parser("models", help="list or verify installed model packs")
+    msub = models.add_subparsers(dest="models_command", metavar="ACTION", required=True)
+    msub.add_parser("list", help="list installed packs and refused ones")
+    verify = msub.add_parser("verify", help="check hashes, manifest schema and a dry run")
+    verify.add_argument("pack_id", nargs="?", metavar="ID", help="only this pack")
+
+    batch = sub.add_parser(
+        "batch", help="screen files and folders, write results.csv/results.json",
+        epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    batch.add_argument("paths", nargs="*", type=Path, metavar="PATH",
+                       help="image files or folders (scanned recursively)")
+    batch.add_argument("--model", "-m", required=True, metavar="ID", help="model pack id")
+    batch.add_argument("--out", "-o", required=True, type=Path, metavar="DIR",
+                       help="folder for results.csv, results.json, heatmaps and report")
+    batch.add_argument("--heatmaps", action="store_true", help="save heatmap overlays as PNG")
+    batch.add_argument("--report", action="store_true", help="write a PDF batch summary report")
+    batch.add_argument("--db", type=Path, default=None, metavar="PATH",
+                       help="patient database (default: the user data folder)")
+    batch.add_argument("--threads", type=int, default=None, metavar="N",
+                       help="parallel workers (default: up to 2)")
+    who = batch.add_mutually_exclusive_group()
+    who.add_argument("--patient", default="", metavar="PATIENT_ID",
+                     help="assign every file to this patient ID")
+    who.add_argument("--folder-per-patient", action="store_true",
+                     help="each subfolder of a given folder is one patient (its name = ID)")
+    who.add_argument("--mapping", type=Path, metavar="CSV",
+                     help="CSV with columns file,patient_id")
+    batch.add_argument("--resume", type=int, default=None, metavar="JOB",
+                       help="resume batch job JOB (instead of giving the paths again)")
+    batch.add_argument("--retry-failed", action="store_true",
+                       help="screen again the files that failed last time")
+    batch.add_argument("--new", action="store_true",
+                       help="screen again even if the same batch already finished")
+    batch.add_argument("--quiet", "-q", action="store_true", help="no progress bar or summary")
+    _report_args(batch)
+
+    report = sub.add_parser("report", help="write a PDF report for a patient or a batch job")
+    target = report.add_mutually_exclusive_group(required=True)
+    target.add_argument("--patient", metavar="PATIENT_ID", help="patient report (all screenings)")
+    target.add_argument("--job", type=int, metavar="JOB", help="batch summary for a batch job")
+    report.add_argument("--screening", type=int, action="append", metavar="ID",
+                        help="only these screening ids (repeatable)")
+    report.add_argument("--out", "-o", type=Path, default=None, metavar="PATH",
+                        help="PDF file or folder (default: current folder)")
+    report.add_argument("--db", type=Path, default=None, metavar="PATH", help="patient database")
+    _report_args(report)
+
+    export = sub.add_parser("export", help="export stored screenings as CSV")
+    export.add_argument("--out", "-o", type=Path, required=True, metavar="CSV")
+    export.add_argument("--patient", default=None, metavar="PATIENT_ID")
+    export.add_argument("--job", type=int, default=None, metavar="JOB")
+    export.add_argument("--db", type=Path, default=None, metavar="PATH")
+    export.add_argument("--include-names", action="store_true",
+                        help="add a patient_name column (left out by default)")
+    export.add_argument("--operator", default=os.environ.get("CLINICLENS_OPERATOR", ""))
+
+    demo = sub.add_parser("demo", help="headless demo on the bundled sample images")
+    demo.add_argument("--out", "-o", type=Path, default=None, metavar="DIR",
+                      help="where to write the demo outputs (default: user data folder/demo)")
+    sub.add_parser("gui", help="open the desktop app (same as no command)")
+    return parser
+
+
+# ---------------------------------------------------------------------------------------
+# Commands
+# ---------------------------------------------------------------------------------------
+def run_gui() -> int:
+    try:
+        from gui.app import main as gui_main  # lazy: the CLI must work without Qt
+    except ImportError as exc:
+        _err(
+            f"the desktop app could not start ({exc}). Headless commands still work: "
+            "try 'cliniclens demo' or 'cliniclens batch --help'."
+        )
+        return EXIT_USAGE
+    return int(gui_main() or 0)
+
+
+def _catalog() -> PackCatalog:
+    return discover()
+
+
+def cmd_models_list(_: argparse.Namespace) -> int:
+    catalog = _catalog()
+    if not catalog.packs:
+        print("No model packs installed.")
+    for pack in catalog.packs:
+        man = pack.manifest
+        classes = ", ".join(man.class_ids)
+        print(
+            f"{man.id}  v{man.pack_version}  {man.display_name}  [{man.modality}]\n"
+            f"    classes: {classes}\n"
+            f"    held-out accuracy {man.metrics.accuracy:.1%} (n={man.metrics.n}, "
+            f"{man.metrics.split})\n    folder: {pack.directory}"
+        )
+    for problem in catalog.problems:
+        print(f"REFUSED  {problem.directory.name}: {problem.message} [{problem.code}]")
+    return EXIT_OK
+
+
+def cmd_models_verify(args: argparse.Namespace) -> int:
+    from inference.engine import Engine
+
+    catalog = _catalog()
+    packs: Sequence[ModelPack] = catalog.packs
+    problems = list(catalog.problems)
+    if args.pack_id:
+        packs = [p for p in catalog.packs if p.id == args.pack_id]
+        problems = [p for p in problems if p.directory.name == args.pack_id]
+        if not packs and not problems:
+            known = ", ".join(catalog.ids) or "none"
+            raise CliError(f"no model pack {args.pack_id!r} is installed (installed: {known})")
+    failed = 0
+    for pack in packs:
+        try:
+            out = Engine(pack, threads=1).dry_run()
+        except InferenceError as exc:
+            failed += 1
+            print(f"FAILED  {pack.id}: {exc} [{exc.code}]")
+            continue
+        cam = "with heatmap outputs" if out.features is not None else "occlusion heatmaps"
+        print(f"OK      {pack.id} v{pack.version}: hashes, manifest and dry run passed ({cam})")
+    for problem in problems:
+        failed += 1
+        print(f"REFUSED {problem.directory.name}: {problem.message} [{problem.code}]")
+    if not packs and not problems:
+        print("No model packs installed.")
+    return EXIT_SOME_FAILED if failed else EXIT_OK
+
+
+@contextlib.contextmanager
+def _open_store(db: Path | None) -> Iterator:
+    from .store import Store
+
+    store = Store(db)
+    try:
+        yield store
+    finally:
+        store.close()
+
+
+@contextlib.contextmanager
+def _cancel_on_signal(queue) -> Iterator[list[int]]:
+    """Ctrl-C / SIGTERM: finish the items in hand, keep the rest pending, exit 130."""
+    hit: list[int] = []
+
+    def handler(signum, frame):  # noqa: ARG001
+        hit.append(signum)
+        queue.cancel()
+
+    previous = {}
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        with contextlib.suppress(ValueError, OSError):  # not the main thread
+            previous[sig] = signal.signal(sig, handler)
+    try:
+        yield hit
+    finally:
+        for sig, old in previous.items():
+            signal.signal(sig, old)
+
+
+def _report_options(args: argparse.Namespace):
+    from .reports import ReportOptions
+
+    return ReportOptions(
+        clinic_name=args.clinic or "",
+        clinic_logo=args.logo,
+        operator=args.operator,
+        paper=args.paper,
+        language=args.lang,
+        include_patient_name=not args.no_names,
+        names_in_filenames=args.names_in_filenames and not args.no_names,
+    )
+
+
+def cmd_batch(args: argparse.Namespace) -> int:
+    from inference.engine import Engine
+    from inference.screener import Screener
+
+    from . import export
+    from .files import check_writable_dir
+    from .queue import BatchQueue, collect_inputs, read_mapping
+
+    if args.resume is None and not args.paths and args.mapping is None:
+        raise CliError("give files or folders to screen, --mapping CSV, or --resume JOB")
+    if args.threads is not None and args.threads < 1:
+        raise CliError("--threads must be at least 1")
+    pack = _catalog().get(args.model)
+    out = check_writable_dir(args.out)
+    workers = args.threads or min(2, os.cpu_count() or 1)
+    screener = Screener(pack, Engine(pack, threads=1))
+    with _open_store(args.db) as store:
+        queue = BatchQueue(
+            store, screener, workers=workers, operator=args.operator,
+            heatmap_dir=out / "heatmaps" if args.heatmaps else None,
+        )
+        if args.resume is not None:
+            job, resumed = store.get_job(args.resume), True
+        else:
+            inputs = read_mapping(args.mapping) if args.mapping else []
+            if args.paths:
+                inputs += collect_inputs(
+                    args.paths, patient_code=args.patient,
+                    folder_per_patient=args.folder_per_patient,
+                )
+            job, resumed = queue.submit(
+                inputs, out_dir=out, label=", ".join(str(p) for p in args.paths)[:200],
+                options={"heatmaps": bool(args.heatmaps)}, new=args.new,
+            )
+        if args.retry_failed:
+            queue.retry_failed(job.id)
+        counts = store.job_counts(job.id)
+        if not args.quiet:
+            verb = "Resuming" if resumed and counts.finished else "Screening"
+            print(f"{verb} batch job {job.id}: {counts.total} file(s), "
+                  f"{counts.pending} to do, with {pack.id} v{pack.version}", file=sys.stderr)
+        with _progress_bar(counts, args.quiet) as callback, _cancel_on_signal(queue) as hit:
+            queue.run(job.id, callback)
+        columns, rows = export.job_rows(
+            store, job.id, pack.manifest.class_ids,
+            export.ExportOptions(include_patient_names=False),
+        )
+        csv_path = export.write_csv(out / "results.csv", columns, rows)
+        json_path = export.write_json(
+            out / "results.json", columns, rows, job_id=job.id,
+            pack={"id": pack.id, "version": pack.version,
+                  "model_sha256": pack.manifest.onnx.sha256},
+        )
+        store.audit("results.export", operator=args.operator, detail=f"job {job.id}: {csv_path}")
+        report_path = None
+        if args.report:
+            from .reports import batch_summary
+
+            report_path = batch_summary(store, job.id, out / "report.pdf", _report_options(args))
+            store.audit("report.export", operator=args.operator,
+                        detail=f"batch job {job.id}: {report_path.path}")
+        statuses = [r.as_dict()["status"] for r in rows]
+        ok = statuses.count("ok")
+        pending = statuses.count("pending")
+        if not args.quiet:
+            refer = sum(1 for r in rows if r.as_dict().get("refer"))
+            print(f"Batch job {job.id}: {ok} of {len(rows)} file(s) screened "
+                  f"({refer} to refer for follow-up), {len(rows) - ok - pending} flagged or "
+                  f"not readable, {pending} not done.", file=sys.stderr)
+            print(f"Results: {csv_path}\n         {json_path}")
+            if args.heatmaps:
+                print(f"Heatmaps: {out / 'heatmaps'}")
+            if report_path is not None:
+                print(f"Report: {report_path.path}")
+        if hit:
+            _err("interrupted; run the same command again to finish the batch")
+            return EXIT_INTERRUPTED
+        return EXIT_OK if ok == len(rows) else EXIT_SOME_FAILED
+
+
+@contextlib.contextmanager
+def _progress_bar(counts, quiet: bool) -> Iterator:
+    """tqdm on a terminal; nothing when output is redirected."""
+    from tqdm import tqdm
+
+    bar = tqdm(
+        total=counts.total, initial=counts.finished, unit="image", dynamic_ncols=True,
+        disable=quiet or not sys.stderr.isatty(), file=sys.stderr,
+    )
+
+    def callback(progress) -> None:
+        bar.n = progress.finished
+        bar.set_postfix_str(f"{progress.failed} not ok" if progress.failed else "", refresh=False)
+        bar.refresh()
+
+    try:
+        yield callback
+    finally:
+        bar.close()
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from .reports import batch_summary, patient_report, report_filename
+
+    options = _report_options(args)
+    with _open_store(args.db) as store:
+        if args.job is not None:
+            store.get_job(args.job)
+            target = args.out or Path.cwd()
+            if target.suffix.lower() != ".pdf":
+                target = target / f"batch-{args.job}-summary.pdf"
+            info = batch_summary(store, args.job, target, options)
+            store.audit("report.export", operator=args.operator,
+                        detail=f"batch job {args.job}: {info.path}")
+        else:
+            patient = store.get_patient_by_code(args.patient)
+            if patient is None:
+                raise CliError(f"no patient with ID {args.patient!r} in {store.path}")
+            target = args.out or Path.cwd()
+            if target.suffix.lower() != ".pdf":
+                target = target / report_filename(patient, options)
+            info = patient_report(store, patient.id, target, options, args.screening)
+            store.audit("report.export", operator=args.operator, patient_id=patient.id,
+                        detail=f"{info.report_id}: {info.path}")
+    print(f"Report {info.report_id}: {info.path} ({info.pages} page(s))")
+    return EXIT_OK
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from . import export
+
+    options = export.ExportOptions(include_patient_names=args.include_names)
+    with _open_store(args.db) as store:
+        patient_id = None
+        if args.patient:
+            patient = store.get_patient_by_code(args.patient)
+            if patient is None:
+                raise CliError(f"no patient with ID {args.patient!r} in {store.path}")
+            patient_id = patient.id
+        records = store.list_screenings(patient_id=patient_id, job_id=args.job, limit=-1)
+        columns, rows = export.screening_rows(records, options)
+        path = export.write_csv(args.out, columns, rows)
+        store.audit("results.export", operator=args.operator, patient_id=patient_id,
+                    detail=f"{len(rows)} screening(s): {path}")
+    print(f"Exported {len(rows)} screening(s) to {path}")
+    return EXIT_OK
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    """Batch over assets/samples/<pack-id>/ with heatmaps and a PDF report per pack."""
+    samples = resource_path("assets", "samples")
+    catalog = _catalog()
+    out_root = args.out or (user_data_dir() / "demo")
+    ran = 0
+    status = EXIT_OK
+    for pack in catalog.packs:
+        folder = samples / pack.id
+        if not folder.is_dir() or not any(folder.iterdir()):
+            continue
+        print(f"== {pack.manifest.display_name} ({pack.id}) on {folder}")
+        batch_args = build_parser().parse_args([
+            "batch", str(folder), "--model", pack.id, "--out", str(out_root / pack.id),
+            "--heatmaps", "--report", "--db", str(out_root / "demo.db"), "--new",
+            "--clinic", "ClinicLens demo", "--operator", "demo",
+        ])
+        code = cmd_batch(batch_args)
+        status = max(status, code if code != EXIT_SOME_FAILED else EXIT_OK)
+        ran += 1
+    if not ran:
+        raise CliError(
+            f"no sample images for the installed packs ({', '.join(catalog.ids) or 'none'}) "
+            f"under {samples}"
+        )
+    print(f"\nDemo outputs are in {out_root}")
+    print("ClinicLens is a screening aid, not a diagnosis.")
+    return status
+
+
+COMMANDS = {
+    "batch": cmd_batch,
+    "report": cmd_report,
+    "export": cmd_export,
+    "demo": cmd_demo,
+}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        if args.command in (None, "gui"):
+            return run_gui()
+        if args.command == "models":
+            return cmd_models_verify(args) if args.models_command == "verify" else cmd_models_list(args)
+        return COMMANDS[args.command](args)
+    except CliError as exc:
+        _err(str(exc))
+        return exc.exit_code
+    except PackError as exc:
+        _err(f"{exc} [{exc.code}]")
+        return EXIT_USAGE
+    except (OutputError, StoreError) as exc:
+        _err(str(exc))
+        return EXIT_OUTPUT if exc.code in ("disk_full", "read_only") or isinstance(
+            exc, OutputError) else EXIT_USAGE
+    except InvalidInputError as exc:
+        _err(str(exc))
+        return EXIT_USAGE
+    except ScreeningError as exc:
+        _err(str(exc))
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        _err("interrupted; run the same command again to resume")
+        return EXIT_INTERRUPTED
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
