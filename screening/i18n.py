@@ -1,0 +1,39 @@
+"""The one place report (and CLI) strings come from, so a language is a JSON file.
+
+``tr("report.title", "id")`` looks in ``locale/id.json``, then English. Adding Bahasa
+Indonesia means adding ``locale/id.json`` with the same keys; no report code changes.
+"""
+
+from __future__ import annotations
+
+import json
+from functools import cache
+from importlib import resources
+from typing import Any
+
+DEFAULT_LANGUAGE = "en"
+
+
+@cache
+def catalogue(language: str) -> dict[str, str]:
+    """Strings of one language ({} when there is no catalogue for it)."""
+    try:
+        text = resources.files(__package__).joinpath("locale", f"{language}.json").read_text("utf-8")
+    except (FileNotFoundError, OSError):
+        return {}
+    return json.loads(text)
+
+
+def languages() -> tuple[str, ...]:
+    folder = resources.files(__package__).joinpath("locale")
+    return tuple(sorted(p.name[:-5] for p in folder.iterdir() if p.name.endswith(".json")))
+
+
+def tr(key: str, language: str = DEFAULT_LANGUAGE, **values: Any) -> str:
+    """The string for ``key`` in ``language`` (falling back to English), formatted."""
+    lang = (language or DEFAULT_LANGUAGE).replace("-", "_")
+    for candidate in (lang, lang.split("_")[0], DEFAULT_LANGUAGE):
+        text = catalogue(candidate).get(key)
+        if text is not None:
+            return text.format(**values) if values else text
+    raise KeyError(f"no string {key!r} in the {DEFAULT_LANGUAGE} catalogue")

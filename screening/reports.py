@@ -1,0 +1,671 @@
+"""PDF reports (reportlab platypus): a patient report and a batch summary.
+
+The printed report is what a clinic keeps, so it carries everything needed to trust or
+question a result: who, when, which model (and how accurate it measured), the image and
+its heatmap, the sha256 of each image, a report ID, and the screening-aid disclaimer.
+Every string comes from :func:`screening.i18n.tr`; every piece of user text is escaped
+before it reaches a Paragraph, so a name like ``<b>`` is printed, never interpreted.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import secrets
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from functools import lru_cache
+from pathlib import Path
+from xml.sax.saxutils import escape
+
+from reportlab.graphics.shapes import Drawing, Rect
+from reportlab.lib import colors
+from reportlab.lib.enums import TA_RIGHT
+from reportlab.lib.pagesizes import A4, LETTER
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import mm
+from reportlab.lib.utils import ImageReader
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.ttfonts import TTFont
+from reportlab.pdfgen import canvas as canvas_mod
+from reportlab.platypus import (
+    CondPageBreak,
+    Image,
+    KeepTogether,
+    Paragraph,
+    SimpleDocTemplate,
+    Spacer,
+    Table,
+    TableStyle,
+)
+
+import inference
+from inference.packs import discover
+from inference.resources import resource_path
+
+from .errors import ReportError
+from .files import atomic_write_bytes
+from .i18n import tr
+from .store import Patient, ScreeningRecord, Store
+
+FONT = "DejaVuSans"
+FONT_BOLD = "DejaVuSans-Bold"
+
+INK = colors.HexColor("#1f2933")
+MUTED = colors.HexColor("#616e7c")
+RULE = colors.HexColor("#cbd2d9")
+ACCENT = colors.HexColor("#1d5f8a")
+REFER_BG = colors.HexColor("#fde8e8")
+REFER_INK = colors.HexColor("#a61b1b")
+FLAG_BG = colors.HexColor("#fff4d6")
+FLAG_INK = colors.HexColor("#8a5a00")
+OK_INK = colors.HexColor("#1e6b3a")
+PANEL_BG = colors.HexColor("#f3f5f7")
+FRAME_PAD = 6  # points; platypus Frame default padding
+MARGIN = 18 * mm
+
+
+@dataclass(frozen=True)
+class ReportOptions:
+    """What goes on a report. Patient fields are opt-in/out so a report never carries
+    more personal data than the user chose."""
+
+    clinic_name: str = ""
+    clinic_logo: Path | None = None
+    clinic_address: str = ""
+    operator: str = ""
+    paper: str = "a4"  # "a4" | "letter"
+    language: str = "en"
+    include_patient_name: bool = True
+    include_birth_date: bool = True
+    include_sex: bool = True
+    include_contact: bool = False
+    include_notes: bool = False
+    names_in_filenames: bool = False
+
+    @property
+    def pagesize(self) -> tuple[float, float]:
+        return LETTER if self.paper.lower() == "letter" else A4
+
+
+@dataclass(frozen=True)
+class ReportInfo:
+    """What was written: where, its ID, how many pages, which images it covers."""
+
+    path: Path
+    report_id: str
+    pages: int
+    image_sha256: tuple[str, ...] = field(default_factory=tuple)
+
+
+# ---------------------------------------------------------------------------------------
+# Fonts and styles
+# ---------------------------------------------------------------------------------------
+@lru_cache(maxsize=1)
+def register_fonts() -> None:
+    """Embed DejaVu Sans (Latin + Indonesian + much more) from ``assets/fonts``."""
+    from reportlab.lib.fonts import addMapping
+
+    try:
+        pdfmetrics.registerFont(TTFont(FONT, str(resource_path("assets", "fonts", "DejaVuSans.ttf"))))
+        pdfmetrics.registerFont(
+            TTFont(FONT_BOLD, str(resource_path("assets", "fonts", "DejaVuSans-Bold.ttf")))
+        )
+    except Exception as exc:  # noqa: BLE001 - reportlab raises TTFError or plain IOError
+        raise ReportError(
+            f"The report font is missing or damaged ({exc}). Reinstall ClinicLens."
+        ) from exc
+    for bold, italic, name in ((0, 0, FONT), (1, 0, FONT_BOLD), (0, 1, FONT), (1, 1, FONT_BOLD)):
+        addMapping(FONT, bold, italic, name)
+
+
+def _styles() -> dict[str, ParagraphStyle]:
+    base = ParagraphStyle("base", fontName=FONT, fontSize=9.5, leading=12.5, textColor=INK)
+    return {
+        "base": base,
+        "small": ParagraphStyle("small", parent=base, fontSize=7.8, leading=10, textColor=MUTED),
+        "mono": ParagraphStyle("mono", parent=base, fontSize=7.2, leading=9.2, textColor=MUTED),
+        "title": ParagraphStyle("title", parent=base, fontName=FONT_BOLD, fontSize=17,
+                                leading=21, textColor=INK, spaceAfter=2),
+        "h2": ParagraphStyle("h2", parent=base, fontName=FONT_BOLD, fontSize=11.5, leading=15,
+                             textColor=ACCENT, spaceBefore=4, spaceAfter=3),
+        "label": ParagraphStyle("label", parent=base, fontSize=8.5, textColor=MUTED),
+        "value": ParagraphStyle("value", parent=base, fontName=FONT_BOLD),
+        "cell": ParagraphStyle("cell", parent=base, fontSize=8.2, leading=10.2),
+        "cellb": ParagraphStyle("cellb", parent=base, fontName=FONT_BOLD, fontSize=8.2,
+                                leading=10.2),
+        "cellrefer": ParagraphStyle("cellrefer", parent=base, fontName=FONT_BOLD, fontSize=8.2,
+                                    leading=10.2, textColor=REFER_INK),
+        "right": ParagraphStyle("right", parent=base, alignment=TA_RIGHT),
+        "caption": ParagraphStyle("caption", parent=base, fontSize=7.8, leading=10,
+                                  textColor=MUTED),
+    }
+
+
+def _p(text: str, style: ParagraphStyle) -> Paragraph:
+    """Paragraph of plain user or catalogue text (escaped: never parsed as markup)."""
+    return Paragraph(escape(text), style)
+
+
+def new_report_id() -> str:
+    return f"CL-{datetime.now(timezone.utc):%Y%m%d}-{secrets.token_hex(3).upper()}"
+
+
+def _content_width(options: ReportOptions) -> float:
+    return options.pagesize[0] - 2 * MARGIN - 2 * FRAME_PAD
+
+
+def _today() -> str:
+    return datetime.now().astimezone().strftime("%Y-%m-%d %H:%M")
+
+
+def _when(stamp: str) -> str:
+    try:
+        return datetime.fromisoformat(stamp).astimezone().strftime("%Y-%m-%d %H:%M")
+    except ValueError:
+        return stamp
+
+
+# ---------------------------------------------------------------------------------------
+# Page furniture: header, footer with "Page x of y"
+# ---------------------------------------------------------------------------------------
+def _numbered_canvas(options: ReportOptions, report_id: str, title: str) -> type:
+    lang = options.language
+    logo = _logo_reader(options.clinic_logo)
+
+    class NumberedCanvas(canvas_mod.Canvas):
+        """Defers drawing the furniture until the page count is known."""
+
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            self._pages: list[dict] = []
+
+        def showPage(self):  # noqa: N802 - reportlab API
+            self._pages.append(dict(self.__dict__))
+            self._startPage()
+
+        def save(self):
+            total = len(self._pages)
+            for state in self._pages:
+                self.__dict__.update(state)
+                self._furniture(total)
+                super().showPage()
+            super().save()
+
+        def _furniture(self, total: int) -> None:
+            width, height = self._pagesize
+            # align with the frame's content, which reportlab pads by 6 pt on each side
+            left, right = MARGIN + FRAME_PAD, width - MARGIN - FRAME_PAD
+            top = height - 12 * mm
+            x = left
+            if logo is not None:
+                iw, ih = logo.getSize()
+                h = 12 * mm
+                w = min(h * iw / ih, 40 * mm)
+                self.drawImage(logo, left, top - h, w, h * (w / (h * iw / ih)), mask="auto")
+                x = left + w + 4 * mm
+            self.setFillColor(INK)
+            self.setFont(FONT_BOLD, 11)
+            self.drawString(x, top - 5 * mm, options.clinic_name or tr("app.name", lang))
+            if options.clinic_address:
+                self.setFont(FONT, 7.5)
+                self.setFillColor(MUTED)
+                self.drawString(x, top - 9.5 * mm, options.clinic_address[:120])
+            self.setFont(FONT, 8)
+            self.setFillColor(MUTED)
+            self.drawRightString(right, top - 4 * mm, title)
+            self.drawRightString(right, top - 8.5 * mm, f"{tr('report.id', lang)}: {report_id}")
+            self.setStrokeColor(RULE)
+            self.setLineWidth(0.6)
+            self.line(left, top - 13 * mm, right, top - 13 * mm)
+            bottom = 11 * mm
+            self.line(left, bottom + 4.5 * mm, right, bottom + 4.5 * mm)
+            self.setFont(FONT, 7.2)
+            self.drawString(
+                left, bottom,
+                f"{tr('report.generated', lang, version=inference.__version__)} · "
+                f"{tr('report.disclaimer_title', lang)}",
+            )
+            self.drawRightString(
+                right, bottom,
+                f"{report_id} · {tr('report.page', lang, page=self._pageNumber, pages=total)}",
+            )
+
+    return NumberedCanvas
+
+
+def _logo_reader(path: Path | None) -> ImageReader | None:
+    if path is None:
+        return None
+    try:
+        return ImageReader(str(path))
+    except Exception as exc:  # noqa: BLE001 - PIL/reportlab raise many types
+        raise ReportError(
+            f"The clinic logo {path} could not be read ({exc}). Choose a PNG or JPEG file."
+        ) from exc
+
+
+def _build(story: list, path: Path, options: ReportOptions, report_id: str, title: str) -> int:
+    """Render to memory, then write atomically; returns the page count."""
+    register_fonts()
+    buf = io.BytesIO()
+    doc = SimpleDocTemplate(
+        buf, pagesize=options.pagesize, leftMargin=MARGIN, rightMargin=MARGIN,
+        topMargin=29 * mm, bottomMargin=21 * mm, title=title,
+        author=options.clinic_name or "ClinicLens", subject=report_id,
+        creator=f"ClinicLens {inference.__version__}",
+    )
+    canvas_cls = _numbered_canvas(options, report_id, title)
+    try:
+        doc.build(story, canvasmaker=canvas_cls)
+    except ReportError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - layout errors from reportlab
+        raise ReportError(f"The report could not be laid out: {exc}") from exc
+    atomic_write_bytes(path, buf.getvalue(), what="report")
+    return doc.page
+
+
+# ---------------------------------------------------------------------------------------
+# Building blocks
+# ---------------------------------------------------------------------------------------
+@lru_cache(maxsize=8)
+def _pack_manifests() -> dict:
+    """Installed manifests by pack id (for class and pack names); hashes not needed here."""
+    try:
+        return {p.id: p.manifest for p in discover(verify=False).packs}
+    except Exception:  # noqa: BLE001 - names are a nicety; ids print fine
+        return {}
+
+
+def class_name(pack_id: str, class_id: str, language: str = "en") -> str:
+    man = _pack_manifests().get(pack_id)
+    if man is None or class_id not in man.class_ids:
+        return class_id
+    return man.classes[man.class_index(class_id)].name.get(language)
+
+
+def status_label(status: str, language: str = "en") -> str:
+    try:
+        return tr(f"status.{status}", language)
+    except KeyError:
+        return status
+
+
+def _kv_table(rows: Sequence[tuple[str, str]], st: dict, widths: tuple[float, float]) -> Table:
+    data = [[_p(k, st["label"]), _p(v, st["value"])] for k, v in rows]
+    table = Table(data, colWidths=widths, hAlign="LEFT")
+    table.setStyle(TableStyle([
+        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        ("TOPPADDING", (0, 0), (-1, -1), 1.5),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), 1.5),
+        ("LEFTPADDING", (0, 0), (-1, -1), 0),
+    ]))
+    return table
+
+
+def _disclaimer(st: dict, lang: str, width: float) -> Table:
+    body = [
+        Paragraph(f"<b>{escape(tr('report.disclaimer_title', lang))}</b>", st["base"]),
+        _p(tr("report.disclaimer", lang), st["small"]),
+    ]
+    box = Table([[body]], colWidths=[width])
+    box.setStyle(TableStyle([
+        ("BACKGROUND", (0, 0), (-1, -1), PANEL_BG),
+        ("BOX", (0, 0), (-1, -1), 0.6, RULE),
+        ("LEFTPADDING", (0, 0), (-1, -1), 8),
+        ("RIGHTPADDING", (0, 0), (-1, -1), 8),
+        ("TOPPADDING", (0, 0), (-1, -1), 6),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), 6),
+    ]))
+    return box
+
+
+def _signature(st: dict, lang: str, width: float) -> Table:
+    line = "_" * 38
+    data = [
+        [_p(tr("report.signature", lang), st["label"]), "", ""],
+        [_p(line, st["base"]), "", _p("_" * 18, st["base"])],
+        [_p(tr("report.signature_line", lang), st["small"]), "",
+         _p(tr("report.signature_date", lang), st["small"])],
+    ]
+    table = Table(data, colWidths=[width * 0.55, width * 0.1, width * 0.35], hAlign="LEFT")
+    table.setStyle(TableStyle([
+        ("LEFTPADDING", (0, 0), (-1, -1), 0),
+        ("TOPPADDING", (0, 1), (-1, 1), 16),
+    ]))
+    return KeepTogether([Spacer(1, 8 * mm), table])
+
+
+def _fit_image(data: bytes | None, max_w: float, max_h: float) -> Image | None:
+    if not data:
+        return None
+    reader = ImageReader(io.BytesIO(data))
+    iw, ih = reader.getSize()
+    scale = min(max_w / iw, max_h / ih)
+    return Image(io.BytesIO(data), width=iw * scale, height=ih * scale)
+
+
+def _prob_bar(p: float, width: float, colour: colors.Color) -> Drawing:
+    d = Drawing(width, 9)
+    d.add(Rect(0, 1.5, width, 6, fillColor=PANEL_BG, strokeColor=RULE, strokeWidth=0.4))
+    d.add(Rect(0, 1.5, max(0.5, width * max(0.0, min(1.0, p))), 6, fillColor=colour,
+               strokeColor=None))
+    return d
+
+
+def _percent(p: float | None) -> str:
+    return "—" if p is None else f"{100 * p:.1f} %"
+
+
+def _screening_block(
+    rec: ScreeningRecord, index: int, total: int, store: Store, st: dict, lang: str, width: float
+) -> list:
+    """One screening: heading, verdict, image + heatmap, probabilities, provenance."""
+    name = rec.pack_name or rec.pack_id
+    heading = Paragraph(
+        f"{escape(tr('report.screening_heading', lang, index=index, total=total))}"
+        f" <font color='#616e7c' size='9'>· {escape(_when(rec.created_at))}</font>",
+        st["h2"],
+    )
+    parts: list = [heading]
+    if rec.answered:
+        verdict_name = class_name(rec.pack_id, rec.top_class, lang)
+        refer = tr("report.refer", lang) if rec.refer else tr("report.no_refer", lang)
+        colour = "#a61b1b" if rec.refer else "#1e6b3a"
+        parts.append(Paragraph(
+            f"{escape(tr('report.result', lang))}: <b>{escape(verdict_name)}</b>"
+            f" ({escape(_percent(rec.top_probability))}) &nbsp;&nbsp;"
+            f"<font color='{colour}'><b>{escape(refer)}</b></font>",
+            st["base"],
+        ))
+    else:
+        warn = Table(
+            [[[
+                Paragraph(f"<b>{escape(tr('report.no_answer', lang))}: "
+                          f"{escape(status_label(rec.status, lang))}</b>", st["base"]),
+                _p(tr("report.flagged_note", lang, reason=rec.message or rec.status),
+                   st["small"]),
+            ]]],
+            colWidths=[width],
+        )
+        warn.setStyle(TableStyle([
+            ("BACKGROUND", (0, 0), (-1, -1), FLAG_BG),
+            ("BOX", (0, 0), (-1, -1), 0.6, colors.HexColor("#e5c07b")),
+            ("LEFTPADDING", (0, 0), (-1, -1), 7),
+            ("TOPPADDING", (0, 0), (-1, -1), 5),
+            ("BOTTOMPADDING", (0, 0), (-1, -1), 5),
+        ]))
+        parts.append(warn)
+    parts.append(Spacer(1, 3 * mm))
+
+    images = store.screening_images(rec.id)
+    col = (width - 6 * mm) / 2
+    pic = _fit_image(images.thumbnail, col, 68 * mm) or _p(tr("report.image_missing", lang),
+                                                           st["caption"])
+    cells = [[pic, ""], [_p(tr("report.image", lang), st["caption"]), ""]]
+    if rec.answered:  # a flagged image gets no heatmap: it would look like an answer
+        heat = _fit_image(images.overlay, col, 68 * mm) or _p(
+            tr("report.heatmap_missing", lang), st["caption"])
+        cells = [[pic, heat], [_p(tr("report.image", lang), st["caption"]),
+                               _p(tr("report.heatmap", lang), st["caption"])]]
+    pics = Table(cells, colWidths=[col + 3 * mm, col + 3 * mm], hAlign="LEFT")
+    pics.setStyle(TableStyle([
+        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        ("LEFTPADDING", (0, 0), (-1, -1), 0),
+        ("TOPPADDING", (0, 1), (-1, 1), 1),
+    ]))
+    parts.append(pics)
+
+    if rec.answered:
+        bar_w = width * 0.38
+        rows = [[_p(tr("report.class", lang), st["label"]),
+                 _p(tr("report.probability", lang), st["label"]), ""]]
+        for cid, p in sorted(zip(rec.class_ids, rec.probabilities, strict=True),
+                             key=lambda t: -t[1]):
+            bold = cid == rec.top_class
+            colour = REFER_INK if (bold and rec.refer) else (ACCENT if bold else MUTED)
+            rows.append([_p(class_name(rec.pack_id, cid, lang), st["cellb" if bold else "cell"]),
+                         _p(_percent(p), st["cellb" if bold else "cell"]),
+                         _prob_bar(p, bar_w, colour)])
+        probs = Table(rows, colWidths=[width * 0.4, width * 0.16, bar_w + 4], hAlign="LEFT")
+        probs.setStyle(TableStyle([
+            ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+            ("LINEBELOW", (0, 0), (-1, 0), 0.5, RULE),
+            ("LEFTPADDING", (0, 0), (-1, -1), 0),
+            ("TOPPADDING", (0, 0), (-1, -1), 1.2),
+            ("BOTTOMPADDING", (0, 0), (-1, -1), 1.2),
+        ]))
+        parts += [Spacer(1, 2 * mm), probs]
+
+    accuracy = (tr("report.accuracy_value", lang, accuracy=_percent(rec.pack_accuracy))
+                if rec.pack_accuracy is not None else tr("report.accuracy_unknown", lang))
+    details = [
+        (tr("report.model", lang), tr("report.model_value", lang, name=name,
+                                      pack_id=rec.pack_id, version=rec.pack_version)),
+        (tr("report.accuracy", lang), accuracy),
+        (tr("report.file", lang), Path(rec.image_path).name),
+        (tr("report.operator", lang), rec.operator or "—"),
+    ]
+    rows = [[_p(k, st["small"]), _p(v, st["small"])] for k, v in details]
+    rows.append([_p(tr("report.sha256", lang), st["small"]), _p(rec.image_sha256 or "—", st["mono"])])
+    meta = Table(rows, colWidths=[32 * mm, width - 32 * mm], hAlign="LEFT")
+    meta.setStyle(TableStyle([
+        ("LEFTPADDING", (0, 0), (-1, -1), 0),
+        ("TOPPADDING", (0, 0), (-1, -1), 0.5),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), 0.5),
+    ]))
+    parts += [Spacer(1, 2 * mm), meta, Spacer(1, 5 * mm)]
+    return [CondPageBreak(95 * mm), KeepTogether(parts)]
+
+
+# ---------------------------------------------------------------------------------------
+# Reports
+# ---------------------------------------------------------------------------------------
+def _slug(text: str) -> str:
+    return re.sub(r"[^\w-]+", "_", text, flags=re.UNICODE).strip("_")[:50] or "patient"
+
+
+def report_filename(patient: Patient, options: ReportOptions = ReportOptions()) -> str:
+    """``report-<patient id>-<date>.pdf``; the name is added only when the user chose it."""
+    parts = ["report", _slug(patient.patient_id)]
+    if options.names_in_filenames and options.include_patient_name and patient.name:
+        parts.append(_slug(patient.name))
+    parts.append(datetime.now().strftime("%Y%m%d-%H%M%S"))
+    return "-".join(parts) + ".pdf"
+
+
+def patient_report(
+    store: Store,
+    patient_id: int,
+    path: Path | str,
+    options: ReportOptions = ReportOptions(),
+    screening_ids: Sequence[int] | None = None,
+) -> ReportInfo:
+    """All (or the chosen) screenings of one patient, oldest first."""
+    lang = options.language
+    register_fonts()
+    st = _styles()
+    patient = store.get_patient(patient_id)
+    records = list(reversed(store.list_screenings(patient_id=patient_id, limit=-1)))
+    if screening_ids:
+        wanted = set(screening_ids)
+        records = [r for r in records if r.id in wanted]
+        if len(records) != len(wanted):
+            raise ReportError(
+                f"Some of the chosen screenings ({sorted(wanted)}) do not belong to patient "
+                f"{patient.patient_id}."
+            )
+    report_id = new_report_id()
+    width = _content_width(options)
+    title = tr("report.patient_title", lang)
+
+    details = [(tr("report.patient_id", lang), patient.patient_id)]
+    if options.include_patient_name and patient.name:
+        details.append((tr("report.patient_name", lang), patient.name))
+    if options.include_birth_date and patient.birth_date:
+        details.append((tr("report.birth_date", lang), patient.birth_date))
+    if options.include_sex and patient.sex:
+        details.append((tr("report.sex", lang), patient.sex))
+    if options.include_contact and patient.contact:
+        details.append((tr("report.contact", lang), patient.contact))
+    if options.include_notes and patient.notes:
+        details.append((tr("report.notes", lang), patient.notes))
+    side = [
+        (tr("report.date", lang), _today()),
+        (tr("report.operator", lang), options.operator or "—"),
+        (tr("report.id", lang), report_id),
+        (tr("report.screenings_count", lang), str(len(records))),
+    ]
+    half = width / 2
+    header = Table(
+        [[_kv_table(details, st, (26 * mm, half - 30 * mm)),
+          _kv_table(side, st, (36 * mm, half - 36 * mm))]],
+        colWidths=[half, half], hAlign="LEFT",
+    )
+    header.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"),
+                                ("LEFTPADDING", (0, 0), (-1, -1), 0)]))
+    story: list = [
+        _p(title, st["title"]),
+        Spacer(1, 2 * mm),
+        header,
+        Spacer(1, 4 * mm),
+        _disclaimer(st, lang, width),
+        Spacer(1, 4 * mm),
+    ]
+    if not records:
+        story.append(_p(tr("report.no_screenings", lang), st["base"]))
+    for i, rec in enumerate(records, start=1):
+        story += _screening_block(rec, i, len(records), store, st, lang, width)
+    story.append(_signature(st, lang, width))
+    target = Path(path)
+    pages = _build(story, target, options, report_id, title)
+    return ReportInfo(target, report_id, pages, tuple(r.image_sha256 for r in records))
+
+
+def batch_summary(
+    store: Store, job_id: int, path: Path | str, options: ReportOptions = ReportOptions()
+) -> ReportInfo:
+    """One table row per file of a batch job; referrals in red, no-answer rows in amber."""
+    lang = options.language
+    register_fonts()
+    st = _styles()
+    job = store.get_job(job_id)
+    results = store.job_results(job_id)
+    report_id = new_report_id()
+    width = _content_width(options)
+    title = tr("report.batch_title", lang)
+    man = _pack_manifests().get(job.pack_id)
+    first = next((r for _, r in results if r is not None), None)
+    pack_name = (man.display_name.get(lang) if man else (first.pack_name if first else "")) or job.pack_id
+    version = man.pack_version if man else (first.pack_version if first else "")
+    accuracy = man.metrics.accuracy if man else (first.pack_accuracy if first else None)
+
+    patients: dict[int, Patient] = {}
+    rows = [[_p(tr(k, lang), st["cellb"]) for k in (
+        "report.col_no", "report.col_patient", "report.col_file", "report.col_result",
+        "report.col_confidence", "report.col_refer")]]
+    styles: list[tuple] = []
+    n_refer = n_flag = n_ok = 0
+    for n, (item, rec) in enumerate(results, start=1):
+        who, reason = "", ""
+        if item.patient_id is not None:
+            if item.patient_id not in patients:
+                patients[item.patient_id] = store.get_patient(item.patient_id)
+            p = patients[item.patient_id]
+            who = p.patient_id
+            if options.include_patient_name and p.name:
+                who += f"\n{p.name}"
+        status = rec.status if rec is not None else (item.status or item.state)
+        if rec is not None and rec.answered:
+            n_ok += 1
+            result = class_name(rec.pack_id, rec.top_class, lang)
+            conf = _percent(rec.top_probability)
+            refer = tr("report.refer", lang).split(" ")[0] if rec.refer else "—"
+            if rec.refer:
+                n_refer += 1
+                styles.append(("BACKGROUND", (0, n), (-1, n), REFER_BG))
+        else:
+            n_flag += 1
+            result = status_label("pending" if item.state == "pending" else status, lang)
+            reason = (rec.message if rec is not None else item.error) or ""
+            conf, refer = "—", "—"
+            styles.append(("BACKGROUND", (0, n), (-1, n), FLAG_BG))
+        referral = rec is not None and rec.answered and rec.refer
+        cell = st["cellrefer" if referral else "cell"]
+        verdict = escape(result)
+        if not (rec is not None and rec.answered) and reason:
+            verdict += f"<br/><font size='6.8' color='#616e7c'>{escape(reason[:160])}</font>"
+        rows.append([
+            _p(str(n), cell),
+            Paragraph(escape(who).replace("\n", "<br/>"), cell),
+            _p(Path(item.path).name, cell),
+            Paragraph(verdict, cell),
+            _p(conf, cell),
+            _p(refer, cell),
+        ])
+    cols = [8 * mm, 38 * mm, None, 42 * mm, 16 * mm, 18 * mm]
+    cols[2] = width - sum(c for c in cols if c)
+    table = Table(rows, colWidths=cols, repeatRows=1, hAlign="LEFT")
+    table.setStyle(TableStyle([
+        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        ("LINEBELOW", (0, 0), (-1, 0), 0.8, ACCENT),
+        ("LINEBELOW", (0, 1), (-1, -1), 0.3, RULE),
+        ("TOPPADDING", (0, 0), (-1, -1), 2.5),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), 2.5),
+        ("LEFTPADDING", (0, 0), (-1, -1), 3),
+        *styles,
+    ]))
+    acc = (tr("report.accuracy_value", lang, accuracy=_percent(accuracy))
+           if accuracy is not None else tr("report.accuracy_unknown", lang))
+    summary = [
+        (tr("report.batch_job", lang), f"{job.id} · {_when(job.created_at)}"),
+        (tr("report.model", lang), tr("report.model_value", lang, name=pack_name,
+                                      pack_id=job.pack_id, version=version)),
+        (tr("report.accuracy", lang), acc),
+        (tr("report.operator", lang), options.operator or job.operator or "—"),
+        (tr("report.date", lang), _today()),
+    ]
+    counts = [
+        (tr("report.batch_files", lang), str(len(results))),
+        (tr("report.batch_screened", lang), str(n_ok)),
+        (tr("report.batch_refer", lang), str(n_refer)),
+        (tr("report.batch_flagged", lang), str(n_flag)),
+    ]
+    header = Table(
+        [[_kv_table(summary, st, (30 * mm, width * 0.62 - 32 * mm)),
+          _kv_table(counts, st, (40 * mm, width * 0.38 - 40 * mm))]],
+        colWidths=[width * 0.62, width * 0.38], hAlign="LEFT",
+    )
+    header.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"),
+                                ("LEFTPADDING", (0, 0), (-1, -1), 0)]))
+    story = [
+        _p(title, st["title"]),
+        Spacer(1, 2 * mm),
+        header,
+        Spacer(1, 4 * mm),
+        _disclaimer(st, lang, width),
+        Spacer(1, 4 * mm),
+        _p(tr("report.legend", lang), st["small"]),
+        Spacer(1, 1.5 * mm),
+        table,
+        _signature(st, lang, width),
+    ]
+    target = Path(path)
+    pages = _build(story, target, options, report_id, title)
+    return ReportInfo(
+        target, report_id, pages, tuple(r.image_sha256 for _, r in results if r is not None)
+    )
+
+
+__all__ = [
+    "ReportInfo",
+    "ReportOptions",
+    "batch_summary",
+    "class_name",
+    "patient_report",
+    "register_fonts",
+    "report_filename",
+    "status_label",
+]
