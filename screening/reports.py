@@ -19,7 +19,6 @@ from functools import lru_cache
 from pathlib import Path
 from xml.sax.saxutils import escape
 
-from reportlab.graphics.shapes import Drawing, Rect
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_RIGHT
 from reportlab.lib.pagesizes import A4, LETTER
@@ -31,6 +30,7 @@ from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen import canvas as canvas_mod
 from reportlab.platypus import (
     CondPageBreak,
+    Flowable,
     Image,
     KeepTogether,
     Paragraph,
@@ -255,6 +255,7 @@ def _build(story: list, path: Path, options: ReportOptions, report_id: str, titl
         topMargin=29 * mm, bottomMargin=21 * mm, title=title,
         author=options.clinic_name or "ClinicLens", subject=report_id,
         creator=f"ClinicLens {inference.__version__}",
+        initialFontName=FONT,  # else every page references a non-embedded Helvetica
     )
     canvas_cls = _numbered_canvas(options, report_id, title)
     try:
@@ -293,10 +294,15 @@ def status_label(status: str, language: str = "en") -> str:
         return status
 
 
+def _style(commands: list) -> TableStyle:
+    """TableStyle whose cells default to the embedded font (reportlab's is Helvetica)."""
+    return TableStyle([("FONTNAME", (0, 0), (-1, -1), FONT), *commands])
+
+
 def _kv_table(rows: Sequence[tuple[str, str]], st: dict, widths: tuple[float, float]) -> Table:
     data = [[_p(k, st["label"]), _p(v, st["value"])] for k, v in rows]
     table = Table(data, colWidths=widths, hAlign="LEFT")
-    table.setStyle(TableStyle([
+    table.setStyle(_style([
         ("VALIGN", (0, 0), (-1, -1), "TOP"),
         ("TOPPADDING", (0, 0), (-1, -1), 1.5),
         ("BOTTOMPADDING", (0, 0), (-1, -1), 1.5),
@@ -311,7 +317,7 @@ def _disclaimer(st: dict, lang: str, width: float) -> Table:
         _p(tr("report.disclaimer", lang), st["small"]),
     ]
     box = Table([[body]], colWidths=[width])
-    box.setStyle(TableStyle([
+    box.setStyle(_style([
         ("BACKGROUND", (0, 0), (-1, -1), PANEL_BG),
         ("BOX", (0, 0), (-1, -1), 0.6, RULE),
         ("LEFTPADDING", (0, 0), (-1, -1), 8),
@@ -331,7 +337,7 @@ def _signature(st: dict, lang: str, width: float) -> Table:
          _p(tr("report.signature_date", lang), st["small"])],
     ]
     table = Table(data, colWidths=[width * 0.55, width * 0.1, width * 0.35], hAlign="LEFT")
-    table.setStyle(TableStyle([
+    table.setStyle(_style([
         ("LEFTPADDING", (0, 0), (-1, -1), 0),
         ("TOPPADDING", (0, 1), (-1, 1), 16),
     ]))
@@ -347,12 +353,25 @@ def _fit_image(data: bytes | None, max_w: float, max_h: float) -> Image | None:
     return Image(io.BytesIO(data), width=iw * scale, height=ih * scale)
 
 
-def _prob_bar(p: float, width: float, colour: colors.Color) -> Drawing:
-    d = Drawing(width, 9)
-    d.add(Rect(0, 1.5, width, 6, fillColor=PANEL_BG, strokeColor=RULE, strokeWidth=0.4))
-    d.add(Rect(0, 1.5, max(0.5, width * max(0.0, min(1.0, p))), 6, fillColor=colour,
-               strokeColor=None))
-    return d
+class _Bar(Flowable):
+    """A probability bar drawn straight on the canvas (no font state, unlike Drawing)."""
+
+    def __init__(self, p: float, width: float, colour: colors.Color) -> None:
+        super().__init__()
+        self.p, self.width, self.height, self.colour = p, width, 9, colour
+
+    def draw(self) -> None:
+        c = self.canv
+        c.setStrokeColor(RULE)
+        c.setLineWidth(0.4)
+        c.setFillColor(PANEL_BG)
+        c.rect(0, 1.5, self.width, 6, stroke=1, fill=1)
+        c.setFillColor(self.colour)
+        c.rect(0, 1.5, max(0.5, self.width * max(0.0, min(1.0, self.p))), 6, stroke=0, fill=1)
+
+
+def _prob_bar(p: float, width: float, colour: colors.Color) -> Flowable:
+    return _Bar(p, width, colour)
 
 
 def _percent(p: float | None) -> str:
@@ -390,7 +409,7 @@ def _screening_block(
             ]]],
             colWidths=[width],
         )
-        warn.setStyle(TableStyle([
+        warn.setStyle(_style([
             ("BACKGROUND", (0, 0), (-1, -1), FLAG_BG),
             ("BOX", (0, 0), (-1, -1), 0.6, colors.HexColor("#e5c07b")),
             ("LEFTPADDING", (0, 0), (-1, -1), 7),
@@ -411,7 +430,7 @@ def _screening_block(
         cells = [[pic, heat], [_p(tr("report.image", lang), st["caption"]),
                                _p(tr("report.heatmap", lang), st["caption"])]]
     pics = Table(cells, colWidths=[col + 3 * mm, col + 3 * mm], hAlign="LEFT")
-    pics.setStyle(TableStyle([
+    pics.setStyle(_style([
         ("VALIGN", (0, 0), (-1, -1), "TOP"),
         ("LEFTPADDING", (0, 0), (-1, -1), 0),
         ("TOPPADDING", (0, 1), (-1, 1), 1),
@@ -430,7 +449,7 @@ def _screening_block(
                          _p(_percent(p), st["cellb" if bold else "cell"]),
                          _prob_bar(p, bar_w, colour)])
         probs = Table(rows, colWidths=[width * 0.4, width * 0.16, bar_w + 4], hAlign="LEFT")
-        probs.setStyle(TableStyle([
+        probs.setStyle(_style([
             ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
             ("LINEBELOW", (0, 0), (-1, 0), 0.5, RULE),
             ("LEFTPADDING", (0, 0), (-1, -1), 0),
@@ -451,7 +470,7 @@ def _screening_block(
     rows = [[_p(k, st["small"]), _p(v, st["small"])] for k, v in details]
     rows.append([_p(tr("report.sha256", lang), st["small"]), _p(rec.image_sha256 or "—", st["mono"])])
     meta = Table(rows, colWidths=[32 * mm, width - 32 * mm], hAlign="LEFT")
-    meta.setStyle(TableStyle([
+    meta.setStyle(_style([
         ("LEFTPADDING", (0, 0), (-1, -1), 0),
         ("TOPPADDING", (0, 0), (-1, -1), 0.5),
         ("BOTTOMPADDING", (0, 0), (-1, -1), 0.5),
@@ -524,7 +543,7 @@ def patient_report(
           _kv_table(side, st, (36 * mm, half - 36 * mm))]],
         colWidths=[half, half], hAlign="LEFT",
     )
-    header.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"),
+    header.setStyle(_style([("VALIGN", (0, 0), (-1, -1), "TOP"),
                                 ("LEFTPADDING", (0, 0), (-1, -1), 0)]))
     story: list = [
         _p(title, st["title"]),
@@ -608,7 +627,7 @@ def batch_summary(
     cols = [8 * mm, 38 * mm, None, 42 * mm, 16 * mm, 18 * mm]
     cols[2] = width - sum(c for c in cols if c)
     table = Table(rows, colWidths=cols, repeatRows=1, hAlign="LEFT")
-    table.setStyle(TableStyle([
+    table.setStyle(_style([
         ("VALIGN", (0, 0), (-1, -1), "TOP"),
         ("LINEBELOW", (0, 0), (-1, 0), 0.8, ACCENT),
         ("LINEBELOW", (0, 1), (-1, -1), 0.3, RULE),
@@ -638,7 +657,7 @@ def batch_summary(
           _kv_table(counts, st, (40 * mm, width * 0.38 - 40 * mm))]],
         colWidths=[width * 0.62, width * 0.38], hAlign="LEFT",
     )
-    header.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"),
+    header.setStyle(_style([("VALIGN", (0, 0), (-1, -1), "TOP"),
                                 ("LEFTPADDING", (0, 0), (-1, -1), 0)]))
     story = [
         _p(title, st["title"]),
