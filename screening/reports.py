@@ -42,7 +42,7 @@ from reportlab.platypus import (
 
 import inference
 from inference.packs import discover
-from inference.resources import resource_path
+from inference.resources import model_dirs, resource_path
 
 from .errors import ReportError
 from .files import atomic_write_bytes
@@ -271,11 +271,15 @@ def _build(story: list, path: Path, options: ReportOptions, report_id: str, titl
 # ---------------------------------------------------------------------------------------
 # Building blocks
 # ---------------------------------------------------------------------------------------
-@lru_cache(maxsize=8)
 def _pack_manifests() -> dict:
     """Installed manifests by pack id (for class and pack names); hashes not needed here."""
+    return _manifests_in(tuple(str(d) for d in model_dirs()))
+
+
+@lru_cache(maxsize=8)
+def _manifests_in(dirs: tuple[str, ...]) -> dict:
     try:
-        return {p.id: p.manifest for p in discover(verify=False).packs}
+        return {p.id: p.manifest for p in discover([Path(d) for d in dirs], verify=False).packs}
     except Exception:  # noqa: BLE001 - names are a nicety; ids print fine
         return {}
 
