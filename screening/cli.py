@@ -63,10 +63,11 @@ def _report_args(p: argparse.ArgumentParser) -> None:
     g = p.add_argument_group("report options")
     g.add_argument("--clinic", default=None, help="clinic name printed on reports")
     g.add_argument("--logo", type=Path, default=None, help="clinic logo image for reports")
-    g.add_argument("--operator", default=os.environ.get("CLINICLENS_OPERATOR", ""),
+    g.add_argument("--operator", default=os.environ.get("CLINICLENS_OPERATOR"),
                    help="who ran the screening (printed and audited)")
-    g.add_argument("--paper", choices=("a4", "letter"), default="a4", help="paper size")
-    g.add_argument("--lang", default="en", help="report language (en)")
+    g.add_argument("--paper", choices=("a4", "letter"), default=None,
+                   help="paper size (default: clinic settings, else a4)")
+    g.add_argument("--lang", default=None, help="report language (default: settings, else en)")
     g.add_argument("--no-names", action="store_true",
                    help="leave patient names out of reports and exports")
     g.add_argument("--names-in-filenames", action="store_true",
@@ -138,7 +139,7 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--db", type=Path, default=None, metavar="PATH")
     export.add_argument("--include-names", action="store_true",
                         help="add a patient_name column (left out by default)")
-    export.add_argument("--operator", default=os.environ.get("CLINICLENS_OPERATOR", ""))
+    export.add_argument("--operator", default=os.environ.get("CLINICLENS_OPERATOR"))
 
     demo = sub.add_parser("demo", help="headless demo on the bundled sample images")
     demo.add_argument("--out", "-o", type=Path, default=None, metavar="DIR",
@@ -247,18 +248,28 @@ def _cancel_on_signal(queue) -> Iterator[list[int]]:
             signal.signal(sig, old)
 
 
-def _report_options(args: argparse.Namespace):
-    from .reports import ReportOptions
+def _settings_defaults(args: argparse.Namespace) -> argparse.Namespace:
+    """Fill report options the user did not give from the clinic settings file."""
+    from .settings import load_settings
 
-    return ReportOptions(
-        clinic_name=args.clinic or "",
-        clinic_logo=args.logo,
-        operator=args.operator,
-        paper=args.paper,
-        language=args.lang,
-        include_patient_name=not args.no_names,
-        names_in_filenames=args.names_in_filenames and not args.no_names,
-    )
+    settings = load_settings()
+    if args.operator is None:
+        args.operator = settings.operator
+    args.settings = settings
+    return args
+
+
+def _report_options(args: argparse.Namespace):
+    settings = args.settings
+    overrides = {k: v for k, v in (
+        ("clinic_name", args.clinic), ("clinic_logo", args.logo), ("operator", args.operator),
+        ("paper", args.paper), ("language", args.lang)) if v is not None}
+    if args.no_names:
+        overrides["include_patient_name"] = False
+        overrides["names_in_filenames"] = False
+    elif args.names_in_filenames:
+        overrides["names_in_filenames"] = True
+    return settings.report_options(**overrides)
 
 
 def cmd_batch(args: argparse.Namespace) -> int:
@@ -392,7 +403,9 @@ def cmd_report(args: argparse.Namespace) -> int:
 def cmd_export(args: argparse.Namespace) -> int:
     from . import export
 
-    options = export.ExportOptions(include_patient_names=args.include_names)
+    options = export.ExportOptions(
+        include_patient_names=args.include_names or args.settings.names_in_exports
+    )
     with _open_store(args.db) as store:
         patient_id = None
         if args.patient:
@@ -426,7 +439,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
             "--heatmaps", "--report", "--db", str(out_root / "demo.db"), "--new",
             "--clinic", "ClinicLens demo", "--operator", "demo",
         ])
-        code = cmd_batch(batch_args)
+        code = cmd_batch(_settings_defaults(batch_args))
         status = max(status, code if code != EXIT_SOME_FAILED else EXIT_OK)
         ran += 1
     if not ran:
@@ -453,6 +466,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command in (None, "gui"):
             return run_gui()
+        if hasattr(args, "operator"):
+            _settings_defaults(args)
         if args.command == "models":
             return cmd_models_verify(args) if args.models_command == "verify" else cmd_models_list(args)
         return COMMANDS[args.command](args)

@@ -226,3 +226,24 @@ def test_demo_runs_on_samples(env, monkeypatch, capsys):
     assert f"Demo outputs are in {env / 'demo'}" in capsys.readouterr().out
     shutil.rmtree(assets / "assets" / "samples")
     assert cli.main(["demo", "--out", str(env / "demo2")]) == 2
+
+
+def test_clinic_settings_are_report_defaults(env):
+    from screening.settings import ClinicSettings, load_settings, save_settings, settings_path
+
+    write_image(env / "in" / "a.png", seed=1)
+    save_settings(ClinicSettings(clinic_name="Klinik Sehat Ñusantara", paper="letter",
+                                 operator="Bidan Rina"))
+    assert load_settings().operator == "Bidan Rina"
+    assert cli.main(["batch", str(env / "in"), "--model", "tiny-pack", "--out", str(env / "o"),
+                     "--report", "--patient", "P-1"]) == 0
+    reader = PdfReader(env / "o" / "report.pdf")
+    text = reader.pages[0].extract_text()
+    assert "Klinik Sehat Ñusantara" in text and "Bidan Rina" in text
+    assert round(reader.pages[0].mediabox.height) == 792
+    assert cli.main(["report", "--patient", "P-1", "--out", str(env / "r.pdf"),
+                     "--paper", "a4", "--clinic", "Other Clinic"]) == 0
+    page = PdfReader(env / "r.pdf").pages[0]
+    assert "Other Clinic" in page.extract_text() and round(page.mediabox.height) == 842
+    settings_path().write_text("{not json", "utf-8")
+    assert load_settings() == ClinicSettings()  # a damaged file never blocks screening
