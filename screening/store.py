@@ -11,13 +11,20 @@ Public API (used by the GUI and the CLI; all values cross as frozen dataclasses)
     store.update_patient(p.id, PatientInfo("P-001", "Siti N.", birth_date="1980-02-01"))
     store.find_patients("siti")             # by clinic patient ID or name, case-insensitive
     store.get_patient(p.id); store.get_patient_by_code("P-001")
+    from screening.imaging import jpeg_bytes     # small JPEGs kept in the store
     rec = store.record_screening(result, patient_id=p.id, operator="nurse",
-                                 manifest=pack.manifest, thumbnail=jpeg, overlay=jpeg)
+                                 manifest=pack.manifest,
+                                 thumbnail=jpeg_bytes(image.pixels),       # LoadedImage
+                                 overlay=jpeg_bytes(overlay_rgb))          # Screener.overlay
     store.list_screenings(patient_id=p.id)  # newest first; query= searches ID / name
     store.get_screening(rec.id); store.screening_images(rec.id)
     store.delete_patient(p.id, operator="dr")  # screenings + derived images go, audit says so
     store.audit("report.export", operator="dr", patient_id=p.id, detail="report.pdf")
     store.audit_log(patient_id=p.id)
+
+Reports: ``screening.reports.patient_report(store, p.id, path, ReportOptions(...))``;
+CSV: ``screening.export.screening_rows(records)`` + ``write_csv``; clinic defaults:
+``screening.settings.load_settings().report_options()``.
 
 The store is safe to share between threads (one connection behind a lock); every write is
 one transaction. Errors are :class:`screening.errors.StoreError` subclasses.
