@@ -15,6 +15,7 @@ import argparse
 import contextlib
 import importlib
 import os
+import shutil
 import signal
 import sys
 from collections.abc import Iterator, Sequence
@@ -358,7 +359,8 @@ def _progress_bar(counts, quiet: bool) -> Iterator:
     from tqdm import tqdm
 
     bar = tqdm(
-        total=counts.total, initial=counts.finished, unit="image", dynamic_ncols=True,
+        total=counts.total, initial=counts.finished, unit="image",
+        ncols=min(100, shutil.get_terminal_size().columns),  # a 0-wide pty would hide it
         disable=quiet or not sys.stderr.isatty(), file=sys.stderr,
     )
 
