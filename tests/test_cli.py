@@ -247,3 +247,17 @@ def test_clinic_settings_are_report_defaults(env):
     assert "Other Clinic" in page.extract_text() and round(page.mediabox.height) == 842
     settings_path().write_text("{not json", "utf-8")
     assert load_settings() == ClinicSettings()  # a damaged file never blocks screening
+
+
+def test_batch_works_with_network_blocked(env, monkeypatch):
+    import socket
+
+    def no_network(*args, **kwargs):
+        raise AssertionError("ClinicLens tried to use the network")
+
+    monkeypatch.setattr(socket.socket, "connect", no_network)
+    monkeypatch.setattr(socket, "create_connection", no_network)
+    monkeypatch.setattr(socket, "getaddrinfo", no_network)
+    write_image(env / "in" / "a.png", seed=1)
+    assert cli.main(["batch", str(env / "in"), "--model", "tiny-pack", "--out", str(env / "o"),
+                     "--heatmaps", "--report"]) == 0

@@ -172,7 +172,7 @@ def test_pause_holds_workers_until_resume(store, screener, tmp_path):
             queue.pause()
 
             def later() -> None:
-                time.sleep(0.3)
+                time.sleep(0.5)
                 before = store.job_counts(job.id).finished
                 time.sleep(0.3)
                 frozen.append(store.job_counts(job.id).finished - before)
@@ -235,3 +235,27 @@ def test_really_read_only_folder(tmp_path):
         assert list(ro.iterdir()) == []
     finally:
         ro.chmod(0o755)
+
+
+def test_database_full_mid_batch_stops_without_corruption(store, screener, tmp_path):
+    """A real SQLITE_FULL after a few items: clear error, finished items kept, rest pending."""
+    from screening.errors import StoreFullError
+
+    inputs = collect_inputs([write_image(tmp_path / f"i{n}.png", seed=n, size=300)
+                             for n in range(6)])
+    queue = BatchQueue(store, screener, workers=1)
+    job, _ = queue.submit(inputs)
+
+    def fill_up(p: Progress) -> None:
+        if p.finished == 2:
+            pages = store._query("PRAGMA page_count")[0][0]
+            store._conn.execute(f"PRAGMA max_page_count = {pages}")
+
+    with pytest.raises(StoreFullError, match="disk is full"):
+        queue.run(job.id, fill_up)
+    store._conn.execute("PRAGMA max_page_count = 1073741823")
+    counts = store.job_counts(job.id)
+    assert (counts.done, counts.pending) == (2, 4)
+    assert store.integrity_ok()
+    assert queue.run(job.id).done == 6
+    assert_exactly_once(store, job.id)
