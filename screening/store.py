@@ -455,9 +455,17 @@ class Store:
             self._conn.execute("PRAGMA synchronous = NORMAL")
             migrate(self._conn)
         except sqlite3.Error as exc:
-            with contextlib.suppress(Exception):
-                self._conn.close()
+            self._close_quietly()
             raise _store_error(exc, self.path) from exc
+        except BaseException:
+            self._close_quietly()
+            raise
+
+    def _close_quietly(self) -> None:
+        conn = getattr(self, "_conn", None)
+        if conn is not None:
+            with contextlib.suppress(Exception):
+                conn.close()
 
     # -- plumbing ------------------------------------------------------------------------
     @property

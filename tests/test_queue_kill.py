@@ -104,3 +104,34 @@ def test_sigkill_mid_batch_then_same_command_resumes_exactly_once(tmp_path):
     assert sorted(r["file"] for r in table) == sorted(str(p) for p in folder.iterdir())
     assert {r["status"] for r in table} == {"ok"}
     assert len({r["screening_id"] for r in table}) == N_FILES
+
+
+def test_ctrl_c_finishes_items_in_hand_writes_partial_results_and_exits_130(tmp_path):
+    models = tmp_path / "models"
+    make_pack(models, "tiny-pack")
+    src = write_image(tmp_path / "seed.jpg", seed=2, size=640, fmt="JPEG")
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for i in range(60):
+        shutil.copyfile(src, folder / f"scan_{i:03d}.jpg")
+    db = tmp_path / "clinic.db"
+    env = {**os.environ, "CLINICLENS_MODELS": str(models), "CLINICLENS_HOME": str(tmp_path)}
+    cmd = [sys.executable, "-m", "screening.cli", "batch", str(folder), "--model", "tiny-pack",
+           "--out", str(tmp_path / "out"), "--db", str(db), "--threads", "1"]
+    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            text=True)
+    deadline = time.monotonic() + 60
+    while done_count(db) < 3 and proc.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.005)
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130, err
+    assert "run the same command again" in err
+    with open(tmp_path / "out" / "results.csv", encoding="utf-8-sig", newline="") as fh:
+        statuses = [r["status"] for r in csv.DictReader(fh)]
+    assert len(statuses) == 60 and 3 <= statuses.count("ok") < 60
+    assert set(statuses) == {"ok", "pending"}
+    with Store(db) as store:
+        assert store.get_job(1).state == "cancelled"
+    rerun = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=120)
+    assert rerun.returncode == 0, rerun.stderr
