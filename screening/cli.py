@@ -318,7 +318,9 @@ def cmd_batch(args: argparse.Namespace) -> int:
             queue.run(job.id, callback)
         columns, rows = export.job_rows(
             store, job.id, pack.manifest.class_ids,
-            export.ExportOptions(include_patient_names=False),
+            export.ExportOptions(
+                include_patient_names=args.settings.names_in_exports and not args.no_names
+            ),
         )
         csv_path = export.write_csv(out / "results.csv", columns, rows)
         json_path = export.write_json(

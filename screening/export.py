@@ -4,6 +4,11 @@ Column contract (issue 2): ``file, sha256, status, predicted_class, p_<class>...
 first, then extra columns. A row whose status is not ``ok`` never carries a predicted
 class or probabilities: a flagged image has no answer to export, only its reason.
 Patient names are left out unless the user asks for them.
+
+``status`` is ``ok`` or an :class:`inference.results.Status` code (``unreadable``,
+``too_large``, ``not_modality``, ``out_of_distribution``, ``poor_quality``, ``error``);
+batch exports may also say ``pending`` (not screened yet: the batch was interrupted) or
+``deleted`` (screened, but the screening was deleted since, e.g. with its patient).
 """
 
 from __future__ import annotations
