@@ -8,25 +8,31 @@ from __future__ import annotations
 
 import json
 from functools import cache
-from importlib import resources
+from pathlib import Path
 from typing import Any
 
 DEFAULT_LANGUAGE = "en"
 
 
+# Next to this file (not importlib.resources): works from source, an editable install made
+# before this package existed, a wheel, and a PyInstaller bundle alike.
+LOCALE_DIR = Path(__file__).resolve().parent / "locale"
+
+
 @cache
 def catalogue(language: str) -> dict[str, str]:
     """Strings of one language ({} when there is no catalogue for it)."""
+    if not language.replace("_", "").isalnum():
+        return {}
     try:
-        text = resources.files(__package__).joinpath("locale", f"{language}.json").read_text("utf-8")
-    except (FileNotFoundError, OSError):
+        text = (LOCALE_DIR / f"{language}.json").read_text("utf-8")
+    except OSError:
         return {}
     return json.loads(text)
 
 
 def languages() -> tuple[str, ...]:
-    folder = resources.files(__package__).joinpath("locale")
-    return tuple(sorted(p.name[:-5] for p in folder.iterdir() if p.name.endswith(".json")))
+    return tuple(sorted(p.stem for p in LOCALE_DIR.glob("*.json")))
 
 
 def tr(key: str, language: str = DEFAULT_LANGUAGE, **values: Any) -> str:
