@@ -1,6 +1,6 @@
 """The one place report (and CLI) strings come from, so a language is a JSON file.
 
-``tr("report.title", "id")`` looks in ``locale/id.json``, then English. Adding Bahasa
+``tr("report.patient_title", "id")`` looks in ``locale/id.json``, then English. Adding Bahasa
 Indonesia means adding ``locale/id.json`` with the same keys; no report code changes.
 """
 

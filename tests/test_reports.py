@@ -178,3 +178,16 @@ def test_unknown_screening_ids_are_refused(clinic, tmp_path):
     store, patient, _, _, _ = clinic
     with pytest.raises(ReportError, match="do not belong"):
         patient_report(store, patient.id, tmp_path / "x.pdf", ReportOptions(), [999999])
+
+
+def test_every_string_the_code_asks_for_is_in_the_english_catalogue():
+    import re
+
+    import screening
+
+    source = "".join(p.read_text("utf-8") for p in Path(screening.__path__[0]).glob("*.py"))
+    keys = set(re.findall(r"""tr\(\s*(?:f?["'])([a-z_]+\.[a-z_.]+)["']""", source))
+    keys |= {f"status.{s.value}" for s in Status}
+    assert len(keys) > 40
+    missing = sorted(k for k in keys if k not in i18n.catalogue("en"))
+    assert missing == []
