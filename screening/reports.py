@@ -64,6 +64,7 @@ OK_INK = colors.HexColor("#1e6b3a")
 PANEL_BG = colors.HexColor("#f3f5f7")
 FRAME_PAD = 6  # points; platypus Frame default padding
 MARGIN = 18 * mm
+IMAGE_HEIGHT = 56 * mm  # two screenings fit on an A4 or Letter page
 
 
 @dataclass(frozen=True)
@@ -343,9 +344,9 @@ def _signature(st: dict, lang: str, width: float) -> Table:
     table = Table(data, colWidths=[width * 0.55, width * 0.1, width * 0.35], hAlign="LEFT")
     table.setStyle(_style([
         ("LEFTPADDING", (0, 0), (-1, -1), 0),
-        ("TOPPADDING", (0, 1), (-1, 1), 16),
+        ("TOPPADDING", (0, 1), (-1, 1), 12),
     ]))
-    return KeepTogether([Spacer(1, 8 * mm), table])
+    return KeepTogether([Spacer(1, 4 * mm), table])
 
 
 def _fit_image(data: bytes | None, max_w: float, max_h: float) -> Image | None:
@@ -425,11 +426,11 @@ def _screening_block(
 
     images = store.screening_images(rec.id)
     col = (width - 6 * mm) / 2
-    pic = _fit_image(images.thumbnail, col, 68 * mm) or _p(tr("report.image_missing", lang),
+    pic = _fit_image(images.thumbnail, col, IMAGE_HEIGHT) or _p(tr("report.image_missing", lang),
                                                            st["caption"])
     cells = [[pic, ""], [_p(tr("report.image", lang), st["caption"]), ""]]
     if rec.answered:  # a flagged image gets no heatmap: it would look like an answer
-        heat = _fit_image(images.overlay, col, 68 * mm) or _p(
+        heat = _fit_image(images.overlay, col, IMAGE_HEIGHT) or _p(
             tr("report.heatmap_missing", lang), st["caption"])
         cells = [[pic, heat], [_p(tr("report.image", lang), st["caption"]),
                                _p(tr("report.heatmap", lang), st["caption"])]]
@@ -479,7 +480,7 @@ def _screening_block(
         ("TOPPADDING", (0, 0), (-1, -1), 0.5),
         ("BOTTOMPADDING", (0, 0), (-1, -1), 0.5),
     ]))
-    parts += [Spacer(1, 2 * mm), meta, Spacer(1, 5 * mm)]
+    parts += [Spacer(1, 2 * mm), meta, Spacer(1, 3 * mm)]
     return [CondPageBreak(95 * mm), KeepTogether(parts)]
 
 
