@@ -19,6 +19,7 @@ Public API (used by the GUI and the CLI; all values cross as frozen dataclasses)
     store.list_screenings(patient_id=p.id)  # newest first; query= searches ID / name
     store.get_screening(rec.id); store.screening_images(rec.id)
     store.delete_patient(p.id, operator="dr")  # screenings + derived images go, audit says so
+    store.delete_screening(rec.id, operator="dr"); store.assign_screening(rec.id, p.id)
     store.audit("report.export", operator="dr", patient_id=p.id, detail="report.pdf")
     store.audit_log(patient_id=p.id)
 
@@ -778,6 +779,17 @@ class Store:
         if not rows:
             raise NotFoundError(f"Screening {screening_id} is not in this database.")
         return ScreeningImages(rows[0][0], rows[0][1])
+
+    def delete_screening(self, screening_id: int, *, operator: str = "") -> None:
+        """Delete one screening with its stored images and heatmap file; audited."""
+        rec = self.get_screening(screening_id)
+        with self.transaction() as conn:
+            conn.execute("DELETE FROM screenings WHERE id=?", (screening_id,))
+            self._audit(conn, "screening.delete", operator, rec.patient_id, screening_id,
+                        Path(rec.image_path).name)
+        if rec.heatmap_path:
+            with contextlib.suppress(OSError):
+                Path(rec.heatmap_path).unlink(missing_ok=True)
 
     def assign_screening(self, screening_id: int, patient_id: int | None, *, operator: str = "") -> ScreeningRecord:
         """Attach a screening to a patient (or detach it); audited."""

@@ -223,3 +223,21 @@ def test_default_path_follows_cliniclens_home(tmp_path, monkeypatch):
         assert s.path == tmp_path / "home" / "cliniclens.db"
         assert s.derived_dir == tmp_path / "home" / "derived"
     assert (tmp_path / "home" / "cliniclens.db").exists()
+
+
+def test_delete_and_reassign_single_screening(store, result, tmp_path):
+    a = store.add_patient(PatientInfo("P-A"))
+    b = store.add_patient(PatientInfo("P-B"))
+    heat = tmp_path / "h.png"
+    heat.write_bytes(b"png")
+    one = store.record_screening(result, patient_id=a.id, heatmap_path=heat)
+    two = store.record_screening(result, patient_id=a.id)
+    moved = store.assign_screening(two.id, b.id, operator="ana")
+    assert moved.patient_code == "P-B"
+    store.delete_screening(one.id, operator="ana")
+    assert not heat.exists()
+    assert store.list_screenings(patient_id=a.id) == []
+    with pytest.raises(NotFoundError):
+        store.get_screening(one.id)
+    entry = store.audit_log(action="screening.delete")[0]
+    assert (entry.screening_id, entry.operator, entry.detail) == (one.id, "ana", "scan.png")
