@@ -64,15 +64,26 @@ def _report_args(p: argparse.ArgumentParser) -> None:
     g = p.add_argument_group("report options")
     g.add_argument("--clinic", default=None, help="clinic name printed on reports")
     g.add_argument("--logo", type=Path, default=None, help="clinic logo image for reports")
-    g.add_argument("--operator", default=os.environ.get("CLINICLENS_OPERATOR"),
-                   help="who ran the screening (printed and audited)")
-    g.add_argument("--paper", choices=("a4", "letter"), default=None,
-                   help="paper size (default: clinic settings, else a4)")
+    g.add_argument(
+        "--operator",
+        default=os.environ.get("CLINICLENS_OPERATOR"),
+        help="who ran the screening (printed and audited)",
+    )
+    g.add_argument(
+        "--paper",
+        choices=("a4", "letter"),
+        default=None,
+        help="paper size (default: clinic settings, else a4)",
+    )
     g.add_argument("--lang", default=None, help="report language (default: settings, else en)")
-    g.add_argument("--no-names", action="store_true",
-                   help="leave patient names out of reports and exports")
-    g.add_argument("--names-in-filenames", action="store_true",
-                   help="put patient names in report file names (default: patient ID only)")
+    g.add_argument(
+        "--no-names", action="store_true", help="leave patient names out of reports and exports"
+    )
+    g.add_argument(
+        "--names-in-filenames",
+        action="store_true",
+        help="put patient names in report file names (default: patient ID only)",
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -82,7 +93,9 @@ def build_parser() -> argparse.ArgumentParser:
         epilog=EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("--version", action="version", version=f"ClinicLens {inference.__version__}")
+    parser.add_argument(
+        "--version", action="version", version=f"ClinicLens {inference.__version__}"
+    )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     models = sub.add_parser("models", help="list or verify installed model packs")
@@ -92,33 +105,62 @@ def build_parser() -> argparse.ArgumentParser:
     verify.add_argument("pack_id", nargs="?", metavar="ID", help="only this pack")
 
     batch = sub.add_parser(
-        "batch", help="screen files and folders, write results.csv/results.json",
-        epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter,
+        "batch",
+        help="screen files and folders, write results.csv/results.json",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    batch.add_argument("paths", nargs="*", type=Path, metavar="PATH",
-                       help="image files or folders (scanned recursively)")
+    batch.add_argument(
+        "paths",
+        nargs="*",
+        type=Path,
+        metavar="PATH",
+        help="image files or folders (scanned recursively)",
+    )
     batch.add_argument("--model", "-m", required=True, metavar="ID", help="model pack id")
-    batch.add_argument("--out", "-o", required=True, type=Path, metavar="DIR",
-                       help="folder for results.csv, results.json, heatmaps and report")
+    batch.add_argument(
+        "--out",
+        "-o",
+        required=True,
+        type=Path,
+        metavar="DIR",
+        help="folder for results.csv, results.json, heatmaps and report",
+    )
     batch.add_argument("--heatmaps", action="store_true", help="save heatmap overlays as PNG")
     batch.add_argument("--report", action="store_true", help="write a PDF batch summary report")
-    batch.add_argument("--db", type=Path, default=None, metavar="PATH",
-                       help="patient database (default: the user data folder)")
-    batch.add_argument("--threads", type=int, default=None, metavar="N",
-                       help="parallel workers (default: up to 2)")
+    batch.add_argument(
+        "--db",
+        type=Path,
+        default=None,
+        metavar="PATH",
+        help="patient database (default: the user data folder)",
+    )
+    batch.add_argument(
+        "--threads", type=int, default=None, metavar="N", help="parallel workers (default: up to 2)"
+    )
     who = batch.add_mutually_exclusive_group()
-    who.add_argument("--patient", default="", metavar="PATIENT_ID",
-                     help="assign every file to this patient ID")
-    who.add_argument("--folder-per-patient", action="store_true",
-                     help="each subfolder of a given folder is one patient (its name = ID)")
-    who.add_argument("--mapping", type=Path, metavar="CSV",
-                     help="CSV with columns file,patient_id")
-    batch.add_argument("--resume", type=int, default=None, metavar="JOB",
-                       help="resume batch job JOB (instead of giving the paths again)")
-    batch.add_argument("--retry-failed", action="store_true",
-                       help="screen again the files that failed last time")
-    batch.add_argument("--new", action="store_true",
-                       help="screen again even if the same batch already finished")
+    who.add_argument(
+        "--patient", default="", metavar="PATIENT_ID", help="assign every file to this patient ID"
+    )
+    who.add_argument(
+        "--folder-per-patient",
+        action="store_true",
+        help="each subfolder of a given folder is one patient (its name = ID)",
+    )
+    who.add_argument("--mapping", type=Path, metavar="CSV", help="CSV with columns file,patient_id")
+    batch.add_argument(
+        "--resume",
+        type=int,
+        default=None,
+        metavar="JOB",
+        help="resume batch job JOB (instead of giving the paths again)",
+    )
+    batch.add_argument(
+        "--retry-failed", action="store_true", help="screen again the files that failed last time"
+    )
+    batch.add_argument(
+        "--new", action="store_true", help="screen again even if the same batch already finished"
+    )
     batch.add_argument("--quiet", "-q", action="store_true", help="no progress bar or summary")
     _report_args(batch)
 
@@ -126,10 +168,21 @@ def build_parser() -> argparse.ArgumentParser:
     target = report.add_mutually_exclusive_group(required=True)
     target.add_argument("--patient", metavar="PATIENT_ID", help="patient report (all screenings)")
     target.add_argument("--job", type=int, metavar="JOB", help="batch summary for a batch job")
-    report.add_argument("--screening", type=int, action="append", metavar="ID",
-                        help="only these screening ids (repeatable)")
-    report.add_argument("--out", "-o", type=Path, default=None, metavar="PATH",
-                        help="PDF file or folder (default: current folder)")
+    report.add_argument(
+        "--screening",
+        type=int,
+        action="append",
+        metavar="ID",
+        help="only these screening ids (repeatable)",
+    )
+    report.add_argument(
+        "--out",
+        "-o",
+        type=Path,
+        default=None,
+        metavar="PATH",
+        help="PDF file or folder (default: current folder)",
+    )
     report.add_argument("--db", type=Path, default=None, metavar="PATH", help="patient database")
     _report_args(report)
 
@@ -138,13 +191,22 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--patient", default=None, metavar="PATIENT_ID")
     export.add_argument("--job", type=int, default=None, metavar="JOB")
     export.add_argument("--db", type=Path, default=None, metavar="PATH")
-    export.add_argument("--include-names", action="store_true",
-                        help="add a patient_name column (left out by default)")
+    export.add_argument(
+        "--include-names",
+        action="store_true",
+        help="add a patient_name column (left out by default)",
+    )
     export.add_argument("--operator", default=os.environ.get("CLINICLENS_OPERATOR"))
 
     demo = sub.add_parser("demo", help="headless demo on the bundled sample images")
-    demo.add_argument("--out", "-o", type=Path, default=None, metavar="DIR",
-                      help="where to write the demo outputs (default: user data folder/demo)")
+    demo.add_argument(
+        "--out",
+        "-o",
+        type=Path,
+        default=None,
+        metavar="DIR",
+        help="where to write the demo outputs (default: user data folder/demo)",
+    )
     sub.add_parser("gui", help="open the desktop app (same as no command)")
     return parser
 
@@ -262,9 +324,17 @@ def _settings_defaults(args: argparse.Namespace) -> argparse.Namespace:
 
 def _report_options(args: argparse.Namespace):
     settings = args.settings
-    overrides = {k: v for k, v in (
-        ("clinic_name", args.clinic), ("clinic_logo", args.logo), ("operator", args.operator),
-        ("paper", args.paper), ("language", args.lang)) if v is not None}
+    overrides = {
+        k: v
+        for k, v in (
+            ("clinic_name", args.clinic),
+            ("clinic_logo", args.logo),
+            ("operator", args.operator),
+            ("paper", args.paper),
+            ("language", args.lang),
+        )
+        if v is not None
+    }
     if args.no_names:
         overrides["include_patient_name"] = False
         overrides["names_in_filenames"] = False
@@ -291,7 +361,10 @@ def cmd_batch(args: argparse.Namespace) -> int:
     screener = Screener(pack, Engine(pack, threads=1))
     with _open_store(args.db) as store:
         queue = BatchQueue(
-            store, screener, workers=workers, operator=args.operator,
+            store,
+            screener,
+            workers=workers,
+            operator=args.operator,
             heatmap_dir=out / "heatmaps" if args.heatmaps else None,
         )
         if args.resume is not None:
@@ -300,33 +373,48 @@ def cmd_batch(args: argparse.Namespace) -> int:
             inputs = read_mapping(args.mapping) if args.mapping else []
             if args.paths:
                 inputs += collect_inputs(
-                    args.paths, patient_code=args.patient,
+                    args.paths,
+                    patient_code=args.patient,
                     folder_per_patient=args.folder_per_patient,
                 )
             job, resumed = queue.submit(
-                inputs, out_dir=out, label=", ".join(str(p) for p in args.paths)[:200],
-                options={"heatmaps": bool(args.heatmaps)}, new=args.new,
+                inputs,
+                out_dir=out,
+                label=", ".join(str(p) for p in args.paths)[:200],
+                options={"heatmaps": bool(args.heatmaps)},
+                new=args.new,
             )
         if args.retry_failed:
             queue.retry_failed(job.id)
         counts = store.job_counts(job.id)
         if not args.quiet:
             verb = "Resuming" if resumed and counts.finished else "Screening"
-            print(f"{verb} batch job {job.id}: {counts.total} file(s), "
-                  f"{counts.pending} to do, with {pack.id} v{pack.version}", file=sys.stderr)
+            print(
+                f"{verb} batch job {job.id}: {counts.total} file(s), "
+                f"{counts.pending} to do, with {pack.id} v{pack.version}",
+                file=sys.stderr,
+            )
         with _progress_bar(counts, args.quiet) as callback, _cancel_on_signal(queue) as hit:
             queue.run(job.id, callback)
         columns, rows = export.job_rows(
-            store, job.id, pack.manifest.class_ids,
+            store,
+            job.id,
+            pack.manifest.class_ids,
             export.ExportOptions(
                 include_patient_names=args.settings.names_in_exports and not args.no_names
             ),
         )
         csv_path = export.write_csv(out / "results.csv", columns, rows)
         json_path = export.write_json(
-            out / "results.json", columns, rows, job_id=job.id,
-            pack={"id": pack.id, "version": pack.version,
-                  "model_sha256": pack.manifest.onnx.sha256},
+            out / "results.json",
+            columns,
+            rows,
+            job_id=job.id,
+            pack={
+                "id": pack.id,
+                "version": pack.version,
+                "model_sha256": pack.manifest.onnx.sha256,
+            },
         )
         store.audit("results.export", operator=args.operator, detail=f"job {job.id}: {csv_path}")
         report_path = None
@@ -334,16 +422,22 @@ def cmd_batch(args: argparse.Namespace) -> int:
             from .reports import batch_summary
 
             report_path = batch_summary(store, job.id, out / "report.pdf", _report_options(args))
-            store.audit("report.export", operator=args.operator,
-                        detail=f"batch job {job.id}: {report_path.path}")
+            store.audit(
+                "report.export",
+                operator=args.operator,
+                detail=f"batch job {job.id}: {report_path.path}",
+            )
         statuses = [r.as_dict()["status"] for r in rows]
         ok = statuses.count("ok")
         pending = statuses.count("pending")
         if not args.quiet:
             refer = sum(1 for r in rows if r.as_dict().get("refer"))
-            print(f"Batch job {job.id}: {ok} of {len(rows)} file(s) screened "
-                  f"({refer} to refer for follow-up), {len(rows) - ok - pending} flagged or "
-                  f"not readable, {pending} not done.", file=sys.stderr)
+            print(
+                f"Batch job {job.id}: {ok} of {len(rows)} file(s) screened "
+                f"({refer} to refer for follow-up), {len(rows) - ok - pending} flagged or "
+                f"not readable, {pending} not done.",
+                file=sys.stderr,
+            )
             print(f"Results: {csv_path}\n         {json_path}")
             if args.heatmaps:
                 print(f"Heatmaps: {out / 'heatmaps'}")
@@ -361,9 +455,12 @@ def _progress_bar(counts, quiet: bool) -> Iterator:
     from tqdm import tqdm
 
     bar = tqdm(
-        total=counts.total, initial=counts.finished, unit="image",
+        total=counts.total,
+        initial=counts.finished,
+        unit="image",
         ncols=min(100, shutil.get_terminal_size().columns),  # a 0-wide pty would hide it
-        disable=quiet or not sys.stderr.isatty(), file=sys.stderr,
+        disable=quiet or not sys.stderr.isatty(),
+        file=sys.stderr,
     )
 
     def callback(progress) -> None:
@@ -388,8 +485,9 @@ def cmd_report(args: argparse.Namespace) -> int:
             if target.suffix.lower() != ".pdf":
                 target = target / f"batch-{args.job}-summary.pdf"
             info = batch_summary(store, args.job, target, options)
-            store.audit("report.export", operator=args.operator,
-                        detail=f"batch job {args.job}: {info.path}")
+            store.audit(
+                "report.export", operator=args.operator, detail=f"batch job {args.job}: {info.path}"
+            )
         else:
             patient = store.get_patient_by_code(args.patient)
             if patient is None:
@@ -398,8 +496,12 @@ def cmd_report(args: argparse.Namespace) -> int:
             if target.suffix.lower() != ".pdf":
                 target = target / report_filename(patient, options)
             info = patient_report(store, patient.id, target, options, args.screening)
-            store.audit("report.export", operator=args.operator, patient_id=patient.id,
-                        detail=f"{info.report_id}: {info.path}")
+            store.audit(
+                "report.export",
+                operator=args.operator,
+                patient_id=patient.id,
+                detail=f"{info.report_id}: {info.path}",
+            )
     print(f"Report {info.report_id}: {info.path} ({info.pages} page(s))")
     return EXIT_OK
 
@@ -420,8 +522,12 @@ def cmd_export(args: argparse.Namespace) -> int:
         records = store.list_screenings(patient_id=patient_id, job_id=args.job, limit=-1)
         columns, rows = export.screening_rows(records, options)
         path = export.write_csv(args.out, columns, rows)
-        store.audit("results.export", operator=args.operator, patient_id=patient_id,
-                    detail=f"{len(rows)} screening(s): {path}")
+        store.audit(
+            "results.export",
+            operator=args.operator,
+            patient_id=patient_id,
+            detail=f"{len(rows)} screening(s): {path}",
+        )
     print(f"Exported {len(rows)} screening(s) to {path}")
     return EXIT_OK
 
@@ -438,11 +544,25 @@ def cmd_demo(args: argparse.Namespace) -> int:
         if not folder.is_dir() or not any(folder.iterdir()):
             continue
         print(f"== {pack.manifest.display_name} ({pack.id}) on {folder}")
-        batch_args = build_parser().parse_args([
-            "batch", str(folder), "--model", pack.id, "--out", str(out_root / pack.id),
-            "--heatmaps", "--report", "--db", str(out_root / "demo.db"), "--new",
-            "--clinic", "ClinicLens demo", "--operator", "demo",
-        ])
+        batch_args = build_parser().parse_args(
+            [
+                "batch",
+                str(folder),
+                "--model",
+                pack.id,
+                "--out",
+                str(out_root / pack.id),
+                "--heatmaps",
+                "--report",
+                "--db",
+                str(out_root / "demo.db"),
+                "--new",
+                "--clinic",
+                "ClinicLens demo",
+                "--operator",
+                "demo",
+            ]
+        )
         code = cmd_batch(_settings_defaults(batch_args))
         status = max(status, code if code != EXIT_SOME_FAILED else EXIT_OK)
         ran += 1
@@ -473,7 +593,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         if hasattr(args, "operator"):
             _settings_defaults(args)
         if args.command == "models":
-            return cmd_models_verify(args) if args.models_command == "verify" else cmd_models_list(args)
+            return (
+                cmd_models_verify(args)
+                if args.models_command == "verify"
+                else cmd_models_list(args)
+            )
         return COMMANDS[args.command](args)
     except CliError as exc:
         _err(str(exc))
@@ -483,8 +607,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_USAGE
     except (OutputError, StoreError) as exc:
         _err(str(exc))
-        return EXIT_OUTPUT if exc.code in ("disk_full", "read_only") or isinstance(
-            exc, OutputError) else EXIT_USAGE
+        return (
+            EXIT_OUTPUT
+            if exc.code in ("disk_full", "read_only") or isinstance(exc, OutputError)
+            else EXIT_USAGE
+        )
     except InvalidInputError as exc:
         _err(str(exc))
         return EXIT_USAGE

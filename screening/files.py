@@ -40,7 +40,11 @@ def output_error(exc: OSError, path: Path | str, what: str = "file") -> OutputEr
 
 @contextlib.contextmanager
 def atomic_writer(
-    path: Path | str, mode: str = "wb", *, encoding: str | None = None, newline: str | None = None,
+    path: Path | str,
+    mode: str = "wb",
+    *,
+    encoding: str | None = None,
+    newline: str | None = None,
     what: str = "file",
 ) -> Iterator[IO]:
     """Open a temp file beside ``path``; on success it replaces ``path`` in one step."""

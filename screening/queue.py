@@ -125,7 +125,9 @@ def read_mapping(csv_path: Path | str) -> list[QueueInput]:
     try:
         text = path.read_text("utf-8-sig")
     except OSError as exc:
-        raise InvalidInputError(f"Cannot read the mapping file {path}: {exc.strerror or exc}") from exc
+        raise InvalidInputError(
+            f"Cannot read the mapping file {path}: {exc.strerror or exc}"
+        ) from exc
     reader = csv.DictReader(text.splitlines())
     fields = {(f or "").strip().lower() for f in reader.fieldnames or []}
     if not {"file", "patient_id"} <= fields:
@@ -370,7 +372,9 @@ class BatchQueue:
             manifest=screener.manifest,
             image_path=item.path,
             thumbnail=jpeg_bytes(image.pixels),
-            overlay=jpeg_bytes(overlay_rgb) if overlay_rgb is not None and self.keep_overlays else None,
+            overlay=jpeg_bytes(overlay_rgb)
+            if overlay_rgb is not None and self.keep_overlays
+            else None,
             heatmap_path=heatmap_path,
             batch_item_id=item.id,
         )
@@ -387,4 +391,3 @@ class BatchQueue:
 
     def _reload(self, item: BatchItem) -> BatchItem:
         return self.store.get_item(item.id)
-

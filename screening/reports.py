@@ -109,7 +109,9 @@ def register_fonts() -> None:
     from reportlab.lib.fonts import addMapping
 
     try:
-        pdfmetrics.registerFont(TTFont(FONT, str(resource_path("assets", "fonts", "DejaVuSans.ttf"))))
+        pdfmetrics.registerFont(
+            TTFont(FONT, str(resource_path("assets", "fonts", "DejaVuSans.ttf")))
+        )
         pdfmetrics.registerFont(
             TTFont(FONT_BOLD, str(resource_path("assets", "fonts", "DejaVuSans-Bold.ttf")))
         )
@@ -127,20 +129,43 @@ def _styles() -> dict[str, ParagraphStyle]:
         "base": base,
         "small": ParagraphStyle("small", parent=base, fontSize=7.8, leading=10, textColor=MUTED),
         "mono": ParagraphStyle("mono", parent=base, fontSize=7.2, leading=9.2, textColor=MUTED),
-        "title": ParagraphStyle("title", parent=base, fontName=FONT_BOLD, fontSize=17,
-                                leading=21, textColor=INK, spaceAfter=2),
-        "h2": ParagraphStyle("h2", parent=base, fontName=FONT_BOLD, fontSize=11.5, leading=15,
-                             textColor=ACCENT, spaceBefore=4, spaceAfter=3),
+        "title": ParagraphStyle(
+            "title",
+            parent=base,
+            fontName=FONT_BOLD,
+            fontSize=17,
+            leading=21,
+            textColor=INK,
+            spaceAfter=2,
+        ),
+        "h2": ParagraphStyle(
+            "h2",
+            parent=base,
+            fontName=FONT_BOLD,
+            fontSize=11.5,
+            leading=15,
+            textColor=ACCENT,
+            spaceBefore=4,
+            spaceAfter=3,
+        ),
         "label": ParagraphStyle("label", parent=base, fontSize=8.5, textColor=MUTED),
         "value": ParagraphStyle("value", parent=base, fontName=FONT_BOLD),
         "cell": ParagraphStyle("cell", parent=base, fontSize=8.2, leading=10.2),
-        "cellb": ParagraphStyle("cellb", parent=base, fontName=FONT_BOLD, fontSize=8.2,
-                                leading=10.2),
-        "cellrefer": ParagraphStyle("cellrefer", parent=base, fontName=FONT_BOLD, fontSize=8.2,
-                                    leading=10.2, textColor=REFER_INK),
+        "cellb": ParagraphStyle(
+            "cellb", parent=base, fontName=FONT_BOLD, fontSize=8.2, leading=10.2
+        ),
+        "cellrefer": ParagraphStyle(
+            "cellrefer",
+            parent=base,
+            fontName=FONT_BOLD,
+            fontSize=8.2,
+            leading=10.2,
+            textColor=REFER_INK,
+        ),
         "right": ParagraphStyle("right", parent=base, alignment=TA_RIGHT),
-        "caption": ParagraphStyle("caption", parent=base, fontSize=7.8, leading=10,
-                                  textColor=MUTED),
+        "caption": ParagraphStyle(
+            "caption", parent=base, fontSize=7.8, leading=10, textColor=MUTED
+        ),
     }
 
 
@@ -224,12 +249,14 @@ def _numbered_canvas(options: ReportOptions, report_id: str, title: str) -> type
             self.line(left, bottom + 4.5 * mm, right, bottom + 4.5 * mm)
             self.setFont(FONT, 7.2)
             self.drawString(
-                left, bottom,
+                left,
+                bottom,
                 f"{tr('report.generated', lang, version=inference.__version__)} · "
                 f"{tr('report.disclaimer_title', lang)}",
             )
             self.drawRightString(
-                right, bottom,
+                right,
+                bottom,
                 f"{report_id} · {tr('report.page', lang, page=self._pageNumber, pages=total)}",
             )
 
@@ -252,9 +279,15 @@ def _build(story: list, path: Path, options: ReportOptions, report_id: str, titl
     register_fonts()
     buf = io.BytesIO()
     doc = SimpleDocTemplate(
-        buf, pagesize=options.pagesize, leftMargin=MARGIN, rightMargin=MARGIN,
-        topMargin=29 * mm, bottomMargin=21 * mm, title=title,
-        author=options.clinic_name or "ClinicLens", subject=report_id,
+        buf,
+        pagesize=options.pagesize,
+        leftMargin=MARGIN,
+        rightMargin=MARGIN,
+        topMargin=29 * mm,
+        bottomMargin=21 * mm,
+        title=title,
+        author=options.clinic_name or "ClinicLens",
+        subject=report_id,
         creator=f"ClinicLens {inference.__version__}",
         initialFontName=FONT,  # else every page references a non-embedded Helvetica
     )
@@ -307,12 +340,16 @@ def _style(commands: list) -> TableStyle:
 def _kv_table(rows: Sequence[tuple[str, str]], st: dict, widths: tuple[float, float]) -> Table:
     data = [[_p(k, st["label"]), _p(v, st["value"])] for k, v in rows]
     table = Table(data, colWidths=widths, hAlign="LEFT")
-    table.setStyle(_style([
-        ("VALIGN", (0, 0), (-1, -1), "TOP"),
-        ("TOPPADDING", (0, 0), (-1, -1), 1.5),
-        ("BOTTOMPADDING", (0, 0), (-1, -1), 1.5),
-        ("LEFTPADDING", (0, 0), (-1, -1), 0),
-    ]))
+    table.setStyle(
+        _style(
+            [
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ("TOPPADDING", (0, 0), (-1, -1), 1.5),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 1.5),
+                ("LEFTPADDING", (0, 0), (-1, -1), 0),
+            ]
+        )
+    )
     return table
 
 
@@ -322,14 +359,18 @@ def _disclaimer(st: dict, lang: str, width: float) -> Table:
         _p(tr("report.disclaimer", lang), st["small"]),
     ]
     box = Table([[body]], colWidths=[width])
-    box.setStyle(_style([
-        ("BACKGROUND", (0, 0), (-1, -1), PANEL_BG),
-        ("BOX", (0, 0), (-1, -1), 0.6, RULE),
-        ("LEFTPADDING", (0, 0), (-1, -1), 8),
-        ("RIGHTPADDING", (0, 0), (-1, -1), 8),
-        ("TOPPADDING", (0, 0), (-1, -1), 6),
-        ("BOTTOMPADDING", (0, 0), (-1, -1), 6),
-    ]))
+    box.setStyle(
+        _style(
+            [
+                ("BACKGROUND", (0, 0), (-1, -1), PANEL_BG),
+                ("BOX", (0, 0), (-1, -1), 0.6, RULE),
+                ("LEFTPADDING", (0, 0), (-1, -1), 8),
+                ("RIGHTPADDING", (0, 0), (-1, -1), 8),
+                ("TOPPADDING", (0, 0), (-1, -1), 6),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 6),
+            ]
+        )
+    )
     return box
 
 
@@ -338,14 +379,21 @@ def _signature(st: dict, lang: str, width: float) -> Table:
     data = [
         [_p(tr("report.signature", lang), st["label"]), "", ""],
         [_p(line, st["base"]), "", _p("_" * 18, st["base"])],
-        [_p(tr("report.signature_line", lang), st["small"]), "",
-         _p(tr("report.signature_date", lang), st["small"])],
+        [
+            _p(tr("report.signature_line", lang), st["small"]),
+            "",
+            _p(tr("report.signature_date", lang), st["small"]),
+        ],
     ]
     table = Table(data, colWidths=[width * 0.55, width * 0.1, width * 0.35], hAlign="LEFT")
-    table.setStyle(_style([
-        ("LEFTPADDING", (0, 0), (-1, -1), 0),
-        ("TOPPADDING", (0, 1), (-1, 1), 12),
-    ]))
+    table.setStyle(
+        _style(
+            [
+                ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                ("TOPPADDING", (0, 1), (-1, 1), 12),
+            ]
+        )
+    )
     return KeepTogether([Spacer(1, 4 * mm), table])
 
 
@@ -398,88 +446,141 @@ def _screening_block(
         verdict_name = class_name(rec.pack_id, rec.top_class, lang)
         refer = tr("report.refer", lang) if rec.refer else tr("report.no_refer", lang)
         colour = "#a61b1b" if rec.refer else "#1e6b3a"
-        parts.append(Paragraph(
-            f"{escape(tr('report.result', lang))}: <b>{escape(verdict_name)}</b>"
-            f" ({escape(_percent(rec.top_probability))}) &nbsp;&nbsp;"
-            f"<font color='{colour}'><b>{escape(refer)}</b></font>",
-            st["base"],
-        ))
+        parts.append(
+            Paragraph(
+                f"{escape(tr('report.result', lang))}: <b>{escape(verdict_name)}</b>"
+                f" ({escape(_percent(rec.top_probability))}) &nbsp;&nbsp;"
+                f"<font color='{colour}'><b>{escape(refer)}</b></font>",
+                st["base"],
+            )
+        )
     else:
         warn = Table(
-            [[[
-                Paragraph(f"<b>{escape(tr('report.no_answer', lang))}: "
-                          f"{escape(status_label(rec.status, lang))}</b>", st["base"]),
-                _p(tr("report.flagged_note", lang, reason=rec.message or rec.status),
-                   st["small"]),
-            ]]],
+            [
+                [
+                    [
+                        Paragraph(
+                            f"<b>{escape(tr('report.no_answer', lang))}: "
+                            f"{escape(status_label(rec.status, lang))}</b>",
+                            st["base"],
+                        ),
+                        _p(
+                            tr("report.flagged_note", lang, reason=rec.message or rec.status),
+                            st["small"],
+                        ),
+                    ]
+                ]
+            ],
             colWidths=[width],
         )
-        warn.setStyle(_style([
-            ("BACKGROUND", (0, 0), (-1, -1), FLAG_BG),
-            ("BOX", (0, 0), (-1, -1), 0.6, colors.HexColor("#e5c07b")),
-            ("LEFTPADDING", (0, 0), (-1, -1), 7),
-            ("TOPPADDING", (0, 0), (-1, -1), 5),
-            ("BOTTOMPADDING", (0, 0), (-1, -1), 5),
-        ]))
+        warn.setStyle(
+            _style(
+                [
+                    ("BACKGROUND", (0, 0), (-1, -1), FLAG_BG),
+                    ("BOX", (0, 0), (-1, -1), 0.6, colors.HexColor("#e5c07b")),
+                    ("LEFTPADDING", (0, 0), (-1, -1), 7),
+                    ("TOPPADDING", (0, 0), (-1, -1), 5),
+                    ("BOTTOMPADDING", (0, 0), (-1, -1), 5),
+                ]
+            )
+        )
         parts.append(warn)
     parts.append(Spacer(1, 3 * mm))
 
     images = store.screening_images(rec.id)
     col = (width - 6 * mm) / 2
-    pic = _fit_image(images.thumbnail, col, IMAGE_HEIGHT) or _p(tr("report.image_missing", lang),
-                                                           st["caption"])
+    pic = _fit_image(images.thumbnail, col, IMAGE_HEIGHT) or _p(
+        tr("report.image_missing", lang), st["caption"]
+    )
     cells = [[pic, ""], [_p(tr("report.image", lang), st["caption"]), ""]]
     if rec.answered:  # a flagged image gets no heatmap: it would look like an answer
         heat = _fit_image(images.overlay, col, IMAGE_HEIGHT) or _p(
-            tr("report.heatmap_missing", lang), st["caption"])
-        cells = [[pic, heat], [_p(tr("report.image", lang), st["caption"]),
-                               _p(tr("report.heatmap", lang), st["caption"])]]
+            tr("report.heatmap_missing", lang), st["caption"]
+        )
+        cells = [
+            [pic, heat],
+            [
+                _p(tr("report.image", lang), st["caption"]),
+                _p(tr("report.heatmap", lang), st["caption"]),
+            ],
+        ]
     pics = Table(cells, colWidths=[col + 3 * mm, col + 3 * mm], hAlign="LEFT")
-    pics.setStyle(_style([
-        ("VALIGN", (0, 0), (-1, -1), "TOP"),
-        ("LEFTPADDING", (0, 0), (-1, -1), 0),
-        ("TOPPADDING", (0, 1), (-1, 1), 1),
-    ]))
+    pics.setStyle(
+        _style(
+            [
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                ("TOPPADDING", (0, 1), (-1, 1), 1),
+            ]
+        )
+    )
     parts.append(pics)
 
     if rec.answered:
         bar_w = width * 0.38
-        rows = [[_p(tr("report.class", lang), st["label"]),
-                 _p(tr("report.probability", lang), st["label"]), ""]]
-        for cid, p in sorted(zip(rec.class_ids, rec.probabilities, strict=True),
-                             key=lambda t: -t[1]):
+        rows = [
+            [
+                _p(tr("report.class", lang), st["label"]),
+                _p(tr("report.probability", lang), st["label"]),
+                "",
+            ]
+        ]
+        for cid, p in sorted(
+            zip(rec.class_ids, rec.probabilities, strict=True), key=lambda t: -t[1]
+        ):
             bold = cid == rec.top_class
             colour = REFER_INK if (bold and rec.refer) else (ACCENT if bold else MUTED)
-            rows.append([_p(class_name(rec.pack_id, cid, lang), st["cellb" if bold else "cell"]),
-                         _p(_percent(p), st["cellb" if bold else "cell"]),
-                         _prob_bar(p, bar_w, colour)])
+            rows.append(
+                [
+                    _p(class_name(rec.pack_id, cid, lang), st["cellb" if bold else "cell"]),
+                    _p(_percent(p), st["cellb" if bold else "cell"]),
+                    _prob_bar(p, bar_w, colour),
+                ]
+            )
         probs = Table(rows, colWidths=[width * 0.4, width * 0.16, bar_w + 4], hAlign="LEFT")
-        probs.setStyle(_style([
-            ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
-            ("LINEBELOW", (0, 0), (-1, 0), 0.5, RULE),
-            ("LEFTPADDING", (0, 0), (-1, -1), 0),
-            ("TOPPADDING", (0, 0), (-1, -1), 1.2),
-            ("BOTTOMPADDING", (0, 0), (-1, -1), 1.2),
-        ]))
+        probs.setStyle(
+            _style(
+                [
+                    ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+                    ("LINEBELOW", (0, 0), (-1, 0), 0.5, RULE),
+                    ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                    ("TOPPADDING", (0, 0), (-1, -1), 1.2),
+                    ("BOTTOMPADDING", (0, 0), (-1, -1), 1.2),
+                ]
+            )
+        )
         parts += [Spacer(1, 2 * mm), probs]
 
-    accuracy = (tr("report.accuracy_value", lang, accuracy=_percent(rec.pack_accuracy))
-                if rec.pack_accuracy is not None else tr("report.accuracy_unknown", lang))
+    accuracy = (
+        tr("report.accuracy_value", lang, accuracy=_percent(rec.pack_accuracy))
+        if rec.pack_accuracy is not None
+        else tr("report.accuracy_unknown", lang)
+    )
     details = [
-        (tr("report.model", lang), tr("report.model_value", lang, name=name,
-                                      pack_id=rec.pack_id, version=rec.pack_version)),
+        (
+            tr("report.model", lang),
+            tr(
+                "report.model_value", lang, name=name, pack_id=rec.pack_id, version=rec.pack_version
+            ),
+        ),
         (tr("report.accuracy", lang), accuracy),
         (tr("report.file", lang), Path(rec.image_path).name),
         (tr("report.operator", lang), rec.operator or "—"),
     ]
     rows = [[_p(k, st["small"]), _p(v, st["small"])] for k, v in details]
-    rows.append([_p(tr("report.sha256", lang), st["small"]), _p(rec.image_sha256 or "—", st["mono"])])
+    rows.append(
+        [_p(tr("report.sha256", lang), st["small"]), _p(rec.image_sha256 or "—", st["mono"])]
+    )
     meta = Table(rows, colWidths=[32 * mm, width - 32 * mm], hAlign="LEFT")
-    meta.setStyle(_style([
-        ("LEFTPADDING", (0, 0), (-1, -1), 0),
-        ("TOPPADDING", (0, 0), (-1, -1), 0.5),
-        ("BOTTOMPADDING", (0, 0), (-1, -1), 0.5),
-    ]))
+    meta.setStyle(
+        _style(
+            [
+                ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                ("TOPPADDING", (0, 0), (-1, -1), 0.5),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 0.5),
+            ]
+        )
+    )
     parts += [Spacer(1, 2 * mm), meta, Spacer(1, 3 * mm)]
     return [CondPageBreak(95 * mm), KeepTogether(parts)]
 
@@ -544,12 +645,18 @@ def patient_report(
     ]
     half = width / 2
     header = Table(
-        [[_kv_table(details, st, (26 * mm, half - 30 * mm)),
-          _kv_table(side, st, (36 * mm, half - 36 * mm))]],
-        colWidths=[half, half], hAlign="LEFT",
+        [
+            [
+                _kv_table(details, st, (26 * mm, half - 30 * mm)),
+                _kv_table(side, st, (36 * mm, half - 36 * mm)),
+            ]
+        ],
+        colWidths=[half, half],
+        hAlign="LEFT",
     )
-    header.setStyle(_style([("VALIGN", (0, 0), (-1, -1), "TOP"),
-                                ("LEFTPADDING", (0, 0), (-1, -1), 0)]))
+    header.setStyle(
+        _style([("VALIGN", (0, 0), (-1, -1), "TOP"), ("LEFTPADDING", (0, 0), (-1, -1), 0)])
+    )
     story: list = [
         _p(title, st["title"]),
         Spacer(1, 2 * mm),
@@ -582,14 +689,26 @@ def batch_summary(
     title = tr("report.batch_title", lang)
     man = _pack_manifests().get(job.pack_id)
     first = next((r for _, r in results if r is not None), None)
-    pack_name = (man.display_name.get(lang) if man else (first.pack_name if first else "")) or job.pack_id
+    pack_name = (
+        man.display_name.get(lang) if man else (first.pack_name if first else "")
+    ) or job.pack_id
     version = man.pack_version if man else (first.pack_version if first else "")
     accuracy = man.metrics.accuracy if man else (first.pack_accuracy if first else None)
 
     patients: dict[int, Patient] = {}
-    rows = [[_p(tr(k, lang), st["cellb"]) for k in (
-        "report.col_no", "report.col_patient", "report.col_file", "report.col_result",
-        "report.col_confidence", "report.col_refer")]]
+    rows = [
+        [
+            _p(tr(k, lang), st["cellb"])
+            for k in (
+                "report.col_no",
+                "report.col_patient",
+                "report.col_file",
+                "report.col_result",
+                "report.col_confidence",
+                "report.col_refer",
+            )
+        ]
+    ]
     styles: list[tuple] = []
     n_refer = n_flag = n_ok = 0
     for n, (item, rec) in enumerate(results, start=1):
@@ -621,32 +740,43 @@ def batch_summary(
         verdict = escape(result)
         if not (rec is not None and rec.answered) and reason:
             verdict += f"<br/><font size='6.8' color='#616e7c'>{escape(reason[:160])}</font>"
-        rows.append([
-            _p(str(n), cell),
-            Paragraph(escape(who).replace("\n", "<br/>"), cell),
-            _p(Path(item.path).name, cell),
-            Paragraph(verdict, cell),
-            _p(conf, cell),
-            _p(refer, cell),
-        ])
+        rows.append(
+            [
+                _p(str(n), cell),
+                Paragraph(escape(who).replace("\n", "<br/>"), cell),
+                _p(Path(item.path).name, cell),
+                Paragraph(verdict, cell),
+                _p(conf, cell),
+                _p(refer, cell),
+            ]
+        )
     cols = [8 * mm, 38 * mm, None, 42 * mm, 16 * mm, 18 * mm]
     cols[2] = width - sum(c for c in cols if c)
     table = Table(rows, colWidths=cols, repeatRows=1, hAlign="LEFT")
-    table.setStyle(_style([
-        ("VALIGN", (0, 0), (-1, -1), "TOP"),
-        ("LINEBELOW", (0, 0), (-1, 0), 0.8, ACCENT),
-        ("LINEBELOW", (0, 1), (-1, -1), 0.3, RULE),
-        ("TOPPADDING", (0, 0), (-1, -1), 2.5),
-        ("BOTTOMPADDING", (0, 0), (-1, -1), 2.5),
-        ("LEFTPADDING", (0, 0), (-1, -1), 3),
-        *styles,
-    ]))
-    acc = (tr("report.accuracy_value", lang, accuracy=_percent(accuracy))
-           if accuracy is not None else tr("report.accuracy_unknown", lang))
+    table.setStyle(
+        _style(
+            [
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ("LINEBELOW", (0, 0), (-1, 0), 0.8, ACCENT),
+                ("LINEBELOW", (0, 1), (-1, -1), 0.3, RULE),
+                ("TOPPADDING", (0, 0), (-1, -1), 2.5),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 2.5),
+                ("LEFTPADDING", (0, 0), (-1, -1), 3),
+                *styles,
+            ]
+        )
+    )
+    acc = (
+        tr("report.accuracy_value", lang, accuracy=_percent(accuracy))
+        if accuracy is not None
+        else tr("report.accuracy_unknown", lang)
+    )
     summary = [
         (tr("report.batch_job", lang), f"{job.id} · {_when(job.created_at)}"),
-        (tr("report.model", lang), tr("report.model_value", lang, name=pack_name,
-                                      pack_id=job.pack_id, version=version)),
+        (
+            tr("report.model", lang),
+            tr("report.model_value", lang, name=pack_name, pack_id=job.pack_id, version=version),
+        ),
         (tr("report.accuracy", lang), acc),
         (tr("report.operator", lang), options.operator or job.operator or "—"),
         (tr("report.date", lang), _today()),
@@ -658,12 +788,18 @@ def batch_summary(
         (tr("report.batch_flagged", lang), str(n_flag)),
     ]
     header = Table(
-        [[_kv_table(summary, st, (30 * mm, width * 0.62 - 32 * mm)),
-          _kv_table(counts, st, (40 * mm, width * 0.38 - 40 * mm))]],
-        colWidths=[width * 0.62, width * 0.38], hAlign="LEFT",
+        [
+            [
+                _kv_table(summary, st, (30 * mm, width * 0.62 - 32 * mm)),
+                _kv_table(counts, st, (40 * mm, width * 0.38 - 40 * mm)),
+            ]
+        ],
+        colWidths=[width * 0.62, width * 0.38],
+        hAlign="LEFT",
     )
-    header.setStyle(_style([("VALIGN", (0, 0), (-1, -1), "TOP"),
-                                ("LEFTPADDING", (0, 0), (-1, -1), 0)]))
+    header.setStyle(
+        _style([("VALIGN", (0, 0), (-1, -1), "TOP"), ("LEFTPADDING", (0, 0), (-1, -1), 0)])
+    )
     story = [
         _p(title, st["title"]),
         Spacer(1, 2 * mm),

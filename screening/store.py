@@ -420,14 +420,14 @@ _SCREENING_COLUMNS = """
     s.ood_score, s.heatmap_path, s.operator, s.created_at, s.batch_item_id, s.timings,
     s.thumbnail IS NOT NULL, s.overlay IS NOT NULL
 """
-_PATIENT_COLUMNS = (
-    "id, patient_code, name, birth_date, sex, contact, notes, created_at, updated_at"
-)
+_PATIENT_COLUMNS = "id, patient_code, name, birth_date, sex, contact, notes, created_at, updated_at"
 _ITEM_COLUMNS = (
     "id, job_id, position, path, patient_id, state, status, error, image_sha256, "
     "screening_id, attempts, updated_at"
 )
-_JOB_COLUMNS = "id, job_key, pack_id, state, label, out_dir, operator, options, created_at, updated_at"
+_JOB_COLUMNS = (
+    "id, job_key, pack_id, state, label, out_dir, operator, options, created_at, updated_at"
+)
 
 
 class Store:
@@ -547,8 +547,16 @@ class Store:
                 cur = conn.execute(
                     "INSERT INTO patients (patient_code, name, birth_date, sex, contact, notes,"
                     " created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                    (info.patient_id, info.name, info.birth_date, info.sex, info.contact,
-                     info.notes, stamp, stamp),
+                    (
+                        info.patient_id,
+                        info.name,
+                        info.birth_date,
+                        info.sex,
+                        info.contact,
+                        info.notes,
+                        stamp,
+                        stamp,
+                    ),
                 )
                 pid = int(cur.lastrowid)
                 self._audit(conn, "patient.add", operator, pid, None, info.patient_id)
@@ -569,8 +577,16 @@ class Store:
                 conn.execute(
                     "UPDATE patients SET patient_code=?, name=?, birth_date=?, sex=?, contact=?,"
                     " notes=?, updated_at=? WHERE id=?",
-                    (info.patient_id, info.name, info.birth_date, info.sex, info.contact,
-                     info.notes, now_iso(), patient_id),
+                    (
+                        info.patient_id,
+                        info.name,
+                        info.birth_date,
+                        info.sex,
+                        info.contact,
+                        info.notes,
+                        now_iso(),
+                        patient_id,
+                    ),
                 )
                 self._audit(conn, "patient.update", operator, patient_id, None, info.patient_id)
         except StoreError as exc:
@@ -596,8 +612,10 @@ class Store:
     def ensure_patient(self, code: str, *, operator: str = "") -> Patient:
         """The patient with this clinic ID, created (ID only) if new: used by batch mappings."""
         existing = self.get_patient_by_code(code)
-        return existing if existing is not None else self.add_patient(
-            PatientInfo(code), operator=operator
+        return (
+            existing
+            if existing is not None
+            else self.add_patient(PatientInfo(code), operator=operator)
         )
 
     def find_patients(self, query: str = "", *, limit: int = 200) -> list[Patient]:
@@ -632,7 +650,11 @@ class Store:
             ).fetchone()[0]
             conn.execute("DELETE FROM patients WHERE id=?", (patient_id,))
             self._audit(
-                conn, "patient.delete", operator, patient_id, None,
+                conn,
+                "patient.delete",
+                operator,
+                patient_id,
+                None,
                 f"{patient.patient_id}: {count} screening(s) and {len(files)} heatmap file(s)",
             )
         for name in files:
@@ -658,8 +680,16 @@ class Store:
         same transaction, so a crash leaves it either pending or done with one screening."""
         with self.transaction() as conn:
             sid = self._insert_screening(
-                conn, result, patient_id, operator, manifest, image_path, thumbnail, overlay,
-                heatmap_path, batch_item_id,
+                conn,
+                result,
+                patient_id,
+                operator,
+                manifest,
+                image_path,
+                thumbnail,
+                overlay,
+                heatmap_path,
+                batch_item_id,
             )
         return self.get_screening(sid)
 
@@ -706,11 +736,15 @@ class Store:
                 pred.top_probability if pred else None,
                 int(bool(pred and pred.refer)),
                 result.ood_score,
-                json.dumps({
-                    "decode_ms": t.decode_ms, "preprocess_ms": t.preprocess_ms,
-                    "inference_ms": t.inference_ms, "heatmap_ms": t.heatmap_ms,
-                    "overlay_ms": t.overlay_ms,
-                }),
+                json.dumps(
+                    {
+                        "decode_ms": t.decode_ms,
+                        "preprocess_ms": t.preprocess_ms,
+                        "inference_ms": t.inference_ms,
+                        "heatmap_ms": t.heatmap_ms,
+                        "overlay_ms": t.overlay_ms,
+                    }
+                ),
                 thumbnail,
                 overlay,
                 batch_item_id,
@@ -721,11 +755,21 @@ class Store:
             conn.execute(
                 "UPDATE batch_items SET state='done', status=?, error=?, image_sha256=?,"
                 " screening_id=?, attempts=attempts+1, updated_at=? WHERE id=?",
-                (result.status.value, "" if result.status.value == "ok" else result.message,
-                 result.image_sha256, sid, now_iso(), batch_item_id),
+                (
+                    result.status.value,
+                    "" if result.status.value == "ok" else result.message,
+                    result.image_sha256,
+                    sid,
+                    now_iso(),
+                    batch_item_id,
+                ),
             )
         self._audit(
-            conn, "screening.record", operator, patient_id, sid,
+            conn,
+            "screening.record",
+            operator,
+            patient_id,
+            sid,
             f"{Path(result.source).name} status={result.status.value}",
         )
         return sid
@@ -773,9 +817,7 @@ class Store:
         return _screening(rows[0])
 
     def screening_images(self, screening_id: int) -> ScreeningImages:
-        rows = self._query(
-            "SELECT thumbnail, overlay FROM screenings WHERE id=?", (screening_id,)
-        )
+        rows = self._query("SELECT thumbnail, overlay FROM screenings WHERE id=?", (screening_id,))
         if not rows:
             raise NotFoundError(f"Screening {screening_id} is not in this database.")
         return ScreeningImages(rows[0][0], rows[0][1])
@@ -785,19 +827,29 @@ class Store:
         rec = self.get_screening(screening_id)
         with self.transaction() as conn:
             conn.execute("DELETE FROM screenings WHERE id=?", (screening_id,))
-            self._audit(conn, "screening.delete", operator, rec.patient_id, screening_id,
-                        Path(rec.image_path).name)
+            self._audit(
+                conn,
+                "screening.delete",
+                operator,
+                rec.patient_id,
+                screening_id,
+                Path(rec.image_path).name,
+            )
         if rec.heatmap_path:
             with contextlib.suppress(OSError):
                 Path(rec.heatmap_path).unlink(missing_ok=True)
 
-    def assign_screening(self, screening_id: int, patient_id: int | None, *, operator: str = "") -> ScreeningRecord:
+    def assign_screening(
+        self, screening_id: int, patient_id: int | None, *, operator: str = ""
+    ) -> ScreeningRecord:
         """Attach a screening to a patient (or detach it); audited."""
         self.get_screening(screening_id)
         if patient_id is not None:
             self.get_patient(patient_id)
         with self.transaction() as conn:
-            conn.execute("UPDATE screenings SET patient_id=? WHERE id=?", (patient_id, screening_id))
+            conn.execute(
+                "UPDATE screenings SET patient_id=? WHERE id=?", (patient_id, screening_id)
+            )
             self._audit(conn, "screening.assign", operator, patient_id, screening_id, "")
         return self.get_screening(screening_id)
 
@@ -820,8 +872,17 @@ class Store:
                 cur = conn.execute(
                     "INSERT INTO batch_jobs (job_key, pack_id, state, created_at, updated_at,"
                     " label, out_dir, operator, options) VALUES (?,?,?,?,?,?,?,?,?)",
-                    (job_key, pack_id, "pending", stamp, stamp, label, out_dir, operator,
-                     json.dumps(options or {}, sort_keys=True)),
+                    (
+                        job_key,
+                        pack_id,
+                        "pending",
+                        stamp,
+                        stamp,
+                        label,
+                        out_dir,
+                        operator,
+                        json.dumps(options or {}, sort_keys=True),
+                    ),
                 )
                 job_id = int(cur.lastrowid)
                 conn.executemany(
@@ -886,9 +947,7 @@ class Store:
                 "SELECT state, COUNT(*) FROM batch_items WHERE job_id=? GROUP BY state", (job_id,)
             )
         )
-        return JobCounts(
-            counts.get("pending", 0), counts.get("done", 0), counts.get("failed", 0)
-        )
+        return JobCounts(counts.get("pending", 0), counts.get("done", 0), counts.get("failed", 0))
 
     def fail_item(self, item_id: int, status: str, error: str, image_sha256: str = "") -> None:
         """A file that never reached the model: no screening, the reason on the item."""
@@ -993,7 +1052,9 @@ def _screening(row: tuple) -> ScreeningRecord:
         operator=row[19],
         created_at=row[20],
         batch_item_id=row[21],
-        timings=Timings(**{k: float(v) for k, v in timings.items() if k in Timings.__annotations__}),
+        timings=Timings(
+            **{k: float(v) for k, v in timings.items() if k in Timings.__annotations__}
+        ),
         has_thumbnail=bool(row[23]),
         has_overlay=bool(row[24]),
     )
@@ -1002,7 +1063,14 @@ def _screening(row: tuple) -> ScreeningRecord:
 def _job(row: tuple) -> BatchJob:
     options = json.loads(row[7] or "{}")
     return BatchJob(
-        id=row[0], job_key=row[1], pack_id=row[2], state=row[3], label=row[4], out_dir=row[5],
-        operator=row[6], options=tuple(sorted(options.items())), created_at=row[8],
+        id=row[0],
+        job_key=row[1],
+        pack_id=row[2],
+        state=row[3],
+        label=row[4],
+        out_dir=row[5],
+        operator=row[6],
+        options=tuple(sorted(options.items())),
+        created_at=row[8],
         updated_at=row[9],
     )

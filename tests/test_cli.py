@@ -78,15 +78,35 @@ def test_batch_end_to_end_mixed_folder(env, capsys):
     folder = mixed_folder(env / "in")
     out = env / "out"
     db = env / "clinic.db"
-    code = cli.main(["batch", str(folder), "--model", "tiny-pack", "--out", str(out),
-                     "--heatmaps", "--report", "--db", str(db), "--threads", "2"])
+    code = cli.main(
+        [
+            "batch",
+            str(folder),
+            "--model",
+            "tiny-pack",
+            "--out",
+            str(out),
+            "--heatmaps",
+            "--report",
+            "--db",
+            str(db),
+            "--threads",
+            "2",
+        ]
+    )
     assert code == 1  # two files could not be screened
     columns, rows = read_csv(out / "results.csv")
     assert columns[: len(HEAD)] == HEAD
     assert {"refer", "ood_score", "pack_version", "inference_ms", "total_ms"} <= set(columns)
     by_name = {Path(r["file"]).name: r for r in rows}
     assert len(rows) == 6 and set(by_name) == {
-        "good0.png", "good1.png", "good2.png", "ünï cödé.jpg", "corrupt.jpg", "readme.txt"}
+        "good0.png",
+        "good1.png",
+        "good2.png",
+        "ünï cödé.jpg",
+        "corrupt.jpg",
+        "readme.txt",
+    }
     for name in ("corrupt.jpg", "readme.txt"):
         row = by_name[name]
         assert row["status"] == "unreadable" and row["error"]
@@ -144,8 +164,10 @@ def test_usage_and_pack_errors_exit_two(env, capsys):
     assert cli.main(["batch", str(env), "--model", "nope", "--out", str(env / "o")]) == 2
     assert "no model pack 'nope'" in capsys.readouterr().err
     assert cli.main(["batch", "--model", "tiny-pack", "--out", str(env / "o")]) == 2
-    assert cli.main(["batch", str(env / "missing"), "--model", "tiny-pack",
-                     "--out", str(env / "o")]) == 2
+    assert (
+        cli.main(["batch", str(env / "missing"), "--model", "tiny-pack", "--out", str(env / "o")])
+        == 2
+    )
     assert "does not exist" in capsys.readouterr().err
     with pytest.raises(SystemExit) as info:
         cli.main(["batch", str(env)])
@@ -169,13 +191,43 @@ def test_folder_per_patient_report_and_export(env, capsys):
     write_image(env / "in" / "P-001" / "b.png", seed=2)
     write_image(env / "in" / "P-002" / "c.png", seed=3)
     db = env / "c.db"
-    assert cli.main(["batch", str(env / "in"), "--model", "tiny-pack", "--out", str(env / "o"),
-                     "--db", str(db), "--folder-per-patient"]) == 0
+    assert (
+        cli.main(
+            [
+                "batch",
+                str(env / "in"),
+                "--model",
+                "tiny-pack",
+                "--out",
+                str(env / "o"),
+                "--db",
+                str(db),
+                "--folder-per-patient",
+            ]
+        )
+        == 0
+    )
     with Store(db) as store:
         p1 = store.get_patient_by_code("P-001")
         assert len(store.list_screenings(patient_id=p1.id)) == 2
-    assert cli.main(["report", "--patient", "P-001", "--db", str(db), "--out", str(env / "r"),
-                     "--paper", "letter", "--operator", "Ayu"]) == 0
+    assert (
+        cli.main(
+            [
+                "report",
+                "--patient",
+                "P-001",
+                "--db",
+                str(db),
+                "--out",
+                str(env / "r"),
+                "--paper",
+                "letter",
+                "--operator",
+                "Ayu",
+            ]
+        )
+        == 0
+    )
     (pdf,) = (env / "r").glob("report-P-001-*.pdf")
     text = " ".join(p.extract_text() for p in PdfReader(pdf).pages)
     assert "a.png" in text and "b.png" in text and "c.png" not in text
@@ -186,8 +238,21 @@ def test_folder_per_patient_report_and_export(env, capsys):
     columns, rows = read_csv(env / "all.csv")
     assert len(rows) == 3 and "patient_name" not in columns
     assert {r["patient_id"] for r in rows} == {"P-001", "P-002"}
-    assert cli.main(["export", "--db", str(db), "--out", str(env / "p.csv"), "--patient",
-                     "P-002", "--include-names"]) == 0
+    assert (
+        cli.main(
+            [
+                "export",
+                "--db",
+                str(db),
+                "--out",
+                str(env / "p.csv"),
+                "--patient",
+                "P-002",
+                "--include-names",
+            ]
+        )
+        == 0
+    )
     columns, rows = read_csv(env / "p.csv")
     assert len(rows) == 1 and "patient_name" in columns
     with Store(db) as store:
@@ -200,11 +265,27 @@ def test_mapping_csv_assigns_patients(env):
     mapping = env / "map.csv"
     mapping.write_text("file,patient_id\nimgs/x.png,A-1\nimgs/y.png,B-2\n", "utf-8")
     db = env / "m.db"
-    assert cli.main(["batch", "--mapping", str(mapping), "--model", "tiny-pack",
-                     "--out", str(env / "o"), "--db", str(db)]) == 0
+    assert (
+        cli.main(
+            [
+                "batch",
+                "--mapping",
+                str(mapping),
+                "--model",
+                "tiny-pack",
+                "--out",
+                str(env / "o"),
+                "--db",
+                str(db),
+            ]
+        )
+        == 0
+    )
     _, rows = read_csv(env / "o" / "results.csv")
-    assert {(Path(r["file"]).name, r["patient_id"]) for r in rows} == {("x.png", "A-1"),
-                                                                      ("y.png", "B-2")}
+    assert {(Path(r["file"]).name, r["patient_id"]) for r in rows} == {
+        ("x.png", "A-1"),
+        ("y.png", "B-2"),
+    }
 
 
 def test_no_arguments_starts_gui_or_explains(monkeypatch, capsys):
@@ -232,17 +313,46 @@ def test_clinic_settings_are_report_defaults(env):
     from screening.settings import ClinicSettings, load_settings, save_settings, settings_path
 
     write_image(env / "in" / "a.png", seed=1)
-    save_settings(ClinicSettings(clinic_name="Klinik Sehat Ñusantara", paper="letter",
-                                 operator="Bidan Rina"))
+    save_settings(
+        ClinicSettings(clinic_name="Klinik Sehat Ñusantara", paper="letter", operator="Bidan Rina")
+    )
     assert load_settings().operator == "Bidan Rina"
-    assert cli.main(["batch", str(env / "in"), "--model", "tiny-pack", "--out", str(env / "o"),
-                     "--report", "--patient", "P-1"]) == 0
+    assert (
+        cli.main(
+            [
+                "batch",
+                str(env / "in"),
+                "--model",
+                "tiny-pack",
+                "--out",
+                str(env / "o"),
+                "--report",
+                "--patient",
+                "P-1",
+            ]
+        )
+        == 0
+    )
     reader = PdfReader(env / "o" / "report.pdf")
     text = reader.pages[0].extract_text()
     assert "Klinik Sehat Ñusantara" in text and "Bidan Rina" in text
     assert round(reader.pages[0].mediabox.height) == 792
-    assert cli.main(["report", "--patient", "P-1", "--out", str(env / "r.pdf"),
-                     "--paper", "a4", "--clinic", "Other Clinic"]) == 0
+    assert (
+        cli.main(
+            [
+                "report",
+                "--patient",
+                "P-1",
+                "--out",
+                str(env / "r.pdf"),
+                "--paper",
+                "a4",
+                "--clinic",
+                "Other Clinic",
+            ]
+        )
+        == 0
+    )
     page = PdfReader(env / "r.pdf").pages[0]
     assert "Other Clinic" in page.extract_text() and round(page.mediabox.height) == 842
     settings_path().write_text("{not json", "utf-8")
@@ -259,5 +369,18 @@ def test_batch_works_with_network_blocked(env, monkeypatch):
     monkeypatch.setattr(socket, "create_connection", no_network)
     monkeypatch.setattr(socket, "getaddrinfo", no_network)
     write_image(env / "in" / "a.png", seed=1)
-    assert cli.main(["batch", str(env / "in"), "--model", "tiny-pack", "--out", str(env / "o"),
-                     "--heatmaps", "--report"]) == 0
+    assert (
+        cli.main(
+            [
+                "batch",
+                str(env / "in"),
+                "--model",
+                "tiny-pack",
+                "--out",
+                str(env / "o"),
+                "--heatmaps",
+                "--report",
+            ]
+        )
+        == 0
+    )

@@ -61,7 +61,12 @@ def test_scan_is_recursive_sorted_and_skips_hidden_and_symlink_loops(tmp_path):
     (tmp_path / "in" / "deeper" / "loop").symlink_to(tmp_path / "in", target_is_directory=True)
     names = [p.relative_to(tmp_path / "in").as_posix() for p in scan(tmp_path / "in")]
     assert names == [
-        "broken.jpg", "img00.png", "img01.png", "img02.png", "img03.png", "notes.txt",
+        "broken.jpg",
+        "img00.png",
+        "img01.png",
+        "img02.png",
+        "img03.png",
+        "notes.txt",
         "deeper/x.png",
     ]
 
@@ -74,7 +79,9 @@ def test_collect_inputs_dedupes_and_assigns_patients(tmp_path):
         [tmp_path / "in", tmp_path / "in" / "P-1" / "a.png"], folder_per_patient=True
     )
     assert [(Path(i.path).name, i.patient_code) for i in inputs] == [
-        ("loose.png", ""), ("a.png", "P-1"), ("b.png", "P-2"),
+        ("loose.png", ""),
+        ("a.png", "P-1"),
+        ("b.png", "P-2"),
     ]
     with pytest.raises(InvalidInputError, match="does not exist"):
         collect_inputs([tmp_path / "missing"])
@@ -86,7 +93,10 @@ def test_mapping_csv(tmp_path):
     mapping = tmp_path / "map.csv"
     mapping.write_text("file,patient_id\na.png,P-1\nsub,P-2\n", "utf-8")
     inputs = read_mapping(mapping)
-    assert [(Path(i.path).name, i.patient_code) for i in inputs] == [("a.png", "P-1"), ("b.png", "P-2")]
+    assert [(Path(i.path).name, i.patient_code) for i in inputs] == [
+        ("a.png", "P-1"),
+        ("b.png", "P-2"),
+    ]
     mapping.write_text("path,who\na.png,P-1\n", "utf-8")
     with pytest.raises(InvalidInputError, match="'file' and 'patient_id'"):
         read_mapping(mapping)
@@ -223,8 +233,9 @@ def test_read_only_output_folder_is_reported(tmp_path, monkeypatch):
     assert info.value.code == "read_only"
 
 
-@pytest.mark.skipif(os.geteuid() == 0 if hasattr(os, "geteuid") else True,
-                    reason="root ignores folder permissions")
+@pytest.mark.skipif(
+    os.geteuid() == 0 if hasattr(os, "geteuid") else True, reason="root ignores folder permissions"
+)
 def test_really_read_only_folder(tmp_path):
     ro = tmp_path / "ro"
     ro.mkdir()
@@ -241,8 +252,9 @@ def test_database_full_mid_batch_stops_without_corruption(store, screener, tmp_p
     """A real SQLITE_FULL after a few items: clear error, finished items kept, rest pending."""
     from screening.errors import StoreFullError
 
-    inputs = collect_inputs([write_image(tmp_path / f"i{n}.png", seed=n, size=300)
-                             for n in range(6)])
+    inputs = collect_inputs(
+        [write_image(tmp_path / f"i{n}.png", seed=n, size=300) for n in range(6)]
+    )
     queue = BatchQueue(store, screener, workers=1)
     job, _ = queue.submit(inputs)
 

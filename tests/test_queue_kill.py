@@ -73,8 +73,21 @@ def test_sigkill_mid_batch_then_same_command_resumes_exactly_once(tmp_path):
         "OMP_NUM_THREADS": "1",
     }
     cmd = [
-        sys.executable, "-m", "screening.cli", "batch", str(folder), "--model", "tiny-pack",
-        "--out", str(out), "--db", str(db), "--threads", "2", "--patient", "P-KILL",
+        sys.executable,
+        "-m",
+        "screening.cli",
+        "batch",
+        str(folder),
+        "--model",
+        "tiny-pack",
+        "--out",
+        str(out),
+        "--db",
+        str(db),
+        "--threads",
+        "2",
+        "--patient",
+        "P-KILL",
     ]
     first = run_until(cmd, env, db, at_least=5)
     second = run_until(cmd, env, db, at_least=first + 10)
@@ -89,9 +102,7 @@ def test_sigkill_mid_batch_then_same_command_resumes_exactly_once(tmp_path):
         assert len(store.list_jobs()) == 1  # the same job, not a new one each time
         items = store.job_items(1)
         assert len(items) == N_FILES and all(i.state == "done" for i in items)
-        rows = store._query(
-            "SELECT batch_item_id, COUNT(*) FROM screenings GROUP BY batch_item_id"
-        )
+        rows = store._query("SELECT batch_item_id, COUNT(*) FROM screenings GROUP BY batch_item_id")
         assert len(rows) == N_FILES and all(count == 1 for _, count in rows)
         assert {i.screening_id for i in items} == {s.id for s in store.list_screenings(limit=-1)}
         patient = store.get_patient_by_code("P-KILL")
@@ -116,10 +127,22 @@ def test_ctrl_c_finishes_items_in_hand_writes_partial_results_and_exits_130(tmp_
         shutil.copyfile(src, folder / f"scan_{i:03d}.jpg")
     db = tmp_path / "clinic.db"
     env = {**os.environ, "CLINICLENS_MODELS": str(models), "CLINICLENS_HOME": str(tmp_path)}
-    cmd = [sys.executable, "-m", "screening.cli", "batch", str(folder), "--model", "tiny-pack",
-           "--out", str(tmp_path / "out"), "--db", str(db), "--threads", "1"]
-    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            text=True)
+    cmd = [
+        sys.executable,
+        "-m",
+        "screening.cli",
+        "batch",
+        str(folder),
+        "--model",
+        "tiny-pack",
+        "--out",
+        str(tmp_path / "out"),
+        "--db",
+        str(db),
+        "--threads",
+        "1",
+    ]
+    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     deadline = time.monotonic() + 60
     while done_count(db) < 3 and proc.poll() is None and time.monotonic() < deadline:
         time.sleep(0.005)

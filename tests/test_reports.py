@@ -34,8 +34,16 @@ def clinic(tmp_path_factory):
     root = tmp_path_factory.mktemp("clinic")
     screener = tiny_screener(root / "packs")
     store = Store(root / "clinic.db")
-    patient = store.add_patient(PatientInfo("P-0042", NAME, birth_date="1984-03-09", sex="F",
-                                            contact="0812-555", notes="allergic to latex"))
+    patient = store.add_patient(
+        PatientInfo(
+            "P-0042",
+            NAME,
+            birth_date="1984-03-09",
+            sex="F",
+            contact="0812-555",
+            notes="allergic to latex",
+        )
+    )
     files = [write_image(root / f"scan{i}.png", seed=i, size=200) for i in range(2)]
     (root / "bad.txt").write_text("not an image", "utf-8")
     queue = BatchQueue(store, screener, workers=1, operator="Nurse Ayu")
@@ -44,7 +52,9 @@ def clinic(tmp_path_factory):
     result = screener.screen_path(files[0])
     flagged = store.record_screening(
         replace(result, status=Status.OUT_OF_DISTRIBUTION, message="unlike the training images"),
-        patient_id=patient.id, manifest=screener.manifest, thumbnail=files[0].read_bytes(),
+        patient_id=patient.id,
+        manifest=screener.manifest,
+        thumbnail=files[0].read_bytes(),
     )
     yield store, patient, job, flagged, root
     store.close()
@@ -102,8 +112,7 @@ def test_flagged_screening_shows_warning_not_answer(clinic, tmp_path):
 
 def test_privacy_options_leave_out_what_was_not_chosen(clinic, tmp_path):
     store, patient, _, _, _ = clinic
-    opts = ReportOptions(include_patient_name=False, include_birth_date=False,
-                         include_contact=True)
+    opts = ReportOptions(include_patient_name=False, include_birth_date=False, include_contact=True)
     text = text_of(patient_report(store, patient.id, tmp_path / "p.pdf", opts).path)
     assert "Siti" not in text and "1984-03-09" not in text
     assert "P-0042" in text and "0812-555" in text
@@ -116,14 +125,18 @@ def test_privacy_options_leave_out_what_was_not_chosen(clinic, tmp_path):
 def test_paper_sizes(clinic, tmp_path):
     store, patient, _, _, _ = clinic
     for paper, size in (("a4", (595, 842)), ("letter", (612, 792))):
-        pdf = patient_report(store, patient.id, tmp_path / f"{paper}.pdf", ReportOptions(paper=paper))
+        pdf = patient_report(
+            store, patient.id, tmp_path / f"{paper}.pdf", ReportOptions(paper=paper)
+        )
         box = PdfReader(pdf.path).pages[0].mediabox
         assert (round(box.width), round(box.height)) == size
 
 
 def test_batch_summary_lists_every_file_and_highlights(clinic, tmp_path):
     store, _, job, _, _ = clinic
-    info = batch_summary(store, job.id, tmp_path / "b.pdf", ReportOptions(include_patient_name=False))
+    info = batch_summary(
+        store, job.id, tmp_path / "b.pdf", ReportOptions(include_patient_name=False)
+    )
     text = text_of(info.path)
     assert "Batch screening summary" in text and info.report_id in text
     for name in ("scan0.png", "scan1.png", "bad.txt"):
@@ -140,7 +153,9 @@ def test_logo_is_embedded(clinic, tmp_path):
     store, patient, _, _, _ = clinic
     logo = tmp_path / "logo.png"
     Image.new("RGB", (120, 40), (29, 95, 138)).save(logo)
-    with_logo = patient_report(store, patient.id, tmp_path / "l.pdf", ReportOptions(clinic_logo=logo))
+    with_logo = patient_report(
+        store, patient.id, tmp_path / "l.pdf", ReportOptions(clinic_logo=logo)
+    )
     without = patient_report(store, patient.id, tmp_path / "n.pdf", ReportOptions())
     assert image_count(with_logo.path) == image_count(without.path) + with_logo.pages
     bad = tmp_path / "logo.txt"
@@ -152,7 +167,10 @@ def test_logo_is_embedded(clinic, tmp_path):
 def test_a_new_language_needs_only_a_catalogue(clinic, tmp_path, monkeypatch):
     store, patient, _, _, _ = clinic
     english = i18n.catalogue("en")
-    fake = {"report.patient_title": "Laporan skrining", "report.page": "Halaman {page} dari {pages}"}
+    fake = {
+        "report.patient_title": "Laporan skrining",
+        "report.page": "Halaman {page} dari {pages}",
+    }
     monkeypatch.setattr(i18n, "catalogue", lambda lang: fake if lang == "id" else english)
     text = text_of(
         patient_report(store, patient.id, tmp_path / "id.pdf", ReportOptions(language="id")).path

@@ -79,8 +79,13 @@ def test_patient_validation_errors_are_actionable(store):
 def test_record_and_read_back_screening(store, result, screener):
     patient = store.add_patient(PatientInfo("P-7", "Ayu"))
     rec = store.record_screening(
-        result, patient_id=patient.id, operator="ana", manifest=screener.manifest,
-        thumbnail=b"\xff\xd8thumb", overlay=b"\xff\xd8over", heatmap_path="/x/heat.png",
+        result,
+        patient_id=patient.id,
+        operator="ana",
+        manifest=screener.manifest,
+        thumbnail=b"\xff\xd8thumb",
+        overlay=b"\xff\xd8over",
+        heatmap_path="/x/heat.png",
     )
     pred = result.prediction
     assert rec.status == "ok" and rec.answered
@@ -150,8 +155,10 @@ def test_v1_database_migrates_keeping_data(tmp_path, result):
         " status, created_at) VALUES (1, 'a.png', 'p', ?, 'a', 'ok', '2024-01-02')",
         (json.dumps({"a": 0.9, "b": 0.1}),),
     )
-    conn.execute("INSERT INTO batch_jobs (job_key, pack_id, created_at, updated_at)"
-                 " VALUES ('k', 'p', 'x', 'x')")
+    conn.execute(
+        "INSERT INTO batch_jobs (job_key, pack_id, created_at, updated_at)"
+        " VALUES ('k', 'p', 'x', 'x')"
+    )
     conn.execute("INSERT INTO batch_items (job_id, path) VALUES (1, 'a.png'), (1, 'b.png')")
     conn.close()
 
