@@ -202,6 +202,7 @@ class BatchQueue:
         self._running = threading.Event()
         self._running.set()
         self._cancel = threading.Event()
+        self._active_job: int | None = None
 
     @property
     def pack_id(self) -> str:
@@ -248,11 +249,18 @@ class BatchQueue:
 
     # -- controlling ---------------------------------------------------------------------
     def pause(self) -> None:
-        """Workers finish the item in hand, then wait."""
+        """Workers finish the item in hand, then wait (the job shows as paused)."""
         self._running.clear()
+        self._mark_active("paused")
 
     def resume(self) -> None:
         self._running.set()
+        self._mark_active("running")
+
+    def _mark_active(self, state: str) -> None:
+        job_id = self._active_job
+        if job_id is not None:
+            self.store.set_job_state(job_id, state)
 
     @property
     def paused(self) -> bool:
@@ -305,21 +313,23 @@ class BatchQueue:
                     return
                 try:
                     outcome = self._process(item)
+                    with lock:
+                        state["done" if outcome.state == "done" else "failed"] += 1
+                        report("paused" if self.paused else "running", outcome)
                 except BaseException as exc:  # noqa: BLE001 - handed to the caller below
                     fatal.append(exc)
                     stop.set()
                     return
-                with lock:
-                    state["done" if outcome.state == "done" else "failed"] += 1
-                    report("paused" if self.paused else "running", outcome)
 
         self.store.set_job_state(job_id, "running")
+        self._active_job = job_id
         report("running")
         try:
             with ThreadPoolExecutor(self.workers, thread_name_prefix="cliniclens-batch") as pool:
                 for future in [pool.submit(worker) for _ in range(self.workers)]:
                     future.result()
         finally:
+            self._active_job = None
             final = self.store.job_counts(job_id)
             if fatal:
                 end = "paused"

@@ -183,6 +183,7 @@ def test_pause_holds_workers_until_resume(store, screener, tmp_path):
 
             def later() -> None:
                 time.sleep(0.5)
+                frozen.append(store.get_job(job.id).state)
                 before = store.job_counts(job.id).finished
                 time.sleep(0.3)
                 frozen.append(store.job_counts(job.id).finished - before)
@@ -191,7 +192,8 @@ def test_pause_holds_workers_until_resume(store, screener, tmp_path):
             threading.Thread(target=later, daemon=True).start()
 
     counts = queue.run(job.id, pause_once)
-    assert frozen[1] == 0  # nothing was screened while paused
+    assert frozen[1] == "paused"  # visible to other windows / processes
+    assert frozen[2] == 0  # nothing was screened while paused
     assert counts.done == 6
 
 
@@ -270,4 +272,20 @@ def test_database_full_mid_batch_stops_without_corruption(store, screener, tmp_p
     assert (counts.done, counts.pending) == (2, 4)
     assert store.integrity_ok()
     assert queue.run(job.id).done == 6
+    assert_exactly_once(store, job.id)
+
+
+def test_progress_callback_error_stops_the_run(store, screener, tmp_path):
+    inputs = collect_inputs([write_image(tmp_path / f"i{n}.png", seed=n) for n in range(5)])
+    queue = BatchQueue(store, screener, workers=2)
+    job, _ = queue.submit(inputs)
+
+    def broken(p: Progress) -> None:
+        if p.item is not None:
+            raise RuntimeError("GUI went away")
+
+    with pytest.raises(RuntimeError, match="GUI went away"):
+        queue.run(job.id, broken)
+    assert store.job_counts(job.id).pending >= 3
+    assert queue.run(job.id).done == 5
     assert_exactly_once(store, job.id)
