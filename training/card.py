@@ -1,0 +1,121 @@
+"""Model card and plots written beside each pack."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+
+
+def plot_confusion(confusion: list[list[int]], classes: tuple[str, ...], path: Path) -> None:
+    cm = np.asarray(confusion)
+    fig, ax = plt.subplots(figsize=(1.2 * len(classes) + 2.5, 1.2 * len(classes) + 2))
+    ax.imshow(cm, cmap="Blues")
+    ax.set_xticks(range(len(classes)), classes, rotation=30, ha="right")
+    ax.set_yticks(range(len(classes)), classes)
+    ax.set_xlabel("predicted")
+    ax.set_ylabel("true")
+    for i in range(len(classes)):
+        for j in range(len(classes)):
+            colour = "white" if cm[i, j] > cm.max() / 2 else "black"
+            ax.text(j, i, str(cm[i, j]), ha="center", va="center", color=colour)
+    ax.set_title("Validation confusion matrix")
+    fig.tight_layout()
+    fig.savefig(path, dpi=90)
+    plt.close(fig)
+
+
+def plot_curves(epochs: list[dict], path: Path) -> None:
+    x = np.arange(1, len(epochs) + 1)
+    fig, (a1, a2) = plt.subplots(1, 2, figsize=(9, 3.4))
+    for key, label in (("train_loss", "train"), ("val_loss", "val")):
+        a1.plot(x, [e[key] for e in epochs], label=label)
+    for key, label in (("train_acc", "train"), ("val_acc", "val")):
+        a2.plot(x, [e[key] for e in epochs], label=label)
+    boundary = [i + 0.5 for i in range(1, len(epochs)) if epochs[i]["phase"] != epochs[i - 1]["phase"]]
+    for ax, title in ((a1, "loss"), (a2, "accuracy")):
+        for b in boundary:
+            ax.axvline(b, color="grey", linestyle=":")
+        ax.set_xlabel("epoch (dotted: backbone unfrozen)")
+        ax.set_title(title)
+        ax.legend()
+    fig.tight_layout()
+    fig.savefig(path, dpi=90)
+    plt.close(fig)
+
+
+def _pct(x: float) -> str:
+    return f"{100 * x:.1f} %"
+
+
+def write_card(directory: Path, manifest: dict, extra: dict) -> None:
+    """MODEL_CARD.md: what the pack is for, how it was made, and how well it did on held-out data."""
+    m = manifest["metrics"]
+    tr = manifest["training"]
+    cal = manifest["calibration"]
+    ood = manifest.get("ood", {})
+    classes = [c["id"] for c in manifest["classes"]]
+    lines = [
+        f"# Model card: {manifest['display_name']['en']} (`{manifest['id']}` v{manifest['pack_version']})",
+        "",
+        "**A screening aid, not a diagnosis.** " + manifest["intended_use"]["en"],
+        "",
+        "## Model",
+        f"- Architecture: {tr['arch']} (torchvision), head: global average pool, dropout, linear.",
+        f"- Initial weights: {tr['weights']}",
+        f"- Input: {manifest['input']['size'][0]}x{manifest['input']['size'][1]}, "
+        f"colour `{manifest['input']['color']}`, resize `{manifest['input']['resize']}`, "
+        f"ImageNet mean/std normalisation.",
+        f"- Recipe: phase 1 head only ({tr['epochs_head']} epochs max), phase 2 top "
+        f"{tr['unfreeze']} backbone blocks unfrozen at {tr['finetune_lr_factor']}x LR "
+        f"({tr['epochs_finetune']} epochs max), {tr['optimizer']}, early stopping on val loss, "
+        f"class balance `{tr['balance']}`, {tr['views']} cached views per image "
+        "(view 0 clean, others rotated/shifted/zoomed/flipped/brightness-jittered).",
+        f"- Training time: {tr['seconds'] / 60:.1f} min on {tr['hardware']}.",
+        f"- Size: {extra['size_mb']:.1f} MB (ONNX, fp32).",
+        "",
+        "## Data",
+        f"- {tr['data_source']}",
+        f"- Train: {tr['train_counts']}; validation: {tr['val_counts']}. The test split is held out "
+        "elsewhere and was never used.",
+        "",
+        f"## Validation results (n = {m['n']}, measured with the app's own engine)",
+        f"- Accuracy {_pct(m['accuracy'])}, macro F1 {_pct(m['macro_f1'])}.",
+        f"- Temperature {cal['temperature']:.3f}: ECE {cal['ece_before']:.4f} before, "
+        f"{cal['ece_after']:.4f} after.",
+        f"- Refer thresholds: {cal['threshold_rule']}",
+        "",
+        "| class | precision | recall | F1 | ROC AUC | support | refer threshold |",
+        "|---|---:|---:|---:|---:|---:|---:|",
+    ]
+    for c in manifest["classes"]:
+        pc = m["per_class"][c["id"]]
+        thr = f"{c['threshold']:.3f}" if "threshold" in c else "-"
+        lines.append(
+            f"| {c['id']} | {_pct(pc['precision'])} | {_pct(pc['recall'])} | {_pct(pc['f1'])} | "
+            f"{m['roc_auc'][c['id']]:.3f} | {pc['support']} | {thr} |"
+        )
+    lines += [
+        "",
+        "![confusion matrix](confusion.png)",
+        "",
+        "![training curves](curves.png)",
+        "",
+        "## Out-of-distribution guard",
+        f"- Mahalanobis distance on pooled features (PCA {extra['ood_dims']} dims), threshold "
+        f"{ood.get('threshold', float('nan')):.2f}: {_pct(ood.get('val_pass_rate', float('nan')))} "
+        f"of validation images pass; {_pct(ood.get('far_ood_flag_rate', float('nan')))} of "
+        f"out-of-domain probes flagged ({extra['ood_probe_summary']}).",
+        "",
+        "## Comparison with the published model",
+        extra.get("comparison", ""),
+        "",
+        "## Limitations",
+    ]
+    lines += [f"- {lim['en']}" for lim in manifest["limitations"]]
+    lines += ["", f"Classes: {', '.join(classes)}.", ""]
+    (directory / "MODEL_CARD.md").write_text("\n".join(lines), "utf-8")

@@ -1,0 +1,70 @@
+"""ONNX export with heatmap outputs, OOD statistics, and the pack's manifest."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from inference import manifest as manifest_mod
+from inference.manifest import InputSpec
+
+from .archs import Classifier, ExportWrapper
+
+OUTPUTS = ("logits", "features", "head_grad")
+
+
+def export_onnx(model: Classifier, spec: InputSpec, path: Path) -> None:
+    """Export logits, the CAM target tensor and d logit / d pooled; batch axis dynamic."""
+    wrapper = ExportWrapper(model).eval()
+    dummy = torch.zeros(1, 3, spec.height, spec.width)
+    tmp = path.with_suffix(".onnx.tmp")
+    torch.onnx.export(
+        wrapper,
+        dummy,
+        str(tmp),
+        input_names=["image"],
+        output_names=list(OUTPUTS),
+        dynamic_axes={"image": {0: "N"}, "logits": {0: "N"}, "features": {0: "N"}, "head_grad": {0: "N"}},
+        opset_version=17,
+        dynamo=False,
+    )
+    tmp.replace(path)
+
+
+def fit_ood(pooled_train: np.ndarray, labels: np.ndarray, n_classes: int, dims: int = 64):
+    """Class means and a shared, shrunk covariance in a PCA subspace (Lee et al. 2018)."""
+    x = pooled_train.astype(np.float64)
+    center = x.mean(axis=0)
+    xc = x - center
+    _, _, vt = np.linalg.svd(xc, full_matrices=False)
+    d = min(dims, vt.shape[0])
+    projection = vt[:d].T  # [K, D]
+    z = xc @ projection
+    means = np.stack([z[labels == c].mean(axis=0) for c in range(n_classes)])
+    resid = z - means[labels]
+    cov = resid.T @ resid / max(len(z) - n_classes, 1)
+    shrink = 0.1
+    cov = (1 - shrink) * cov + shrink * np.eye(d) * np.trace(cov) / d
+    precision = np.linalg.inv(cov)
+    return {
+        "center": center.astype(np.float32),
+        "projection": projection.astype(np.float32),
+        "class_means": means.astype(np.float32),
+        "precision": precision.astype(np.float32),
+    }
+
+
+def sha256(path: Path) -> str:
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+
+
+def write_manifest(directory: Path, manifest: dict) -> None:
+    """Validate against the app's schema before writing, so a bad pack is never produced."""
+    manifest_mod.validate(manifest, where=str(directory / "manifest.json"))
+    tmp = directory / "manifest.json.tmp"
+    tmp.write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", "utf-8")
+    tmp.replace(directory / "manifest.json")

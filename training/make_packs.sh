@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Rebuild the bundled model packs exactly as shipped. Resumable: rerun after an interruption.
+# Usage: training/make_packs.sh [pack-id ...]   (default: all)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+DATA=${DATA:-../shared/datasets}
+W=${WEIGHTS:-../shared/weights/mobilenet_v2/mobilenet_v2_imagenet1k_onnxzoo_dequant.pth}
+PY=${PY:-.venv/bin/python}
+$PY training/make_probes.py runs/probes/documents
+PROBE_PHOTOS=../shared/weights/test_images
+common=(--arch mobilenet_v2 --weights "$W" --size 224 --threads 2)
+run() { echo "== $1"; $PY -m training.cli "${common[@]}" --task "$1" --out "models/$1" "${@:2}"; }
+
+want() { [ $# -eq 0 ] && return 0; for p in "${PACKS[@]}"; do [ "$p" = "$1" ] && return 0; done; return 1; }
+PACKS=("$@")
+want brain-mri-tumor && run brain-mri-tumor --data "$DATA/brain_mri" --unfreeze 5 --views 3 \
+  --ood-probe "$DATA/chest_xray/val" --ood-probe "$DATA/face_mask/val" --ood-probe "$DATA/palm_anemia/val" \
+  --ood-probe "$PROBE_PHOTOS" --ood-probe runs/probes/documents
+want brain-mri-glioma-meningioma && run brain-mri-glioma-meningioma --data "$DATA/brain_mri" \
+  --classes glioma,meningioma --unfreeze 5 --views 3 \
+  --ood-probe "$DATA/chest_xray/val" --ood-probe "$DATA/face_mask/val" --ood-probe "$DATA/palm_anemia/val" \
+  --ood-probe "$PROBE_PHOTOS" --ood-probe runs/probes/documents
+want chest-xray-pneumonia && run chest-xray-pneumonia --data "$DATA/chest_xray" --unfreeze 2 --views 2 \
+  --ood-probe "$DATA/brain_mri/val" --ood-probe "$DATA/face_mask/val" --ood-probe "$DATA/palm_anemia/val" \
+  --ood-probe "$PROBE_PHOTOS" --ood-probe runs/probes/documents
+want face-mask && run face-mask --data "$DATA/face_mask" --unfreeze 2 --views 2 \
+  --ood-probe "$DATA/brain_mri/val" --ood-probe "$DATA/chest_xray/val" --ood-probe "$DATA/palm_anemia/val" \
+  --ood-probe "$PROBE_PHOTOS" --ood-probe runs/probes/documents
+want palm-anemia && run palm-anemia --data "$DATA/palm_anemia" --unfreeze 2 --views 6 --epochs-head 40 \
+  --ood-probe "$DATA/brain_mri/val" --ood-probe "$DATA/chest_xray/val" --ood-probe "$DATA/face_mask/val" \
+  --ood-probe "$PROBE_PHOTOS" --ood-probe runs/probes/documents
+echo "all requested packs built"

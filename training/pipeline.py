@@ -1,0 +1,320 @@
+"""Folder of labelled images -> trained, calibrated, exported, documented model pack."""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import platform
+import random
+import shutil
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from inference import __version__ as app_version
+from inference.engine import Engine, softmax
+from inference.images import is_image_path
+from inference.manifest import InputSpec, Normalization
+from inference.ood import MahalanobisScorer, pool
+from inference.packs import load_pack
+from inference.preprocess import preprocess
+
+from . import card, evaluate
+from .archs import Classifier, Head, build_backbone, split_index
+from .cache import build_cache
+from .data import Augment, Split, read_split
+from .export import export_onnx, fit_ood, sha256, write_manifest
+from .loop import Recipe, run_phase
+from .loop import evaluate as eval_cached
+from .tasks import TASKS, Task, t
+
+IMAGENET_MEAN = (0.485, 0.456, 0.406)
+IMAGENET_STD = (0.229, 0.224, 0.225)
+VAL_PASS_QUANTILE = 0.97
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    data: Path
+    out: Path
+    arch: str = "mobilenet_v2"
+    weights: str = "none"
+    size: int = 224
+    unfreeze: int = 5
+    views: int = 3
+    dropout: float = 0.2
+    hidden: int = 0
+    recipe: Recipe = field(default_factory=Recipe)
+    task: str | None = None
+    classes: tuple[str, ...] | None = None
+    workdir: Path | None = None
+    threads: int = 2
+    test: Path | None = None
+    ood_probes: tuple[Path, ...] = ()
+    ood_dims: int = 64
+    pack_version: str = "1.0.0"
+    resume: bool = True
+    comparison: str = ""
+
+
+def _task_for(cfg: TrainConfig, classes: tuple[str, ...]) -> Task:
+    if cfg.task:
+        return TASKS[cfg.task]
+    from .tasks import ClassInfo
+
+    pack_id = cfg.out.name
+    return Task(
+        pack_id=pack_id,
+        dataset=str(cfg.data),
+        modality="other",
+        display_name=t(pack_id, pack_id),
+        classes={c: ClassInfo(t(c, c), t(f"Class {c}", f"Kelas {c}"), i > 0) for i, c in enumerate(classes)},
+        intended_use=t("Research use; not validated for clinics.", "Penggunaan riset; belum divalidasi."),
+        limitations=(t("Trained by a user on their own data.", "Dilatih pengguna dengan datanya sendiri."),),
+    )
+
+
+def _seed_everything(seed: int) -> None:
+    random.seed(seed)
+    np.random.seed(seed)
+    torch.manual_seed(seed)
+
+
+def _probe_files(dirs: tuple[Path, ...], limit_per_dir: int = 60) -> list[Path]:
+    files: list[Path] = []
+    for d in dirs:
+        found = sorted(p for p in Path(d).rglob("*") if p.is_file() and is_image_path(p))
+        step = max(1, len(found) // limit_per_dir)
+        files.extend(found[::step][:limit_per_dir])
+    return files
+
+
+def _screen_raw(engine: Engine, spec: InputSpec, paths: list[Path], batch: int = 64):
+    """Logits and pooled features for files, through the app's loader and ONNX engine."""
+    from inference.images import load_image
+
+    logits, pooled = [], []
+    draft = (2 * spec.width, 2 * spec.height)
+    for s in range(0, len(paths), batch):
+        x = np.stack([preprocess(load_image(p, draft_size=draft).pixels, spec) for p in paths[s : s + batch]])
+        raw = engine.run(x)
+        logits.append(raw.logits)
+        pooled.append(pool(raw.features))
+    return np.concatenate(logits), np.concatenate(pooled)
+
+
+def train(cfg: TrainConfig, log=print) -> dict:
+    """Run the whole pipeline; every stage resumes from ``workdir`` after an interruption."""
+    t_start = time.time()
+    torch.set_num_threads(cfg.threads)
+    _seed_everything(cfg.recipe.seed)
+    train_split = read_split(cfg.data / "train", cfg.classes)
+    val_split = read_split(cfg.data / "val", train_split.classes)
+    classes = train_split.classes
+    task = _task_for(cfg, classes)
+    spec = InputSpec(
+        cfg.size, cfg.size, task.color, task.resize, Normalization("mean_std", IMAGENET_MEAN, IMAGENET_STD)
+    )
+    workdir = cfg.workdir or Path("runs") / cfg.out.name
+    if not cfg.resume and workdir.exists():
+        shutil.rmtree(workdir)
+    workdir.mkdir(parents=True, exist_ok=True)
+    log(f"{task.pack_id}: {len(train_split.samples)} train / {len(val_split.samples)} val, classes {classes}")
+
+    features, info = build_backbone(cfg.arch, cfg.weights)
+    head = Head(info.channels, len(classes), cfg.dropout, cfg.hidden)
+    cut = split_index(features, cfg.unfreeze)
+    prefix, top = features[:cut], features[cut:]
+    for p in features.parameters():
+        p.requires_grad_(False)
+    augment = Augment() if cfg.views > 1 else None
+    train_views, val_cached = build_cache(
+        prefix, spec, train_split, val_split, workdir / "cache", cfg.views, augment, cfg.threads
+    )
+    ytr, yva = train_split.labels, val_split.labels
+    # Phase 1: the whole backbone is frozen, so pool each cached view through it once.
+    pooled_views = [eval_cached(top, head, v, ytr)[2][:, :, None, None] for v in train_views]
+    pooled_val = eval_cached(top, head, val_cached, yva)[2][:, :, None, None]
+    history = run_phase(
+        "head", torch.nn.Identity(), head, pooled_views, ytr, pooled_val, yva, cfg.recipe,
+        cfg.recipe.epochs_head, 0.0, workdir / "phase1.pt", log,
+    ).epochs
+    if cfg.unfreeze > 0 and cfg.recipe.epochs_finetune > 0:
+        for p in top.parameters():
+            p.requires_grad_(True)
+        history += run_phase(
+            "finetune", top, head, train_views, ytr, val_cached, yva, cfg.recipe,
+            cfg.recipe.epochs_finetune, cfg.recipe.lr * cfg.recipe.finetune_lr_factor,
+            workdir / "phase2.pt", log,
+        ).epochs
+    train_seconds = time.time() - t_start
+    model = Classifier(torch.nn.Sequential(*prefix, *top), head).eval()
+
+    # Export, then measure everything through the app's own engine on the exported graph.
+    out = cfg.out
+    out.mkdir(parents=True, exist_ok=True)
+    export_onnx(model, spec, out / "model.onnx")
+    _, _, pooled_train = eval_cached(top, head, train_views[0], ytr)
+    ood_arrays = fit_ood(pooled_train, ytr, len(classes), cfg.ood_dims)
+    np.savez(out / "ood.npz", **ood_arrays)
+    manifest = _draft_manifest(task, classes, spec, out, info.target_layer)
+    write_manifest(out, manifest)
+    engine = Engine(load_pack(out))
+    val_paths = [s.path for s in val_split.samples]
+    val_logits, val_pooled = _screen_raw(engine, spec, val_paths)
+
+    temperature = evaluate.fit_temperature(val_logits, yva)
+    p_raw, p_cal = softmax(val_logits), softmax(val_logits, temperature)
+    rep = evaluate.report(p_cal, yva, classes)
+    thresholds = {
+        c: evaluate.youden_threshold(p_cal[:, i], yva == i)
+        for i, c in enumerate(classes)
+        if task.classes[c].refer
+    }
+    scorer = MahalanobisScorer(threshold=0.0, **{k: v.astype(np.float64) for k, v in ood_arrays.items()})
+    val_scores = scorer.score(val_pooled)
+    ood_threshold = float(np.quantile(val_scores, VAL_PASS_QUANTILE))
+    probe_paths = _probe_files(cfg.ood_probes)
+    probe_rate, probe_summary = float("nan"), "no probes given"
+    if probe_paths:
+        _, probe_pooled = _screen_raw(engine, spec, probe_paths)
+        flagged = scorer.score(probe_pooled) > ood_threshold
+        probe_rate = float(flagged.mean())
+        per_dir = []
+        for d in cfg.ood_probes:
+            mask = np.array([str(p).startswith(str(d)) for p in probe_paths])
+            if mask.any():
+                per_dir.append(f"{Path(d).parent.name}/{Path(d).name}: {flagged[mask].mean():.0%} of {mask.sum()}")
+        probe_summary = "; ".join(per_dir)
+
+    test_metrics = None
+    if cfg.test:
+        test_split = read_split(cfg.test, classes)
+        test_logits, _ = _screen_raw(engine, spec, [s.path for s in test_split.samples])
+        test_metrics = evaluate.report(softmax(test_logits, temperature), test_split.labels, classes).as_dict()
+
+    for c in manifest["classes"]:
+        if c["id"] in thresholds:
+            c["threshold"] = round(float(thresholds[c["id"]]), 6)
+    manifest["calibration"] = {
+        "temperature": temperature,
+        "ece_before": evaluate.ece(p_raw, yva),
+        "ece_after": evaluate.ece(p_cal, yva),
+        "threshold_rule": "per refer class, the probability threshold maximising Youden's J "
+        "(sensitivity + specificity - 1) one-vs-rest on the validation split",
+    }
+    manifest["ood"] = {
+        "file": "ood.npz",
+        "sha256": sha256(out / "ood.npz"),
+        "method": "mahalanobis",
+        "threshold": ood_threshold,
+        "val_pass_rate": float((val_scores <= ood_threshold).mean()),
+        "far_ood_flag_rate": probe_rate,
+    }
+    manifest["metrics"] = {"split": "val", **rep.as_dict()}
+    if test_metrics:
+        manifest["metrics"]["test"] = test_metrics
+    manifest["training"] = {
+        "arch": cfg.arch,
+        "weights": cfg.weights if cfg.weights in ("none", "imagenet") else Path(cfg.weights).name,
+        "unfreeze": cfg.unfreeze,
+        "views": cfg.views,
+        "epochs_head": cfg.recipe.epochs_head,
+        "epochs_finetune": cfg.recipe.epochs_finetune,
+        "finetune_lr_factor": cfg.recipe.finetune_lr_factor,
+        "optimizer": cfg.recipe.optimizer,
+        "balance": cfg.recipe.balance,
+        "lr": cfg.recipe.lr,
+        "batch_size": cfg.recipe.batch_size,
+        "seed": cfg.recipe.seed,
+        "epochs_run": len(history),
+        "seconds": train_seconds,
+        "hardware": f"{platform.processor() or platform.machine()}, {os.cpu_count()} CPU cores, no GPU",
+        "torch": torch.__version__,
+        "app_version": app_version,
+        "data_source": task.source or str(cfg.data),
+        "dataset": task.dataset,
+        "train_counts": train_split.counts(),
+        "val_counts": val_split.counts(),
+        "history": history,
+    }
+    write_manifest(out, manifest)
+    _write_val_sample(out, load_pack(out), val_split, cfg.data)
+    card.plot_confusion(rep.confusion, classes, out / "confusion.png")
+    card.plot_curves(history, out / "curves.png")
+    size_mb = (out / "model.onnx").stat().st_size / 1e6
+    card.write_card(
+        out,
+        manifest,
+        {"size_mb": size_mb, "ood_dims": cfg.ood_dims, "ood_probe_summary": probe_summary,
+         "comparison": cfg.comparison},
+    )
+    summary = {
+        "pack": task.pack_id,
+        "accuracy": rep.accuracy,
+        "macro_f1": rep.macro_f1,
+        "temperature": temperature,
+        "ood_val_pass": manifest["ood"]["val_pass_rate"],
+        "ood_probe_flag": probe_rate,
+        "size_mb": size_mb,
+        "minutes": (time.time() - t_start) / 60,
+    }
+    log(json.dumps(summary))
+    return summary
+
+
+def _draft_manifest(task: Task, classes, spec: InputSpec, out: Path, target_layer: str) -> dict:
+    """A schema-valid manifest before metrics exist (so the app's loader can run the model)."""
+    return {
+        "schema_version": 1,
+        "id": task.pack_id,
+        "display_name": task.display_name,
+        "pack_version": "1.0.0",
+        "modality": task.modality,
+        "classes": [
+            {"id": c, "name": task.classes[c].name, "description": task.classes[c].description,
+             "refer": task.classes[c].refer}
+            for c in classes
+        ],
+        "input": {
+            "size": [spec.height, spec.width],
+            "color": spec.color,
+            "resize": spec.resize,
+            "normalization": {"kind": "mean_std", "mean": list(IMAGENET_MEAN), "std": list(IMAGENET_STD)},
+        },
+        "onnx": {
+            "file": "model.onnx",
+            "sha256": sha256(out / "model.onnx"),
+            "input": "image",
+            "outputs": {"logits": "logits", "features": "features", "head_grad": "head_grad"},
+            "target_layer": target_layer,
+        },
+        "calibration": {"temperature": 1.0},
+        "quality": task.quality,
+        "intended_use": task.intended_use,
+        "limitations": list(task.limitations),
+        "training": {},
+        "metrics": {"split": "val", "n": 0, "accuracy": 0.0, "macro_f1": 0.0},
+    }
+
+
+def _write_val_sample(out: Path, pack, val_split: Split, data_root: Path, per_class: int = 3) -> None:
+    """Probabilities the pipeline measured for a few val images, re-checked by the app's tests."""
+    from inference.screener import Screener
+
+    screener = Screener(pack)
+    rows = []
+    for label in range(len(val_split.classes)):
+        picked = [s for s in val_split.samples if s.label == label][:per_class]
+        for s in picked:
+            result = screener.screen_path(s.path)
+            rel = s.path.relative_to(data_root).as_posix()
+            rows.append([rel, *[f"{p:.6f}" for p in result.prediction.probabilities]])
+    with open(out / "val_predictions.csv", "w", newline="", encoding="utf-8") as fh:
+        w = csv.writer(fh)
+        w.writerow(["file", *[f"p_{c}" for c in val_split.classes]])
+        w.writerows(rows)

@@ -1,0 +1,171 @@
+"""What each bundled screening task means to a clinic: names, refer classes, wording.
+
+Class ids are the dataset folder names. Text is bilingual (English / Bahasa Indonesia).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+def t(en: str, id_: str) -> dict[str, str]:
+    return {"en": en, "id": id_}
+
+
+@dataclass(frozen=True)
+class ClassInfo:
+    name: dict[str, str]
+    description: dict[str, str]
+    refer: bool
+
+
+@dataclass(frozen=True)
+class Task:
+    pack_id: str
+    dataset: str
+    modality: str
+    display_name: dict[str, str]
+    classes: dict[str, ClassInfo]
+    intended_use: dict[str, str]
+    limitations: tuple[dict[str, str], ...]
+    resize: str = "letterbox"
+    color: str = "rgb"
+    quality: dict = field(default_factory=dict)
+    source: str = ""
+
+
+NOT_DIAGNOSIS = t(
+    "A screening aid, not a diagnosis: a qualified clinician must review every result.",
+    "Alat bantu skrining, bukan diagnosis: setiap hasil harus ditinjau oleh tenaga medis yang berwenang.",
+)
+GRAY_QUALITY = {"expect_grayscale": True, "min_brightness": 8.0, "max_brightness": 245.0}
+
+BRAIN_CLASSES = {
+    "glioma": ClassInfo(t("Glioma", "Glioma"), t(
+        "Pattern consistent with a glioma (tumour of glial cells).",
+        "Pola sesuai glioma (tumor sel glia)."), True),
+    "meningioma": ClassInfo(t("Meningioma", "Meningioma"), t(
+        "Pattern consistent with a meningioma (tumour of the brain's coverings).",
+        "Pola sesuai meningioma (tumor selaput otak)."), True),
+    "notumor": ClassInfo(t("No tumour", "Tidak ada tumor"), t(
+        "No tumour pattern found by the model.", "Model tidak menemukan pola tumor."), False),
+    "pituitary": ClassInfo(t("Pituitary tumour", "Tumor hipofisis"), t(
+        "Pattern consistent with a pituitary tumour.", "Pola sesuai tumor hipofisis."), True),
+}
+BRAIN_SOURCE = ("Brain Tumor MRI Dataset (Kaggle, M. Nickparvar; figshare + SARTAJ + Br35H) via "
+                "GitHub Mahfoozalam1516/Brain-Tumor-Detection-app; licence not stated")
+
+TASKS: dict[str, Task] = {
+    "brain-mri-tumor": Task(
+        pack_id="brain-mri-tumor",
+        dataset="brain_mri",
+        modality="brain-mri",
+        display_name=t("Brain MRI: tumour type", "MRI otak: jenis tumor"),
+        classes=BRAIN_CLASSES,
+        intended_use=t(
+            "Screening of axial/coronal/sagittal brain MRI slices (T1-contrast style) for glioma, "
+            "meningioma or pituitary tumour patterns, to prioritise referral to a radiologist.",
+            "Skrining irisan MRI otak untuk pola glioma, meningioma atau tumor hipofisis, "
+            "untuk memprioritaskan rujukan ke dokter radiologi."),
+        limitations=(NOT_DIAGNOSIS, t(
+            "Trained on one public dataset of single 2-D slices; other scanners, sequences and "
+            "tumour types were not seen.",
+            "Dilatih pada satu dataset publik berisi irisan 2-D; pemindai, sekuens dan jenis "
+            "tumor lain belum pernah dilihat.")),
+        color="gray3",
+        quality=GRAY_QUALITY,
+        source=BRAIN_SOURCE,
+    ),
+    "brain-mri-glioma-meningioma": Task(
+        pack_id="brain-mri-glioma-meningioma",
+        dataset="brain_mri",
+        modality="brain-mri",
+        display_name=t("Brain MRI: glioma vs meningioma", "MRI otak: glioma vs meningioma"),
+        classes={k: BRAIN_CLASSES[k] for k in ("glioma", "meningioma")},
+        intended_use=t(
+            "For MRI slices already known to show a tumour: separates glioma from meningioma "
+            "patterns, with a heatmap of the evidence.",
+            "Untuk irisan MRI yang sudah diketahui berisi tumor: membedakan pola glioma dan "
+            "meningioma, dengan peta panas bukti."),
+        limitations=(NOT_DIAGNOSIS, t(
+            "Only two classes: any other finding (or no tumour) is forced into one of them.",
+            "Hanya dua kelas: temuan lain (atau tanpa tumor) tetap dipaksa ke salah satunya.")),
+        color="gray3",
+        quality=GRAY_QUALITY,
+        source=BRAIN_SOURCE,
+    ),
+    "chest-xray-pneumonia": Task(
+        pack_id="chest-xray-pneumonia",
+        dataset="chest_xray",
+        modality="chest-xray",
+        display_name=t("Chest X-ray: pneumonia", "Rontgen dada: pneumonia"),
+        classes={
+            "normal": ClassInfo(t("Normal", "Normal"), t(
+                "No pneumonia pattern found by the model.", "Model tidak menemukan pola pneumonia."), False),
+            "pneumonia": ClassInfo(t("Pneumonia", "Pneumonia"), t(
+                "Opacity pattern consistent with pneumonia.", "Pola opasitas sesuai pneumonia."), True),
+        },
+        intended_use=t(
+            "Screening of frontal paediatric chest X-rays for pneumonia patterns.",
+            "Skrining rontgen dada frontal anak untuk pola pneumonia."),
+        limitations=(NOT_DIAGNOSIS, t(
+            "Trained on paediatric X-rays (ages 1-5) from one hospital, stored squeezed to "
+            "224x224; adult X-rays and other findings were not seen.",
+            "Dilatih pada rontgen anak (1-5 tahun) dari satu rumah sakit; rontgen dewasa dan "
+            "temuan lain belum pernah dilihat.")),
+        resize="stretch",
+        color="gray3",
+        quality=GRAY_QUALITY,
+        source=("Chest X-Ray Images (Pneumonia), Kermany et al. (Mendeley Data) via GitHub "
+                "waliatushar/ai-pneumonia-detection; licence not stated"),
+    ),
+    "palm-anemia": Task(
+        pack_id="palm-anemia",
+        dataset="palm_anemia",
+        modality="palm-photo",
+        display_name=t("Palm photo: anaemia", "Foto telapak tangan: anemia"),
+        classes={
+            "anemic": ClassInfo(t("Anaemic", "Anemia"), t(
+                "Palm pallor consistent with anaemia.", "Kepucatan telapak tangan sesuai anemia."), True),
+            "non_anemic": ClassInfo(t("Not anaemic", "Tidak anemia"), t(
+                "No pallor pattern found by the model.", "Model tidak menemukan pola kepucatan."), False),
+        },
+        intended_use=t(
+            "Non-invasive screening for anaemia from a close photo of the palm, to decide who "
+            "needs a haemoglobin test.",
+            "Skrining anemia non-invasif dari foto dekat telapak tangan, untuk menentukan siapa "
+            "yang perlu tes hemoglobin."),
+        limitations=(NOT_DIAGNOSIS, t(
+            "Small training set (364 subjects, Ghana); lighting, camera and skin tone change the "
+            "colour of a palm photo. Confirm with a haemoglobin test.",
+            "Data latih kecil (364 subjek, Ghana); pencahayaan, kamera dan warna kulit mengubah "
+            "warna foto. Pastikan dengan tes hemoglobin.")),
+        resize="letterbox",
+        quality={"min_brightness": 40.0, "max_brightness": 235.0, "min_sharpness": 5.0},
+        source=("Ghana anaemia palm images (Asare, Appiahene, Donkoh; Mendeley Data) via GitHub "
+                "O37mousa/Anemia_Palm_Detection_API; licence not stated; attribution inferred"),
+    ),
+    "face-mask": Task(
+        pack_id="face-mask",
+        dataset="face_mask",
+        modality="face-photo",
+        display_name=t("Face photo: mask use", "Foto wajah: penggunaan masker"),
+        classes={
+            "with_mask": ClassInfo(t("Wearing a mask", "Memakai masker"), t(
+                "A face mask covers nose and mouth.", "Masker menutupi hidung dan mulut."), False),
+            "without_mask": ClassInfo(t("No mask", "Tanpa masker"), t(
+                "No face mask seen.", "Tidak terlihat masker."), True),
+        },
+        intended_use=t(
+            "Checking mask use at clinic entrances from a cropped face photo.",
+            "Memeriksa penggunaan masker di pintu klinik dari foto wajah yang dipotong."),
+        limitations=(t(
+            "Not a medical screening; masked and unmasked images came from different sources, "
+            "so the model may partly recognise the source.",
+            "Bukan skrining medis; gambar bermasker dan tanpa masker berasal dari sumber berbeda."),),
+        resize="letterbox",
+        quality={"min_brightness": 25.0, "max_brightness": 240.0},
+        source=("Face Mask ~12K Images Dataset (Kaggle, ashishjangra27) via GitHub "
+                "Karimashraf01/Face-Mask-Detection-using-MobilenetV2; repo MIT, image terms not stated"),
+    ),
+}
