@@ -39,6 +39,9 @@ def normalise(cam: np.ndarray) -> tuple[np.ndarray, bool]:
     if peak <= EPS:
         return np.zeros_like(cam), False
     cam = cam - cam.min()
+    # A flat map (same value everywhere) points nowhere: treat it like no evidence.
+    if float(cam.max()) <= EPS * peak:
+        return np.zeros_like(cam), False
     return (cam / (cam.max() + EPS)).astype(np.float32), True
 
 

@@ -62,7 +62,7 @@ def compute_view(
         for start in tqdm(range(0, n, batch), desc=desc, unit="batch", leave=False):
             chunk = split.samples[start : start + batch]
             seeds = [seed * 1_000_003 + start + i for i in range(len(chunk))]
-            tensors = list(pool.map(lambda a: load_tensor(a[0], spec, augment, a[1]), zip(chunk, seeds)))
+            tensors = list(pool.map(lambda a: load_tensor(a[0], spec, augment, a[1]), zip(chunk, seeds, strict=False)))
             y = session.run(None, {"x": np.stack(tensors)})[0]
             if out is None:
                 out = np.empty((n, *y.shape[1:]), dtype=np.float16)

@@ -49,7 +49,7 @@ def fit_ood(pooled_train: np.ndarray, labels: np.ndarray, n_classes: int, dims: 
     cov = resid.T @ resid / max(len(z) - n_classes, 1)
     shrink = 0.1
     cov = (1 - shrink) * cov + shrink * np.eye(d) * np.trace(cov) / d
-    precision = np.linalg.inv(cov)
+    precision = np.linalg.pinv(cov + 1e-6 * np.eye(d))
     return {
         "center": center.astype(np.float32),
         "projection": projection.astype(np.float32),
