@@ -1,7 +1,8 @@
 """Model packs: a folder with ``model.onnx`` and ``manifest.json`` (plus optional extras).
 
-A pack is trusted only after its manifest validates and every file it names matches the
-sha256 recorded there. A broken pack is refused with a message naming it; the others load.
+A pack is trusted only after its seal (``SHA256SUMS``, see :mod:`inference.seal`) matches,
+its manifest validates and every file it names matches the sha256 recorded there. A broken
+pack is refused with a message naming it; the others load.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from . import manifest as manifest_mod
 from .errors import PackError, PackIntegrityError, PackNotFoundError
 from .manifest import Manifest
 from .resources import model_dirs
+from .seal import verify_seal
 
 MANIFEST_NAME = "manifest.json"
 
@@ -106,8 +108,11 @@ def _check_hash(pack_id: str, path: Path, expected: str) -> None:
 
 
 def load_pack(directory: Path | str, *, verify: bool = True) -> ModelPack:
-    """Read a pack folder; with ``verify`` every file is hash-checked against the manifest."""
+    """Read a pack folder; with ``verify`` the seal (manifest included) and every file the
+    manifest names are hash-checked, the seal first so a tampered manifest is never parsed."""
     directory = Path(directory)
+    if verify:
+        verify_seal(directory)
     man = manifest_mod.read(directory / MANIFEST_NAME)
     if verify:
         _check_hash(man.id, directory / man.onnx.file, man.onnx.sha256)

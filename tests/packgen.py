@@ -16,6 +16,8 @@ import numpy as np
 import onnx
 from onnx import TensorProto, helper, numpy_helper
 
+from inference.seal import write_seal
+
 
 def build_model(
     n_classes: int = 3, k: int = 8, size: int = 32, seed: int = 0, cam_outputs: bool = True
@@ -126,11 +128,15 @@ def make_pack(
     if not cam_outputs:
         manifest["onnx"]["outputs"] = {"logits": "logits"}
     (directory / "manifest.json").write_text(json.dumps(manifest, indent=2), "utf-8")
+    write_seal(directory)
     return directory
 
 
-def rewrite_manifest(directory: Path, **changes: Any) -> None:
+def rewrite_manifest(directory: Path, *, seal: bool = True, **changes: Any) -> None:
+    """Change top-level manifest fields; ``seal=False`` leaves the old seal (a tampered pack)."""
     path = Path(directory) / "manifest.json"
     data = json.loads(path.read_text("utf-8"))
     data.update(changes)
     path.write_text(json.dumps(data, indent=2), "utf-8")
+    if seal:
+        write_seal(directory)

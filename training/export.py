@@ -11,6 +11,7 @@ import torch
 
 from inference import manifest as manifest_mod
 from inference.manifest import InputSpec
+from inference.seal import write_seal
 
 from .archs import Classifier, ExportWrapper
 
@@ -68,3 +69,4 @@ def write_manifest(directory: Path, manifest: dict) -> None:
     tmp = directory / "manifest.json.tmp"
     tmp.write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", "utf-8")
     tmp.replace(directory / "manifest.json")
+    write_seal(directory)  # the app refuses unsealed packs; re-sealed after the last file

@@ -27,7 +27,7 @@ from . import card, evaluate
 from .archs import Classifier, Head, build_backbone, split_index
 from .cache import build_cache
 from .data import Augment, Split, read_split
-from .export import export_onnx, fit_ood, sha256, write_manifest
+from .export import export_onnx, fit_ood, sha256, write_manifest, write_seal
 from .loop import Recipe, run_phase
 from .loop import evaluate as eval_cached
 from .tasks import TASKS, Task, t
@@ -253,6 +253,7 @@ def train(cfg: TrainConfig, log=print) -> dict:
         {"size_mb": size_mb, "ood_dims": cfg.ood_dims, "ood_probe_summary": probe_summary,
          "comparison": cfg.comparison},
     )
+    write_seal(out)  # last: the seal covers the card, plots and val sample too
     summary = {
         "pack": task.pack_id,
         "accuracy": rep.accuracy,
