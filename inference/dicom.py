@@ -1,0 +1,260 @@
+"""DICOM files from X-ray and MRI machines, turned into the RGB uint8 the models read.
+
+Why here and not in ``images.py``: DICOM pixels are not display values. They need the
+modality LUT (rescale slope/intercept), then the VOI LUT or window the radiographer chose,
+then MONOCHROME1 inversion, before they look like the images the models were trained on.
+Only one frame of a multi-frame file is decoded, so a 300-frame cine loop costs one frame.
+Patient fields are read separately (:func:`read_dicom_patient`) so the GUI can prefill its
+form and reports can leave them out or pseudonymise them; they never enter image metadata.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import io
+import re
+from dataclasses import dataclass, replace
+from datetime import date
+from pathlib import Path
+
+import numpy as np
+import pydicom
+from pydicom.dataset import Dataset
+from pydicom.pixels import apply_color_lut, apply_modality_lut, apply_voi_lut, pixel_array
+
+from .errors import ImageError, ImageTooLargeError
+from .images import MAX_PIXELS, LoadedImage, _to_uint8, read_bytes, sha256_bytes
+
+# pydicom names plugins' requirements; these are the pip names a clinic should install.
+_PIP_NAMES = {
+    "gdcm": "python-gdcm",
+    "pylibjpeg": "pylibjpeg",
+    "pylibjpeg-libjpeg": "pylibjpeg-libjpeg",
+    "pylibjpeg-openjpeg": "pylibjpeg-openjpeg",
+    "pylibjpeg-rle": "pylibjpeg-rle",
+    "pyjpegls": "pyjpegls",
+}
+
+
+@dataclass(frozen=True)
+class DicomPatient:
+    """What the DICOM header says about the patient and study; the user confirms it."""
+
+    patient_id: str = ""
+    name: str = ""  # "Given Middle Family" (DICOM stores Family^Given^Middle)
+    sex: str = ""  # DICOM code: M, F, O or ""
+    birth_date: date | None = None
+    study_date: date | None = None
+    modality: str = ""  # e.g. MR, CR, DX, CT
+
+    def without_identifiers(self) -> DicomPatient:
+        """A copy with ID, name and birth date removed, for reports that must not name anyone."""
+        return replace(self, patient_id="", name="", birth_date=None)
+
+    def pseudonymised(self, secret: str) -> DicomPatient:
+        """Identifiers replaced by a stable pseudonym (same patient + secret -> same code)."""
+        if not self.patient_id and not self.name:
+            return self.without_identifiers()
+        key = f"{self.patient_id}\x1f{self.name}".encode()
+        code = hmac.new(secret.encode(), key, hashlib.sha256).hexdigest()[:10].upper()
+        return replace(self.without_identifiers(), patient_id=f"ANON-{code}")
+
+
+def _read(data: bytes, name: str, *, pixels: bool) -> Dataset:
+    try:
+        return pydicom.dcmread(io.BytesIO(data), force=True, stop_before_pixels=not pixels)
+    except Exception as exc:  # noqa: BLE001 - pydicom raises many types on broken files
+        raise ImageError(f"{name}: not a readable DICOM file ({type(exc).__name__})") from exc
+
+
+def _text(ds: Dataset, keyword: str) -> str:
+    try:
+        value = ds.get(keyword, "")
+    except Exception:  # noqa: BLE001 - a damaged element must not hide the others
+        return ""
+    return str(value or "").strip()
+
+
+def _date(ds: Dataset, keyword: str) -> date | None:
+    raw = re.sub(r"[^0-9]", "", _text(ds, keyword))
+    if len(raw) != 8:
+        return None
+    try:
+        return date(int(raw[:4]), int(raw[4:6]), int(raw[6:]))
+    except ValueError:
+        return None
+
+
+def _person_name(ds: Dataset) -> str:
+    try:
+        pn = ds.get("PatientName")
+        if pn is None:
+            return ""
+        parts = [pn.name_prefix, pn.given_name, pn.middle_name, pn.family_name, pn.name_suffix]
+        readable = " ".join(p.strip() for p in parts if p and p.strip())
+        return readable or str(pn).replace("^", " ").strip()
+    except Exception:  # noqa: BLE001
+        return _text(ds, "PatientName").replace("^", " ").strip()
+
+
+def read_dicom_patient(source: Path | str | bytes) -> DicomPatient:
+    """Patient and study fields of a DICOM file (path or bytes) without decoding pixels."""
+    if isinstance(source, bytes | bytearray):
+        data, name = bytes(source), "DICOM data"
+    else:
+        data, name = read_bytes(Path(source)), Path(source).name
+    ds = _read(data, name, pixels=False)
+    sex = _text(ds, "PatientSex").upper()
+    return DicomPatient(
+        patient_id=_text(ds, "PatientID"),
+        name=_person_name(ds),
+        sex=sex if sex in ("M", "F", "O") else "",
+        birth_date=_date(ds, "PatientBirthDate"),
+        study_date=_date(ds, "StudyDate") or _date(ds, "SeriesDate"),
+        modality=_text(ds, "Modality").upper(),
+    )
+
+
+def _frames(ds: Dataset) -> int:
+    try:
+        return max(1, int(ds.get("NumberOfFrames", 1) or 1))
+    except (TypeError, ValueError):
+        return 1
+
+
+def dicom_frame_count(data: bytes) -> int:
+    """How many frames the file holds (1 for ordinary images), so the GUI can offer a choice."""
+    return _frames(_read(data, "DICOM data", pixels=False))
+
+
+def _missing_decoder_message(name: str, ds: Dataset, detail: str) -> str:
+    syntax = ds.file_meta.get("TransferSyntaxUID", "")
+    label = getattr(syntax, "name", "") or str(syntax) or "compressed"
+    options = []
+    for line in detail.splitlines():
+        m = re.search(r"requires (.+)$", line)
+        if not m:
+            continue
+        pkgs = [re.split(r"[<>=!~ ]", p.strip())[0] for p in m.group(1).split(" and ")]
+        pkgs = [_PIP_NAMES.get(p, p) for p in pkgs if p and p != "numpy"]
+        if pkgs:
+            options.append("pip install " + " ".join(pkgs))
+    how = " or ".join(options) or "pip install pylibjpeg pylibjpeg-libjpeg (or python-gdcm)"
+    return (
+        f"{name}: this DICOM image is compressed as '{label}', which needs an extra decoder "
+        f"that is not installed. Install one ({how}) or export the image uncompressed."
+    )
+
+
+def _window(values: np.ndarray, ds: Dataset) -> np.ndarray | None:
+    """Window centre/width per DICOM PS3.3 C.11.2.1.2, as 0..1; None without a usable window."""
+    try:
+        center = ds.WindowCenter
+        width = ds.WindowWidth
+    except AttributeError:
+        return None
+    center = float(center[0] if isinstance(center, pydicom.multival.MultiValue) else center)
+    width = float(width[0] if isinstance(width, pydicom.multival.MultiValue) else width)
+    function = _text(ds, "VOILUTFunction").upper() or "LINEAR"
+    if function == "SIGMOID" and width > 0:
+        return 1.0 / (1.0 + np.exp(-4.0 * (values - center) / width))
+    if function == "LINEAR_EXACT" and width > 0:
+        return np.clip((values - center) / width + 0.5, 0.0, 1.0)
+    if width < 1:
+        return None
+    if width == 1:
+        return (values > center - 0.5).astype(np.float64)
+    return np.clip((values - (center - 0.5)) / (width - 1) + 0.5, 0.0, 1.0)
+
+
+def _gray_to_uint8(arr: np.ndarray, ds: Dataset) -> np.ndarray:
+    """Modality LUT, then VOI LUT or window, else the full value range, as display grey."""
+    values = np.asarray(apply_modality_lut(arr, ds), dtype=np.float64)
+    if "VOILUTSequence" in ds:
+        lut = np.asarray(ds.VOILUTSequence[0].LUTData, dtype=np.float64).ravel()
+        out = np.asarray(apply_voi_lut(values.round().astype(np.int64), ds, prefer_lut=True))
+        lo, hi = float(lut.min()), float(lut.max())
+        unit = (out - lo) / (hi - lo) if hi > lo else np.zeros(out.shape)
+    else:
+        unit = _window(values, ds)
+    if unit is not None:
+        gray = np.clip(unit * 255.0 + 0.5, 0, 255).astype(np.uint8)
+    elif arr.dtype == np.uint8 and values.min() >= 0 and values.max() <= 255:
+        gray = values.astype(np.uint8)  # plain 8-bit: already display values, keep them
+    else:
+        gray = _to_uint8(values)
+    if _text(ds, "PhotometricInterpretation").upper() == "MONOCHROME1":
+        gray = 255 - gray  # MONOCHROME1: low values are white
+    return gray
+
+
+def _colour_to_uint8(arr: np.ndarray, ds: Dataset, photometric: str) -> np.ndarray:
+    if photometric == "PALETTE COLOR":
+        arr = apply_color_lut(arr, ds)
+    if arr.ndim != 3 or arr.shape[2] < 3:
+        raise ImageError(f"unsupported colour layout {arr.shape}")
+    arr = arr[:, :, :3]
+    if arr.dtype == np.uint8:
+        return arr
+    top = float(arr.max()) if arr.size else 0.0
+    bits = 8 if top <= 255 else 16 if top <= 65535 else int(np.ceil(np.log2(top + 1)))
+    return np.clip(arr.astype(np.float64) * (255.0 / (2**bits - 1)) + 0.5, 0, 255).astype(np.uint8)
+
+
+def decode_dicom(data: bytes, *, name: str, frame: int = 0) -> LoadedImage:
+    """Decode one frame of a DICOM file into display RGB; every failure is an ImageError."""
+    label = Path(name).name or name
+    ds = _read(data, label, pixels=True)
+    if "PixelData" not in ds and "FloatPixelData" not in ds and "DoubleFloatPixelData" not in ds:
+        raise ImageError(f"{label}: this DICOM file holds no image (it may be a report or list)")
+    try:
+        rows, cols = int(ds.Rows), int(ds.Columns)
+    except (AttributeError, TypeError, ValueError) as exc:
+        raise ImageError(f"{label}: the DICOM header lacks the image size; file is damaged") from exc
+    if rows <= 0 or cols <= 0:
+        raise ImageError(f"{label}: the DICOM image has no pixels")
+    if rows * cols > MAX_PIXELS:
+        raise ImageTooLargeError(
+            f"{label}: image is {cols}x{rows} pixels, more than the "
+            f"{MAX_PIXELS // 1_000_000} megapixels ClinicLens accepts"
+        )
+    n_frames = _frames(ds)
+    if not 0 <= frame < n_frames:
+        raise ImageError(f"{label}: frame {frame + 1} asked for, but the file has {n_frames}")
+    photometric = _text(ds, "PhotometricInterpretation").upper()
+    try:
+        arr = pixel_array(ds, index=frame)
+    except Exception as exc:  # noqa: BLE001 - decoder plugins raise many types
+        detail = str(exc)
+        if "missing dependencies" in detail or "no pixel data decoders" in detail.lower():
+            raise ImageError(_missing_decoder_message(label, ds, detail)) from exc
+        raise ImageError(f"{label}: the DICOM image data is damaged or incomplete") from exc
+    try:
+        if photometric.startswith("MONOCHROME") or (arr.ndim == 2 and photometric == ""):
+            gray = _gray_to_uint8(arr if arr.ndim == 2 else arr[..., 0], ds)
+            pixels = np.repeat(gray[:, :, None], 3, axis=2)
+        else:
+            pixels = _colour_to_uint8(arr, ds, photometric)
+    except ImageError as exc:
+        raise ImageError(f"{label}: {exc}") from exc
+    except Exception as exc:  # noqa: BLE001 - odd LUTs and headers in the wild
+        raise ImageError(
+            f"{label}: the DICOM display settings could not be applied ({type(exc).__name__})"
+        ) from exc
+    bits = _text(ds, "BitsStored") or _text(ds, "BitsAllocated") or "?"
+    metadata: tuple[tuple[str, str], ...] = (
+        ("dicom_frames", str(n_frames)),
+        ("dicom_frame", str(frame)),
+        ("dicom_modality", _text(ds, "Modality").upper()),
+        ("dicom_photometric", photometric),
+        ("dicom_transfer_syntax", str(ds.file_meta.get("TransferSyntaxUID", ""))),
+    )
+    return LoadedImage(
+        pixels=np.ascontiguousarray(pixels),
+        sha256=sha256_bytes(data),
+        source_mode=f"DICOM {photometric or 'unknown'} {bits}-bit",
+        original_size=(cols, rows),
+        path=name,
+        metadata=metadata,
+    )
