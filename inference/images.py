@@ -97,6 +97,7 @@ def decode(
         raise ImageError(f"{name}: the file is empty (0 bytes)")
     try:
         with warnings.catch_warnings():
+            warnings.simplefilter("ignore", UserWarning)  # damaged-tag chatter; errors still raise
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             im = Image.open(io.BytesIO(data))
             width, height = im.size
@@ -106,8 +107,8 @@ def decode(
                     f"{MAX_PIXELS // 1_000_000} megapixels ClinicLens accepts; resize it first"
                 )
             source_mode = im.mode
-            if getattr(im, "n_frames", 1) > 1:
-                im.seek(0)
+            # Image.open already sits on the first frame (GIF, TIFF pages); asking n_frames
+            # would decode every frame, which a long animation turns into a stall.
             if draft_size is not None and im.format == "JPEG":
                 im.draft("RGB", draft_size)
             im.load()
@@ -116,7 +117,10 @@ def decode(
     except ImageError:
         raise
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
-        raise ImageTooLargeError(f"{name}: image is too large to open safely ({exc})") from exc
+        raise ImageTooLargeError(
+            f"{name}: image is too large to open safely (it declares more than "
+            f"{MAX_PIXELS // 1_000_000} megapixels); resize it first"
+        ) from exc
     except UnidentifiedImageError as exc:
         raise ImageError(f"{name}: not an image file ClinicLens can read") from exc
     except (OSError, ValueError, SyntaxError, EOFError, MemoryError) as exc:
