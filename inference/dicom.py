@@ -14,6 +14,9 @@ import hashlib
 import hmac
 import io
 import re
+import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
@@ -61,6 +64,14 @@ class DicomPatient:
         return replace(self.without_identifiers(), patient_id=f"ANON-{code}")
 
 
+@contextmanager
+def _quiet() -> Iterator[None]:
+    """pydicom warns about every odd value in real-world files; the errors we raise suffice."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        yield
+
+
 def _read(data: bytes, name: str, *, pixels: bool) -> Dataset:
     try:
         return pydicom.dcmread(io.BytesIO(data), force=True, stop_before_pixels=not pixels)
@@ -104,7 +115,11 @@ def read_dicom_patient(source: Path | str | bytes) -> DicomPatient:
         data, name = bytes(source), "DICOM data"
     else:
         data, name = read_bytes(Path(source)), Path(source).name
-    ds = _read(data, name, pixels=False)
+    with _quiet():
+        return _patient(_read(data, name, pixels=False))
+
+
+def _patient(ds: Dataset) -> DicomPatient:
     sex = _text(ds, "PatientSex").upper()
     return DicomPatient(
         patient_id=_text(ds, "PatientID"),
@@ -125,7 +140,8 @@ def _frames(ds: Dataset) -> int:
 
 def dicom_frame_count(data: bytes) -> int:
     """How many frames the file holds (1 for ordinary images), so the GUI can offer a choice."""
-    return _frames(_read(data, "DICOM data", pixels=False))
+    with _quiet():
+        return _frames(_read(data, "DICOM data", pixels=False))
 
 
 def _missing_decoder_message(name: str, ds: Dataset, detail: str) -> str:
@@ -204,6 +220,11 @@ def _colour_to_uint8(arr: np.ndarray, ds: Dataset, photometric: str) -> np.ndarr
 
 def decode_dicom(data: bytes, *, name: str, frame: int = 0) -> LoadedImage:
     """Decode one frame of a DICOM file into display RGB; every failure is an ImageError."""
+    with _quiet():
+        return _decode(data, name, frame)
+
+
+def _decode(data: bytes, name: str, frame: int) -> LoadedImage:
     label = Path(name).name or name
     ds = _read(data, label, pixels=True)
     if "PixelData" not in ds and "FloatPixelData" not in ds and "DoubleFloatPixelData" not in ds:

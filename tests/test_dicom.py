@@ -7,6 +7,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from pydicom.dataset import Dataset, FileMetaDataset
 from pydicom.encaps import encapsulate
 from pydicom.uid import ExplicitVRLittleEndian, JPEGLosslessSV1, generate_uid
@@ -233,7 +235,6 @@ def test_patient_fields(tmp_path):
     assert "RS-0042" not in meta and "Wijaya" not in meta
 
 
-@pytest.mark.filterwarnings("ignore:Invalid value for VR DA")
 def test_missing_and_odd_patient_fields(tmp_path):
     path = make_dicom(
         tmp_path / "q.dcm", np.zeros((2, 2), np.uint8), PatientSex="X", StudyDate="2026"
@@ -271,3 +272,44 @@ def test_dicom_through_screener(tmp_path):
     assert result.status is Status.OK and result.prediction is not None
     assert result.image_size == (40, 40)
     assert sum(result.prediction.probabilities) == pytest.approx(1.0, abs=1e-6)
+
+
+def _fuzz_seeds() -> list[bytes]:
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        stored = (np.arange(64, dtype=np.uint16).reshape(8, 8) * 50).astype(np.uint16)
+        return [
+            make_dicom(root / "a.dcm", np.arange(64, dtype=np.uint8).reshape(8, 8)).read_bytes(),
+            make_dicom(
+                root / "b.dcm", stored, photometric="MONOCHROME1", RescaleSlope="2",
+                RescaleIntercept="-5", WindowCenter="100", WindowWidth="300",
+            ).read_bytes(),
+            make_dicom(root / "c.dcm", np.zeros((3, 4, 4), np.uint8), frames=3).read_bytes(),
+            make_dicom(root / "d.dcm", np.zeros((4, 4, 3), np.uint8), photometric="RGB").read_bytes(),
+        ]
+
+
+DICOM_SEEDS = _fuzz_seeds()
+
+
+@settings(max_examples=150, deadline=1000, derandomize=True, database=None,
+          suppress_health_check=[HealthCheck.too_slow])
+@given(
+    st.sampled_from(range(len(DICOM_SEEDS))),
+    st.lists(st.tuples(st.integers(0, 4096), st.integers(0, 255)), min_size=1, max_size=6),
+    st.one_of(st.none(), st.integers(0, 4096)),
+)
+def test_fuzz_mutated_dicom_only_raises_image_error(seed, flips, cut):
+    data = bytearray(DICOM_SEEDS[seed])
+    for pos, value in flips:
+        data[128 + pos % (len(data) - 128)] = value  # keep the preamble; mutate the dataset
+    if cut is not None:
+        data = data[: 132 + cut % (len(data) - 131)]
+    try:
+        loaded = decode_dicom(bytes(data), name="fuzz.dcm")
+    except ImageError:
+        return
+    assert loaded.pixels.dtype == np.uint8 and loaded.pixels.ndim == 3
+    assert loaded.pixels.shape[2] == 3
