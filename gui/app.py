@@ -1,0 +1,40 @@
+"""Entry point: ``cliniclens`` (no command) and ``python -m gui.app`` start here.
+
+Only PySide6 and the window's own light modules load before the window is shown;
+numpy, onnxruntime and cv2 are imported by a worker afterwards.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Sequence
+
+from PySide6.QtCore import QCoreApplication, Qt, QTimer
+from PySide6.QtWidgets import QApplication
+
+from .main_window import APP, ORG, MainWindow
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = list(sys.argv if argv is None else [sys.argv[0] if sys.argv else "cliniclens", *argv])
+    QCoreApplication.setOrganizationName(ORG)
+    QCoreApplication.setApplicationName(APP)
+    QApplication.setHighDpiScaleFactorRoundingPolicy(
+        Qt.HighDpiScaleFactorRoundingPolicy.PassThrough
+    )
+    app = QApplication.instance() or QApplication(args)
+    window = MainWindow()
+    window.show()
+    quit_after = os.environ.get("CLINICLENS_QUIT_AFTER_MS", "").strip()
+    if quit_after:
+        try:
+            QTimer.singleShot(max(0, int(quit_after)), window.close)
+        except ValueError:
+            pass
+    code = app.exec()
+    return int(code)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

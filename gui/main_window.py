@@ -1,0 +1,909 @@
+"""The main window: wires widgets to the Session and runs all slow work in the pool.
+
+Startup does no model loading: packs are discovered (and heavy modules imported) in a
+worker right after the window is shown; ONNX sessions are created on the first screening.
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import QSettings, Qt, QTimer
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QApplication,
+    QFileDialog,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QProgressBar,
+    QPushButton,
+    QScrollArea,
+    QSplitter,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from . import presenter
+from .dropzone import DropZone, local_paths
+from .heatmap_view import HeatmapViewer
+from .packs_panel import PackChooser, PackInfoDialog, pack_html
+from .patient_panel import HistoryList, PatientForm
+from .qimage import from_bytes, to_pixmap
+from .result_panel import ResultPanel
+from .session import Frame, Session
+from .tasks import Task, TaskRunner
+
+if TYPE_CHECKING:
+    from inference.packs import PackCatalog
+    from screening.store import ScreeningRecord, Store
+
+ORG = "ClinicLens"
+APP = "ClinicLens"
+IMAGE_FILTER = "Images (*.png *.jpg *.jpeg *.bmp *.tif *.tiff *.webp *.gif *.dcm *.dicom)"
+
+
+class MainWindow(QMainWindow):
+    def __init__(
+        self,
+        *,
+        settings: QSettings | None = None,
+        store_path: Path | str | None = None,
+        model_dirs: list[Path] | None = None,
+        language: str | None = None,
+    ) -> None:
+        super().__init__()
+        self.settings = settings if settings is not None else QSettings(ORG, APP)
+        self.session = Session()
+        self.runner = TaskRunner(self)
+        self.language = language or "en"
+        self._fixed_language = language is not None
+        self._store_path = store_path
+        self._model_dirs = model_dirs
+        self.store: Store | None = None
+        self.store_error = ""
+        self.frame: Frame | None = None
+        self.record: ScreeningRecord | None = None  # history entry being shown
+        self.patient_db_id: int | None = None
+        self.ready = False
+        self._batch: Task | None = None
+        self._user_cancelled = False
+        self._render_gen = 0
+        self._saved: set[tuple[str, str, str]] = set()
+        self._paste_dir: str | None = None
+        self._pending_paths: list[str] = []
+        self._render_timer = QTimer(self)
+        self._render_timer.setSingleShot(True)
+        self._render_timer.setInterval(40)
+        self._render_timer.timeout.connect(lambda: self._render(fit=False))
+
+        self.setWindowTitle(self.tr("ClinicLens — screening aid"))
+        self._build()
+        self._build_menus()
+        self._restore()
+        QTimer.singleShot(0, self._start_up)
+
+    # ------------------------------------------------------------------------------------
+    # Layout
+    # ------------------------------------------------------------------------------------
+    def _build(self) -> None:
+        self.pack_chooser = PackChooser()
+        self.drop_zone = DropZone()
+        self.viewer = HeatmapViewer()
+        self.result_panel = ResultPanel()
+        self.patient_form = PatientForm()
+        self.history = HistoryList()
+
+        self.prev_button = QPushButton("◀")
+        self.next_button = QPushButton("▶")
+        self.prev_button.setToolTip(self.tr("Previous image (Page Up)"))
+        self.next_button.setToolTip(self.tr("Next image (Page Down)"))
+        self.position = QLabel()
+        self.position.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.clear_button = QPushButton(self.tr("Clear list"))
+        nav = QHBoxLayout()
+        nav.addWidget(self.prev_button)
+        nav.addWidget(self.position, 1)
+        nav.addWidget(self.clear_button)
+        nav.addWidget(self.next_button)
+
+        left = QWidget()
+        left_layout = QVBoxLayout(left)
+        left_layout.setContentsMargins(0, 0, 0, 0)
+        left_layout.addWidget(self.drop_zone)
+        left_layout.addLayout(nav)
+        left_layout.addWidget(self.viewer, 1)
+
+        self.tabs = QTabWidget()
+        self.tabs.addTab(self.patient_form, self.tr("Patient"))
+        self.tabs.addTab(self.history, self.tr("History"))
+        right = QWidget()
+        right_layout = QVBoxLayout(right)
+        right_layout.setContentsMargins(0, 0, 0, 0)
+        self.result_panel.setFrameShape(QFrame.Shape.StyledPanel)
+        right_layout.addWidget(self.result_panel)
+        right_layout.addWidget(self.tabs, 1)
+        scroll = QScrollArea()
+        scroll.setWidget(right)
+        scroll.setWidgetResizable(True)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setMinimumWidth(360)
+
+        self.splitter = QSplitter(Qt.Orientation.Horizontal)
+        self.splitter.addWidget(left)
+        self.splitter.addWidget(scroll)
+        self.splitter.setStretchFactor(0, 3)
+        self.splitter.setStretchFactor(1, 2)
+        self.splitter.setSizes([820, 420])
+
+        central = QWidget()
+        layout = QVBoxLayout(central)
+        layout.setContentsMargins(8, 6, 8, 4)
+        layout.addWidget(self.pack_chooser)
+        layout.addWidget(self.splitter, 1)
+        self.setCentralWidget(central)
+
+        self.timings_label = QLabel()
+        self.progress = QProgressBar()
+        self.progress.setMaximumWidth(220)
+        self.progress.setFormat(self.tr("%v of %m"))
+        self.cancel_button = QPushButton(self.tr("Cancel"))
+        self.progress.hide()
+        self.cancel_button.hide()
+        bar = self.statusBar()
+        bar.addPermanentWidget(self.timings_label)
+        bar.addPermanentWidget(self.progress)
+        bar.addPermanentWidget(self.cancel_button)
+
+        self.pack_chooser.pack_selected.connect(self.select_pack)
+        self.pack_chooser.info_requested.connect(self.show_pack_info)
+        self.drop_zone.paths_dropped.connect(self.add_paths)
+        self.drop_zone.open_files.connect(self.open_files)
+        self.drop_zone.open_folder.connect(self.open_folder)
+        self.drop_zone.paste.connect(self.paste_from_clipboard)
+        self.prev_button.clicked.connect(lambda: self.go(-1))
+        self.next_button.clicked.connect(lambda: self.go(1))
+        self.clear_button.clicked.connect(self.clear_queue)
+        self.cancel_button.clicked.connect(self.cancel_work)
+        self.viewer.controls.changed.connect(self._heatmap_changed)
+        self.viewer.controls.save_requested.connect(self.save_overlay_dialog)
+        self.patient_form.save_requested.connect(self.save_screening)
+        self.patient_form.report_requested.connect(self.save_report_dialog)
+        self.patient_form.lookup_requested.connect(self._lookup_patient)
+        self.history.search_changed.connect(self.refresh_history)
+        self.history.opened.connect(self.open_record)
+        self._update_nav()
+
+    def _action(self, text: str, slot, *keys: QKeySequence | str) -> QAction:
+        action = QAction(text, self)
+        if keys:
+            action.setShortcuts([QKeySequence(k) for k in keys])
+        action.triggered.connect(slot)
+        self.addAction(action)  # shortcuts work even when the menu bar is hidden
+        return action
+
+    def _build_menus(self) -> None:
+        bar = self.menuBar()
+        file_menu = bar.addMenu(self.tr("&File"))
+        self.open_action = self._action(
+            self.tr("Open files…"), self.open_files, QKeySequence.StandardKey.Open
+        )
+        file_menu.addAction(self.open_action)
+        file_menu.addAction(self._action(self.tr("Open folder…"), self.open_folder, "Ctrl+Shift+O"))
+        file_menu.addAction(
+            self._action(
+                self.tr("Paste"), self.paste_from_clipboard, QKeySequence.StandardKey.Paste
+            )
+        )
+        file_menu.addSeparator()
+        file_menu.addAction(
+            self._action(self.tr("Save heatmap overlay (PNG)…"), self.save_overlay_dialog, "Ctrl+S")
+        )
+        file_menu.addAction(self._action(self.tr("Save report (PDF)…"), self.save_report_dialog))
+        file_menu.addSeparator()
+        file_menu.addAction(
+            self._action(self.tr("Quit"), self.close, QKeySequence.StandardKey.Quit)
+        )
+        view = bar.addMenu(self.tr("&View"))
+        self.next_action = self._action(
+            self.tr("Next image"), lambda: self.go(1), "PgDown", "Alt+Right"
+        )
+        self.prev_action = self._action(
+            self.tr("Previous image"), lambda: self.go(-1), "PgUp", "Alt+Left"
+        )
+        self.toggle_action = self._action(self.tr("Show heatmap"), self.toggle_heatmap, "H")
+        view.addAction(self.next_action)
+        view.addAction(self.prev_action)
+        view.addAction(self.toggle_action)
+        view.addAction(self._action(self.tr("Fit to window"), self.viewer.view.fit, "Ctrl+0"))
+        help_menu = bar.addMenu(self.tr("&Help"))
+        help_menu.addAction(
+            self._action(self.tr("About this screening type…"), self.show_pack_info)
+        )
+        help_menu.addAction(self._action(self.tr("About ClinicLens"), self.show_about))
+
+    # ------------------------------------------------------------------------------------
+    # Settings
+    # ------------------------------------------------------------------------------------
+    def _restore(self) -> None:
+        geometry = self.settings.value("window/geometry")
+        if geometry is not None:
+            self.restoreGeometry(geometry)
+        else:
+            self.resize(1280, 720)
+        splitter = self.settings.value("window/splitter")
+        if splitter is not None:
+            self.splitter.restoreState(splitter)
+        try:
+            opacity = float(self.settings.value("heatmap/opacity", 0.45))
+        except (TypeError, ValueError):
+            opacity = 0.45
+        self.session.set_heatmap(
+            opacity=min(max(opacity, 0.0), 1.0),
+            colormap=str(self.settings.value("heatmap/colormap", "jet")),
+            method=str(self.settings.value("heatmap/method", "gradcam")),
+        )
+        self.viewer.controls.apply(self.session.heatmap, None)
+
+    def _save_settings(self) -> None:
+        s = self.settings
+        s.setValue("window/geometry", self.saveGeometry())
+        s.setValue("window/splitter", self.splitter.saveState())
+        if self.session.pack_id:
+            s.setValue("pack", self.session.pack_id)
+        h = self.session.heatmap
+        s.setValue("heatmap/opacity", h.opacity)
+        s.setValue("heatmap/colormap", h.colormap)
+        s.setValue("heatmap/method", h.method)
+        s.sync()
+
+    def _last_folder(self, key: str = "last_folder") -> str:
+        value = self.settings.value(key, "")
+        return str(value) if value and Path(str(value)).is_dir() else str(Path.home())
+
+    # ------------------------------------------------------------------------------------
+    # Startup: packs, store, heavy imports — all in a worker
+    # ------------------------------------------------------------------------------------
+    def _start_up(self) -> None:
+        dirs, store_path = self._model_dirs, self._store_path
+
+        def work(_: Task) -> dict[str, Any]:
+            from inference.cam import METHODS
+            from inference.overlay import COLORMAPS
+            from inference.packs import discover
+
+            out: dict[str, Any] = {
+                "catalog": discover(dirs),
+                "methods": list(METHODS),
+                "colormaps": list(COLORMAPS),
+            }
+            try:
+                from screening.settings import load_settings
+
+                out["language"] = load_settings().language
+            except Exception:  # noqa: BLE001 - settings never stop screening
+                out["language"] = "en"
+            try:
+                from screening.store import Store
+
+                out["store"] = Store(store_path)
+            except Exception as exc:  # noqa: BLE001 - screening works without the store
+                out["store_error"] = getattr(exc, "message", None) or str(exc)
+            import inference.screener  # noqa: F401 - warm onnxruntime before the first drop
+
+            return out
+
+        self.statusBar().showMessage(self.tr("Looking for screening types…"))
+        self.runner.start(work, self._started, self._failed, name="startup")
+
+    def _started(self, out: dict[str, Any]) -> None:
+        if not self._fixed_language:
+            self.language = out.get("language") or "en"
+        self.store = out.get("store")
+        self.store_error = out.get("store_error", "")
+        self.viewer.controls.set_choices(out["methods"], out["colormaps"])
+        self.viewer.controls.apply(self.session.heatmap, None)
+        self.set_catalog(out["catalog"])
+        if self.store is None:
+            self.history.empty.setText(
+                self.tr("Patient database unavailable: {reason}").format(reason=self.store_error)
+            )
+            self.history.empty.show()
+        self.refresh_history()
+        self.ready = True
+        self.statusBar().showMessage(self.tr("Ready"), 3000)
+        if self._pending_paths:
+            paths, self._pending_paths = self._pending_paths, []
+            self.add_paths(paths)
+
+    def set_catalog(self, catalog: PackCatalog) -> None:
+        preferred = self.settings.value("pack")
+        self.session.set_catalog(catalog, str(preferred) if preferred else None)
+        self.pack_chooser.set_catalog(catalog, self.session.pack_id, self.language)
+        if not catalog.packs:
+            self.result_panel.clear(self.tr("No screening types installed"))
+        self._screen_pending()
+
+    def _failed(self, message: str) -> None:
+        self.statusBar().showMessage(message, 10000)
+        QMessageBox.warning(self, self.tr("ClinicLens"), message)
+
+    # ------------------------------------------------------------------------------------
+    # Screening type
+    # ------------------------------------------------------------------------------------
+    def select_pack(self, pack_id: str) -> None:
+        if not self.session.select_pack(pack_id):
+            return
+        self.settings.setValue("pack", pack_id)
+        self._saved.clear()
+        if self._batch is not None:
+            self._batch.cancel()
+        self.record = None
+        self._show_current(fit=True)
+        self._screen_pending()
+
+    def show_pack_info(self) -> None:
+        if self.session.catalog is None:
+            return
+        html = pack_html(self.session.pack, self.session.catalog, self.language, self.tr)
+        PackInfoDialog(html, self).exec()
+
+    def show_about(self) -> None:
+        import inference
+
+        QMessageBox.about(
+            self,
+            self.tr("About ClinicLens"),
+            self.tr(
+                "<h3>ClinicLens {version}</h3><p>Offline screening aid for clinics: small "
+                "image classifiers with heatmaps, patient records and PDF reports.</p>"
+                "<p><b>Screening aid — not a diagnosis.</b> Every result must be reviewed "
+                "by a qualified health worker.</p>"
+            ).format(version=inference.__version__),
+        )
+
+    # ------------------------------------------------------------------------------------
+    # Adding images
+    # ------------------------------------------------------------------------------------
+    def open_files(self) -> None:
+        files, _ = QFileDialog.getOpenFileNames(
+            self, self.tr("Open images"), self._last_folder(), self.tr(IMAGE_FILTER)
+        )
+        if files:
+            self.settings.setValue("last_folder", str(Path(files[0]).parent))
+            self.add_paths(files)
+
+    def open_folder(self) -> None:
+        folder = QFileDialog.getExistingDirectory(
+            self, self.tr("Open a folder of images"), self._last_folder()
+        )
+        if folder:
+            self.settings.setValue("last_folder", folder)
+            self.add_paths([folder])
+
+    def paste_from_clipboard(self) -> None:
+        mime = QApplication.clipboard().mimeData()
+        paths = local_paths(mime) if mime is not None else []
+        if paths:
+            self.add_paths(paths)
+            return
+        image = QApplication.clipboard().image()
+        if image.isNull():
+            self.statusBar().showMessage(self.tr("The clipboard holds no image or files."), 5000)
+            return
+        if self._paste_dir is None:
+            self._paste_dir = tempfile.mkdtemp(prefix="cliniclens-paste-")
+        n = len(list(Path(self._paste_dir).iterdir())) + 1
+        target = Path(self._paste_dir) / f"pasted-{n:03d}.png"
+        if not image.save(str(target), "PNG"):
+            self._failed(self.tr("The pasted image could not be kept for screening."))
+            return
+        self.add_paths([str(target)])
+
+    def add_paths(self, paths: list[str]) -> None:
+        """Files and folders from any source; folders are scanned in a worker."""
+        paths = [str(p) for p in paths]
+        if not self.ready:  # dropped before packs were found: keep for later
+            self._pending_paths.extend(paths)
+            return
+        folders = [p for p in paths if Path(p).is_dir()]
+        if folders:
+            self.settings.setValue("last_folder", folders[0])
+        from .scan import expand
+
+        self.statusBar().showMessage(self.tr("Looking for images…"))
+        scan = self.runner.start(
+            lambda task: expand(paths, lambda: task.cancelled), self._scanned, self._failed
+        )
+        self._show_progress(scan, 0, 0)
+
+    def _scanned(self, outcome) -> None:
+        self._hide_progress()
+        added = self.session.add(list(outcome.images))
+        parts = [self.tr("Added %n image(s)", "", added)]
+        if outcome.skipped:
+            parts.append(self.tr("skipped %n file(s) that are not images", "", outcome.skipped))
+        if outcome.missing:
+            parts.append(self.tr("%n path(s) not found", "", len(outcome.missing)))
+        text = "; ".join(parts)
+        self.drop_zone.label.setText(text)
+        self.statusBar().showMessage(text, 8000)
+        if added:
+            self.record = None
+            self._show_current(fit=True)
+            self._screen_pending()
+
+    def clear_queue(self) -> None:
+        if self._batch is not None:
+            self._batch.cancel()
+        self.session.clear()
+        self.frame = None
+        self.record = None
+        self.viewer.clear()
+        self.result_panel.clear()
+        self.timings_label.clear()
+        self.drop_zone.label.setText(self.drop_zone.tr("Drop images or folders here"))
+        self._update_nav()
+
+    # ------------------------------------------------------------------------------------
+    # Screening
+    # ------------------------------------------------------------------------------------
+    def _screen_pending(self) -> None:
+        if self._batch is not None or self.session.pack is None:
+            return
+        todo = self.session.pending()
+        if not todo:
+            return
+        pack, session = self.session.pack, self.session
+        self._user_cancelled = False
+
+        def work(task: Task) -> int:
+            screener = session.screener(pack)
+            for i, path in enumerate(todo):
+                if task.cancelled:
+                    return i
+                result = screener.screen_path(path)
+                task.report(i + 1, len(todo), (pack.id, path, result))
+            return len(todo)
+
+        self._batch = self.runner.start(
+            work, self._batch_done, self._batch_failed, self._batch_progress, name="screen"
+        )
+        if len(todo) > 1:
+            self._show_progress(self._batch, 0, len(todo))
+
+    def _batch_progress(self, done: int, total: int, payload: object) -> None:
+        pack_id, path, result = payload  # type: ignore[misc]
+        if total > 1:
+            self.progress.setMaximum(total)
+            self.progress.setValue(done)
+        if self.session.store_result(pack_id, path, result) and path == self.session.current_path:
+            if self.record is None:
+                self._show_current(fit=True)
+
+    def _batch_done(self, _: object) -> None:
+        self._batch = None
+        self._hide_progress()
+        if not self._user_cancelled:
+            self._screen_pending()  # files added or pack changed meanwhile
+
+    def _batch_failed(self, message: str) -> None:
+        self._batch = None
+        self._hide_progress()
+        self.result_panel.clear(self.tr("Screening failed"))
+        self._failed(message)
+
+    def cancel_work(self) -> None:
+        self._user_cancelled = True
+        self.runner.cancel_all()
+        self.statusBar().showMessage(self.tr("Cancelled"), 4000)
+
+    def _show_progress(self, task: Task, done: int, total: int) -> None:
+        self.progress.setRange(0, total)  # 0..0 = busy indicator
+        self.progress.setValue(done)
+        self.progress.show()
+        self.cancel_button.show()
+
+    def _hide_progress(self) -> None:
+        if self._batch is None:
+            self.progress.hide()
+            self.cancel_button.hide()
+
+    # ------------------------------------------------------------------------------------
+    # Showing the current image
+    # ------------------------------------------------------------------------------------
+    def go(self, step: int) -> None:
+        if self.session.go(step):
+            self.record = None
+            self._show_current(fit=True)
+
+    def _update_nav(self) -> None:
+        s = self.session
+        path = s.current_path
+        if self.record is not None:
+            self.position.setText(
+                self.tr("Saved screening #{id} — {file}").format(
+                    id=self.record.id, file=Path(self.record.image_path).name
+                )
+            )
+        elif path is None:
+            self.position.setText(self.tr("No images yet"))
+        else:
+            self.position.setText(
+                self.tr("Image {n} of {total} — {file}").format(
+                    n=s.index + 1, total=len(s.queue), file=Path(path).name
+                )
+            )
+        self.prev_button.setEnabled(s.index > 0)
+        self.next_button.setEnabled(0 <= s.index < len(s.queue) - 1)
+
+    def _show_current(self, fit: bool = False) -> None:
+        self._update_nav()
+        path, result, pack = (
+            self.session.current_path,
+            self.session.current_result,
+            self.session.pack,
+        )
+        self._update_save_buttons()
+        if path is None or pack is None:
+            self.viewer.clear()
+            if pack is None and self.session.catalog is not None:
+                self.result_panel.clear(self.tr("Choose a screening type"))
+            else:
+                self.result_panel.clear()
+            return
+        if result is None:
+            self.result_panel.show_busy(self.tr("Screening…"))
+            self.timings_label.clear()
+            return
+        summary = presenter.summarize(result, pack.manifest, self.language)
+        self.result_panel.show_summary(summary)
+        self._show_timings(result.timings)
+        top = result.prediction.top_class if result.prediction else None
+        classes = [(c.id, c.name.get(self.language)) for c in pack.manifest.classes]
+        self.viewer.controls.set_classes(classes, top)
+        self.viewer.controls.apply(self.session.heatmap, top)
+        self._render(fit=fit)
+
+    def _render(self, fit: bool = False) -> None:
+        path, result, pack = (
+            self.session.current_path,
+            self.session.current_result,
+            self.session.pack,
+        )
+        if path is None or result is None or pack is None or self.record is not None:
+            return
+        self._render_gen += 1
+        gen, session, settings = self._render_gen, self.session, self.session.heatmap
+        self.runner.start(
+            lambda _: session.render(session.screener(pack), path, result, settings),
+            lambda frame: self._rendered(frame, gen, fit),
+            self._failed,
+            name="render",
+        )
+
+    def _rendered(self, frame: Frame, gen: int, fit: bool) -> None:
+        if gen != self._render_gen or frame.path != self.session.current_path:
+            return  # a newer request or another image has taken over
+        same_image = (
+            self.frame is not None
+            and self.frame.image is not None
+            and frame.image is not None
+            and self.frame.path == frame.path
+            and self.viewer.original is not None
+        )
+        self.frame = frame
+        if frame.image is None:
+            self.viewer.clear()
+            self.viewer.placeholder.setText(
+                self.tr("The image cannot be shown: {reason}").format(reason=frame.error)
+            )
+            return
+        original = self.viewer.original if same_image else to_pixmap(frame.image.pixels)
+        overlay = to_pixmap(frame.overlay) if frame.overlay is not None else None
+        has_evidence = frame.cam.has_evidence if frame.cam is not None else True
+        self.viewer.set_frame(
+            original, overlay, self.session.heatmap, has_evidence=has_evidence, fit=fit
+        )
+        if frame.result is not None:
+            self._show_timings(frame.result.timings)
+        self._update_save_buttons()
+
+    def _show_timings(self, timings) -> None:
+        names = {
+            "decode": self.tr("decode"),
+            "preprocess": self.tr("preprocess"),
+            "model": self.tr("model"),
+            "heatmap": self.tr("heatmap"),
+            "overlay": self.tr("overlay"),
+        }
+        parts = [f"{names[k]} {ms:.0f} ms" for k, ms in presenter.timing_parts(timings)]
+        if parts:
+            parts.append(self.tr("total {ms} ms").format(ms=f"{timings.total_ms:.0f}"))
+        self.timings_label.setText(" · ".join(parts))
+
+    # ------------------------------------------------------------------------------------
+    # Heatmap controls
+    # ------------------------------------------------------------------------------------
+    def _heatmap_changed(self, change: dict) -> None:
+        settings = self.session.set_heatmap(**change)
+        if set(change) <= {"visible", "side_by_side"}:
+            self.viewer.refresh(settings, fit="side_by_side" in change)
+        elif "opacity" in change:
+            self._render_timer.start()  # debounce slider drags
+        else:
+            self._render(fit=False)
+
+    def toggle_heatmap(self) -> None:
+        settings = self.session.set_heatmap(visible=not self.session.heatmap.visible)
+        top = self.viewer.controls.class_combo.currentData()
+        self.viewer.controls.apply(settings, top)
+        self.viewer.refresh(settings)
+
+    def save_overlay_dialog(self) -> None:
+        if self.frame is None or self.frame.overlay is None:
+            self.statusBar().showMessage(self.tr("There is no heatmap to save."), 5000)
+            return
+        stem = Path(self.frame.path).stem
+        cls = self.frame.cam.class_id if self.frame.cam else "heatmap"
+        default = Path(self._last_folder("last_save_folder")) / f"{stem}-{cls}-heatmap.png"
+        path, _ = QFileDialog.getSaveFileName(
+            self, self.tr("Save heatmap overlay"), str(default), self.tr("PNG image (*.png)")
+        )
+        if path:
+            self.settings.setValue("last_save_folder", str(Path(path).parent))
+            self.save_overlay(path)
+
+    def save_overlay(self, path: str | Path) -> Task | None:
+        if self.frame is None or self.frame.overlay is None:
+            return None
+        overlay, target = self.frame.overlay, Path(path)
+        if target.suffix.lower() != ".png":
+            target = target.with_suffix(".png")
+
+        def work(_: Task) -> Path:
+            from screening.files import atomic_write_bytes
+            from screening.imaging import png_bytes
+
+            return atomic_write_bytes(target, png_bytes(overlay), what="heatmap image")
+
+        return self.runner.start(
+            work,
+            lambda p: self.statusBar().showMessage(self.tr("Saved {path}").format(path=p), 8000),
+            self._failed,
+        )
+
+    # ------------------------------------------------------------------------------------
+    # Patients, history, reports
+    # ------------------------------------------------------------------------------------
+    def _update_save_buttons(self) -> None:
+        result = self.session.current_result
+        key = self._saved_key()
+        can_save = (
+            self.store is not None
+            and result is not None
+            and self.record is None
+            and key not in self._saved
+        )
+        self.patient_form.save_button.setEnabled(can_save)
+        self.patient_form.report_button.setEnabled(
+            self.store is not None and self.patient_db_id is not None
+        )
+
+    def _saved_key(self) -> tuple[str, str, str] | None:
+        result = self.session.current_result
+        if result is None or self.session.pack_id is None:
+            return None
+        return (self.session.pack_id, result.source, result.image_sha256)
+
+    def _lookup_patient(self, code: str) -> None:
+        if self.store is None or not code:
+            return
+        patient = self.store.get_patient_by_code(code)
+        if patient is None:
+            self.patient_db_id = None
+            self.patient_form.show_feedback(self.tr("New patient: saved with the screening."))
+        else:
+            self.patient_db_id = patient.id
+            f = self.patient_form
+            if not f.name.text().strip():
+                f.fill(
+                    patient.patient_id, patient.name, patient.sex, patient.birth_date, patient.notes
+                )
+            f.show_feedback(self.tr("Existing patient: {label}").format(label=patient.label))
+        self._update_save_buttons()
+
+    def save_screening(self) -> Task | None:
+        """Record the shown screening for the patient in the form (creating or updating it)."""
+        store, pack, result = self.store, self.session.pack, self.session.current_result
+        if store is None or pack is None or result is None:
+            return None
+        values = self.patient_form.values()
+        if not values["patient_id"]:
+            self.patient_form.show_feedback(
+                self.tr("Enter a patient ID: it is needed to find the patient later."), True
+            )
+            self.patient_form.patient_id.setFocus()
+            return None
+        frame = self.frame if self.frame is not None and self.frame.path == result.source else None
+        operator = str(self.settings.value("operator", ""))
+        key = self._saved_key()
+
+        def work(_: Task):
+            from screening.imaging import jpeg_bytes
+            from screening.store import PatientInfo
+
+            existing = store.get_patient_by_code(values["patient_id"])
+            if existing is None:
+                patient = store.add_patient(PatientInfo(**values), operator=operator)
+            else:
+                merged = {k: v or getattr(existing, k) for k, v in values.items()}
+                merged["contact"] = existing.contact
+                patient = store.update_patient(
+                    existing.id, PatientInfo(**merged), operator=operator
+                )
+            thumb = over = None
+            shown = result
+            if frame is not None and frame.image is not None:
+                thumb = jpeg_bytes(frame.image.pixels)
+                if frame.overlay is not None and frame.cam is not None and frame.cam.has_evidence:
+                    over = jpeg_bytes(frame.overlay)
+                shown = frame.result or result
+            record = store.record_screening(
+                shown,
+                patient_id=patient.id,
+                operator=operator,
+                manifest=pack.manifest,
+                thumbnail=thumb,
+                overlay=over,
+            )
+            return patient, record
+
+        def done(out) -> None:
+            patient, record = out
+            self.patient_db_id = patient.id
+            if key is not None:
+                self._saved.add(key)
+            self.patient_form.show_feedback(
+                self.tr("Saved to {patient} (screening #{id}).").format(
+                    patient=patient.label, id=record.id
+                )
+            )
+            self._update_save_buttons()
+            self.refresh_history(self.history.search.text())
+
+        def failed(message: str) -> None:
+            self.patient_form.show_feedback(message, True)
+
+        return self.runner.start(work, done, failed, name="save")
+
+    def refresh_history(self, query: str = "") -> None:
+        if self.store is None:
+            self.history.set_rows([])
+            return
+        try:
+            records = self.store.list_screenings(query=query or None, limit=300)
+        except Exception as exc:  # noqa: BLE001 - shown, never fatal
+            self.history.set_rows([])
+            self.history.empty.setText(str(exc))
+            return
+        rows = []
+        for rec in records:
+            summary = presenter.summarize_record(rec, self._manifest(rec.pack_id), self.language)
+            if summary.answered:
+                finding = summary.headline + ("  ▲ " + self.tr("refer") if summary.refer else "")
+            else:
+                finding = self.tr("No answer ({status})").format(status=rec.status)
+            who = rec.patient_code + (f" — {rec.patient_name}" if rec.patient_name else "")
+            when = rec.created_at[:16].replace("T", " ")
+            text = f"{when}   {who or self.tr('(no patient)')}\n{finding} · {summary.pack_name}"
+            rows.append((rec.id, text, rec.image_path))
+        self.history.set_rows(rows)
+
+    def _manifest(self, pack_id: str):
+        catalog = self.session.catalog
+        if catalog is None:
+            return None
+        pack = next((p for p in catalog.packs if p.id == pack_id), None)
+        return pack.manifest if pack else None
+
+    def open_record(self, screening_id: int) -> None:
+        """Show a saved screening: its stored result, image and heatmap, and its patient."""
+        if self.store is None:
+            return
+        try:
+            rec = self.store.get_screening(screening_id)
+            images = self.store.screening_images(screening_id)
+        except Exception as exc:  # noqa: BLE001
+            self._failed(str(exc))
+            return
+        self.record = rec
+        self.frame = None
+        self._render_gen += 1  # drop renders still in flight for the live image
+        summary = presenter.summarize_record(rec, self._manifest(rec.pack_id), self.language)
+        self.result_panel.show_summary(summary)
+        self._show_timings(rec.timings)
+        original, overlay = from_bytes(images.thumbnail), from_bytes(images.overlay)
+        self.viewer.set_frame(original, overlay, self.session.heatmap, fit=True)
+        for w in (
+            self.viewer.controls.class_combo,
+            self.viewer.controls.method_combo,
+            self.viewer.controls.colormap_combo,
+            self.viewer.controls.opacity,
+        ):
+            w.setEnabled(False)  # a stored overlay is a fixed picture
+        if original is None:
+            self.viewer.placeholder.setText(self.tr("No image was stored with this screening."))
+        if rec.patient_id is not None:
+            p = self.store.get_patient(rec.patient_id)
+            self.patient_form.fill(p.patient_id, p.name, p.sex, p.birth_date, p.notes)
+            self.patient_db_id = p.id
+        self._update_nav()
+        self._update_save_buttons()
+
+    def save_report_dialog(self) -> None:
+        if self.store is None or self.patient_db_id is None:
+            return
+        from screening.reports import report_filename
+        from screening.settings import load_settings
+
+        patient = self.store.get_patient(self.patient_db_id)
+        name = report_filename(patient, load_settings().report_options())
+        default = Path(self._last_folder("last_report_folder")) / name
+        path, _ = QFileDialog.getSaveFileName(
+            self, self.tr("Save report"), str(default), self.tr("PDF document (*.pdf)")
+        )
+        if path:
+            self.settings.setValue("last_report_folder", str(Path(path).parent))
+            self.write_report(path)
+
+    def write_report(self, path: str | Path) -> Task | None:
+        """The patient's PDF report, written in a worker."""
+        store, pid = self.store, self.patient_db_id
+        if store is None or pid is None:
+            return None
+        target = Path(path)
+        if target.suffix.lower() != ".pdf":
+            target = target.with_suffix(".pdf")
+        operator = str(self.settings.value("operator", ""))
+        lang = self.language
+
+        def work(_: Task):
+            from screening.reports import patient_report
+            from screening.settings import load_settings
+
+            options = load_settings().report_options(language=lang)
+            if operator:
+                options = load_settings().report_options(language=lang, operator=operator)
+            info = patient_report(store, pid, target, options)
+            store.audit("report.export", operator=operator, patient_id=pid, detail=str(target))
+            return info
+
+        self.patient_form.show_feedback(self.tr("Writing the report…"))
+        return self.runner.start(
+            work,
+            lambda info: self.patient_form.show_feedback(
+                self.tr("Report saved: {path} ({pages} page(s))").format(
+                    path=info.path, pages=info.pages
+                )
+            ),
+            lambda message: self.patient_form.show_feedback(message, True),
+            name="report",
+        )
+
+    # ------------------------------------------------------------------------------------
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt API
+        self._save_settings()
+        self.runner.wait(5000)
+        if self.store is not None:
+            self.store.close()
+        if self._paste_dir:
+            shutil.rmtree(self._paste_dir, ignore_errors=True)
+        super().closeEvent(event)

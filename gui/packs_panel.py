@@ -1,0 +1,170 @@
+"""Screening type chooser, and the dialog with a pack's intended use, classes and accuracy."""
+
+from __future__ import annotations
+
+from html import escape
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QSignalBlocker, Qt, Signal
+from PySide6.QtGui import QStandardItemModel
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QTextBrowser,
+    QVBoxLayout,
+    QWidget,
+)
+
+if TYPE_CHECKING:
+    from inference.packs import ModelPack, PackCatalog
+
+
+class PackChooser(QWidget):
+    """Combo of installed packs by display name; refused packs listed disabled with why."""
+
+    pack_selected = Signal(str)
+    info_requested = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.combo = QComboBox()
+        self.combo.setMinimumWidth(260)
+        self.combo.addItem(self.tr("Looking for screening types…"))
+        self.combo.setEnabled(False)
+        self.info_button = QPushButton(self.tr("About this screening type…"))
+        self.info_button.setEnabled(False)
+        self.problems = QLabel()
+        self.problems.setStyleSheet("QLabel { color: #8a5a00; }")
+        self.problems.hide()
+        self.combo.activated.connect(self._activated)
+        self.info_button.clicked.connect(self.info_requested)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        label = QLabel(self.tr("Screening type"))
+        label.setBuddy(self.combo)
+        layout.addWidget(label)
+        layout.addWidget(self.combo, 1)
+        layout.addWidget(self.info_button)
+        layout.addWidget(self.problems)
+
+    def _activated(self, index: int) -> None:
+        pack_id = self.combo.itemData(index)
+        if pack_id:
+            self.pack_selected.emit(pack_id)
+
+    def set_catalog(self, catalog: PackCatalog, current: str | None, language: str) -> None:
+        with QSignalBlocker(self.combo):
+            self.combo.clear()
+            for pack in catalog.packs:
+                self.combo.addItem(pack.manifest.display_name.get(language), pack.id)
+            model = self.combo.model()
+            for problem in catalog.problems:
+                self.combo.addItem(
+                    self.tr("{name} (cannot be used)").format(name=problem.directory.name)
+                )
+                row = self.combo.count() - 1
+                self.combo.setItemData(row, problem.message, Qt.ItemDataRole.ToolTipRole)
+                if isinstance(model, QStandardItemModel):
+                    model.item(row).setEnabled(False)
+            if not catalog.packs:
+                self.combo.insertItem(0, self.tr("No screening types installed"))
+                self.combo.setCurrentIndex(0)
+            i = self.combo.findData(current)
+            if i >= 0:
+                self.combo.setCurrentIndex(i)
+        self.combo.setEnabled(bool(catalog.packs))
+        self.info_button.setEnabled(bool(catalog.packs) or bool(catalog.problems))
+        n = len(catalog.problems)
+        self.problems.setVisible(n > 0)
+        self.problems.setText(self.tr("%n type(s) could not be loaded", "", n))
+        self.problems.setToolTip("\n\n".join(p.message for p in catalog.problems))
+
+
+def pack_html(pack: ModelPack | None, catalog: PackCatalog, language: str, tr) -> str:
+    """Intended use, classes (with what "refer" means), accuracy and limitations."""
+    parts: list[str] = []
+    if pack is not None:
+        m = pack.manifest
+        parts.append(f"<h2>{escape(m.display_name.get(language))}</h2>")
+        parts.append(
+            "<p>"
+            + escape(tr("Pack {id}, version {version}").format(id=m.id, version=m.pack_version))
+            + "</p>"
+        )
+        parts.append(f"<h3>{escape(tr('Intended use'))}</h3>")
+        parts.append(f"<p>{escape(m.intended_use.get(language))}</p>")
+        parts.append(f"<h3>{escape(tr('Classes'))}</h3><ul>")
+        for c in m.classes:
+            refer = f" — <b>{escape(tr('refer for follow-up'))}</b>" if c.refer else ""
+            parts.append(
+                f"<li><b>{escape(c.name.get(language))}</b>{refer}<br>"
+                f"{escape(c.description.get(language))}</li>"
+            )
+        parts.append("</ul>")
+        metrics = m.metrics
+        parts.append(f"<h3>{escape(tr('Measured accuracy'))}</h3>")
+        parts.append(
+            "<p>"
+            + escape(
+                tr(
+                    "Accuracy {acc:.1f} %, macro F1 {f1:.1f} % on {n} held-out {split} images."
+                ).format(
+                    acc=metrics.accuracy * 100,
+                    f1=metrics.macro_f1 * 100,
+                    n=metrics.n,
+                    split=metrics.split,
+                )
+            )
+            + "</p>"
+        )
+        per_class = metrics.extra.get("per_class")
+        if isinstance(per_class, dict) and per_class:
+            parts.append(
+                "<table cellpadding='3'><tr>"
+                f"<th align='left'>{escape(tr('Class'))}</th>"
+                f"<th>{escape(tr('Sensitivity'))}</th><th>{escape(tr('Precision'))}</th>"
+                f"<th>{escape(tr('Images'))}</th></tr>"
+            )
+            for c in m.classes:
+                row = per_class.get(c.id) or {}
+                if not isinstance(row, dict):
+                    continue
+                parts.append(
+                    f"<tr><td>{escape(c.name.get(language))}</td>"
+                    f"<td align='right'>{float(row.get('recall', 0)) * 100:.1f} %</td>"
+                    f"<td align='right'>{float(row.get('precision', 0)) * 100:.1f} %</td>"
+                    f"<td align='right'>{int(row.get('support', 0))}</td></tr>"
+                )
+            parts.append("</table>")
+        if m.limitations:
+            parts.append(f"<h3>{escape(tr('Limitations'))}</h3><ul>")
+            parts += [f"<li>{escape(t.get(language))}</li>" for t in m.limitations]
+            parts.append("</ul>")
+    if catalog.problems:
+        parts.append(f"<h3>{escape(tr('Screening types that could not be loaded'))}</h3><ul>")
+        parts += [
+            f"<li><b>{escape(p.directory.name)}</b>: {escape(p.message)}</li>"
+            for p in catalog.problems
+        ]
+        parts.append("</ul>")
+    return "\n".join(parts)
+
+
+class PackInfoDialog(QDialog):
+    def __init__(self, html: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(self.tr("About this screening type"))
+        self.text = QTextBrowser()
+        self.text.setHtml(html)
+        self.text.setLineWrapMode(QTextBrowser.LineWrapMode.WidgetWidth)
+        self.text.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.text)
+        layout.addWidget(buttons)
+        self.resize(620, 560)

@@ -1,0 +1,155 @@
+"""Patient details attached to the current screening, and the searchable history list."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from PySide6.QtCore import QSignalBlocker, Qt, QTimer, Signal
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QPlainTextEdit,
+    QPushButton,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+
+class PatientForm(QWidget):
+    """ID, name, sex, date of birth or age, notes. ``values()`` gives plain fields."""
+
+    save_requested = Signal()
+    report_requested = Signal()
+    lookup_requested = Signal(str)  # patient ID typed: fill the form if the patient exists
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.patient_id = QLineEdit()
+        self.patient_id.setPlaceholderText(self.tr("Clinic record number, e.g. P-001"))
+        self.name = QLineEdit()
+        self.sex = QComboBox()
+        for value, label in (("", "—"), ("F", self.tr("Female")), ("M", self.tr("Male"))):
+            self.sex.addItem(label, value)
+        self.sex.addItem(self.tr("Other"), "X")
+        self.birth_date = QLineEdit()
+        self.birth_date.setPlaceholderText(self.tr("YYYY-MM-DD"))
+        self.age = QSpinBox()
+        self.age.setRange(-1, 130)
+        self.age.setSpecialValueText(self.tr("unknown"))
+        self.age.setValue(-1)
+        self.age.setToolTip(self.tr("Age in years, when the date of birth is not known"))
+        self.notes = QPlainTextEdit()
+        self.notes.setFixedHeight(54)
+        self.save_button = QPushButton(self.tr("Save screening to patient record"))
+        self.save_button.setEnabled(False)
+        self.report_button = QPushButton(self.tr("Save report (PDF)…"))
+        self.report_button.setEnabled(False)
+        self.feedback = QLabel()
+        self.feedback.setWordWrap(True)
+        self.save_button.clicked.connect(self.save_requested)
+        self.report_button.clicked.connect(self.report_requested)
+        self.patient_id.editingFinished.connect(
+            lambda: self.lookup_requested.emit(self.patient_id.text().strip())
+        )
+        born = QHBoxLayout()
+        born.addWidget(self.birth_date, 1)
+        born.addWidget(QLabel(self.tr("or age")))
+        born.addWidget(self.age)
+        form = QFormLayout()
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        form.addRow(self.tr("Patient ID"), self.patient_id)
+        form.addRow(self.tr("Name"), self.name)
+        form.addRow(self.tr("Sex"), self.sex)
+        form.addRow(self.tr("Date of birth"), born)
+        form.addRow(self.tr("Notes"), self.notes)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.addLayout(form)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.save_button)
+        buttons.addWidget(self.report_button)
+        layout.addLayout(buttons)
+        layout.addWidget(self.feedback)
+        layout.addStretch(1)
+
+    def values(self) -> dict[str, str]:
+        """Form fields for ``screening.store.PatientInfo``. An age without a date of birth
+        is kept in the notes: the store has no age column and a made-up date would lie."""
+        notes = self.notes.toPlainText().strip()
+        birth = self.birth_date.text().strip()
+        if not birth and self.age.value() >= 0:
+            line = self.tr("Age {age} on {date}").format(
+                age=self.age.value(), date=date.today().isoformat()
+            )
+            if line not in notes:
+                notes = f"{line}\n{notes}".strip()
+        return {
+            "patient_id": self.patient_id.text().strip(),
+            "name": self.name.text().strip(),
+            "sex": self.sex.currentData() or "",
+            "birth_date": birth,
+            "notes": notes,
+        }
+
+    def fill(self, patient_id: str, name: str, sex: str, birth_date: str, notes: str) -> None:
+        self.patient_id.setText(patient_id)
+        self.name.setText(name)
+        i = self.sex.findData(sex)
+        self.sex.setCurrentIndex(i if i >= 0 else 0)
+        self.birth_date.setText(birth_date)
+        self.age.setValue(-1)
+        self.notes.setPlainText(notes)
+
+    def show_feedback(self, text: str, error: bool = False) -> None:
+        self.feedback.setStyleSheet(f"QLabel {{ color: {'#a61b1b' if error else '#1e6b3a'}; }}")
+        self.feedback.setText(text)
+
+
+class HistoryList(QWidget):
+    """Past screenings from the store, searchable by patient ID or name."""
+
+    search_changed = Signal(str)
+    opened = Signal(int)  # screening id
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.search = QLineEdit()
+        self.search.setPlaceholderText(self.tr("Search by patient ID or name"))
+        self.search.setClearButtonEnabled(True)
+        self.list = QListWidget()
+        self.list.setWordWrap(True)
+        self.list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.empty = QLabel(self.tr("No saved screenings yet."))
+        self.empty.setStyleSheet("QLabel { color: #616e7c; }")
+        self._debounce = QTimer(self)
+        self._debounce.setSingleShot(True)
+        self._debounce.setInterval(200)
+        self._debounce.timeout.connect(lambda: self.search_changed.emit(self.search.text()))
+        self.search.textChanged.connect(lambda _: self._debounce.start())
+        self.list.itemActivated.connect(self._open)
+        self.list.itemDoubleClicked.connect(self._open)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.addWidget(self.search)
+        layout.addWidget(self.list, 1)
+        layout.addWidget(self.empty)
+
+    def _open(self, item: QListWidgetItem) -> None:
+        self.opened.emit(int(item.data(Qt.ItemDataRole.UserRole)))
+
+    def set_rows(self, rows: list[tuple[int, str, str]]) -> None:
+        """(screening id, text, tooltip) rows, newest first."""
+        with QSignalBlocker(self.list):
+            self.list.clear()
+            for sid, text, tip in rows:
+                item = QListWidgetItem(text)
+                item.setData(Qt.ItemDataRole.UserRole, sid)
+                item.setToolTip(tip)
+                self.list.addItem(item)
+        self.empty.setVisible(not rows)

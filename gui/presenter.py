@@ -1,0 +1,139 @@
+"""What the result panel shows, decided in plain Python so it is testable without a window.
+
+The one rule that matters: unless the status is OK there is no answer, so no class name,
+no probability bars and no "refer" mark; only the reason.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from inference.manifest import Manifest
+    from inference.results import ScreenResult, Timings
+    from screening.store import ScreeningRecord
+
+
+@dataclass(frozen=True)
+class Bar:
+    class_id: str
+    name: str
+    probability: float
+    refer: bool  # the class is one that means "refer"
+    top: bool
+
+
+@dataclass(frozen=True)
+class ResultSummary:
+    answered: bool
+    headline: str  # top class display name; "" when not answered
+    probability: float | None
+    refer: bool
+    warning: str  # why there is no answer ("" when answered)
+    status: str
+    bars: tuple[Bar, ...]
+    pack_name: str
+    pack_version: str
+    source: str
+    timings: Timings | None = None
+    screened_at: str = ""
+    patient: str = ""
+
+
+def class_name(manifest: Manifest | None, class_id: str, language: str = "en") -> str:
+    if manifest is None or class_id not in manifest.class_ids:
+        return class_id
+    return manifest.classes[manifest.class_index(class_id)].name.get(language)
+
+
+def _bars(
+    manifest: Manifest | None,
+    class_ids: tuple[str, ...],
+    probabilities: tuple[float, ...],
+    top: str,
+    language: str,
+) -> tuple[Bar, ...]:
+    refer_ids = {c.id for c in manifest.classes if c.refer} if manifest else set()
+    return tuple(
+        Bar(cid, class_name(manifest, cid, language), float(p), cid in refer_ids, cid == top)
+        for cid, p in zip(class_ids, probabilities, strict=True)
+    )
+
+
+def summarize(result: ScreenResult, manifest: Manifest, language: str = "en") -> ResultSummary:
+    pred = result.prediction
+    common = dict(
+        status=result.status.value,
+        pack_name=manifest.display_name.get(language),
+        pack_version=manifest.pack_version,
+        source=result.source,
+        timings=result.timings,
+    )
+    if not result.answered or pred is None:
+        return ResultSummary(
+            answered=False,
+            headline="",
+            probability=None,
+            refer=False,
+            warning=result.message or result.status.value,
+            bars=(),
+            **common,
+        )
+    return ResultSummary(
+        answered=True,
+        headline=class_name(manifest, pred.top_class, language),
+        probability=pred.top_probability,
+        refer=pred.refer,
+        warning="",
+        bars=_bars(manifest, pred.class_ids, pred.probabilities, pred.top_class, language),
+        **common,
+    )
+
+
+def summarize_record(
+    record: ScreeningRecord, manifest: Manifest | None, language: str = "en"
+) -> ResultSummary:
+    """A stored screening; the pack may since have been removed, so names fall back to ids."""
+    common = dict(
+        status=record.status,
+        pack_name=manifest.display_name.get(language) if manifest else record.pack_name,
+        pack_version=record.pack_version,
+        source=record.image_path,
+        timings=record.timings,
+        screened_at=record.created_at,
+        patient=f"{record.patient_code} — {record.patient_name}".rstrip(" —"),
+    )
+    if not record.answered:
+        return ResultSummary(
+            answered=False,
+            headline="",
+            probability=None,
+            refer=False,
+            warning=record.message or record.status,
+            bars=(),
+            **common,
+        )
+    return ResultSummary(
+        answered=True,
+        headline=class_name(manifest, record.top_class, language) or record.top_class,
+        probability=record.top_probability,
+        refer=record.refer,
+        warning="",
+        bars=_bars(manifest, record.class_ids, record.probabilities, record.top_class, language),
+        **common,
+    )
+
+
+def timing_parts(t: Timings | None) -> list[tuple[str, float]]:
+    """Stages that took time, as (stage key, ms); the status bar translates the keys."""
+    if t is None:
+        return []
+    parts = [
+        ("decode", t.decode_ms),
+        ("preprocess", t.preprocess_ms),
+        ("model", t.inference_ms),
+        ("heatmap", t.heatmap_ms),
+        ("overlay", t.overlay_ms),
+    ]
+    return [(name, ms) for name, ms in parts if ms > 0]

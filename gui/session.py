@@ -1,0 +1,200 @@
+"""The main window's state as plain Python: packs, the image queue, results, heatmap settings.
+
+Widgets only render this and forward user actions to it, so the logic is testable without
+a window. Heavy modules (onnxruntime, cv2) are imported on first use, never at startup.
+Methods marked *worker* are called from QThreadPool threads; they touch only immutable
+inputs and dict caches (safe under the GIL).
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import numpy as np
+
+    from inference.cam import CamMap
+    from inference.engine import EngineCache
+    from inference.images import LoadedImage
+    from inference.packs import ModelPack, PackCatalog
+    from inference.results import ScreenResult
+    from inference.screener import Screener
+
+DEFAULT_OPACITY = 0.45
+DEFAULT_COLORMAP = "jet"  # == inference.overlay.DEFAULT_COLORMAP (not imported: cv2 is heavy)
+DEFAULT_METHOD = "gradcam"
+
+
+@dataclass(frozen=True)
+class HeatmapSettings:
+    visible: bool = True
+    side_by_side: bool = False
+    opacity: float = DEFAULT_OPACITY
+    colormap: str = DEFAULT_COLORMAP
+    method: str = DEFAULT_METHOD
+    class_id: str | None = None  # None: the top class
+
+
+@dataclass(frozen=True, eq=False)
+class Frame:
+    """What the viewer shows for one image: the pixels and (when answered) the overlay."""
+
+    path: str
+    pack_id: str
+    image: LoadedImage | None
+    overlay: np.ndarray | None = None  # RGB uint8, same size as image.pixels
+    cam: CamMap | None = None
+    result: ScreenResult | None = None  # with heatmap/overlay timings filled in
+    error: str = ""
+
+
+class Session:
+    """State of one main window."""
+
+    def __init__(self, catalog: PackCatalog | None = None, engines: EngineCache | None = None):
+        self.catalog = catalog
+        self.pack_id: str | None = None
+        self.queue: list[str] = []
+        self.index = -1
+        self.results: dict[str, ScreenResult] = {}
+        self.heatmap = HeatmapSettings()
+        self._engines = engines
+        self._screeners: dict[str, Screener] = {}
+        self._maps: dict[tuple[str, str, str, str, str], tuple[Any, Any]] = {}
+        self._lock = threading.Lock()
+
+    # -- packs ---------------------------------------------------------------------------
+    def set_catalog(self, catalog: PackCatalog, preferred: str | None = None) -> None:
+        self.catalog = catalog
+        ids = catalog.ids
+        wanted = preferred if preferred in ids else self.pack_id
+        self.select_pack(wanted if wanted in ids else (ids[0] if ids else None))
+
+    @property
+    def pack(self) -> ModelPack | None:
+        if self.catalog is None or self.pack_id is None:
+            return None
+        return next((p for p in self.catalog.packs if p.id == self.pack_id), None)
+
+    def select_pack(self, pack_id: str | None) -> bool:
+        """Switch screening type; results of the old pack no longer apply."""
+        if pack_id == self.pack_id:
+            return False
+        self.pack_id = pack_id
+        self.results.clear()
+        self.heatmap = replace(self.heatmap, class_id=None)
+        return True
+
+    def screener(self, pack: ModelPack | None = None) -> Screener:
+        """*worker* The pack's Screener; its ONNX session is created on the first run."""
+        pack = pack or self.pack
+        if pack is None:
+            raise LookupError("no screening type is selected")
+        with self._lock:
+            screener = self._screeners.get(pack.id)
+            if screener is None:
+                from inference.engine import EngineCache
+                from inference.screener import Screener
+
+                if self._engines is None:
+                    self._engines = EngineCache(threads=min(4, os.cpu_count() or 1))
+                screener = Screener(pack, self._engines.get(pack))
+                self._screeners[pack.id] = screener
+            return screener
+
+    # -- queue ---------------------------------------------------------------------------
+    def add(self, paths: list[str] | tuple[str, ...]) -> int:
+        """Append new paths; the first new one becomes current. Returns how many were new."""
+        known = set(self.queue)
+        new = [p for p in paths if p not in known]
+        if new:
+            self.queue.extend(new)
+            self.index = len(self.queue) - len(new)
+        return len(new)
+
+    def clear(self) -> None:
+        self.queue.clear()
+        self.results.clear()
+        self._maps.clear()
+        self.index = -1
+
+    def go(self, step: int) -> bool:
+        target = self.index + step
+        if not self.queue or not 0 <= target < len(self.queue):
+            return False
+        self.index = target
+        self.heatmap = replace(self.heatmap, class_id=None)
+        return True
+
+    @property
+    def current_path(self) -> str | None:
+        return self.queue[self.index] if 0 <= self.index < len(self.queue) else None
+
+    @property
+    def current_result(self) -> ScreenResult | None:
+        path = self.current_path
+        return self.results.get(path) if path else None
+
+    def pending(self) -> list[str]:
+        """Queue entries without a result for the current pack, current one first."""
+        todo = [p for p in self.queue if p not in self.results]
+        cur = self.current_path
+        if cur in todo:
+            todo.remove(cur)
+            todo.insert(0, cur)
+        return todo
+
+    def store_result(self, pack_id: str, path: str, result: ScreenResult) -> bool:
+        """Keep a worker's result unless the user switched pack meanwhile."""
+        if pack_id != self.pack_id:
+            return False
+        self.results[path] = result
+        return True
+
+    # -- heatmaps ------------------------------------------------------------------------
+    def set_heatmap(self, **changes: Any) -> HeatmapSettings:
+        self.heatmap = replace(self.heatmap, **changes)
+        return self.heatmap
+
+    def render(
+        self, screener: Screener, path: str, result: ScreenResult, settings: HeatmapSettings
+    ) -> Frame:
+        """*worker* Decode the image and, for an answered result, blend the heatmap.
+
+        The CAM at image resolution is cached per (image, class, method), so the opacity
+        slider and colormap only re-blend (cheap) instead of recomputing the map, which for
+        packs without CAM outputs means 64 extra forward passes (occlusion)."""
+        import time
+
+        from inference.errors import InferenceError
+        from inference.overlay import blend
+
+        pack_id = screener.pack.id
+        try:
+            image = screener.load(path)
+        except InferenceError as exc:
+            return Frame(path, pack_id, None, result=result, error=str(exc))
+        if not result.answered:
+            return Frame(path, pack_id, image, result=result)
+        class_id = settings.class_id or result.prediction.top_class  # type: ignore[union-attr]
+        key = (pack_id, path, result.image_sha256, class_id, settings.method)
+        t0 = time.perf_counter()
+        cached = self._maps.get(key)
+        if cached is None:
+            cached = screener.heatmap(image, result, class_id, settings.method)
+            self._maps[key] = cached
+        heat_ms = (time.perf_counter() - t0) * 1000.0
+        cam, full = cached
+        t1 = time.perf_counter()
+        overlay = (
+            blend(image.pixels, full, settings.opacity, settings.colormap)
+            if cam.has_evidence
+            else image.pixels
+        )
+        timings = replace(
+            result.timings, heatmap_ms=heat_ms, overlay_ms=(time.perf_counter() - t1) * 1000.0
+        )
+        return Frame(path, pack_id, image, overlay, cam, replace(result, timings=timings))
