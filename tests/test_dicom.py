@@ -235,6 +235,7 @@ def test_patient_fields(tmp_path):
     assert "RS-0042" not in meta and "Wijaya" not in meta
 
 
+@pytest.mark.filterwarnings("ignore:Invalid value for VR DA")  # written on purpose
 def test_missing_and_odd_patient_fields(tmp_path):
     path = make_dicom(
         tmp_path / "q.dcm", np.zeros((2, 2), np.uint8), PatientSex="X", StudyDate="2026"
