@@ -1,10 +1,15 @@
 """Out-of-distribution scoring on the pooled features the model already computes.
 
 A pack ships ``ood.npz`` fitted by ``training/`` on its training images:
-``center`` [K], ``projection`` [K,D] (PCA basis), ``class_means`` [C,D] and a shared
-``precision`` [D,D] in the projected space. The score is the smallest Mahalanobis
-distance to a class mean (Lee et al. 2018); above the pack's threshold the image is
-flagged as outside what the model was trained on.
+``center`` [K], ``projection`` [K,D] (orthonormal PCA basis), ``class_means`` [C,D], a
+shared ``precision`` [D,D] in the projected space and, optionally, ``l2_normalise`` (1 to
+L2-normalise features first) and ``residual_var`` (mean energy outside the PCA subspace).
+
+The score is the class-conditional Mahalanobis distance (Lee et al. 2018) in the subspace,
+per dimension, plus the normalised energy left outside it (the probabilistic-PCA
+"reconstruction" term). The second term is what catches images unlike anything the model
+was trained on; the first catches images between the classes. Above the pack's threshold
+the image is flagged as outside what the model was made for.
 """
 
 from __future__ import annotations
@@ -26,22 +31,33 @@ class MahalanobisScorer:
     class_means: np.ndarray
     precision: np.ndarray
     threshold: float
+    l2_normalise: bool = False
+    residual_var: float | None = None
 
     @classmethod
     def load(cls, path: Path, threshold: float) -> MahalanobisScorer:
         try:
             with np.load(path, allow_pickle=False) as data:
                 arrays = {k: np.asarray(data[k], dtype=np.float64) for k in REQUIRED}
+                l2 = bool(data["l2_normalise"]) if "l2_normalise" in data.files else False
+                rv = float(data["residual_var"]) if "residual_var" in data.files else None
         except (OSError, KeyError, ValueError) as exc:
             raise PackError(f"{path}: out-of-distribution statistics unreadable ({exc})") from exc
-        return cls(threshold=float(threshold), **arrays)
+        return cls(threshold=float(threshold), l2_normalise=l2, residual_var=rv, **arrays)
 
     def score(self, pooled: np.ndarray) -> np.ndarray:
-        """Distances for pooled features [N,K] -> [N]."""
-        z = (np.asarray(pooled, np.float64) - self.center) @ self.projection
+        """Scores for pooled features [N,K] -> [N]; larger means further from training data."""
+        x = np.asarray(pooled, np.float64)
+        if self.l2_normalise:
+            x = x / np.maximum(np.linalg.norm(x, axis=1, keepdims=True), 1e-12)
+        xc = x - self.center
+        z = xc @ self.projection
         diff = z[:, None, :] - self.class_means[None, :, :]
-        d2 = np.einsum("ncd,de,nce->nc", diff, self.precision, diff)
-        return np.sqrt(np.maximum(d2.min(axis=1), 0.0))
+        d2 = np.einsum("ncd,de,nce->nc", diff, self.precision, diff).min(axis=1)
+        if self.residual_var is None:
+            return np.sqrt(np.maximum(d2, 0.0))
+        residual = ((xc - z @ self.projection.T) ** 2).sum(axis=1) / self.residual_var
+        return np.maximum(d2, 0.0) / self.projection.shape[1] + residual
 
     def flags(self, pooled: np.ndarray) -> np.ndarray:
         return self.score(pooled) > self.threshold

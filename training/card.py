@@ -106,7 +106,8 @@ def write_card(directory: Path, manifest: dict, extra: dict) -> None:
         "![training curves](curves.png)",
         "",
         "## Out-of-distribution guard",
-        f"- Mahalanobis distance on pooled features (PCA {extra['ood_dims']} dims), threshold "
+        "- Score: class-conditional Mahalanobis distance of the L2-normalised pooled features in a "
+        f"{extra['ood_dims']}-dimensional PCA subspace, plus the energy left outside it; threshold "
         f"{ood.get('threshold', float('nan')):.2f}: {_pct(ood.get('val_pass_rate', float('nan')))} "
         f"of validation images pass; {_pct(ood.get('far_ood_flag_rate', float('nan')))} of "
         f"out-of-domain probes flagged ({extra['ood_probe_summary']}).",

@@ -37,8 +37,10 @@ def export_onnx(model: Classifier, spec: InputSpec, path: Path) -> None:
 
 
 def fit_ood(pooled_train: np.ndarray, labels: np.ndarray, n_classes: int, dims: int = 64):
-    """Class means and a shared, shrunk covariance in a PCA subspace (Lee et al. 2018)."""
+    """Statistics for ``inference.ood.MahalanobisScorer``: L2-normalised features, PCA
+    subspace with class means and a shared shrunk covariance, and the residual energy."""
     x = pooled_train.astype(np.float64)
+    x = x / np.maximum(np.linalg.norm(x, axis=1, keepdims=True), 1e-12)
     center = x.mean(axis=0)
     xc = x - center
     _, _, vt = np.linalg.svd(xc, full_matrices=False)
@@ -51,11 +53,14 @@ def fit_ood(pooled_train: np.ndarray, labels: np.ndarray, n_classes: int, dims: 
     shrink = 0.1
     cov = (1 - shrink) * cov + shrink * np.eye(d) * np.trace(cov) / d
     precision = np.linalg.pinv(cov + 1e-6 * np.eye(d))
+    residual_var = float(((xc - z @ projection.T) ** 2).sum(axis=1).mean())
     return {
         "center": center.astype(np.float32),
         "projection": projection.astype(np.float32),
         "class_means": means.astype(np.float32),
         "precision": precision.astype(np.float32),
+        "l2_normalise": np.array(1, dtype=np.int8),
+        "residual_var": np.array(max(residual_var, 1e-12), dtype=np.float64),
     }
 
 

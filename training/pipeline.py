@@ -175,7 +175,7 @@ def train(cfg: TrainConfig, log=print) -> dict:
         for i, c in enumerate(classes)
         if task.classes[c].refer
     }
-    scorer = MahalanobisScorer(threshold=0.0, **{k: v.astype(np.float64) for k, v in ood_arrays.items()})
+    scorer = MahalanobisScorer.load(out / "ood.npz", threshold=0.0)
     val_scores = scorer.score(val_pooled)
     ood_threshold = float(np.quantile(val_scores, VAL_PASS_QUANTILE))
     probe_paths = _probe_files(cfg.ood_probes)
