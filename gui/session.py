@@ -109,7 +109,7 @@ class Session:
     def add(self, paths: list[str] | tuple[str, ...]) -> int:
         """Append new paths; the first new one becomes current. Returns how many were new."""
         known = set(self.queue)
-        new = [p for p in paths if p not in known]
+        new = [p for p in dict.fromkeys(paths) if p not in known]
         if new:
             self.queue.extend(new)
             self.index = len(self.queue) - len(new)
