@@ -35,8 +35,15 @@ class LocalText:
         return cls(tuple(sorted(raw.items())))
 
     def get(self, language: str = DEFAULT_LANGUAGE) -> str:
+        """Exact tag, then its base language ("pt_BR" and "pt-BR" -> "pt"), then English."""
         table = dict(self.values)
-        return table.get(language) or table.get(language.split("_")[0]) or table[DEFAULT_LANGUAGE]
+        tag = language.replace("-", "_")
+        return (
+            table.get(language)
+            or table.get(tag)
+            or table.get(tag.split("_")[0])
+            or table[DEFAULT_LANGUAGE]
+        )
 
     def __str__(self) -> str:
         return self.get()
