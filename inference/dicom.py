@@ -205,6 +205,18 @@ def _gray_to_uint8(arr: np.ndarray, ds: Dataset) -> np.ndarray:
     return gray
 
 
+def _colour_bits(ds: Dataset, photometric: str) -> int | None:
+    """Bit depth of the colour values: the palette's output depth, else BitsStored."""
+    try:
+        if photometric == "PALETTE COLOR":
+            bits = int(ds.RedPaletteColorLookupTableDescriptor[2])
+        else:
+            bits = int(ds.BitsStored)
+    except (AttributeError, IndexError, TypeError, ValueError):
+        return None
+    return bits if 1 <= bits <= 32 else None
+
+
 def _colour_to_uint8(arr: np.ndarray, ds: Dataset, photometric: str) -> np.ndarray:
     if photometric == "PALETTE COLOR":
         arr = apply_color_lut(arr, ds)
@@ -213,8 +225,10 @@ def _colour_to_uint8(arr: np.ndarray, ds: Dataset, photometric: str) -> np.ndarr
     arr = arr[:, :, :3]
     if arr.dtype == np.uint8:
         return arr
+    bits = _colour_bits(ds, photometric)
     top = float(arr.max()) if arr.size else 0.0
-    bits = 8 if top <= 255 else 16 if top <= 65535 else int(np.ceil(np.log2(top + 1)))
+    if bits is None or top > 2**bits - 1:  # header missing or wrong: trust the values
+        bits = 8 if top <= 255 else 16 if top <= 65535 else int(np.ceil(np.log2(top + 1)))
     return np.clip(arr.astype(np.float64) * (255.0 / (2**bits - 1)) + 0.5, 0, 255).astype(np.uint8)
 
 

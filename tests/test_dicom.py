@@ -48,7 +48,7 @@ def make_dicom(
     ds.SOPClassUID = SECONDARY_CAPTURE
     ds.SOPInstanceUID = ds.file_meta.MediaStorageSOPInstanceUID
     ds.Modality = "OT"
-    colour = photometric not in ("MONOCHROME1", "MONOCHROME2")
+    colour = photometric not in ("MONOCHROME1", "MONOCHROME2", "PALETTE COLOR")
     shape = pixels.shape[1:] if frames > 1 else pixels.shape
     ds.Rows, ds.Columns = int(shape[0]), int(shape[1])
     ds.SamplesPerPixel = 3 if colour else 1
@@ -314,3 +314,31 @@ def test_fuzz_mutated_dicom_only_raises_image_error(seed, flips, cut):
         return
     assert loaded.pixels.dtype == np.uint8 and loaded.pixels.ndim == 3
     assert loaded.pixels.shape[2] == 3
+
+
+def _palette_dicom(path: Path, lut: dict[str, list[int]]) -> Path:
+    from pydicom import dcmread
+
+    index = np.array([[0, 1, 2, 3]], np.uint8)
+    extra = {f"{c}PaletteColorLookupTableDescriptor": [4, 0, 16] for c in lut}
+    make_dicom(path, index, photometric="PALETTE COLOR", **extra)
+    ds = dcmread(path)
+    tags = {"Red": 0x00281201, "Green": 0x00281202, "Blue": 0x00281203}
+    for colour, values in lut.items():
+        ds.add_new(tags[colour], "OW", np.array(values, np.uint16).tobytes())
+    ds.save_as(path)
+    return path
+
+
+def test_palette_colour_uses_the_lut_depth(tmp_path):
+    lut = {
+        "Red": [0, 0x4000, 0xFFFF, 0x8000],
+        "Green": [0, 0, 0xFFFF, 0x8000],
+        "Blue": [0, 0, 0, 0x8000],
+    }
+    got = load_image(_palette_dicom(tmp_path / "pal.dcm", lut)).pixels[0].tolist()
+    # 16-bit entries / 65535 * 255: 0x4000 -> 63.75 -> 64; 0x8000 -> 128; 0xFFFF -> 255
+    assert got == [[0, 0, 0], [64, 0, 0], [255, 255, 0], [128, 128, 128]]
+    # A dark 16-bit palette stays dark (guessing 8-bit from the values would make it bright).
+    dark = {c: [0, 0x10, 0x20, 0xFF] for c in ("Red", "Green", "Blue")}
+    assert load_image(_palette_dicom(tmp_path / "dark.dcm", dark)).pixels.max() <= 1
