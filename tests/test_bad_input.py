@@ -140,6 +140,18 @@ def test_animated_gif_uses_first_frame(corpus, screener):
     assert screener.screen_path(corpus / "animated.gif").status is Status.OK
 
 
+def test_animated_gif_is_not_decoded_frame_by_frame(corpus, monkeypatch):
+    """Counting frames decodes them all: a long animation would stall the loader."""
+    from PIL import GifImagePlugin
+
+    def counted(self):
+        raise AssertionError("the loader counted the GIF's frames")
+
+    monkeypatch.setattr(GifImagePlugin.GifImageFile, "n_frames", property(counted))
+    monkeypatch.setattr(GifImagePlugin.GifImageFile, "is_animated", property(counted))
+    assert tuple(load_image(corpus / "animated.gif").pixels[0, 0]) == (255, 0, 0)
+
+
 def test_unicode_and_spaces_in_paths(corpus, screener):
     path = corpus / "pasién Ñoño 患者" / "foto tangan kiri é.png"
     assert load_image(path).path == str(path)
