@@ -111,24 +111,33 @@ def load_pack(directory: Path | str, *, verify: bool = True) -> ModelPack:
     """Read a pack folder; with ``verify`` the seal (manifest included) and every file the
     manifest names are hash-checked, the seal first so a tampered manifest is never parsed."""
     directory = Path(directory)
-    if verify:
-        verify_seal(directory)
-    man = manifest_mod.read(directory / MANIFEST_NAME)
-    if verify:
-        _check_hash(man.id, directory / man.onnx.file, man.onnx.sha256)
-        for variant in man.onnx.variants:
-            _check_hash(man.id, directory / variant.file, variant.sha256)
-        if man.ood is not None:
-            _check_hash(man.id, directory / man.ood.file, man.ood.sha256)
+    try:
+        if verify:
+            verify_seal(directory)
+        man = manifest_mod.read(directory / MANIFEST_NAME)
+        if verify:
+            _check_hash(man.id, directory / man.onnx.file, man.onnx.sha256)
+            for variant in man.onnx.variants:
+                _check_hash(man.id, directory / variant.file, variant.sha256)
+            if man.ood is not None:
+                _check_hash(man.id, directory / man.ood.file, man.ood.sha256)
+    except OSError as exc:
+        # An unreadable file (permissions, I/O error) refuses this pack, not the whole catalogue.
+        raise PackError(
+            f"pack {directory.name}: a pack file could not be read "
+            f"({exc.strerror or exc}: {exc.filename or ''})"
+        ) from exc
     return ModelPack(manifest=man, directory=directory)
 
 
 def candidate_dirs(roots: Iterable[Path]) -> list[Path]:
     found: list[Path] = []
     for root in roots:
-        if not root.is_dir():
+        try:
+            children = sorted(root.iterdir()) if root.is_dir() else []
+        except OSError:  # an unreadable models folder holds no usable packs
             continue
-        for child in sorted(root.iterdir()):
+        for child in children:
             if child.is_dir() and (child / MANIFEST_NAME).exists():
                 found.append(child)
     return found
