@@ -20,11 +20,13 @@ from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pydicom
-from pydicom.dataset import Dataset
+from pydicom.dataset import Dataset, FileMetaDataset
 from pydicom.pixels import apply_color_lut, apply_modality_lut, apply_voi_lut, pixel_array
+from pydicom.uid import ExplicitVRBigEndian, ExplicitVRLittleEndian, ImplicitVRLittleEndian
 
 from .errors import ImageError, ImageTooLargeError
 from .images import MAX_PIXELS, LoadedImage, _to_uint8, read_bytes, sha256_bytes
@@ -74,9 +76,26 @@ def _quiet() -> Iterator[None]:
 
 def _read(data: bytes, name: str, *, pixels: bool) -> Dataset:
     try:
-        return pydicom.dcmread(io.BytesIO(data), force=True, stop_before_pixels=not pixels)
+        ds = pydicom.dcmread(io.BytesIO(data), force=True, stop_before_pixels=not pixels)
+        if not _syntax(ds):
+            _assume_syntax(ds)
+        return ds
     except Exception as exc:  # noqa: BLE001 - pydicom raises many types on broken files
         raise ImageError(f"{name}: not a readable DICOM file ({type(exc).__name__})") from exc
+
+
+def _assume_syntax(ds: Dataset) -> None:
+    """Old devices write bare datasets without a meta header: use the encoding it was read in."""
+    implicit, little = getattr(ds, "original_encoding", (None, None))
+    if implicit is None or little is None:
+        return
+    if implicit:
+        uid = ImplicitVRLittleEndian
+    else:
+        uid = ExplicitVRLittleEndian if little else ExplicitVRBigEndian
+    if getattr(ds, "file_meta", None) is None:
+        ds.file_meta = FileMetaDataset()
+    ds.file_meta.TransferSyntaxUID = uid
 
 
 def _text(ds: Dataset, keyword: str) -> str:
@@ -144,8 +163,17 @@ def dicom_frame_count(data: bytes) -> int:
         return _frames(_read(data, "DICOM data", pixels=False))
 
 
+def _syntax(ds: Dataset) -> Any:
+    """The transfer syntax UID, or "" for files written without a file meta header."""
+    meta = getattr(ds, "file_meta", None)
+    try:
+        return meta.get("TransferSyntaxUID", "") if meta is not None else ""
+    except Exception:  # noqa: BLE001
+        return ""
+
+
 def _missing_decoder_message(name: str, ds: Dataset, detail: str) -> str:
-    syntax = ds.file_meta.get("TransferSyntaxUID", "")
+    syntax = _syntax(ds)
     label = getattr(syntax, "name", "") or str(syntax) or "compressed"
     options = []
     for line in detail.splitlines():
@@ -283,7 +311,7 @@ def _decode(data: bytes, name: str, frame: int) -> LoadedImage:
         ("dicom_frame", str(frame)),
         ("dicom_modality", _text(ds, "Modality").upper()),
         ("dicom_photometric", photometric),
-        ("dicom_transfer_syntax", str(ds.file_meta.get("TransferSyntaxUID", ""))),
+        ("dicom_transfer_syntax", str(_syntax(ds))),
     )
     return LoadedImage(
         pixels=np.ascontiguousarray(pixels),

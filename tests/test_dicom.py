@@ -342,3 +342,18 @@ def test_palette_colour_uses_the_lut_depth(tmp_path):
     # A dark 16-bit palette stays dark (guessing 8-bit from the values would make it bright).
     dark = {c: [0, 0x10, 0x20, 0xFF] for c in ("Red", "Green", "Blue")}
     assert load_image(_palette_dicom(tmp_path / "dark.dcm", dark)).pixels.max() <= 1
+
+
+def test_dicom_without_file_meta_header(tmp_path):
+    """Old devices write bare datasets (implicit VR, no preamble, no meta): still readable."""
+    from pydicom.dataset import Dataset as DS
+
+    ds = DS()
+    ds.Rows, ds.Columns = 2, 3
+    ds.SamplesPerPixel, ds.PhotometricInterpretation = 1, "MONOCHROME2"
+    ds.BitsAllocated, ds.BitsStored, ds.HighBit, ds.PixelRepresentation = 8, 8, 7, 0
+    ds.PixelData = bytes([0, 50, 100, 150, 200, 250])
+    path = tmp_path / "bare.dcm"
+    ds.save_as(path, implicit_vr=True, little_endian=True)
+    assert path.read_bytes()[128:132] != b"DICM"
+    assert _gray(load_image(path)).ravel().tolist() == [0, 50, 100, 150, 200, 250]
