@@ -11,7 +11,7 @@ PROBE_PHOTOS=../shared/weights/test_images
 common=(--arch mobilenet_v2 --weights "$W" --size 224 --threads 2)
 run() { echo "== $1"; $PY -m training.cli "${common[@]}" --task "$1" --out "models/$1" "${@:2}"; }
 
-want() { [ $# -eq 0 ] && return 0; for p in "${PACKS[@]}"; do [ "$p" = "$1" ] && return 0; done; return 1; }
+want() { [ ${#PACKS[@]} -eq 0 ] && return 0; for p in "${PACKS[@]}"; do [ "$p" = "$1" ] && return 0; done; return 1; }
 PACKS=("$@")
 want brain-mri-tumor && run brain-mri-tumor --data "$DATA/brain_mri" --unfreeze 5 --views 3 \
   --ood-probe "$DATA/chest_xray/val" --ood-probe "$DATA/face_mask/val" --ood-probe "$DATA/palm_anemia/val" \
