@@ -566,9 +566,10 @@ class MainWindow(QMainWindow):
         summary = presenter.summarize(result, pack.manifest, self.language)
         self.result_panel.show_summary(summary)
         self._show_timings(result.timings)
-        top = result.prediction.top_class if result.prediction else None
+        # A flagged result has no answer: the class list must not hint at one either.
+        top = result.prediction.top_class if result.answered and result.prediction else None
         classes = [(c.id, c.name.get(self.language)) for c in pack.manifest.classes]
-        self.viewer.controls.set_classes(classes, top)
+        self.viewer.controls.set_classes(classes if top else [], top)
         self.viewer.controls.apply(self.session.heatmap, top)
         self._render(fit=fit)
 

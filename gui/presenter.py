@@ -39,6 +39,7 @@ class ResultSummary:
     timings: Timings | None = None
     screened_at: str = ""
     patient: str = ""
+    referring: tuple[str, ...] = ()  # display names of the classes that triggered "refer"
 
 
 def class_name(manifest: Manifest | None, class_id: str, language: str = "en") -> str:
@@ -87,6 +88,7 @@ def summarize(result: ScreenResult, manifest: Manifest, language: str = "en") ->
         refer=pred.refer,
         warning="",
         bars=_bars(manifest, pred.class_ids, pred.probabilities, pred.top_class, language),
+        referring=tuple(class_name(manifest, c, language) for c in pred.referring_classes),
         **common,
     )
 
@@ -101,7 +103,7 @@ def summarize_record(
         pack_version=record.pack_version,
         source=record.image_path,
         timings=record.timings,
-        screened_at=record.created_at,
+        screened_at=local_time(record.created_at),
         patient=f"{record.patient_code} — {record.patient_name}".rstrip(" —"),
     )
     if not record.answered:
@@ -123,6 +125,16 @@ def summarize_record(
         bars=_bars(manifest, record.class_ids, record.probabilities, record.top_class, language),
         **common,
     )
+
+
+def local_time(stamp: str) -> str:
+    """Store timestamps are UTC ISO; people read local ``YYYY-MM-DD HH:MM``."""
+    from datetime import datetime
+
+    try:
+        return datetime.fromisoformat(stamp).astimezone().strftime("%Y-%m-%d %H:%M")
+    except (TypeError, ValueError):
+        return stamp
 
 
 def timing_parts(t: Timings | None) -> list[tuple[str, float]]:

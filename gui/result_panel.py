@@ -41,6 +41,8 @@ class ResultPanel(QFrame):
         self.headline.setFont(font)
         self.headline.setWordWrap(True)
         self.headline.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.probability = QLabel()
+        self.probability.setStyleSheet("QLabel { color: #3e4c59; }")
         self.refer_label = QLabel()
         self.refer_label.setObjectName("refer")
         self.refer_label.setWordWrap(True)
@@ -64,6 +66,7 @@ class ResultPanel(QFrame):
         for w in (
             self.title,
             self.headline,
+            self.probability,
             self.refer_label,
             self.warning,
             self.bars_box,
@@ -79,6 +82,7 @@ class ResultPanel(QFrame):
         self.headline.setText(message or self.tr("No image screened yet"))
         self.headline.setStyleSheet("QLabel { color: #9aa5b1; }")
         self.refer_label.hide()
+        self.probability.hide()
         self.warning.hide()
         self._set_bars(None)
         self.pack_label.clear()
@@ -102,13 +106,24 @@ class ResultPanel(QFrame):
             self.warning.setText("⚠ " + summary.warning)
             self.warning.show()
             self.refer_label.hide()
+            self.probability.hide()
             self._set_bars(None)
             return
         self.warning.hide()
         self.headline.setText(summary.headline)
         self.headline.setStyleSheet("QLabel { color: #1f2933; }")
+        if summary.probability is not None:
+            self.probability.setText(
+                self.tr("Model probability {p} %").format(p=f"{summary.probability * 100:.1f}")
+            )
+            self.probability.show()
         if summary.refer:
-            self.refer_label.setText("▲ " + self.tr("Refer for follow-up"))
+            text = "▲ " + self.tr("Refer for follow-up")
+            if summary.referring and summary.referring != (summary.headline,):
+                text += "\n" + self.tr("because of: {classes}").format(
+                    classes=", ".join(summary.referring)
+                )
+            self.refer_label.setText(text)
             self.refer_label.setStyleSheet(REFER_STYLE)
         else:
             self.refer_label.setText(self.tr("No referral indicated by the model"))

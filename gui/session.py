@@ -63,7 +63,7 @@ class Session:
         self.heatmap = HeatmapSettings()
         self._engines = engines
         self._screeners: dict[str, Screener] = {}
-        self._maps: dict[tuple[str, str, str, str, str], tuple[Any, Any]] = {}
+        self._maps: dict[tuple[str, str, str, str, str], tuple[Any, Any, float]] = {}
         self._lock = threading.Lock()
 
     # -- packs ---------------------------------------------------------------------------
@@ -181,13 +181,13 @@ class Session:
             return Frame(path, pack_id, image, result=result)
         class_id = settings.class_id or result.prediction.top_class  # type: ignore[union-attr]
         key = (pack_id, path, result.image_sha256, class_id, settings.method)
-        t0 = time.perf_counter()
         cached = self._maps.get(key)
-        if cached is None:
-            cached = screener.heatmap(image, result, class_id, settings.method)
+        if cached is None:  # the cost reported is the first computation's, cached or not
+            t0 = time.perf_counter()
+            cam, full = screener.heatmap(image, result, class_id, settings.method)
+            cached = (cam, full, (time.perf_counter() - t0) * 1000.0)
             self._maps[key] = cached
-        heat_ms = (time.perf_counter() - t0) * 1000.0
-        cam, full = cached
+        cam, full, heat_ms = cached
         t1 = time.perf_counter()
         overlay = (
             blend(image.pixels, full, settings.opacity, settings.colormap)

@@ -10,6 +10,7 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QImage
 
+from gui import presenter
 from gui.qimage import to_qimage
 from inference.packs import load_pack
 from inference.screener import Screener
@@ -233,7 +234,7 @@ def test_save_screening_then_open_it_from_history(qtbot, window, tmp_path):
     window.history.list.itemActivated.emit(item)
     assert window.record is not None and window.record.id == rec.id
     assert window.result_panel.shown_class == answer
-    assert window.result_panel.summary.screened_at == rec.created_at
+    assert window.result_panel.summary.screened_at == presenter.local_time(rec.created_at)
     assert "P-007" in window.result_panel.pack_label.text()
     assert window.viewer.original is not None and window.viewer.overlay is not None
     assert "Saved screening" in window.position.text()

@@ -1,0 +1,181 @@
+"""Screenshots of the desktop app's main states, on a virtual screen (Xvfb) at 1366x768.
+
+    python tools/screenshots.py OUT_DIR [--pack brain-mri-tumor] [--samples DIR]
+                                        [--size 1366x768] [--offscreen]
+
+Starts Xvfb (``apt-get install xvfb``) unless ``--offscreen`` or a DISPLAY is given with
+``--use-display``; settings, the patient database and pasted files go to a temporary folder,
+so the user's own data is never touched. Writes 01-empty.png ... and prints each path.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+
+def start_xvfb(width: int, height: int) -> subprocess.Popen | None:
+    exe = shutil.which("Xvfb")
+    if exe is None:
+        return None
+    for display in range(91, 120):
+        if Path(f"/tmp/.X11-unix/X{display}").exists():
+            continue
+        proc = subprocess.Popen(
+            [exe, f":{display}", "-screen", "0", f"{width}x{height}x24", "-nolisten", "tcp"],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        for _ in range(50):
+            if Path(f"/tmp/.X11-unix/X{display}").exists():
+                os.environ["DISPLAY"] = f":{display}"
+                os.environ["QT_QPA_PLATFORM"] = "xcb"
+                return proc
+            if proc.poll() is not None:
+                break
+            time.sleep(0.1)
+        proc.kill()
+    return None
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("out", type=Path, help="folder for the PNG screenshots")
+    parser.add_argument("--pack", default="brain-mri-tumor", help="screening type to show")
+    parser.add_argument("--samples", type=Path, default=None, help="sample images folder")
+    parser.add_argument("--size", default="1366x768", help="screen size WIDTHxHEIGHT")
+    parser.add_argument("--offscreen", action="store_true", help="no Xvfb: render offscreen")
+    parser.add_argument("--use-display", action="store_true", help="use the current DISPLAY")
+    args = parser.parse_args(argv)
+    width, height = (int(v) for v in args.size.lower().split("x"))
+    work = Path(tempfile.mkdtemp(prefix="cliniclens-shots-"))
+    os.environ["CLINICLENS_HOME"] = str(work / "home")
+    xvfb = None
+    if args.offscreen:
+        os.environ["QT_QPA_PLATFORM"] = "offscreen"
+    elif not args.use_display:
+        xvfb = start_xvfb(width, height)
+        if xvfb is None:
+            print("Xvfb is not available; rendering offscreen instead", file=sys.stderr)
+            os.environ["QT_QPA_PLATFORM"] = "offscreen"
+    try:
+        return take(args, width, height, work)
+    finally:
+        if xvfb is not None:
+            xvfb.terminate()
+            xvfb.wait(5)
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def take(args: argparse.Namespace, width: int, height: int, work: Path) -> int:
+    from PySide6.QtCore import QSettings
+    from PySide6.QtWidgets import QApplication
+
+    from gui.main_window import MainWindow
+
+    app = QApplication.instance() or QApplication([sys.argv[0]])
+    out: Path = args.out
+    out.mkdir(parents=True, exist_ok=True)
+    samples = args.samples or ROOT / "assets" / "samples" / args.pack
+    images = sorted(p for p in samples.glob("*") if p.suffix.lower() in {".jpg", ".png", ".jpeg"})
+    if not images:
+        print(f"no sample images in {samples}", file=sys.stderr)
+        return 2
+
+    def wait(predicate: Callable[[], bool], timeout: float = 60.0, quiet: bool = False) -> bool:
+        end = time.monotonic() + timeout
+        while time.monotonic() < end:
+            app.processEvents()
+            if predicate():
+                return True
+            time.sleep(0.02)
+        if not quiet:
+            print("timed out waiting", file=sys.stderr)
+        return False
+
+    def settle(seconds: float = 0.4) -> None:
+        wait(lambda: False, seconds, quiet=True)
+
+    def shot(name: str, widget=None) -> None:
+        settle()
+        target = widget or window
+        screen = app.primaryScreen()
+        if os.environ.get("QT_QPA_PLATFORM") == "offscreen":
+            pixmap = target.grab()
+        elif widget is None:
+            pixmap = screen.grabWindow(0)  # the whole virtual screen, as a user sees it
+        else:
+            pixmap = screen.grabWindow(0, *widget.frameGeometry().getRect())
+        path = out / name
+        pixmap.save(str(path), "PNG")
+        print(path)
+
+    settings = QSettings(str(work / "settings.ini"), QSettings.Format.IniFormat)
+    settings.setValue("pack", args.pack)
+    window = MainWindow(settings=settings, store_path=work / "home" / "cliniclens.db")
+    window.setGeometry(0, 0, width, height)
+    window.show()
+    wait(lambda: window.ready)
+    shot("01-empty.png")
+
+    window.add_paths([str(p) for p in images])
+    wait(lambda: window.frame is not None and window.frame.overlay is not None)
+    shot("02-result-heatmap.png")
+
+    window.viewer.controls.side_by_side.setChecked(True)
+    wait(lambda: window.viewer.view.secondary.isVisible())
+    shot("03-side-by-side.png")
+    window.viewer.controls.side_by_side.setChecked(False)
+
+    # A colour photograph is not an MRI: the app must refuse to answer.
+    photo = next(iter(sorted((ROOT / "assets" / "samples").glob("face-mask/*.jpg"))), None)
+    broken = work / "broken-scan.jpg"
+    broken.write_bytes(b"\xff\xd8\xff\xe0 truncated")
+    odd = photo if photo is not None else broken
+    window.add_paths([str(odd)])
+    wait(lambda: window.result_panel.summary is not None
+         and window.result_panel.summary.source == str(odd))
+    shot("04-warning.png")
+
+    window.go(-(window.session.index))
+    wait(lambda: window.frame is not None and window.frame.path == window.session.queue[0])
+    form = window.patient_form
+    form.patient_id.setText("P-0042")
+    form.name.setText("Siti Nurhaliza")
+    form.sex.setCurrentIndex(form.sex.findData("F"))
+    form.birth_date.setText("1978-04-12")
+    form.notes.setPlainText("Headaches for 3 months; referred by the village midwife.")
+    window.save_screening()
+    wait(lambda: window.history.list.count() >= 1)
+    shot("05-patient-saved.png")
+
+    window.tabs.setCurrentWidget(window.history)
+    window.clear_queue()
+    window.open_record(int(window.history.list.item(0).data(256)))
+    shot("06-history-entry.png")
+
+    from gui.packs_panel import PackInfoDialog, pack_html
+
+    dialog = PackInfoDialog(
+        pack_html(window.session.pack, window.session.catalog, window.language, window.tr), window
+    )
+    dialog.show()
+    dialog.move(window.geometry().center() - dialog.rect().center())
+    shot("07-pack-info.png")
+    dialog.close()
+    window.close()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
