@@ -271,7 +271,7 @@ def test_random_images_of_odd_sizes_and_modes_never_crash(pair, width, height, s
         arr = rng.integers(0, 65536, (height, width)).astype(
             {"I;16": np.uint16, "I": np.int32, "F": np.float32}[mode]
         )
-        im = Image.fromarray(arr, mode)
+        im = Image.fromarray(arr)  # Pillow infers I;16, I and F from the dtype
     elif mode == "P":
         im = base.convert("RGB").quantize(colors=int(rng.integers(2, 200)))
     else:
