@@ -250,7 +250,7 @@ MODE_FORMATS = {
     "RGBA": ["PNG", "TIFF", "WEBP"],
     "CMYK": ["JPEG", "TIFF"],
     "I;16": ["PNG", "TIFF"],
-    "I": ["PNG", "TIFF"],
+    "I": ["TIFF"],  # Pillow 12 no longer writes 32-bit PNG
     "F": ["TIFF"],
 }
 PAIRS = [(m, f) for m, fmts in MODE_FORMATS.items() for f in fmts]
