@@ -7,8 +7,8 @@ results and counted by clinics) and a message a clinic user can act on.
 from __future__ import annotations
 
 
-class InferenceError(Exception):
-    """Base class of everything the compute layer raises on purpose."""
+class CodedError(Exception):
+    """An error with a machine ``code`` and a user-facing message; each layer derives its own."""
 
     code = "error"
 
@@ -20,6 +20,12 @@ class InferenceError(Exception):
     @property
     def message(self) -> str:
         return str(self)
+
+
+class InferenceError(CodedError):
+    """Base class of everything the compute layer raises on purpose."""
+
+    code = "error"
 
 
 class ImageError(InferenceError):

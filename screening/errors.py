@@ -6,20 +6,13 @@ count and map them (e.g. to exit codes) without parsing messages.
 
 from __future__ import annotations
 
+from inference.errors import CodedError
 
-class ScreeningError(Exception):
+
+class ScreeningError(CodedError):
     """Base class of everything the workflow layer raises on purpose."""
 
     code = "screening_error"
-
-    def __init__(self, message: str, *, code: str | None = None) -> None:
-        super().__init__(message)
-        if code is not None:
-            self.code = code
-
-    @property
-    def message(self) -> str:
-        return str(self)
 
 
 class StoreError(ScreeningError):
