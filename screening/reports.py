@@ -9,6 +9,8 @@ before it reaches a Paragraph, so a name like ``<b>`` is printed, never interpre
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import io
 import re
 import secrets
@@ -84,6 +86,10 @@ class ReportOptions:
     include_contact: bool = False
     include_notes: bool = False
     names_in_filenames: bool = False
+    # Identifiers (e.g. from DICOM headers): include_patient_id=False leaves the ID out;
+    # a pseudonym_secret replaces it with a stable pseudonym (see ``shown_patient_id``).
+    include_patient_id: bool = True
+    pseudonym_secret: str = ""
 
     @property
     def pagesize(self) -> tuple[float, float]:
@@ -592,10 +598,29 @@ def _slug(text: str) -> str:
     return re.sub(r"[^\w-]+", "_", text, flags=re.UNICODE).strip("_")[:50] or "patient"
 
 
+def pseudonym(patient_id: str, name: str, secret: str) -> str:
+    """``ANON-<10 hex>``: the same patient and secret always give the same code (the same
+    scheme as ``inference.dicom.DicomPatient.pseudonymised``); without the secret the code
+    cannot be traced back."""
+    key = f"{patient_id}\x1f{name}".encode()
+    return "ANON-" + hmac.new(secret.encode(), key, hashlib.sha256).hexdigest()[:10].upper()
+
+
+def shown_patient_id(patient: Patient, options: ReportOptions) -> str:
+    """The patient ID as the report may show it: itself, a pseudonym, or "" (left out)."""
+    if options.pseudonym_secret:
+        return pseudonym(patient.patient_id, patient.name, options.pseudonym_secret)
+    return patient.patient_id if options.include_patient_id else ""
+
+
+def _names_allowed(options: ReportOptions) -> bool:
+    return options.include_patient_name and not options.pseudonym_secret
+
+
 def report_filename(patient: Patient, options: ReportOptions = ReportOptions()) -> str:
     """``report-<patient id>-<date>.pdf``; the name is added only when the user chose it."""
-    parts = ["report", _slug(patient.patient_id)]
-    if options.names_in_filenames and options.include_patient_name and patient.name:
+    parts = ["report", _slug(shown_patient_id(patient, options) or "patient")]
+    if options.names_in_filenames and _names_allowed(options) and patient.name:
         parts.append(_slug(patient.name))
     parts.append(datetime.now().strftime("%Y%m%d-%H%M%S"))
     return "-".join(parts) + ".pdf"
@@ -626,10 +651,10 @@ def patient_report(
     width = _content_width(options)
     title = tr("report.patient_title", lang)
 
-    details = [(tr("report.patient_id", lang), patient.patient_id)]
-    if options.include_patient_name and patient.name:
+    details = [(tr("report.patient_id", lang), shown_patient_id(patient, options) or "—")]
+    if _names_allowed(options) and patient.name:
         details.append((tr("report.patient_name", lang), patient.name))
-    if options.include_birth_date and patient.birth_date:
+    if options.include_birth_date and not options.pseudonym_secret and patient.birth_date:
         details.append((tr("report.birth_date", lang), patient.birth_date))
     if options.include_sex and patient.sex:
         details.append((tr("report.sex", lang), patient.sex))
@@ -717,8 +742,8 @@ def batch_summary(
             if item.patient_id not in patients:
                 patients[item.patient_id] = store.get_patient(item.patient_id)
             p = patients[item.patient_id]
-            who = p.patient_id
-            if options.include_patient_name and p.name:
+            who = shown_patient_id(p, options) or "—"
+            if _names_allowed(options) and p.name:
                 who += f"\n{p.name}"
         status = rec.status if rec is not None else (item.status or item.state)
         if rec is not None and rec.answered:

@@ -30,6 +30,10 @@ class ClinicSettings:
     names_on_reports: bool = True
     names_in_filenames: bool = False
     names_in_exports: bool = False
+    # Patient identifiers on reports: "show", "omit" (no ID, name or birth date) or
+    # "pseudonymise" (a stable ANON-code from pseudonym_secret instead of them).
+    report_identifiers: str = "show"
+    pseudonym_secret: str = ""
 
     def report_options(self, **overrides: Any):
         """ReportOptions for these settings (``overrides`` win)."""
@@ -42,7 +46,14 @@ class ClinicSettings:
             operator=self.operator,
             paper=self.paper,
             language=self.language,
-            include_patient_name=self.names_on_reports,
+            include_patient_name=self.names_on_reports and self.report_identifiers == "show",
+            include_birth_date=self.report_identifiers == "show",
+            include_patient_id=self.report_identifiers != "omit",
+            pseudonym_secret=(
+                (self.pseudonym_secret or "cliniclens")
+                if self.report_identifiers == "pseudonymise"
+                else ""
+            ),
             names_in_filenames=self.names_in_filenames,
         )
         return replace(options, **overrides)
