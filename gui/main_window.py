@@ -11,7 +11,7 @@ import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QSettings, Qt, QTimer
+from PySide6.QtCore import QLocale, QSettings, Qt, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
 )
 
 from . import presenter
+from .batch import BatchController, BatchSources, Outcome, row_for, unfinished_jobs
 from .dropzone import DropZone, local_paths
 from .heatmap_view import HeatmapViewer
 from .packs_panel import PackChooser, PackInfoDialog, pack_html
@@ -42,6 +43,8 @@ from .tasks import Task, TaskRunner
 
 if TYPE_CHECKING:
     from inference.packs import PackCatalog
+    from screening.queue import Progress
+    from screening.settings import ClinicSettings
     from screening.store import ScreeningRecord, Store
 
 ORG = "ClinicLens"
@@ -82,6 +85,11 @@ class MainWindow(QMainWindow):
         self._render_timer.setSingleShot(True)
         self._render_timer.setInterval(40)
         self._render_timer.timeout.connect(lambda: self._render(fit=False))
+        self.clinic: ClinicSettings | None = None  # screening.settings, loaded at startup
+        self.batch = BatchController(self.runner, self.session, self)
+        self.batch_dialog = None
+        self.settings_dialog = None
+        self._job_patients: dict[int, str] = {}
 
         self.setWindowTitle(self.tr("ClinicLens — screening aid"))
         self._build()
@@ -208,6 +216,16 @@ class MainWindow(QMainWindow):
         )
         file_menu.addAction(self._action(self.tr("Save report (PDF)…"), self.save_report_dialog))
         file_menu.addSeparator()
+        file_menu.addAction(self._action(self.tr("Batch screening…"), self.open_batch, "Ctrl+B"))
+        file_menu.addAction(
+            self._action(
+                self.tr("Settings…"),
+                self.open_settings,
+                QKeySequence.StandardKey.Preferences,
+                "Ctrl+,",
+            )
+        )
+        file_menu.addSeparator()
         file_menu.addAction(
             self._action(self.tr("Quit"), self.close, QKeySequence.StandardKey.Quit)
         )
@@ -287,9 +305,16 @@ class MainWindow(QMainWindow):
             try:
                 from screening.settings import load_settings
 
-                out["language"] = load_settings().language
+                out["clinic"] = load_settings()
+                out["language"] = out["clinic"].language
             except Exception:  # noqa: BLE001 - settings never stop screening
                 out["language"] = "en"
+            try:
+                from screening.i18n import languages
+
+                out["languages"] = list(languages())
+            except Exception:  # noqa: BLE001
+                out["languages"] = ["en"]
             try:
                 from screening.store import Store
 
@@ -304,9 +329,15 @@ class MainWindow(QMainWindow):
         self.runner.start(work, self._started, self._failed, name="startup")
 
     def _started(self, out: dict[str, Any]) -> None:
+        self.clinic = out.get("clinic")
+        self.languages = out.get("languages") or ["en"]
         if not self._fixed_language:
-            self.language = out.get("language") or "en"
+            self.language = presenter.resolve_language(
+                out.get("language") or "", QLocale.system().name(), self.languages
+            )
         self.store = out.get("store")
+        self.batch.store = self.store
+        self.batch.operator = self.operator
         self.store_error = out.get("store_error", "")
         self.viewer.controls.set_choices(out["methods"], out["colormaps"])
         self.viewer.controls.apply(self.session.heatmap, None)
@@ -322,6 +353,7 @@ class MainWindow(QMainWindow):
         if self._pending_paths:
             paths, self._pending_paths = self._pending_paths, []
             self.add_paths(paths)
+        QTimer.singleShot(0, self.offer_resume)
 
     def set_catalog(self, catalog: PackCatalog) -> None:
         preferred = self.settings.value("pack")
@@ -734,7 +766,7 @@ class MainWindow(QMainWindow):
             self.patient_form.patient_id.setFocus()
             return None
         frame = self.frame if self.frame is not None and self.frame.path == result.source else None
-        operator = str(self.settings.value("operator", ""))
+        operator = self.operator
         key = self._saved_key()
 
         def work(_: Task):
@@ -873,7 +905,7 @@ class MainWindow(QMainWindow):
         target = Path(path)
         if target.suffix.lower() != ".pdf":
             target = target.with_suffix(".pdf")
-        operator = str(self.settings.value("operator", ""))
+        operator = self.operator
         lang = self.language
 
         def work(_: Task):
@@ -900,8 +932,348 @@ class MainWindow(QMainWindow):
         )
 
     # ------------------------------------------------------------------------------------
+    # Clinic settings
+    # ------------------------------------------------------------------------------------
+    @property
+    def operator(self) -> str:
+        """Who screens: the clinic settings' operator (older installs: a QSettings value)."""
+        if self.clinic is not None and self.clinic.operator:
+            return self.clinic.operator
+        return str(self.settings.value("operator", ""))
+
+    def open_settings(self) -> None:
+        from screening.settings import ClinicSettings, load_settings
+
+        from .settings_dialog import SettingsDialog
+
+        if self.clinic is None:
+            try:
+                self.clinic = load_settings()
+            except Exception:  # noqa: BLE001 - a damaged file gives defaults
+                self.clinic = ClinicSettings()
+        languages = getattr(self, "languages", None) or ["en"]
+        dialog = SettingsDialog(self.clinic, languages, self)
+        dialog.accepted.connect(lambda: self.apply_settings(dialog.values()))
+        self.settings_dialog = dialog
+        dialog.open()
+
+    def apply_settings(self, clinic: ClinicSettings) -> bool:
+        """Save the clinic settings (shared with the CLI); language applies at next start."""
+        from screening.settings import save_settings
+
+        language_changed = self.clinic is None or clinic.language != self.clinic.language
+        try:
+            save_settings(clinic)
+        except Exception as exc:  # noqa: BLE001 - shown, the old settings stay
+            self._failed(getattr(exc, "message", None) or str(exc))
+            return False
+        self.clinic = clinic
+        self.batch.operator = self.operator
+        message = self.tr("Settings saved.")
+        if language_changed:
+            message += " " + self.tr("Restart ClinicLens to change the language.")
+        self.statusBar().showMessage(message, 10000)
+        return True
+
+    # ------------------------------------------------------------------------------------
+    # Batch jobs (screening.queue in a worker)
+    # ------------------------------------------------------------------------------------
+    def ask(self, title: str, text: str) -> bool:
+        """A yes/no question (tests replace this)."""
+        answer = QMessageBox.question(self, title, text)
+        return answer == QMessageBox.StandardButton.Yes
+
+    def offer_resume(self) -> int | None:
+        """On start-up: a batch a crash left unfinished is offered for resuming."""
+        if self.store is None or self.session.catalog is None or self.batch.running:
+            return None
+        try:
+            jobs = unfinished_jobs(self.store, self.session.catalog.ids)
+        except Exception:  # noqa: BLE001 - the offer is a convenience
+            return None
+        if not jobs:
+            return None
+        job = jobs[0]
+        counts = self.store.job_counts(job.id)
+        pack = next(p for p in self.session.catalog.packs if p.id == job.pack_id)
+        text = self.tr(
+            "Batch #{id} ({pack}) was interrupted with {done} of {total} images screened. "
+            "Resume it now?"
+        ).format(
+            id=job.id,
+            pack=pack.manifest.display_name.get(self.language),
+            done=counts.finished,
+            total=counts.total,
+        )
+        if not self.ask(self.tr("Unfinished batch"), text):
+            return None
+        self.open_batch()
+        self.resume_job(job.id)
+        return job.id
+
+    def open_batch(self):
+        from .batch_dialog import BatchDialog
+
+        if self.batch_dialog is None:
+            d = BatchDialog(self)
+            d.browse_requested.connect(self._job_browse)
+            d.start_requested.connect(self.start_job)
+            d.resume_requested.connect(self.resume_job)
+            d.retry_requested.connect(lambda job_id: self.resume_job(job_id, retry_failed=True))
+            d.pause_toggled.connect(lambda p: self.batch.pause() if p else self.batch.resume())
+            d.cancel_requested.connect(self.batch.cancel)
+            d.job_selected.connect(self.show_job)
+            d.report_requested.connect(self._job_report_dialog)
+            d.export_requested.connect(self._job_export_dialog)
+            self.batch.job_started.connect(self._job_started)
+            self.batch.progressed.connect(self._job_progress)
+            self.batch.finished.connect(self._job_finished)
+            self.batch.failed.connect(self._job_failed)
+            self.batch_dialog = d
+            if self.store is None:
+                d.state.setText(
+                    self.tr("Batches need the patient database: {reason}").format(
+                        reason=self.store_error or self.tr("not open yet")
+                    )
+                )
+                d.setEnabled(self.store is not None)
+        self._refresh_jobs(self.batch.job_id)
+        if self.batch.job_id is not None and not self.batch.running:
+            self.show_job(self.batch.job_id)
+        self.batch_dialog.show()
+        self.batch_dialog.raise_()
+        return self.batch_dialog
+
+    def _job_browse(self, kind: str) -> None:
+        d = self.batch_dialog
+        if kind == "files":
+            files, _ = QFileDialog.getOpenFileNames(
+                d, self.tr("Add images"), self._last_folder(), self.tr(IMAGE_FILTER)
+            )
+            if files:
+                self.settings.setValue("last_folder", str(Path(files[0]).parent))
+                d.add_sources(files)
+        elif kind == "folder":
+            folder = QFileDialog.getExistingDirectory(
+                d, self.tr("Add a folder of images"), self._last_folder()
+            )
+            if folder:
+                self.settings.setValue("last_folder", folder)
+                d.add_sources([folder])
+        else:
+            path, _ = QFileDialog.getOpenFileName(
+                d,
+                self.tr("Patient list"),
+                self._last_folder(),
+                self.tr("CSV file (*.csv);;All files (*)"),
+            )
+            if path:
+                d.set_mapping(path)
+
+    def _job_pack(self, job_id: int | None = None):
+        if job_id is None or self.store is None or self.session.catalog is None:
+            return self.session.pack
+        pack_id = self.store.get_job(job_id).pack_id
+        return next((p for p in self.session.catalog.packs if p.id == pack_id), None)
+
+    def start_job(self, sources: BatchSources) -> Task | None:
+        pack = self.session.pack
+        if pack is None or self.store is None:
+            self._job_failed(self.tr("Choose a screening type first."))
+            return None
+        return self._run_job(self.batch.start(pack, sources))
+
+    def resume_job(self, job_id: int, retry_failed: bool = False) -> Task | None:
+        pack = self._job_pack(job_id)
+        if pack is None:
+            self._job_failed(self.tr("The screening type of this batch is not installed any more."))
+            return None
+        return self._run_job(self.batch.start(pack, job_id=job_id, retry_failed=retry_failed))
+
+    def _run_job(self, task: Task | None) -> Task | None:
+        if task is not None and self.batch_dialog is not None:
+            self._job_patients.clear()
+            self.batch_dialog.set_running(True)
+            self.batch_dialog.set_job_buttons(None)
+            self.batch_dialog.progress.setRange(0, 0)
+            self.batch_dialog.state.setText(self.tr("Preparing the batch…"))
+        return task
+
+    def _job_started(self, job_id: int, resumed: bool) -> None:
+        self._refresh_jobs(job_id)
+        if self.batch_dialog is not None:
+            self.show_job(job_id, buttons=False)
+
+    def _job_progress(self, p: Progress) -> None:
+        d = self.batch_dialog
+        if d is None:
+            return
+        d.show_progress(p.finished, p.total, p.failed, p.state)
+        if p.item is not None and self.store is not None:
+            d.update_row(
+                row_for(p.item, self.store, self._manifests(), self.language, self._job_patients)
+            )
+        self.statusBar().showMessage(
+            self.tr("Batch: {finished} of {total}").format(finished=p.finished, total=p.total), 3000
+        )
+
+    def _job_finished(self, outcome: Outcome) -> None:
+        if self.batch_dialog is not None:
+            self.batch_dialog.set_running(False)
+            self._refresh_jobs(outcome.job_id)
+            self.show_job(outcome.job_id)
+        self.refresh_history(self.history.search.text())
+        c = outcome.counts
+        self.statusBar().showMessage(
+            self.tr("Batch #{id}: {done} screened, {failed} failed, {pending} left").format(
+                id=outcome.job_id, done=c.done, failed=c.failed, pending=c.pending
+            ),
+            10000,
+        )
+
+    def _job_failed(self, message: str) -> None:
+        d = self.batch_dialog
+        if d is not None:
+            d.set_running(False)
+            d.progress.setRange(0, 1)
+            d.state.setText(message)
+            if self.batch.job_id is not None:
+                self._refresh_jobs(self.batch.job_id)
+                self.show_job(self.batch.job_id, state_text=False)
+        self.statusBar().showMessage(message, 10000)
+
+    def _manifests(self) -> dict:
+        catalog = self.session.catalog
+        return {p.id: p.manifest for p in catalog.packs} if catalog is not None else {}
+
+    def _refresh_jobs(self, current: int | None) -> None:
+        if self.batch_dialog is None or self.store is None:
+            return
+        jobs = [(j, self.store.job_counts(j.id)) for j in self.store.list_jobs(limit=30)]
+        self.batch_dialog.set_jobs(jobs, current)
+
+    def show_job(self, job_id: int, buttons: bool = True, state_text: bool = True) -> None:
+        """Fill the batch table with a job's items as the store has them."""
+        d, store = self.batch_dialog, self.store
+        if d is None or store is None:
+            return
+        items = store.job_items(job_id)
+        manifests, patients = self._manifests(), {}
+        d.set_rows([row_for(i, store, manifests, self.language, patients) for i in items])
+        counts = store.job_counts(job_id)
+        if state_text:
+            d.show_progress(
+                counts.finished, counts.total, counts.failed, store.get_job(job_id).state
+            )
+        if buttons:
+            d.set_job_buttons(counts)
+
+    def _job_report_dialog(self, job_id: int) -> None:
+        default = Path(self._last_folder("last_report_folder")) / f"batch-{job_id}-summary.pdf"
+        path, _ = QFileDialog.getSaveFileName(
+            self.batch_dialog,
+            self.tr("Save summary report"),
+            str(default),
+            self.tr("PDF document (*.pdf)"),
+        )
+        if path:
+            self.settings.setValue("last_report_folder", str(Path(path).parent))
+            self.write_job_report(job_id, path)
+
+    def write_job_report(self, job_id: int, path: str | Path) -> Task | None:
+        """The batch summary PDF (screening.reports.batch_summary), written in a worker."""
+        store = self.store
+        if store is None:
+            return None
+        target = Path(path)
+        if target.suffix.lower() != ".pdf":
+            target = target.with_suffix(".pdf")
+        operator, lang, clinic = self.operator, self.language, self.clinic
+
+        def work(_: Task):
+            from screening.reports import batch_summary
+            from screening.settings import ClinicSettings
+
+            options = (clinic or ClinicSettings()).report_options(language=lang, operator=operator)
+            info = batch_summary(store, job_id, target, options)
+            store.audit("report.export", operator=operator, detail=f"batch job {job_id}: {target}")
+            return info
+
+        return self.runner.start(
+            work,
+            lambda info: self._job_message(
+                self.tr("Summary report saved: {path} ({pages} page(s))").format(
+                    path=info.path, pages=info.pages
+                )
+            ),
+            self._job_message_error,
+            name="batch-report",
+        )
+
+    def _job_export_dialog(self, job_id: int) -> None:
+        default = Path(self._last_folder("last_report_folder")) / f"batch-{job_id}-results.csv"
+        path, _ = QFileDialog.getSaveFileName(
+            self.batch_dialog,
+            self.tr("Export results"),
+            str(default),
+            self.tr("CSV file (*.csv)"),
+        )
+        if path:
+            self.settings.setValue("last_report_folder", str(Path(path).parent))
+            self.export_job_csv(job_id, path)
+
+    def export_job_csv(self, job_id: int, path: str | Path) -> Task | None:
+        """The job's results as CSV for spreadsheets (screening.export), in a worker."""
+        store = self.store
+        if store is None:
+            return None
+        target = Path(path)
+        if target.suffix.lower() != ".csv":
+            target = target.with_suffix(".csv")
+        pack = self._job_pack(job_id)
+        operator, clinic = self.operator, self.clinic
+
+        def work(_: Task):
+            from screening import export
+
+            if pack is not None:
+                class_ids = list(pack.manifest.class_ids)
+            else:
+                class_ids = []
+                for _item, rec in store.job_results(job_id):
+                    if rec is not None:
+                        class_ids += [c for c in rec.class_ids if c not in class_ids]
+            names = bool(clinic and clinic.names_in_exports)
+            columns, rows = export.job_rows(
+                store, job_id, class_ids, export.ExportOptions(include_patient_names=names)
+            )
+            written = export.write_csv(target, columns, rows)
+            store.audit("results.export", operator=operator, detail=f"job {job_id}: {written}")
+            return written
+
+        return self.runner.start(
+            work,
+            lambda p: self._job_message(self.tr("Results exported: {path}").format(path=p)),
+            self._job_message_error,
+            name="batch-export",
+        )
+
+    def _job_message(self, text: str) -> None:
+        if self.batch_dialog is not None:
+            self.batch_dialog.state.setText(text)
+        self.statusBar().showMessage(text, 10000)
+
+    def _job_message_error(self, text: str) -> None:
+        self._job_message(text)
+        if self.batch_dialog is not None:
+            self.batch_dialog.state.setStyleSheet("")
+
+    # ------------------------------------------------------------------------------------
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt API
         self._save_settings()
+        self.batch.cancel()  # items in hand finish; the rest stay pending (resumable)
+        if self.batch_dialog is not None:
+            self.batch_dialog.close()
         self.runner.wait(5000)
         if self.store is not None:
             self.store.close()

@@ -149,3 +149,17 @@ def timing_parts(t: Timings | None) -> list[tuple[str, float]]:
         ("overlay", t.overlay_ms),
     ]
     return [(name, ms) for name, ms in parts if ms > 0]
+
+
+def resolve_language(
+    setting: str, system_locale: str, available: list[str] | tuple[str, ...]
+) -> str:
+    """The language to show: the setting, or for "" (System default) the system locale's
+    language when ClinicLens has it, else English. ``system_locale`` is like "id_ID"."""
+    choice = (setting or "").replace("-", "_")
+    if not choice:
+        choice = (system_locale or "").replace("-", "_")
+    for candidate in (choice, choice.split("_")[0]):
+        if candidate and candidate in available:
+            return candidate
+    return "en" if setting == "" else (setting or "en")
