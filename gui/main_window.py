@@ -49,7 +49,6 @@ if TYPE_CHECKING:
 
 ORG = "ClinicLens"
 APP = "ClinicLens"
-IMAGE_FILTER = "Images (*.png *.jpg *.jpeg *.bmp *.tif *.tiff *.webp *.gif *.dcm *.dicom)"
 
 
 class MainWindow(QMainWindow):
@@ -406,7 +405,10 @@ class MainWindow(QMainWindow):
     # ------------------------------------------------------------------------------------
     def open_files(self) -> None:
         files, _ = QFileDialog.getOpenFileNames(
-            self, self.tr("Open images"), self._last_folder(), self.tr(IMAGE_FILTER)
+            self,
+            self.tr("Open images"),
+            self._last_folder(),
+            self.tr("Images (*.png *.jpg *.jpeg *.bmp *.tif *.tiff *.webp *.gif *.dcm *.dicom)"),
         )
         if files:
             self.settings.setValue("last_folder", str(Path(files[0]).parent))
@@ -1048,7 +1050,12 @@ class MainWindow(QMainWindow):
         d = self.batch_dialog
         if kind == "files":
             files, _ = QFileDialog.getOpenFileNames(
-                d, self.tr("Add images"), self._last_folder(), self.tr(IMAGE_FILTER)
+                d,
+                self.tr("Add images"),
+                self._last_folder(),
+                self.tr(
+                    "Images (*.png *.jpg *.jpeg *.bmp *.tif *.tiff *.webp *.gif *.dcm *.dicom)"
+                ),
             )
             if files:
                 self.settings.setValue("last_folder", str(Path(files[0]).parent))

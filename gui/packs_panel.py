@@ -5,7 +5,7 @@ from __future__ import annotations
 from html import escape
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QSignalBlocker, Qt, Signal
+from PySide6.QtCore import QCoreApplication, QSignalBlocker, Qt, Signal
 from PySide6.QtGui import QStandardItemModel
 from PySide6.QtWidgets import (
     QComboBox,
@@ -84,50 +84,61 @@ class PackChooser(QWidget):
         self.problems.setToolTip("\n\n".join(p.message for p in catalog.problems))
 
 
-def pack_html(pack: ModelPack | None, catalog: PackCatalog, language: str, tr) -> str:
-    """Intended use, classes (with what "refer" means), accuracy and limitations."""
+def pack_html(
+    pack: ModelPack | None, catalog: PackCatalog, language: str, tr: object = None
+) -> str:
+    """Intended use, classes (with what "refer" means), accuracy and limitations.
+
+    Strings are translated in the "PackInfoDialog" context, written out in full so that
+    lupdate finds every one (``tr`` is ignored; kept for callers)."""
+    translate = QCoreApplication.translate
+    h = {
+        "use": translate("PackInfoDialog", "Intended use"),
+        "classes": translate("PackInfoDialog", "Classes"),
+        "refer": translate("PackInfoDialog", "refer for follow-up"),
+        "accuracy": translate("PackInfoDialog", "Measured accuracy"),
+        "class": translate("PackInfoDialog", "Class"),
+        "sens": translate("PackInfoDialog", "Sensitivity"),
+        "prec": translate("PackInfoDialog", "Precision"),
+        "images": translate("PackInfoDialog", "Images"),
+        "limits": translate("PackInfoDialog", "Limitations"),
+        "refused": translate("PackInfoDialog", "Screening types that could not be loaded"),
+    }
+    h = {k: escape(v) for k, v in h.items()}
     parts: list[str] = []
     if pack is not None:
         m = pack.manifest
+        version = translate("PackInfoDialog", "Pack {id}, version {version}")
         parts.append(f"<h2>{escape(m.display_name.get(language))}</h2>")
-        parts.append(
-            "<p>"
-            + escape(tr("Pack {id}, version {version}").format(id=m.id, version=m.pack_version))
-            + "</p>"
-        )
-        parts.append(f"<h3>{escape(tr('Intended use'))}</h3>")
+        parts.append(f"<p>{escape(version.format(id=m.id, version=m.pack_version))}</p>")
+        parts.append(f"<h3>{h['use']}</h3>")
         parts.append(f"<p>{escape(m.intended_use.get(language))}</p>")
-        parts.append(f"<h3>{escape(tr('Classes'))}</h3><ul>")
+        parts.append(f"<h3>{h['classes']}</h3><ul>")
         for c in m.classes:
-            refer = f" — <b>{escape(tr('refer for follow-up'))}</b>" if c.refer else ""
+            refer = f" — <b>{h['refer']}</b>" if c.refer else ""
             parts.append(
                 f"<li><b>{escape(c.name.get(language))}</b>{refer}<br>"
                 f"{escape(c.description.get(language))}</li>"
             )
         parts.append("</ul>")
         metrics = m.metrics
-        parts.append(f"<h3>{escape(tr('Measured accuracy'))}</h3>")
-        parts.append(
-            "<p>"
-            + escape(
-                tr(
-                    "Accuracy {acc:.1f} %, macro F1 {f1:.1f} % on {n} held-out {split} images."
-                ).format(
-                    acc=metrics.accuracy * 100,
-                    f1=metrics.macro_f1 * 100,
-                    n=metrics.n,
-                    split=metrics.split,
-                )
-            )
-            + "</p>"
+        accuracy = translate(
+            "PackInfoDialog",
+            "Accuracy {acc:.1f} %, macro F1 {f1:.1f} % on {n} held-out {split} images.",
+        ).format(
+            acc=metrics.accuracy * 100,
+            f1=metrics.macro_f1 * 100,
+            n=metrics.n,
+            split=metrics.split,
         )
+        parts.append(f"<h3>{h['accuracy']}</h3>")
+        parts.append(f"<p>{escape(accuracy)}</p>")
         per_class = metrics.extra.get("per_class")
         if isinstance(per_class, dict) and per_class:
             parts.append(
                 "<table cellpadding='3'><tr>"
-                f"<th align='left'>{escape(tr('Class'))}</th>"
-                f"<th>{escape(tr('Sensitivity'))}</th><th>{escape(tr('Precision'))}</th>"
-                f"<th>{escape(tr('Images'))}</th></tr>"
+                f"<th align='left'>{h['class']}</th>"
+                f"<th>{h['sens']}</th><th>{h['prec']}</th><th>{h['images']}</th></tr>"
             )
             for c in m.classes:
                 row = per_class.get(c.id) or {}
@@ -141,11 +152,11 @@ def pack_html(pack: ModelPack | None, catalog: PackCatalog, language: str, tr) -
                 )
             parts.append("</table>")
         if m.limitations:
-            parts.append(f"<h3>{escape(tr('Limitations'))}</h3><ul>")
+            parts.append(f"<h3>{h['limits']}</h3><ul>")
             parts += [f"<li>{escape(t.get(language))}</li>" for t in m.limitations]
             parts.append("</ul>")
     if catalog.problems:
-        parts.append(f"<h3>{escape(tr('Screening types that could not be loaded'))}</h3><ul>")
+        parts.append(f"<h3>{h['refused']}</h3><ul>")
         parts += [
             f"<li><b>{escape(p.directory.name)}</b>: {escape(p.message)}</li>"
             for p in catalog.problems
