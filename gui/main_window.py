@@ -11,7 +11,7 @@ import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QLocale, QSettings, Qt, QTimer
+from PySide6.QtCore import QLocale, QSettings, QSignalBlocker, Qt, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
     QProgressBar,
     QPushButton,
     QScrollArea,
+    QSpinBox,
     QSplitter,
     QTabWidget,
     QVBoxLayout,
@@ -125,6 +126,7 @@ class MainWindow(QMainWindow):
         left_layout.setContentsMargins(0, 0, 0, 0)
         left_layout.addWidget(self.drop_zone)
         left_layout.addLayout(nav)
+        left_layout.addWidget(self._build_dicom_bar())
         left_layout.addWidget(self.viewer, 1)
 
         self.tabs = QTabWidget()
@@ -187,6 +189,29 @@ class MainWindow(QMainWindow):
         self.history.search_changed.connect(self.refresh_history)
         self.history.opened.connect(self.open_record)
         self._update_nav()
+
+    def _build_dicom_bar(self) -> QWidget:
+        """Shown for DICOM files: what the header says and, for multi-frame files, the frame."""
+        self.dicom_bar = QFrame()
+        self.dicom_bar.setFrameShape(QFrame.Shape.StyledPanel)
+        self.dicom_label = QLabel()
+        self.dicom_label.setWordWrap(True)
+        self.frame_label = QLabel(self.tr("Frame"))
+        self.frame_spin = QSpinBox()
+        self.frame_spin.setMinimum(1)
+        self.frame_spin.setKeyboardTracking(False)
+        self.frame_spin.setToolTip(self.tr("Which frame of this multi-frame DICOM file to screen"))
+        self.frame_count = QLabel()
+        self.frame_label.setBuddy(self.frame_spin)
+        row = QHBoxLayout(self.dicom_bar)
+        row.setContentsMargins(6, 2, 6, 2)
+        row.addWidget(self.dicom_label, 1)
+        row.addWidget(self.frame_label)
+        row.addWidget(self.frame_spin)
+        row.addWidget(self.frame_count)
+        self.frame_spin.valueChanged.connect(self._frame_chosen)
+        self.dicom_bar.hide()
+        return self.dicom_bar
 
     def _action(self, text: str, slot, *keys: QKeySequence | str) -> QAction:
         action = QAction(text, self)
@@ -484,6 +509,7 @@ class MainWindow(QMainWindow):
         self.result_panel.clear()
         self.timings_label.clear()
         self.drop_zone.label.setText(self.drop_zone.tr("Drop images or folders here"))
+        self.dicom_bar.hide()
         self._update_nav()
 
     # ------------------------------------------------------------------------------------
@@ -503,7 +529,7 @@ class MainWindow(QMainWindow):
             for i, path in enumerate(todo):
                 if task.cancelled:
                     return i
-                result = screener.screen_path(path)
+                result = session.screen(screener, path)
                 task.report(i + 1, len(todo), (pack.id, path, result))
             return len(todo)
 
@@ -578,8 +604,76 @@ class MainWindow(QMainWindow):
         self.prev_button.setEnabled(s.index > 0)
         self.next_button.setEnabled(0 <= s.index < len(s.queue) - 1)
 
+    # ------------------------------------------------------------------------------------
+    # DICOM: header details prefill the patient form; multi-frame files offer a frame
+    # ------------------------------------------------------------------------------------
+    def _update_dicom(self) -> None:
+        path = self.session.current_path
+        if path is None or self.record is not None:
+            self.dicom_bar.hide()
+            return
+        if path in self.session.dicom:
+            self._show_dicom(self.session.dicom[path])
+            return
+        self.dicom_bar.hide()
+        session = self.session
+
+        def work(_: Task):
+            return path, session.read_dicom(path)
+
+        self.runner.start(work, self._dicom_read, name="dicom")
+
+    def _dicom_read(self, out) -> None:
+        path, details = out
+        self.session.dicom[path] = details
+        if path == self.session.current_path and self.record is None:
+            self._show_dicom(details)
+
+    def _show_dicom(self, details) -> None:
+        if details is None:
+            self.dicom_bar.hide()
+            return
+        p = details.patient
+        parts = [self.tr("DICOM")]
+        if p.modality:
+            parts.append(p.modality)
+        if p.study_date:
+            parts.append(self.tr("study {date}").format(date=p.study_date.isoformat()))
+        who = " — ".join(x for x in (p.patient_id, p.name) if x)
+        if who:
+            parts.append(who)
+        self.dicom_label.setText(" · ".join(parts))
+        multi = details.frames > 1
+        for w in (self.frame_label, self.frame_spin, self.frame_count):
+            w.setVisible(multi)
+        with QSignalBlocker(self.frame_spin):
+            self.frame_spin.setMaximum(max(1, details.frames))
+            self.frame_spin.setValue(self.session.frames.get(details.path, 0) + 1)
+        self.frame_count.setText(self.tr("of {n}").format(n=details.frames))
+        self.dicom_bar.show()
+        study = ""
+        if p.study_date or p.modality:
+            study = self.tr("DICOM study {date} {modality}").format(
+                date=p.study_date.isoformat() if p.study_date else "", modality=p.modality
+            )
+            study = " ".join(study.split())
+        birth = p.birth_date.isoformat() if p.birth_date else ""
+        if self.patient_form.prefill_from_dicom(p.patient_id, p.name, p.sex, birth, study):
+            self.patient_db_id = None
+            self._lookup_patient(p.patient_id, keep_form=True)
+
+    def _frame_chosen(self, value: int) -> None:
+        path = self.session.current_path
+        if path is None or not self.session.set_frame(path, value - 1):
+            return
+        self.frame = None
+        self._saved.discard(self._saved_key() or ("", "", ""))
+        self._show_current(fit=False)
+        self._screen_pending()
+
     def _show_current(self, fit: bool = False) -> None:
         self._update_nav()
+        self._update_dicom()
         path, result, pack = (
             self.session.current_path,
             self.session.current_result,
@@ -738,7 +832,7 @@ class MainWindow(QMainWindow):
             return None
         return (self.session.pack_id, result.source, result.image_sha256)
 
-    def _lookup_patient(self, code: str) -> None:
+    def _lookup_patient(self, code: str, keep_form: bool = False) -> None:
         if self.store is None or not code:
             return
         patient = self.store.get_patient_by_code(code)
@@ -748,7 +842,7 @@ class MainWindow(QMainWindow):
         else:
             self.patient_db_id = patient.id
             f = self.patient_form
-            if not f.name.text().strip():
+            if not keep_form and not f.name.text().strip():
                 f.fill(
                     patient.patient_id, patient.name, patient.sex, patient.birth_date, patient.notes
                 )
@@ -759,6 +853,14 @@ class MainWindow(QMainWindow):
         """Record the shown screening for the patient in the form (creating or updating it)."""
         store, pack, result = self.store, self.session.pack, self.session.current_result
         if store is None or pack is None or result is None:
+            return None
+        if self.patient_form.dicom_unconfirmed:
+            self.patient_form.show_feedback(
+                self.tr(
+                    "Check the details read from the DICOM file, then press “Details are correct”."
+                ),
+                True,
+            )
             return None
         values = self.patient_form.values()
         if not values["patient_id"]:

@@ -52,6 +52,26 @@ class PatientForm(QWidget):
         self.report_button.setEnabled(False)
         self.feedback = QLabel()
         self.feedback.setWordWrap(True)
+        # Details read from a DICOM header are a suggestion until the user confirms them.
+        self.dicom_notice = QLabel()
+        self.dicom_notice.setWordWrap(True)
+        self.dicom_notice.setStyleSheet(
+            "QLabel { background: #fff4d6; border: 1px solid #e0b44c; border-radius: 4px;"
+            " padding: 4px; color: #5c4300; }"
+        )
+        self.confirm_button = QPushButton(self.tr("Details are correct"))
+        self.confirm_button.setToolTip(
+            self.tr("Confirm the patient details read from the DICOM file")
+        )
+        self.confirm_button.clicked.connect(self.confirm_dicom)
+        self.dicom_box = QWidget()
+        box = QHBoxLayout(self.dicom_box)
+        box.setContentsMargins(0, 0, 0, 0)
+        box.addWidget(self.dicom_notice, 1)
+        box.addWidget(self.confirm_button)
+        self.dicom_box.hide()
+        self.dicom_code = ""  # patient ID last filled in from a DICOM file
+        self.dicom_unconfirmed = False
         self.save_button.clicked.connect(self.save_requested)
         self.report_button.clicked.connect(self.report_requested)
         self.patient_id.editingFinished.connect(
@@ -70,6 +90,7 @@ class PatientForm(QWidget):
         form.addRow(self.tr("Notes"), self.notes)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
+        layout.addWidget(self.dicom_box)
         layout.addLayout(form)
         buttons = QHBoxLayout()
         buttons.addWidget(self.save_button)
@@ -105,6 +126,45 @@ class PatientForm(QWidget):
         self.birth_date.setText(birth_date)
         self.age.setValue(-1)
         self.notes.setPlainText(notes)
+
+    def fields_empty(self) -> bool:
+        return not (self.patient_id.text().strip() or self.name.text().strip())
+
+    def prefill_from_dicom(
+        self,
+        patient_id: str,
+        name: str,
+        sex: str,
+        birth_date: str,
+        study_line: str = "",
+    ) -> bool:
+        """Fill the form from a DICOM header, marked for the user to confirm.
+
+        Only an empty form, or one that holds another DICOM file's details, is filled: what
+        the user typed is never overwritten. Returns whether the form was filled."""
+        if not (patient_id or name):
+            return False
+        shown = self.patient_id.text().strip()
+        if not self.fields_empty() and (shown != self.dicom_code or shown == patient_id):
+            return False  # typed by the user, or this patient is already filled in
+        sex_code = {"M": "M", "F": "F", "O": "X"}.get(sex, "")
+        self.fill(patient_id, name, sex_code, birth_date, study_line)
+        self.dicom_code = patient_id
+        self.dicom_unconfirmed = True
+        self.dicom_notice.setText(
+            self.tr("Filled in from the DICOM file. Please check these details and confirm.")
+        )
+        self.dicom_box.show()
+        for w in (self.patient_id, self.name, self.birth_date):
+            w.setStyleSheet("QLineEdit { background: #fff4d6; }")
+        return True
+
+    def confirm_dicom(self) -> None:
+        self.dicom_unconfirmed = False
+        self.dicom_box.hide()
+        for w in (self.patient_id, self.name, self.birth_date):
+            w.setStyleSheet("")
+        self.show_feedback(self.tr("Patient details confirmed."))
 
     def show_feedback(self, text: str, error: bool = False) -> None:
         self.feedback.setStyleSheet(f"QLabel {{ color: {'#a61b1b' if error else '#1e6b3a'}; }}")

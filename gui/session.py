@@ -11,12 +11,14 @@ from __future__ import annotations
 import os
 import threading
 from dataclasses import dataclass, replace
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     import numpy as np
 
     from inference.cam import CamMap
+    from inference.dicom import DicomPatient
     from inference.engine import EngineCache
     from inference.images import LoadedImage
     from inference.packs import ModelPack, PackCatalog
@@ -51,6 +53,27 @@ class Frame:
     error: str = ""
 
 
+@dataclass(frozen=True)
+class DicomDetails:
+    """What a DICOM file's header says, for the patient form and the frame choice."""
+
+    path: str
+    patient: DicomPatient
+    frames: int
+
+
+def looks_like_dicom(path: str) -> bool:
+    """*worker* ``.dcm``/``.dicom``, or the DICM marker of a file without that suffix."""
+    p = path.lower()
+    if p.endswith((".dcm", ".dicom")):
+        return True
+    try:
+        with open(path, "rb") as fh:
+            return fh.read(132)[128:132] == b"DICM"
+    except OSError:
+        return False
+
+
 class Session:
     """State of one main window."""
 
@@ -64,6 +87,8 @@ class Session:
         self._engines = engines
         self._screeners: dict[str, Screener] = {}
         self._maps: dict[tuple[str, str, str, str, str], tuple[Any, Any, float]] = {}
+        self.frames: dict[str, int] = {}  # chosen frame (0-based) of multi-frame DICOM files
+        self.dicom: dict[str, DicomDetails | None] = {}  # header details, None: not DICOM
         self._lock = threading.Lock()
 
     # -- packs ---------------------------------------------------------------------------
@@ -119,6 +144,8 @@ class Session:
         self.queue.clear()
         self.results.clear()
         self._maps.clear()
+        self.frames.clear()
+        self.dicom.clear()
         self.index = -1
 
     def go(self, step: int) -> bool:
@@ -154,6 +181,55 @@ class Session:
         self.results[path] = result
         return True
 
+    # -- DICOM ---------------------------------------------------------------------------
+    def read_dicom(self, path: str) -> DicomDetails | None:
+        """*worker* Patient/study fields and frame count of a DICOM file (header only);
+        None for other files or a header that cannot be read (screening says why)."""
+        if not looks_like_dicom(path):
+            return None
+        try:
+            from inference.dicom import dicom_frame_count, read_dicom_patient
+            from inference.images import read_bytes
+
+            data = read_bytes(Path(path))
+            return DicomDetails(path, read_dicom_patient(data), dicom_frame_count(data))
+        except Exception:  # noqa: BLE001 - pydicom missing or a broken header
+            return None
+
+    def set_frame(self, path: str, frame: int) -> bool:
+        """Choose which frame of a multi-frame file is screened; its old result is dropped."""
+        if self.frames.get(path, 0) == frame:
+            return False
+        self.frames[path] = frame
+        self.results.pop(path, None)
+        for key in [k for k in self._maps if k[1] == path]:
+            del self._maps[key]
+        return True
+
+    def load(self, screener: Screener, path: str) -> LoadedImage:
+        """*worker* The image as screened: the chosen frame for multi-frame DICOM."""
+        frame = self.frames.get(path, 0)
+        if frame:
+            from inference.dicom import decode_dicom
+            from inference.images import read_bytes
+
+            return decode_dicom(read_bytes(Path(path)), name=path, frame=frame)
+        return screener.load(path)
+
+    def screen(self, screener: Screener, path: str) -> ScreenResult:
+        """*worker* Like ``screener.screen_path``, for the chosen frame."""
+        import time
+
+        from inference.errors import ImageError
+        from inference.screener import failed_result
+
+        t0 = time.perf_counter()
+        try:
+            image = self.load(screener, path)
+        except ImageError as exc:
+            return failed_result(path, exc)
+        return screener.screen_image(image, (time.perf_counter() - t0) * 1000.0)
+
     # -- heatmaps ------------------------------------------------------------------------
     def set_heatmap(self, **changes: Any) -> HeatmapSettings:
         self.heatmap = replace(self.heatmap, **changes)
@@ -174,7 +250,7 @@ class Session:
 
         pack_id = screener.pack.id
         try:
-            image = screener.load(path)
+            image = self.load(screener, path)
         except InferenceError as exc:
             return Frame(path, pack_id, None, result=result, error=str(exc))
         if not result.answered:
