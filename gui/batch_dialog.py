@@ -63,7 +63,7 @@ class BatchDialog(QDialog):
         )
         self.clear_sources = QPushButton(self.tr("Clear"))
         self.sources = QListWidget()
-        self.sources.setMaximumHeight(76)
+        self.sources.setMaximumHeight(self.fontMetrics().height() * 3 + 12)
         self.sources.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.sources.setTextElideMode(Qt.TextElideMode.ElideMiddle)
         self.patients = QComboBox()
@@ -118,6 +118,7 @@ class BatchDialog(QDialog):
             [self.tr("File"), self.tr("Patient"), self.tr("Result"), self.tr("State")]
         )
         self.table.verticalHeader().setVisible(False)
+        self.table.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 10)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
@@ -256,17 +257,29 @@ class BatchDialog(QDialog):
             self.jobs.clear()
             for job, counts in jobs:
                 when = job.created_at[:16].replace("T", " ")
-                text = self.tr("#{id} {when} — {done} of {total} done ({state})").format(
-                    id=job.id,
-                    when=when,
-                    done=counts.finished,
-                    total=counts.total,
-                    state=self.state_name(job.state),
+                text = f"#{job.id} {when} — " + self.tr("{done} of {total} done ({state})").format(
+                    done=counts.finished, total=counts.total, state=self.state_name(job.state)
                 )
                 self.jobs.addItem(text, job.id)
                 self.jobs.setItemData(self.jobs.count() - 1, job.label, Qt.ItemDataRole.ToolTipRole)
             if current is not None:
                 self.jobs.setCurrentIndex(max(0, self.jobs.findData(current)))
+
+    def set_job_summary(self, job_id: int, finished: int, total: int, state: str) -> None:
+        """Keep the job list's line for a running job current."""
+        index = self.jobs.findData(job_id)
+        if index < 0:
+            return
+        text = self.jobs.itemText(index)
+        head = text.split(" — ")[0]
+        self.jobs.setItemText(
+            index,
+            head
+            + " — "
+            + self.tr("{done} of {total} done ({state})").format(
+                done=finished, total=total, state=self.state_name(state)
+            ),
+        )
 
     def state_name(self, state: str) -> str:
         return {

@@ -1218,6 +1218,7 @@ class MainWindow(QMainWindow):
         if d is None:
             return
         d.show_progress(p.finished, p.total, p.failed, p.state)
+        d.set_job_summary(p.job_id, p.finished, p.total, p.state)
         if p.item is not None and self.store is not None:
             d.update_row(
                 row_for(p.item, self.store, self._manifests(), self.language, self._job_patients)

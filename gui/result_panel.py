@@ -135,6 +135,7 @@ class ResultPanel(QFrame):
         while self.bars.count():
             item = self.bars.takeAt(0)
             if item.widget() is not None:
+                item.widget().hide()  # gone now, not only when the deferred delete runs
                 item.widget().deleteLater()
         if summary is None:
             self.bars_box.hide()

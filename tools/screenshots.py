@@ -6,6 +6,7 @@
 Starts Xvfb (``apt-get install xvfb``) unless ``--offscreen`` or a DISPLAY is given with
 ``--use-display``; settings, the patient database and pasted files go to a temporary folder,
 so the user's own data is never touched. Writes 01-empty.png ... and prints each path.
+Screenshots over 300 KB are re-saved with a 256-colour palette (they go in the repository).
 """
 
 from __future__ import annotations
@@ -48,6 +49,51 @@ def start_xvfb(width: int, height: int) -> subprocess.Popen | None:
     return None
 
 
+MAX_BYTES = 300 * 1024
+
+
+def shrink(path: Path) -> None:
+    """Keep a screenshot under MAX_BYTES: a 256-colour palette is plenty for a UI."""
+    if path.stat().st_size <= MAX_BYTES:
+        return
+    from PIL import Image
+
+    with Image.open(path) as im:
+        small = im.convert("RGB").quantize(colors=256, method=Image.Quantize.MEDIANCUT)
+    small.save(path, optimize=True)
+
+
+def write_dicom(path: Path, source: Path, frames: int = 3) -> Path:
+    """A multi-frame 16-bit MR DICOM made from a sample image, with a patient header."""
+    import numpy as np
+    from PIL import Image
+    from pydicom.dataset import Dataset, FileMetaDataset
+    from pydicom.uid import ExplicitVRLittleEndian, generate_uid
+
+    gray = np.asarray(Image.open(source).convert("L"), dtype=np.uint16) * 16
+    stack = np.stack(
+        [np.clip(gray * (1.0 - 0.1 * i), 0, 4095).astype(np.uint16) for i in range(frames)]
+    )
+    sop = "1.2.840.10008.5.1.4.1.1.7"
+    ds = Dataset()
+    ds.file_meta = FileMetaDataset()
+    ds.file_meta.TransferSyntaxUID = ExplicitVRLittleEndian
+    ds.file_meta.MediaStorageSOPClassUID = sop
+    ds.file_meta.MediaStorageSOPInstanceUID = generate_uid()
+    ds.SOPClassUID, ds.SOPInstanceUID = sop, ds.file_meta.MediaStorageSOPInstanceUID
+    ds.Modality = "MR"
+    ds.PatientID, ds.PatientName, ds.PatientSex = "RSUD-0193", "Wulandari^Dewi", "F"
+    ds.PatientBirthDate, ds.StudyDate = "19710822", "20250314"
+    ds.Rows, ds.Columns = gray.shape
+    ds.SamplesPerPixel, ds.PhotometricInterpretation = 1, "MONOCHROME2"
+    ds.BitsAllocated, ds.BitsStored, ds.HighBit, ds.PixelRepresentation = 16, 12, 11, 0
+    ds.NumberOfFrames = frames
+    ds.PixelData = stack.tobytes()
+    ds["PixelData"].VR = "OW"
+    ds.save_as(path, enforce_file_format=True)
+    return path
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("out", type=Path, help="folder for the PNG screenshots")
@@ -78,7 +124,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def take(args: argparse.Namespace, width: int, height: int, work: Path) -> int:
-    from PySide6.QtCore import QSettings
+    from PySide6.QtCore import QEvent, QSettings
     from PySide6.QtWidgets import QApplication
 
     from gui.main_window import MainWindow
@@ -96,6 +142,8 @@ def take(args: argparse.Namespace, width: int, height: int, work: Path) -> int:
         end = time.monotonic() + timeout
         while time.monotonic() < end:
             app.processEvents()
+            # no app.exec() here: deleteLater() would otherwise wait for ever
+            app.sendPostedEvents(None, QEvent.Type.DeferredDelete)
             if predicate():
                 return True
             time.sleep(0.02)
@@ -118,7 +166,8 @@ def take(args: argparse.Namespace, width: int, height: int, work: Path) -> int:
             pixmap = screen.grabWindow(0, *widget.frameGeometry().getRect())
         path = out / name
         pixmap.save(str(path), "PNG")
-        print(path)
+        shrink(path)
+        print(path, f"{path.stat().st_size // 1024} KB")
 
     settings = QSettings(str(work / "settings.ini"), QSettings.Format.IniFormat)
     settings.setValue("pack", args.pack)
@@ -143,8 +192,12 @@ def take(args: argparse.Namespace, width: int, height: int, work: Path) -> int:
     broken.write_bytes(b"\xff\xd8\xff\xe0 truncated")
     odd = photo if photo is not None else broken
     window.add_paths([str(odd)])
-    wait(lambda: window.result_panel.summary is not None
-         and window.result_panel.summary.source == str(odd))
+    wait(
+        lambda: (
+            window.result_panel.summary is not None
+            and window.result_panel.summary.source == str(odd)
+        )
+    )
     shot("04-warning.png")
 
     window.go(-(window.session.index))
@@ -173,6 +226,69 @@ def take(args: argparse.Namespace, width: int, height: int, work: Path) -> int:
     dialog.move(window.geometry().center() - dialog.rect().center())
     shot("07-pack-info.png")
     dialog.close()
+
+    # Settings, with a clinic logo and the language note showing.
+    logo = work / "logo.png"
+    from PIL import Image, ImageDraw
+
+    mark = Image.new("RGB", (180, 60), (255, 255, 255))
+    ImageDraw.Draw(mark).rectangle((4, 4, 56, 56), fill=(24, 110, 160))
+    ImageDraw.Draw(mark).text((66, 22), "Puskesmas", fill=(24, 60, 90))
+    mark.save(logo)
+    window.open_settings()
+    sd = window.settings_dialog
+    sd.clinic_name.setText("Puskesmas Sukamaju")
+    sd.clinic_address.setText("Jl. Merdeka 12, Bandung")
+    sd.logo.setText(str(logo))
+    sd.operator.setText("Nurse Ayu Lestari")
+    sd.identifiers.setCurrentIndex(sd.identifiers.findData("pseudonymise"))
+    sd.language.setCurrentIndex(max(0, sd.language.count() - 1))
+    sd.adjustSize()
+    sd.move(window.geometry().center() - sd.rect().center())
+    shot("08-settings.png")
+    sd.accept()
+
+    # Batch: a folder per patient, a broken file, paused mid-job, then finished.
+    clinic = work / "clinic"
+    for patient in ("P-0101", "P-0102", "P-0103", "P-0104"):
+        (clinic / patient).mkdir(parents=True)
+        for k, image in enumerate(images * 2):
+            shutil.copy(image, clinic / patient / f"scan-{k + 1}{image.suffix}")
+    (clinic / "P-0101" / "scan-5.jpg").write_bytes(b"\xff\xd8\xff\xe0 truncated")
+    if photo is not None:  # not an MRI: a "no answer" row
+        shutil.copy(photo, clinic / "P-0101" / "scan-6.jpg")
+    bd = window.open_batch()
+    bd.resize(min(1000, width - 80), min(640, height - 80))
+    bd.move(window.geometry().center() - bd.rect().center())
+    bd.add_sources([str(clinic)])
+    bd.patients.setCurrentIndex(bd.patients.findData("folder"))
+    progressed = []
+    window.batch.progressed.connect(lambda p: progressed.append(p))
+    bd.start_button.click()
+    wait(lambda: len(progressed) >= 6)
+    bd.pause_button.setChecked(True)
+    wait(lambda: window.store.get_job(window.batch.job_id).state == "paused", 10)
+    shot("09-batch-paused.png")
+    bd.pause_button.setChecked(False)
+    wait(lambda: not window.batch.running)
+    shot("10-batch-done.png")
+    bd.close()
+
+    # DICOM: the header fills the patient form (to be confirmed); three frames to choose.
+    window.clear_queue()
+    window.patient_form.fill("", "", "", "", "")
+    dcm = write_dicom(work / "MR-0193.dcm", images[0])
+    window.add_paths([str(dcm)])
+    wait(
+        lambda: (
+            window.frame is not None
+            and window.frame.path == str(dcm)
+            and window.dicom_bar.isVisible()
+            and window.patient_form.dicom_unconfirmed
+        )
+    )
+    window.tabs.setCurrentWidget(window.patient_form)
+    shot("11-dicom-prefill.png")
     window.close()
     return 0
 
