@@ -106,6 +106,7 @@ class BatchDialog(QDialog):
         self.progress.setValue(0)
         self.state = QLabel(self.tr("No batch yet."))
         self.state.setWordWrap(True)
+        self.state.setTextFormat(Qt.TextFormat.PlainText)
         self.pause_button = QPushButton(self.tr("Pause"))
         self.pause_button.setCheckable(True)
         self.cancel_button = QPushButton(self.tr("Cancel"))
@@ -291,6 +292,8 @@ class BatchDialog(QDialog):
         }.get(state, state)
 
     def show_progress(self, finished: int, total: int, failed: int, state: str) -> None:
+        self.state.setTextFormat(Qt.TextFormat.PlainText)
+        self.state.setStyleSheet("")
         self.progress.setRange(0, max(total, 1))
         self.progress.setValue(finished)
         text = self.tr("{finished} of {total} images screened").format(

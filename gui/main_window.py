@@ -1028,8 +1028,9 @@ class MainWindow(QMainWindow):
             work,
             lambda info: self.patient_form.show_feedback(
                 self.tr("Report saved: {path} ({pages} page(s))").format(
-                    path=info.path, pages=info.pages
-                )
+                    path=Path(info.path).name, pages=info.pages
+                ),
+                link=str(info.path),
             ),
             lambda message: self.patient_form.show_feedback(message, True),
             name="report",
@@ -1246,7 +1247,7 @@ class MainWindow(QMainWindow):
         if d is not None:
             d.set_running(False)
             d.progress.setRange(0, 1)
-            d.state.setText(message)
+            self._job_message(message, error=True)
             if self.batch.job_id is not None:
                 self._refresh_jobs(self.batch.job_id)
                 self.show_job(self.batch.job_id, state_text=False)
@@ -1313,8 +1314,9 @@ class MainWindow(QMainWindow):
             work,
             lambda info: self._job_message(
                 self.tr("Summary report saved: {path} ({pages} page(s))").format(
-                    path=info.path, pages=info.pages
-                )
+                    path=Path(info.path).name, pages=info.pages
+                ),
+                str(info.path),
             ),
             self._job_message_error,
             name="batch-report",
@@ -1363,20 +1365,24 @@ class MainWindow(QMainWindow):
 
         return self.runner.start(
             work,
-            lambda p: self._job_message(self.tr("Results exported: {path}").format(path=p)),
+            lambda p: self._job_message(
+                self.tr("Results exported: {path}").format(path=Path(p).name), str(p)
+            ),
             self._job_message_error,
             name="batch-export",
         )
 
-    def _job_message(self, text: str) -> None:
+    def _job_message(self, text: str, link: str = "", error: bool = False) -> None:
+        from .patient_panel import set_text_with_link
+
         if self.batch_dialog is not None:
-            self.batch_dialog.state.setText(text)
+            state = self.batch_dialog.state
+            state.setStyleSheet("QLabel { color: #a61b1b; }" if error else "")
+            set_text_with_link(state, text, link, self.tr("Open"))
         self.statusBar().showMessage(text, 10000)
 
     def _job_message_error(self, text: str) -> None:
-        self._job_message(text)
-        if self.batch_dialog is not None:
-            self.batch_dialog.state.setStyleSheet("")
+        self._job_message(text, error=True)
 
     # ------------------------------------------------------------------------------------
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt API

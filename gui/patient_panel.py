@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import html
 from datetime import date
 
-from PySide6.QtCore import QSignalBlocker, Qt, QTimer, Signal
+from PySide6.QtCore import QSignalBlocker, Qt, QTimer, QUrl, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QFormLayout,
@@ -19,6 +20,21 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
+
+
+def set_text_with_link(label: QLabel, text: str, link: str, link_text: str) -> None:
+    """``text`` as plain text, plus an "Open" link to a local file when ``link`` is given."""
+    if not link:
+        label.setTextFormat(Qt.TextFormat.PlainText)
+        label.setText(text)
+        label.setToolTip("")
+        return
+    url = QUrl.fromLocalFile(link).toString()
+    label.setTextFormat(Qt.TextFormat.RichText)
+    label.setOpenExternalLinks(True)
+    markup = f'{html.escape(text)} <a href="{html.escape(url)}">{html.escape(link_text)}</a>'
+    label.setText(markup)
+    label.setToolTip(link)
 
 
 class PatientForm(QWidget):
@@ -166,9 +182,11 @@ class PatientForm(QWidget):
             w.setStyleSheet("")
         self.show_feedback(self.tr("Patient details confirmed."))
 
-    def show_feedback(self, text: str, error: bool = False) -> None:
+    def show_feedback(self, text: str, error: bool = False, link: str = "") -> None:
+        """A line under the buttons; ``link``: a file to offer to open (print from there).
+        Text is shown as plain text (names typed by users are never markup)."""
         self.feedback.setStyleSheet(f"QLabel {{ color: {'#a61b1b' if error else '#1e6b3a'}; }}")
-        self.feedback.setText(text)
+        set_text_with_link(self.feedback, text, link, self.tr("Open"))
 
 
 class HistoryList(QWidget):

@@ -156,6 +156,9 @@ def test_summary_pdf_and_csv_from_the_gui(qtbot, window, clinic_folder, tmp_path
     pdf, table = tmp_path / "out" / "summary", tmp_path / "out" / "results.csv"
     (tmp_path / "out").mkdir()
     wait_task(qtbot, window, window.write_job_report(outcome.job_id, pdf))
+    state = window.batch_dialog.state
+    assert "summary.pdf" in state.text() and "<a href=" in state.text()  # open it to print
+    assert pdf.with_suffix(".pdf").as_uri() in state.text()
     text = " ".join(p.extract_text() for p in PdfReader(pdf.with_suffix(".pdf")).pages)
     for name in ("a.png", "b.png", "c.png", "broken.png", "P-001", "P-002"):
         assert name in text
