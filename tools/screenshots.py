@@ -172,7 +172,8 @@ def take(args: argparse.Namespace, width: int, height: int, work: Path) -> int:
     settings = QSettings(str(work / "settings.ini"), QSettings.Format.IniFormat)
     settings.setValue("pack", args.pack)
     window = MainWindow(settings=settings, store_path=work / "home" / "cliniclens.db")
-    window.setGeometry(0, 0, width, height)
+    screen = app.primaryScreen().geometry()  # logical pixels (QT_SCALE_FACTOR, high DPI)
+    window.setGeometry(0, 0, min(width, screen.width()), min(height, screen.height()))
     window.show()
     wait(lambda: window.ready)
     shot("01-empty.png")
@@ -258,7 +259,7 @@ def take(args: argparse.Namespace, width: int, height: int, work: Path) -> int:
     if photo is not None:  # not an MRI: a "no answer" row
         shutil.copy(photo, clinic / "P-0101" / "scan-6.jpg")
     bd = window.open_batch()
-    bd.resize(min(1000, width - 80), min(640, height - 80))
+    bd.resize(min(1000, window.width() - 80), min(640, window.height() - 80))
     bd.move(window.geometry().center() - bd.rect().center())
     bd.add_sources([str(clinic)])
     bd.patients.setCurrentIndex(bd.patients.findData("folder"))
