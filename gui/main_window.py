@@ -1134,6 +1134,10 @@ class MainWindow(QMainWindow):
             self.batch.progressed.connect(self._job_progress)
             self.batch.finished.connect(self._job_finished)
             self.batch.failed.connect(self._job_failed)
+            geometry = self.settings.value("batch/geometry")
+            if geometry is not None:
+                d.restoreGeometry(geometry)
+            d.finished.connect(lambda _: self.settings.setValue("batch/geometry", d.saveGeometry()))
             self.batch_dialog = d
             if self.store is None:
                 d.state.setText(
