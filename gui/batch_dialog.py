@@ -75,6 +75,8 @@ class BatchDialog(QDialog):
         self.patient_code = QLineEdit()
         self.patient_code.setPlaceholderText(self.tr("Patient ID"))
         self.patient_code.setEnabled(False)
+        self.pack_label = QLabel()
+        self.pack_label.setWordWrap(True)
         self.start_button = QPushButton(self.tr("Start screening"))
         self.start_button.setDefault(True)
         self.start_button.setEnabled(False)
@@ -93,6 +95,7 @@ class BatchDialog(QDialog):
         in_layout.addLayout(add_row)
         in_layout.addWidget(self.sources)
         in_layout.addLayout(who)
+        in_layout.addWidget(self.pack_label)
 
         # -- the job ---------------------------------------------------------------------
         self.jobs = QComboBox()
@@ -207,6 +210,11 @@ class BatchDialog(QDialog):
     def _update_start(self) -> None:
         self.start_button.setEnabled(
             bool(self.paths or self.mapping) and not self._running and self.isEnabled()
+        )
+
+    def set_pack_name(self, name: str) -> None:
+        self.pack_label.setText(
+            self.tr("Screening type: {name} (change it in the main window)").format(name=name)
         )
 
     def sources_value(self) -> BatchSources:

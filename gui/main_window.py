@@ -86,6 +86,7 @@ class MainWindow(QMainWindow):
         self._render_timer.setInterval(40)
         self._render_timer.timeout.connect(lambda: self._render(fit=False))
         self.clinic: ClinicSettings | None = None  # screening.settings, loaded at startup
+        self.languages: list[str] = ["en"]  # screening.i18n.languages(), loaded at startup
         self.batch = BatchController(self.runner, self.session, self)
         self.batch_dialog = None
         self.settings_dialog = None
@@ -241,14 +242,7 @@ class MainWindow(QMainWindow):
         file_menu.addAction(self._action(self.tr("Save report (PDF)…"), self.save_report_dialog))
         file_menu.addSeparator()
         file_menu.addAction(self._action(self.tr("Batch screening…"), self.open_batch, "Ctrl+B"))
-        file_menu.addAction(
-            self._action(
-                self.tr("Settings…"),
-                self.open_settings,
-                QKeySequence.StandardKey.Preferences,
-                "Ctrl+,",
-            )
-        )
+        file_menu.addAction(self._action(self.tr("Settings…"), self.open_settings, "Ctrl+,"))
         file_menu.addSeparator()
         file_menu.addAction(
             self._action(self.tr("Quit"), self.close, QKeySequence.StandardKey.Quit)
@@ -398,6 +392,7 @@ class MainWindow(QMainWindow):
         if not self.session.select_pack(pack_id):
             return
         self.settings.setValue("pack", pack_id)
+        self._batch_pack_label()
         self._saved.clear()
         if self._batch is not None:
             self._batch.cancel()
@@ -1147,11 +1142,19 @@ class MainWindow(QMainWindow):
                 )
                 d.setEnabled(self.store is not None)
         self._refresh_jobs(self.batch.job_id)
+        self._batch_pack_label()
         if self.batch.job_id is not None and not self.batch.running:
             self.show_job(self.batch.job_id)
         self.batch_dialog.show()
         self.batch_dialog.raise_()
         return self.batch_dialog
+
+    def _batch_pack_label(self) -> None:
+        if self.batch_dialog is None:
+            return
+        pack = self.session.pack
+        name = pack.manifest.display_name.get(self.language) if pack is not None else ""
+        self.batch_dialog.set_pack_name(name or self.tr("none chosen"))
 
     def _job_browse(self, kind: str) -> None:
         d = self.batch_dialog

@@ -42,6 +42,7 @@ def wait_task(qtbot, window, task) -> None:
 
 def run_dialog(qtbot, window, sources_paths, mode="folder"):
     d = window.open_batch()
+    assert window.session.pack.manifest.display_name.get("en") in d.pack_label.text()
     d.add_sources([str(p) for p in sources_paths])
     d.patients.setCurrentIndex(d.patients.findData(mode))
     assert d.start_button.isEnabled()
