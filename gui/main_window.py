@@ -1394,12 +1394,20 @@ class MainWindow(QMainWindow):
     # ------------------------------------------------------------------------------------
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt API
         self._save_settings()
+        interrupted = self.batch.job_id if self.batch.running else None
         self.batch.cancel()  # items in hand finish; the rest stay pending (resumable)
         if self.batch_dialog is not None:
             self.batch_dialog.close()
         self.runner.wait(5000)
         if self.store is not None:
+            if interrupted is not None:  # offered for resuming at the next start
+                try:
+                    if self.store.job_counts(interrupted).pending:
+                        self.store.set_job_state(interrupted, "paused")
+                except Exception:  # noqa: BLE001 - never block quitting
+                    pass
             self.store.close()
+            self.store = self.batch.store = None  # late signals find no database
         if self._paste_dir:
             shutil.rmtree(self._paste_dir, ignore_errors=True)
         super().closeEvent(event)

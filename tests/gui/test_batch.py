@@ -202,3 +202,34 @@ def test_unfinished_job_is_offered_on_start_up(qtbot, make_window, tmp_path, mon
         qtbot.wait(300)
         assert window.batch_dialog is None
         assert window.store.job_counts(job_id).pending == 3
+
+
+def test_quitting_mid_batch_offers_the_rest_at_next_start(
+    qtbot, make_window, tmp_path, monkeypatch
+):
+    from gui.main_window import MainWindow
+
+    for i in range(24):
+        write_image(tmp_path / "q" / f"{i:02d}.png", seed=40 + i)
+    asked = []
+    monkeypatch.setattr(MainWindow, "ask", lambda self, title, text: asked.append(text) or True)
+    first = make_window()
+    d = first.open_batch()
+    d.add_sources([str(tmp_path / "q")])
+    first.batch.job_started.connect(lambda *_: first.close())
+    d.start_button.click()
+    qtbot.waitUntil(lambda: first.store is None or not first.isVisible(), timeout=20000)
+    qtbot.waitUntil(lambda: not first.runner.busy, timeout=20000)
+    store = Store(tmp_path / "store" / "cliniclens.db")
+    job = store.list_jobs()[0]
+    left = store.job_counts(job.id).pending
+    store.close()
+    assert left > 0 and job.state == "paused"
+    second = make_window()
+    qtbot.waitUntil(lambda: bool(asked), timeout=10000)
+    qtbot.waitUntil(
+        lambda: second.store.job_counts(job.id).pending == 0 and not second.batch.running,
+        timeout=30000,
+    )
+    screenings = second.store.list_screenings(job_id=job.id, limit=-1)
+    assert len(screenings) == 24 and len({s.batch_item_id for s in screenings}) == 24
