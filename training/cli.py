@@ -25,6 +25,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--classes", help="comma-separated subset of class folders")
     p.add_argument("--size", type=int, default=224)
     p.add_argument("--unfreeze", type=int, default=5, help="top backbone blocks trained in phase 2")
+    p.add_argument(
+        "--brightness", type=float, default=0.2,
+        help="brightness jitter of augmented views (0 keeps colour intact, e.g. pallor)",
+    )
     p.add_argument("--views", type=int, default=3, help="cached views per training image (1 = no augmentation)")
     p.add_argument("--epochs-head", type=int, default=15)
     p.add_argument("--epochs-finetune", type=int, default=12)
@@ -70,6 +74,7 @@ def main(argv: list[str] | None = None) -> int:
         size=args.size,
         unfreeze=args.unfreeze,
         views=args.views,
+        brightness=args.brightness,
         dropout=args.dropout,
         hidden=args.hidden,
         recipe=recipe,

@@ -46,6 +46,7 @@ class TrainConfig:
     size: int = 224
     unfreeze: int = 5
     views: int = 3
+    brightness: float = 0.2  # photometric jitter; 0 where colour is the signal (palm pallor)
     dropout: float = 0.2
     hidden: int = 0
     recipe: Recipe = field(default_factory=Recipe)
@@ -131,7 +132,7 @@ def train(cfg: TrainConfig, log=print) -> dict:
     prefix, top = features[:cut], features[cut:]
     for p in features.parameters():
         p.requires_grad_(False)
-    augment = Augment() if cfg.views > 1 else None
+    augment = Augment(brightness=cfg.brightness) if cfg.views > 1 else None
     train_views, val_cached = build_cache(
         prefix, spec, train_split, val_split, workdir / "cache", cfg.views, augment, cfg.threads
     )
@@ -161,7 +162,8 @@ def train(cfg: TrainConfig, log=print) -> dict:
     _, _, pooled_train = eval_cached(top, head, train_views[0], ytr)
     ood_arrays = fit_ood(pooled_train, ytr, len(classes), cfg.ood_dims)
     np.savez(out / "ood.npz", **ood_arrays)
-    manifest = _draft_manifest(task, classes, spec, out, info.target_layer)
+    quality = fit_quality_limits(task.quality, [s.path for s in train_split.samples])
+    manifest = _draft_manifest(task, classes, spec, out, info.target_layer, quality)
     write_manifest(out, manifest)
     engine = Engine(load_pack(out))
     val_paths = [s.path for s in val_split.samples]
@@ -223,6 +225,7 @@ def train(cfg: TrainConfig, log=print) -> dict:
         "weights": cfg.weights if cfg.weights in ("none", "imagenet") else Path(cfg.weights).name,
         "unfreeze": cfg.unfreeze,
         "views": cfg.views,
+        "brightness_jitter": cfg.brightness,
         "epochs_head": cfg.recipe.epochs_head,
         "epochs_finetune": cfg.recipe.epochs_finetune,
         "finetune_lr_factor": cfg.recipe.finetune_lr_factor,
@@ -268,7 +271,32 @@ def train(cfg: TrainConfig, log=print) -> dict:
     return summary
 
 
-def _draft_manifest(task: Task, classes, spec: InputSpec, out: Path, target_layer: str) -> dict:
+def fit_quality_limits(limits: dict, train_paths: list[Path], keep: float = 0.995) -> dict:
+    """Loosen the task's photo-quality limits until they pass ``keep`` of the training images.
+
+    The task's limits say what a bad photo is in general; a dataset of small, smooth crops
+    (palm pallor) would otherwise be refused as "blurred" image after image.
+    """
+    from inference.images import load_image
+    from inference.quality import measure
+
+    if not any(k in limits for k in ("min_brightness", "max_brightness", "min_sharpness")):
+        return dict(limits)
+    stats = np.array([measure(load_image(p).pixels)[:2] for p in train_paths])
+    tail = (1.0 - keep) * 100
+    out = dict(limits)
+    if "min_brightness" in out:
+        out["min_brightness"] = float(round(min(out["min_brightness"], np.percentile(stats[:, 0], tail) * 0.9), 2))
+    if "max_brightness" in out:
+        out["max_brightness"] = float(round(max(out["max_brightness"], min(254.0, np.percentile(stats[:, 0], 100 - tail) + 5)), 2))
+    if "min_sharpness" in out:
+        out["min_sharpness"] = float(round(min(out["min_sharpness"], np.percentile(stats[:, 1], tail) * 0.8), 3))
+    return out
+
+
+def _draft_manifest(
+    task: Task, classes, spec: InputSpec, out: Path, target_layer: str, quality: dict
+) -> dict:
     """A schema-valid manifest before metrics exist (so the app's loader can run the model)."""
     return {
         "schema_version": 1,
@@ -295,7 +323,7 @@ def _draft_manifest(task: Task, classes, spec: InputSpec, out: Path, target_laye
             "target_layer": target_layer,
         },
         "calibration": {"temperature": 1.0},
-        "quality": task.quality,
+        "quality": quality,
         "intended_use": task.intended_use,
         "limitations": list(task.limitations),
         "training": {},
