@@ -115,6 +115,7 @@ class QualitySpec:
     max_brightness: float | None = None
     min_sharpness: float | None = None
     expect_grayscale: bool = False
+    min_saturation: float | None = None  # colour-photo packs: below this it is a grey scan
 
 
 @dataclass(frozen=True)
@@ -247,6 +248,7 @@ def parse(raw: dict[str, Any], *, where: str = "manifest") -> Manifest:
             max_brightness=quality.get("max_brightness"),
             min_sharpness=quality.get("min_sharpness"),
             expect_grayscale=bool(quality.get("expect_grayscale", False)),
+            min_saturation=quality.get("min_saturation"),
         ),
         calibration=dict(raw["calibration"]),
         training=dict(raw["training"]),

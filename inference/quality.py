@@ -32,6 +32,8 @@ def assess(rgb: np.ndarray, spec: QualitySpec) -> QualityReport:
     problems: list[str] = []
     if spec.expect_grayscale and saturation > COLOUR_PHOTO_SATURATION:
         problems.append("colour_image")
+    if spec.min_saturation is not None and saturation < spec.min_saturation:
+        problems.append("grayscale_image")
     if spec.min_brightness is not None and brightness < spec.min_brightness:
         problems.append("too_dark")
     if spec.max_brightness is not None and brightness > spec.max_brightness:
@@ -43,6 +45,7 @@ def assess(rgb: np.ndarray, spec: QualitySpec) -> QualityReport:
 
 PROBLEM_ADVICE = {
     "colour_image": "this is a colour photograph, but the model reads grayscale scans",
+    "grayscale_image": "this is a grayscale image (a scan or X-ray?), but the model reads colour photographs",
     "too_dark": "the photo is too dark: retake it in better light",
     "over_exposed": "the photo is over-exposed: retake it without flash or direct sun",
     "blurred": "the photo is blurred: hold the camera still and retake it in focus",

@@ -121,17 +121,20 @@ class Screener:
             cam_source = CamSource(raw.features[i], raw.head_grad[i])
         score = None if scores is None else float(scores[i])
         status, message = Status.OK, ""
-        if "colour_image" in report.problems:
+        if "colour_image" in report.problems or "grayscale_image" in report.problems:
             status = Status.NOT_MODALITY
+            kind = "a colour photograph" if "colour_image" in report.problems else "a grayscale scan"
             message = (
-                f"This looks like a colour photograph, not a {self.manifest.modality} image. "
+                f"This looks like {kind}, not an image for "
+                f"{self.manifest.display_name.get('en')}. "
                 "The model was not made for it, so no answer is given."
             )
         elif self.ood is not None and score is not None and score > self.ood.threshold:
             status = Status.OUT_OF_DISTRIBUTION
             message = (
-                f"This image does not look like the {self.manifest.modality} images the model "
-                "was trained on, so no answer is given. Check the screening type and the image."
+                "This image does not look like the images the model for "
+                f"{self.manifest.display_name.get('en')} was trained on, so no answer is given. "
+                "Check the screening type and the image."
             )
         elif report.problems:
             status = Status.POOR_QUALITY

@@ -14,7 +14,9 @@ from inference.screener import Screener
 from tests.packgen import make_pack
 
 # The palm-photo pack's limits (training/tasks.py).
-PALM_QUALITY = {"min_brightness": 40.0, "max_brightness": 235.0, "min_sharpness": 5.0}
+PALM_QUALITY = {
+    "min_brightness": 40.0, "max_brightness": 235.0, "min_sharpness": 5.0, "min_saturation": 0.05
+}
 
 
 def _palm_photo(seed: int = 0) -> np.ndarray:
@@ -73,6 +75,14 @@ def test_bad_photos_are_poor_quality_with_retake_advice(palm, tmp_path, kind, pr
     assert result.prediction is not None  # kept for audit, never shown as the answer
 
 
+def test_grayscale_scan_to_a_photo_pack_is_not_modality(palm, tmp_path):
+    grey = _palm_photo().mean(axis=2).astype(np.uint8)  # an X-ray-like grey image, in focus
+    result = palm.screen_path(_save(np.repeat(grey[..., None], 3, axis=2), tmp_path / "xr.png"))
+    assert result.status is Status.NOT_MODALITY and not result.answered
+    assert "grayscale" in result.message and "no answer" in result.message
+    assert result.quality.problems == ("grayscale_image",)
+
+
 def test_dark_and_blurred_lists_both(palm, tmp_path):
     photo = np.asarray(Image.fromarray(_palm_photo()).filter(ImageFilter.GaussianBlur(8)))
     result = palm.screen_path(_save((photo * 0.12).astype(np.uint8), tmp_path / "both.jpg"))
@@ -84,7 +94,7 @@ def test_dark_and_blurred_lists_both(palm, tmp_path):
 def test_colour_photo_to_grayscale_pack_is_not_modality(mri, tmp_path):
     result = mri.screen_path(_save(_palm_photo(), tmp_path / "hand.jpg"))
     assert result.status is Status.NOT_MODALITY and not result.answered
-    assert "colour photograph" in result.message and "brain-mri" in result.message
+    assert "colour photograph" in result.message and "Test pack mri" in result.message
     assert "no answer is given" in result.message
 
 

@@ -280,9 +280,11 @@ def fit_quality_limits(limits: dict, train_paths: list[Path], keep: float = 0.99
     from inference.images import load_image
     from inference.quality import measure
 
-    if not any(k in limits for k in ("min_brightness", "max_brightness", "min_sharpness")):
+    if not any(
+        k in limits for k in ("min_brightness", "max_brightness", "min_sharpness", "min_saturation")
+    ):
         return dict(limits)
-    stats = np.array([measure(load_image(p).pixels)[:2] for p in train_paths])
+    stats = np.array([measure(load_image(p).pixels) for p in train_paths])
     tail = (1.0 - keep) * 100
     out = dict(limits)
     if "min_brightness" in out:
@@ -291,6 +293,9 @@ def fit_quality_limits(limits: dict, train_paths: list[Path], keep: float = 0.99
         out["max_brightness"] = float(round(max(out["max_brightness"], min(254.0, np.percentile(stats[:, 0], 100 - tail) + 5)), 2))
     if "min_sharpness" in out:
         out["min_sharpness"] = float(round(min(out["min_sharpness"], np.percentile(stats[:, 1], tail) * 0.8), 3))
+    if "min_saturation" in out:
+        floor = np.percentile(stats[:, 2], tail) * 0.5
+        out["min_saturation"] = float(round(min(out["min_saturation"], floor), 4))
     return out
 
 

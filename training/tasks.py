@@ -141,7 +141,10 @@ TASKS: dict[str, Task] = {
             "Data latih kecil (364 subjek, Ghana); pencahayaan, kamera dan warna kulit mengubah "
             "warna foto. Pastikan dengan tes hemoglobin.")),
         resize="letterbox",
-        quality={"min_brightness": 40.0, "max_brightness": 235.0, "min_sharpness": 5.0},
+        quality={
+            "min_brightness": 40.0, "max_brightness": 235.0, "min_sharpness": 5.0,
+            "min_saturation": 0.05,
+        },
         source=("Ghana anaemia palm images (Asare, Appiahene, Donkoh; Mendeley Data) via GitHub "
                 "O37mousa/Anemia_Palm_Detection_API; licence not stated; attribution inferred"),
     ),
@@ -164,7 +167,7 @@ TASKS: dict[str, Task] = {
             "so the model may partly recognise the source.",
             "Bukan skrining medis; gambar bermasker dan tanpa masker berasal dari sumber berbeda."),),
         resize="letterbox",
-        quality={"min_brightness": 25.0, "max_brightness": 240.0},
+        quality={"min_brightness": 25.0, "max_brightness": 240.0, "min_saturation": 0.05},
         source=("Face Mask ~12K Images Dataset (Kaggle, ashishjangra27) via GitHub "
                 "Karimashraf01/Face-Mask-Detection-using-MobilenetV2; repo MIT, image terms not stated"),
     ),
