@@ -64,3 +64,79 @@ def test_engine_reproduces_the_pipelines_validation_predictions(directory: Path)
         assert result.prediction is not None, result.message
         expected = np.array([float(row[f"p_{c}"]) for c in pack.manifest.class_ids])
         np.testing.assert_allclose(result.prediction.probabilities, expected, atol=1e-4)
+
+
+# Images each pack must refuse (issue: trust). Other datasets' validation images, photos that
+# are no medical image at all, and document scans rendered fresh (a seed the pipeline's probe
+# set did not use), so the guard is checked on images it never saw.
+FOREIGN = {
+    "brain_mri": ("chest_xray", "face_mask", "palm_anemia"),
+    "chest_xray": ("brain_mri", "face_mask", "palm_anemia"),
+    "face_mask": ("brain_mri", "chest_xray"),
+    "palm_anemia": ("brain_mri", "chest_xray"),
+}
+PHOTOS = resource_path().parent / "shared" / "weights" / "test_images"
+
+
+def _first_val_images(
+    dataset: Path, per_class: int, classes: tuple[str, ...] | None = None
+) -> list[Path]:
+    out: list[Path] = []
+    for cls in sorted(p for p in (dataset / "val").iterdir() if p.is_dir()):
+        if classes is not None and cls.name not in classes:
+            continue
+        out += sorted(f for f in cls.iterdir() if f.is_file())[:per_class]
+    return out
+
+
+@pytest.mark.parametrize("directory", PACK_DIRS, ids=lambda p: p.name)
+def test_pack_refuses_images_it_was_not_made_for(directory: Path, tmp_path: Path):
+    from training.make_probes import render
+
+    pack = load_pack(directory)
+    own = pack.manifest.training["dataset"]
+    if not (DATASETS / own).is_dir():
+        pytest.skip("datasets not available")
+    render(tmp_path / "docs", n=4, seed=7)
+    probes = sorted((tmp_path / "docs").iterdir())
+    for other in FOREIGN[own]:
+        probes += _first_val_images(DATASETS / other, per_class=2)
+    screener = Screener(pack)
+    answered = [p.name for p in probes if screener.screen_path(p).answered]
+    assert not answered, f"{pack.manifest.id} answered on foreign images: {answered}"
+    # ...while its own validation images still get answers.
+    own_images = _first_val_images(DATASETS / own, 3, pack.manifest.class_ids)
+    passed = sum(screener.screen_path(p).answered for p in own_images)
+    assert passed >= len(own_images) - 1
+
+
+# Known gap, stated in the pack's card and models/README.md: 364 training palms are too few for
+# the feature-space guard to tell a close-up of tabby fur from palm skin. strict: a fix shows up.
+CAT_MISSES = {"palm-anemia"}
+
+
+@pytest.mark.parametrize(
+    "directory",
+    [
+        pytest.param(d, marks=pytest.mark.xfail(strict=True, reason="known OOD gap"))
+        if d.name in CAT_MISSES
+        else d
+        for d in PACK_DIRS
+    ],
+    ids=lambda p: p.name,
+)
+def test_pack_refuses_a_cat_photo(directory: Path):
+    cat = PHOTOS / "cat_720p.jpg"
+    if not cat.is_file():
+        pytest.skip("probe photo not available")
+    result = Screener(load_pack(directory)).screen_path(cat)
+    assert not result.answered, f"{directory.name} answered {result.prediction}"
+
+
+def test_models_readme_matches_the_manifests():
+    import subprocess
+    import sys
+
+    tool = resource_path("tools", "models_table.py")
+    done = subprocess.run([sys.executable, str(tool), "--check"], capture_output=True, text=True)
+    assert done.returncode == 0, done.stdout + done.stderr

@@ -108,6 +108,14 @@ def _screen_raw(engine: Engine, spec: InputSpec, paths: list[Path], batch: int =
     return np.concatenate(logits), np.concatenate(pooled)
 
 
+def _add_elapsed(workdir: Path, seconds: float) -> float:
+    """Training wall time summed over every (resumed) run, so a re-finish does not hide it."""
+    path = workdir / "elapsed.json"
+    total = seconds + (json.loads(path.read_text())["seconds"] if path.exists() else 0.0)
+    path.write_text(json.dumps({"seconds": total}))
+    return total
+
+
 def train(cfg: TrainConfig, log=print) -> dict:
     """Run the whole pipeline; every stage resumes from ``workdir`` after an interruption."""
     t_start = time.time()
@@ -152,7 +160,7 @@ def train(cfg: TrainConfig, log=print) -> dict:
             cfg.recipe.epochs_finetune, cfg.recipe.lr * cfg.recipe.finetune_lr_factor,
             workdir / "phase2.pt", log,
         ).epochs
-    train_seconds = time.time() - t_start
+    train_seconds = _add_elapsed(workdir, time.time() - t_start)
     model = Classifier(torch.nn.Sequential(*prefix, *top), head).eval()
 
     # Export, then measure everything through the app's own engine on the exported graph.
