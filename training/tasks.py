@@ -139,7 +139,18 @@ TASKS: dict[str, Task] = {
             "Small training set (364 subjects, Ghana); lighting, camera and skin tone change the "
             "colour of a palm photo. Confirm with a haemoglobin test.",
             "Data latih kecil (364 subjek, Ghana); pencahayaan, kamera dan warna kulit mengubah "
-            "warna foto. Pastikan dengan tes hemoglobin.")),
+            "warna foto. Pastikan dengan tes hemoglobin."), t(
+            "Weak model: about 72 % accuracy on 64 held-out subjects (wide uncertainty). The "
+            "published 94.8 % likely came from a split with rotated copies of the same palms on "
+            "both sides (the source set stores such copies); here subjects never cross it. Use only alongside a haemoglobin test.",
+            "Model lemah: akurasi sekitar 72 % pada 64 subjek uji (ketidakpastian lebar). Angka "
+            "94,8 % yang dipublikasikan kemungkinan berasal dari pembagian data dengan salinan "
+            "telapak yang sama di kedua sisi; di sini subjek tidak pernah menyeberang. Gunakan hanya bersama tes "
+            "hemoglobin."), t(
+            "The out-of-domain guard is weak for this pack (few training images): close-up "
+            "photos of animal fur or other skin-coloured surfaces may be answered.",
+            "Penjaga di luar domain lemah untuk paket ini (sedikit gambar latih): foto dekat bulu "
+            "hewan atau permukaan berwarna kulit lainnya mungkin tetap dijawab.")),
         resize="letterbox",
         quality={
             "min_brightness": 40.0, "max_brightness": 235.0, "min_sharpness": 5.0,
