@@ -1,0 +1,108 @@
+#!/usr/bin/env bash
+# Smoke test of the frozen ClinicLens (run by `make exe-test` after `make exe`).
+#
+#   bash tools/exe_smoke.sh [DIST_DIR]        (default: dist/ClinicLens)
+#
+# Runs the executable the way a clinic PC would: from a temporary folder outside the repo,
+# with a clean environment (no PYTHONPATH, no venv, no DISPLAY), user data in that folder:
+#   --version, models verify, a batch over a copy of the sample images with heatmaps and a
+#   PDF report (outputs checked), a batch of one image, and the GUI on the offscreen platform
+#   closing itself (CLINICLENS_QUIT_AFTER_MS). Prints wall times: the first run of each is
+#   the "cold" start (right after a build the files are in the page cache; from a USB stick
+#   on an old laptop the first start is slower). Exits non-zero on the first failure.
+set -euo pipefail
+
+REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+DIST="$(cd "${1:-$REPO/dist/ClinicLens}" && pwd)"
+EXE="$DIST/ClinicLens"
+[ -x "$EXE" ] || { echo "exe_smoke: no executable at $EXE (run 'make exe')" >&2; exit 2; }
+VERSION="$(sed -n 's/^__version__ = "\(.*\)"/\1/p' "$REPO/inference/__init__.py")"
+PACK="${CLINICLENS_SMOKE_PACK:-brain-mri-tumor}"
+
+TMP="$(mktemp -d "${TMPDIR:-/tmp}/cliniclens-smoke.XXXXXX")"
+trap 'rm -rf "$TMP"' EXIT
+mkdir -p "$TMP/home" "$TMP/samples" "$TMP/one"
+cp -R "$REPO/assets/samples/$PACK/." "$TMP/samples/"
+first="$(find "$TMP/samples" -type f \( -iname '*.jpg' -o -iname '*.png' \) | sort | head -1)"
+cp "$first" "$TMP/one/"
+cd "$TMP"
+
+# A clean environment: what a double-clicked program on a fresh machine would have.
+clean() {
+    env -i HOME="$TMP/home" PATH=/usr/bin:/bin LANG=C.UTF-8 \
+        CLINICLENS_HOME="$TMP/home/ClinicLens" "$@"
+}
+
+now() { date +%s.%N; }
+secs() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", b - a }'; }
+fail() { echo "exe_smoke: FAIL: $*" >&2; exit 1; }
+step() { echo; echo "== $*"; }
+
+echo "exe_smoke: $EXE ($(du -sh "$DIST" | cut -f1) unpacked), scratch folder $TMP"
+
+step "--version (cold, then warm)"
+t0=$(now); out="$(clean "$EXE" --version)"; t1=$(now)
+clean "$EXE" --version >/dev/null; t2=$(now)
+echo "$out"
+[ "$out" = "ClinicLens $VERSION" ] || fail "--version printed '$out', expected 'ClinicLens $VERSION'"
+T_VERSION_COLD=$(secs "$t0" "$t1"); T_VERSION_WARM=$(secs "$t1" "$t2")
+
+step "models verify"
+t0=$(now)
+clean "$EXE" models verify || fail "models verify exited $?"
+T_VERIFY=$(secs "$t0" "$(now)")
+
+step "batch $PACK over $(ls "$TMP/samples" | wc -l) sample file(s) with heatmaps and a report"
+t0=$(now)
+set +e
+clean "$EXE" batch "$TMP/samples" --model "$PACK" --out "$TMP/out" --heatmaps --report \
+    --clinic "Smoke test" --operator smoke
+rc=$?
+set -e
+T_BATCH=$(secs "$t0" "$(now)")
+[ "$rc" -le 1 ] || fail "batch exited $rc"
+[ "$rc" -eq 0 ] || echo "(exit 1: some files flagged or not screened; see the status column)"
+for f in results.csv results.json report.pdf; do
+    [ -s "$TMP/out/$f" ] || fail "batch wrote no $f"
+done
+n_png=$(find "$TMP/out/heatmaps" -name '*.png' 2>/dev/null | wc -l)
+[ "$n_png" -ge 1 ] || fail "batch wrote no heatmap PNG"
+head -c 5 "$TMP/out/report.pdf" | grep -q '%PDF-' || fail "report.pdf is not a PDF"
+grep -aq "ClinicLens $VERSION" "$TMP/out/report.pdf" || echo "(note: version string not found uncompressed in report.pdf)"
+rows=$(($(wc -l < "$TMP/out/results.csv") - 1))
+echo "outputs: results.csv ($rows rows), results.json, report.pdf ($(du -h "$TMP/out/report.pdf" | cut -f1)), $n_png heatmap PNG(s)"
+cut -d, -f1-6 "$TMP/out/results.csv" | head -5
+
+step "batch of one image (cold start to results)"
+t0=$(now)
+set +e
+clean "$EXE" batch "$TMP/one" --model "$PACK" --out "$TMP/out-one" --quiet --db "$TMP/one.db"
+rc=$?
+set -e
+T_ONE=$(secs "$t0" "$(now)")
+[ "$rc" -le 1 ] || fail "one-image batch exited $rc"
+[ -s "$TMP/out-one/results.csv" ] || fail "one-image batch wrote no results.csv"
+
+step "GUI on the offscreen platform (no display), closing itself"
+# QUIT_AFTER_MS=0: the window closes as soon as the event loop runs, i.e. once shown, so the
+# wall time is process start -> window shown -> exit. Then a longer run lets the start-up
+# worker load numpy/onnxruntime and the packs before closing.
+t0=$(now)
+clean env QT_QPA_PLATFORM=offscreen CLINICLENS_QUIT_AFTER_MS=0 \
+    timeout 120 "$EXE" >"$TMP/gui0.log" 2>&1 || { cat "$TMP/gui0.log"; fail "GUI exited $?"; }
+T_GUI=$(secs "$t0" "$(now)")
+clean env QT_QPA_PLATFORM=offscreen CLINICLENS_QUIT_AFTER_MS=4000 \
+    timeout 120 "$EXE" >"$TMP/gui.log" 2>&1 || { cat "$TMP/gui.log"; fail "GUI (4 s) exited $?"; }
+if grep -q "Traceback" "$TMP/gui0.log" "$TMP/gui.log"; then
+    cat "$TMP/gui0.log" "$TMP/gui.log"; fail "GUI printed a traceback"
+fi
+echo "GUI started, showed its window and quit (exit 0, no traceback)"
+
+step "summary"
+printf '%-44s %s\n' "size (du -sh)" "$(du -sh "$DIST" | cut -f1)"
+printf '%-44s %ss (warm %ss)\n' "--version, cold" "$T_VERSION_COLD" "$T_VERSION_WARM"
+printf '%-44s %ss\n' "models verify (all packs, dry runs)" "$T_VERIFY"
+printf '%-44s %ss\n' "batch, $(ls "$TMP/samples" | wc -l) files + heatmaps + PDF" "$T_BATCH"
+printf '%-44s %ss\n' "batch, one image, start to results" "$T_ONE"
+printf '%-44s %ss\n' "GUI start -> window shown -> quit (offscreen)" "$T_GUI"
+echo "exe_smoke: PASS"

@@ -1,0 +1,20 @@
+"""PyInstaller entry script for the frozen ClinicLens (see build.spec).
+
+Same as the ``cliniclens`` console command (``screening.cli:main``): no arguments opens the
+app, subcommands run headless. A script file is needed because ``screening/cli.py`` uses
+relative imports and cannot be run as ``__main__`` itself.
+"""
+
+import os
+import sys
+
+# A windowed Windows build (ClinicLens.exe) has no console: sys.stdout/stderr are None, and
+# argparse or a warning would crash on them. Send that output nowhere instead.
+for _name in ("stdout", "stderr"):
+    if getattr(sys, _name) is None:
+        setattr(sys, _name, open(os.devnull, "w", encoding="utf-8"))
+
+from screening.cli import main  # noqa: E402
+
+if __name__ == "__main__":
+    sys.exit(main())
