@@ -11,7 +11,10 @@ import sys
 from collections.abc import Sequence
 
 from PySide6.QtCore import QCoreApplication, Qt, QTimer
+from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication
+
+from inference.resources import resource_path
 
 from .main_window import APP, ORG, MainWindow
 
@@ -24,6 +27,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         Qt.HighDpiScaleFactorRoundingPolicy.PassThrough
     )
     app = QApplication.instance() or QApplication(args)
+    app.setWindowIcon(QIcon(str(resource_path("assets", "icons", "cliniclens.png"))))
     window = MainWindow()
     window.show()
     quit_after = os.environ.get("CLINICLENS_QUIT_AFTER_MS", "").strip()
