@@ -1,0 +1,57 @@
+"""The stand-alone build's invariants that can be checked without running PyInstaller.
+
+`make exe-test` (tools/exe_smoke.sh) checks the built executable itself.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+import inference
+from inference.resources import resource_path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_version_has_one_source():
+    """pyproject.toml reads the version from inference.__version__ (no second copy), and the
+    spec, the CLI, the About box and the reports all print inference.__version__."""
+    tomllib = pytest.importorskip("tomllib")
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text("utf-8"))
+    assert "version" not in project["project"], "set the version in inference/__init__.py only"
+    assert "version" in project["project"]["dynamic"]
+    dynamic = project["tool"]["setuptools"]["dynamic"]["version"]
+    assert dynamic == {"attr": "inference.__version__"}
+    assert re.fullmatch(r"\d+\.\d+\.\d+([ab]|rc)?\d*", inference.__version__)
+    spec = (ROOT / "build.spec").read_text("utf-8")
+    assert "VERSION = inference.__version__" in spec
+    assert inference.__version__ not in spec  # never hard-coded there
+
+
+def test_app_icon_files():
+    from PIL import Image
+
+    png = resource_path("assets", "icons", "cliniclens.png")
+    ico = resource_path("assets", "icons", "cliniclens.ico")
+    with Image.open(png) as im:
+        assert im.size == (256, 256) and im.mode == "RGBA"
+    with Image.open(ico) as im:
+        sizes = set(im.info["sizes"])
+    assert {(16, 16), (32, 32), (48, 48), (256, 256)} <= sizes
+
+
+def test_spec_keeps_training_stack_out():
+    spec = (ROOT / "build.spec").read_text("utf-8")
+    for name in ("torch", "torchvision", "training", "tests", "matplotlib", "tkinter"):
+        assert f'"{name}"' in spec
+    assert '"gui.app"' in spec  # imported by name from screening.cli
+
+
+@pytest.mark.skipif(shutil.which("bash") is None, reason="needs bash")
+def test_smoke_script_parses():
+    subprocess.run(["bash", "-n", str(ROOT / "tools" / "exe_smoke.sh")], check=True)
