@@ -55,3 +55,25 @@ def test_spec_keeps_training_stack_out():
 @pytest.mark.skipif(shutil.which("bash") is None, reason="needs bash")
 def test_smoke_script_parses():
     subprocess.run(["bash", "-n", str(ROOT / "tools" / "exe_smoke.sh")], check=True)
+
+
+def test_data_files_are_found_the_frozen_way():
+    """The exe finds bundled files through inference.resources.resource_path (which knows
+    PyInstaller's bundle folder) or next to a module whose data build.spec bundles there.
+    A new ``__file__``/``importlib.resources`` lookup must be added here and to the spec."""
+    allowed = {
+        "inference/resources.py": "__file__",  # app_root() from source
+        "screening/i18n.py": "__file__",  # screening/locale/*.json, bundled as such
+        "inference/manifest.py": "resources.files",  # manifest.schema.json, bundled
+    }
+    found = {}
+    for package in ("inference", "screening", "gui"):
+        for path in sorted((ROOT / package).rglob("*.py")):
+            text = path.read_text("utf-8")
+            for marker in ("__file__", "resources.files", "pkgutil.get_data", "pkg_resources"):
+                if marker in text:
+                    found[path.relative_to(ROOT).as_posix()] = marker
+    assert found == allowed
+    spec = (ROOT / "build.spec").read_text("utf-8")
+    assert '"screening" / "locale", "screening/locale"' in spec
+    assert '"inference" / "manifest.schema.json"), "inference"' in spec
