@@ -178,3 +178,36 @@ def test_training_resumes_after_an_interruption(tmp_path):
     state = torch.load(ckpt, weights_only=False)
     assert state["epoch"] == 2
     assert json.dumps(resumed.epochs[-1])  # rows stay JSON-serialisable for the model card
+
+
+LOCAL_MNV2 = (
+    Path(__file__).resolve().parents[2]
+    / "shared/weights/mobilenet_v2/mobilenet_v2_imagenet1k_onnxzoo_dequant.pth"
+)
+
+
+def test_imagenet_weights_come_from_the_torch_cache_when_present(tmp_path, monkeypatch):
+    """`--weights imagenet` is torchvision's download; with the file cached it works offline."""
+    import socket
+
+    from training.archs import ArchError
+
+    if not LOCAL_MNV2.is_file():
+        pytest.skip("local MobileNetV2 weights not available")
+    monkeypatch.setenv("TORCH_HOME", str(tmp_path / "torch"))
+
+    def no_network(*args, **kwargs):
+        raise OSError("network blocked by the test")
+
+    monkeypatch.setattr(socket.socket, "connect", no_network)
+    with pytest.raises(ArchError, match="--weights PATH"):
+        build_backbone("mobilenet_v2", "imagenet")
+
+    cache = tmp_path / "torch" / "hub" / "checkpoints"
+    cache.mkdir(parents=True, exist_ok=True)
+    (cache / "mobilenet_v2-7ebf99e0.pth").write_bytes(LOCAL_MNV2.read_bytes())
+    features, info = build_backbone("mobilenet_v2", "imagenet")
+    local, _ = build_backbone("mobilenet_v2", str(LOCAL_MNV2))
+    assert info.channels == 1280
+    for a, b in zip(features.state_dict().values(), local.state_dict().values(), strict=True):
+        assert torch.equal(a, b)

@@ -30,8 +30,15 @@ class BackboneInfo:
 def _torchvision_model(arch: str, weights: str) -> nn.Module:
     builder = getattr(torchvision.models, arch)
     if weights == "imagenet":
-        # Downloads from torchvision's servers where there is internet (users have it).
-        return builder(weights="DEFAULT")
+        # torchvision downloads into TORCH_HOME/hub/checkpoints once, then reuses the file.
+        try:
+            return builder(weights="DEFAULT")
+        except (OSError, RuntimeError) as exc:  # URLError is an OSError
+            raise ArchError(
+                f"could not get torchvision's ImageNet weights for {arch} ({exc}). Without "
+                "internet, copy the file into $TORCH_HOME/hub/checkpoints/ or pass "
+                "--weights PATH to a local state_dict"
+            ) from exc
     model = builder(weights=None)
     if weights not in ("none", ""):
         path = Path(weights)
