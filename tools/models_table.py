@@ -46,7 +46,8 @@ NOTES = """
   ImageNet-pretrained MobileNetV2 fine-tuned end to end at 128 px (shipped, 95.4 % / 95.2 %),
   the same from random initialisation (94.5 % / 94.8 %), and pretrained at 224 px with only
   the top five blocks trained (93.3 % / 93.4 %). Picked on validation macro F1, so the shipped
-  figure carries a small selection bias. The training set here has near-duplicates of the test
+  figure carries a small selection bias. At 128 px the Grad-CAM grid is 4x4 (7x7 for the
+  224-px packs), so its heatmaps are coarser. The training set here has near-duplicates of the test
   images removed, so published figures (which may include such leakage) are not directly
   comparable.
 - `brain-mri-glioma-meningioma`: below the published DenseNet-121 figure (99.3 %). Only
