@@ -27,6 +27,8 @@ from inference.packs import ModelPack, PackCatalog, discover
 from inference.resources import resource_path, user_data_dir
 
 from .errors import InvalidInputError, OutputError, ScreeningError, StoreError
+from .i18n import DEFAULT_LANGUAGE, languages, resolve_language
+from .i18n import tr as _tr
 
 EXIT_OK = 0
 EXIT_SOME_FAILED = 1
@@ -53,8 +55,29 @@ class CliError(Exception):
         self.exit_code = code
 
 
+# Language of this run's messages: --lang, else the clinic settings, else the system's.
+# (Set once by main(); argparse's own --help and usage texts stay English.)
+_LANG = DEFAULT_LANGUAGE
+
+
+def t(key: str, **values) -> str:
+    """A CLI message in this run's language (screening/locale/<lang>.json)."""
+    return _tr(key, _LANG, **values)
+
+
 def _err(message: str) -> None:
     print(f"cliniclens: {message}", file=sys.stderr)
+
+
+LANG_HELP = (
+    "language of messages and reports: "
+    + ", ".join(languages() or ("en",))
+    + " (default: clinic settings, else the system language)"
+)
+
+
+def _lang_arg(p, dest: str = "lang") -> None:
+    p.add_argument("--lang", dest=dest, default=None, metavar="LANG", help=LANG_HELP)
 
 
 # ---------------------------------------------------------------------------------------
@@ -75,7 +98,7 @@ def _report_args(p: argparse.ArgumentParser) -> None:
         default=None,
         help="paper size (default: clinic settings, else a4)",
     )
-    g.add_argument("--lang", default=None, help="report language (default: settings, else en)")
+    _lang_arg(g)
     g.add_argument(
         "--no-names", action="store_true", help="leave patient names out of reports and exports"
     )
@@ -96,12 +119,14 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--version", action="version", version=f"ClinicLens {inference.__version__}"
     )
+    _lang_arg(parser, dest="global_lang")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     models = sub.add_parser("models", help="list or verify installed model packs")
     msub = models.add_subparsers(dest="models_command", metavar="ACTION", required=True)
-    msub.add_parser("list", help="list installed packs and refused ones")
+    _lang_arg(msub.add_parser("list", help="list installed packs and refused ones"))
     verify = msub.add_parser("verify", help="check hashes, manifest schema and a dry run")
+    _lang_arg(verify)
     verify.add_argument("pack_id", nargs="?", metavar="ID", help="only this pack")
 
     batch = sub.add_parser(
@@ -197,6 +222,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="add a patient_name column (left out by default)",
     )
     export.add_argument("--operator", default=os.environ.get("CLINICLENS_OPERATOR"))
+    _lang_arg(export)
 
     demo = sub.add_parser("demo", help="headless demo on the bundled sample images")
     demo.add_argument(
@@ -207,6 +233,7 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="DIR",
         help="where to write the demo outputs (default: user data folder/demo)",
     )
+    _lang_arg(demo)
     sub.add_parser("gui", help="open the desktop app (same as no command)")
     return parser
 
@@ -220,10 +247,7 @@ def run_gui() -> int:
     try:
         gui_main = importlib.import_module("gui.app").main
     except (ImportError, AttributeError) as exc:
-        _err(
-            f"the desktop app could not start ({exc}). Headless commands still work: "
-            "try 'cliniclens demo' or 'cliniclens batch --help'."
-        )
+        _err(t("cli.gui_failed", error=exc))
         return EXIT_USAGE
     return int(gui_main() or 0)
 
@@ -235,18 +259,24 @@ def _catalog() -> PackCatalog:
 def cmd_models_list(_: argparse.Namespace) -> int:
     catalog = _catalog()
     if not catalog.packs:
-        print("No model packs installed.")
+        print(t("cli.no_packs"))
     for pack in catalog.packs:
         man = pack.manifest
         classes = ", ".join(man.class_ids)
         print(
-            f"{man.id}  v{man.pack_version}  {man.display_name}  [{man.modality}]\n"
-            f"    classes: {classes}\n"
-            f"    held-out accuracy {man.metrics.accuracy:.1%} (n={man.metrics.n}, "
-            f"{man.metrics.split})\n    folder: {pack.directory}"
+            f"{man.id}  v{man.pack_version}  {man.display_name.get(_LANG)}  [{man.modality}]\n"
+            f"    {t('cli.pack_classes', classes=classes)}\n"
+            "    "
+            + t(
+                "cli.pack_accuracy",
+                accuracy=f"{man.metrics.accuracy:.1%}",
+                n=man.metrics.n,
+                split=man.metrics.split,
+            )
+            + f"\n    {t('cli.pack_folder', folder=pack.directory)}"
         )
     for problem in catalog.problems:
-        print(f"REFUSED  {problem.directory.name}: {problem.message} [{problem.code}]")
+        print(f"{t('cli.refused')}  {problem.directory.name}: {problem.message} [{problem.code}]")
     return EXIT_OK
 
 
@@ -260,23 +290,24 @@ def cmd_models_verify(args: argparse.Namespace) -> int:
         packs = [p for p in catalog.packs if p.id == args.pack_id]
         problems = [p for p in problems if p.directory.name == args.pack_id]
         if not packs and not problems:
-            known = ", ".join(catalog.ids) or "none"
-            raise CliError(f"no model pack {args.pack_id!r} is installed (installed: {known})")
+            known = ", ".join(catalog.ids) or t("cli.none")
+            raise CliError(t("cli.no_such_pack", pack=args.pack_id, known=known))
     failed = 0
     for pack in packs:
         try:
             out = Engine(pack, threads=1).dry_run()
         except InferenceError as exc:
             failed += 1
-            print(f"FAILED  {pack.id}: {exc} [{exc.code}]")
+            print(f"{t('cli.failed')}  {pack.id}: {exc} [{exc.code}]")
             continue
-        cam = "with heatmap outputs" if out.features is not None else "occlusion heatmaps"
-        print(f"OK      {pack.id} v{pack.version}: hashes, manifest and dry run passed ({cam})")
+        cam = t("cli.with_gradcam") if out.features is not None else t("cli.with_occlusion")
+        passed = t("cli.verify_passed", heatmaps=cam)
+        print(f"{t('cli.ok'):<7} {pack.id} v{pack.version}: {passed}")
     for problem in problems:
         failed += 1
-        print(f"REFUSED {problem.directory.name}: {problem.message} [{problem.code}]")
+        print(f"{t('cli.refused'):<7} {problem.directory.name}: {problem.message} [{problem.code}]")
     if not packs and not problems:
-        print("No model packs installed.")
+        print(t("cli.no_packs"))
     return EXIT_SOME_FAILED if failed else EXIT_OK
 
 
@@ -352,9 +383,9 @@ def cmd_batch(args: argparse.Namespace) -> int:
     from .queue import BatchQueue, collect_inputs, read_mapping
 
     if args.resume is None and not args.paths and args.mapping is None:
-        raise CliError("give files or folders to screen, --mapping CSV, or --resume JOB")
+        raise CliError(t("cli.batch_needs_input"))
     if args.threads is not None and args.threads < 1:
-        raise CliError("--threads must be at least 1")
+        raise CliError(t("cli.threads_min"))
     pack = _catalog().get(args.model)
     out = check_writable_dir(args.out)
     workers = args.threads or min(2, os.cpu_count() or 1)
@@ -388,10 +419,16 @@ def cmd_batch(args: argparse.Namespace) -> int:
             queue.retry_failed(job.id)
         counts = store.job_counts(job.id)
         if not args.quiet:
-            verb = "Resuming" if resumed and counts.finished else "Screening"
+            key = "cli.batch_resume" if resumed and counts.finished else "cli.batch_start"
             print(
-                f"{verb} batch job {job.id}: {counts.total} file(s), "
-                f"{counts.pending} to do, with {pack.id} v{pack.version}",
+                t(
+                    key,
+                    job=job.id,
+                    total=counts.total,
+                    pending=counts.pending,
+                    pack=pack.id,
+                    version=pack.version,
+                ),
                 file=sys.stderr,
             )
         with _progress_bar(counts, args.quiet) as callback, _cancel_on_signal(queue) as hit:
@@ -433,18 +470,25 @@ def cmd_batch(args: argparse.Namespace) -> int:
         if not args.quiet:
             refer = sum(1 for r in rows if r.as_dict().get("refer"))
             print(
-                f"Batch job {job.id}: {ok} of {len(rows)} file(s) screened "
-                f"({refer} to refer for follow-up), {len(rows) - ok - pending} flagged or "
-                f"not readable, {pending} not done.",
+                t(
+                    "cli.batch_done",
+                    job=job.id,
+                    ok=ok,
+                    total=len(rows),
+                    refer=refer,
+                    flagged=len(rows) - ok - pending,
+                    pending=pending,
+                ),
                 file=sys.stderr,
             )
-            print(f"Results: {csv_path}\n         {json_path}")
+            label = t("cli.results")
+            print(f"{label} {csv_path}\n{' ' * len(label)} {json_path}")
             if args.heatmaps:
-                print(f"Heatmaps: {out / 'heatmaps'}")
+                print(f"{t('cli.heatmaps')} {out / 'heatmaps'}")
             if report_path is not None:
-                print(f"Report: {report_path.path}")
+                print(f"{t('cli.report')} {report_path.path}")
         if hit:
-            _err("interrupted; run the same command again to finish the batch")
+            _err(t("cli.interrupted_batch"))
             return EXIT_INTERRUPTED
         return EXIT_OK if ok == len(rows) else EXIT_SOME_FAILED
 
@@ -457,7 +501,7 @@ def _progress_bar(counts, quiet: bool) -> Iterator:
     bar = tqdm(
         total=counts.total,
         initial=counts.finished,
-        unit="image",
+        unit=t("cli.progress_unit"),
         ncols=min(100, shutil.get_terminal_size().columns),  # a 0-wide pty would hide it
         disable=quiet or not sys.stderr.isatty(),
         file=sys.stderr,
@@ -465,7 +509,9 @@ def _progress_bar(counts, quiet: bool) -> Iterator:
 
     def callback(progress) -> None:
         bar.n = progress.finished
-        bar.set_postfix_str(f"{progress.failed} not ok" if progress.failed else "", refresh=False)
+        bar.set_postfix_str(
+            t("cli.progress_not_ok", n=progress.failed) if progress.failed else "", refresh=False
+        )
         bar.refresh()
 
     try:
@@ -491,7 +537,7 @@ def cmd_report(args: argparse.Namespace) -> int:
         else:
             patient = store.get_patient_by_code(args.patient)
             if patient is None:
-                raise CliError(f"no patient with ID {args.patient!r} in {store.path}")
+                raise CliError(t("cli.no_patient", patient=args.patient, db=store.path))
             target = args.out or Path.cwd()
             if target.suffix.lower() != ".pdf":
                 target = target / report_filename(patient, options)
@@ -502,7 +548,7 @@ def cmd_report(args: argparse.Namespace) -> int:
                 patient_id=patient.id,
                 detail=f"{info.report_id}: {info.path}",
             )
-    print(f"Report {info.report_id}: {info.path} ({info.pages} page(s))")
+    print(t("cli.report_written", report_id=info.report_id, path=info.path, pages=info.pages))
     return EXIT_OK
 
 
@@ -517,7 +563,7 @@ def cmd_export(args: argparse.Namespace) -> int:
         if args.patient:
             patient = store.get_patient_by_code(args.patient)
             if patient is None:
-                raise CliError(f"no patient with ID {args.patient!r} in {store.path}")
+                raise CliError(t("cli.no_patient", patient=args.patient, db=store.path))
             patient_id = patient.id
         records = store.list_screenings(patient_id=patient_id, job_id=args.job, limit=-1)
         columns, rows = export.screening_rows(records, options)
@@ -528,7 +574,7 @@ def cmd_export(args: argparse.Namespace) -> int:
             patient_id=patient_id,
             detail=f"{len(rows)} screening(s): {path}",
         )
-    print(f"Exported {len(rows)} screening(s) to {path}")
+    print(t("cli.exported", n=len(rows), path=path))
     return EXIT_OK
 
 
@@ -543,7 +589,14 @@ def cmd_demo(args: argparse.Namespace) -> int:
         folder = samples / pack.id
         if not folder.is_dir() or not any(folder.iterdir()):
             continue
-        print(f"== {pack.manifest.display_name} ({pack.id}) on {folder}")
+        print(
+            t(
+                "cli.demo_pack",
+                name=pack.manifest.display_name.get(_LANG),
+                pack=pack.id,
+                folder=folder,
+            )
+        )
         batch_args = build_parser().parse_args(
             [
                 "batch",
@@ -558,9 +611,11 @@ def cmd_demo(args: argparse.Namespace) -> int:
                 str(out_root / "demo.db"),
                 "--new",
                 "--clinic",
-                "ClinicLens demo",
+                t("cli.demo_clinic"),
                 "--operator",
                 "demo",
+                "--lang",
+                _LANG,
             ]
         )
         code = cmd_batch(_settings_defaults(batch_args))
@@ -568,12 +623,28 @@ def cmd_demo(args: argparse.Namespace) -> int:
         ran += 1
     if not ran:
         raise CliError(
-            f"no sample images for the installed packs ({', '.join(catalog.ids) or 'none'}) "
-            f"under {samples}"
+            t(
+                "cli.demo_no_samples",
+                packs=", ".join(catalog.ids) or t("cli.none"),
+                folder=samples,
+            )
         )
-    print(f"\nDemo outputs are in {out_root}")
-    print("ClinicLens is a screening aid, not a diagnosis.")
+    print("\n" + t("cli.demo_outputs", folder=out_root))
+    print(t("cli.disclaimer"))
     return status
+
+
+def _run_language(args: argparse.Namespace) -> str:
+    """--lang (after or before the command), else the clinic settings, else the system's."""
+    chosen = getattr(args, "lang", None) or getattr(args, "global_lang", None)
+    if chosen:
+        return resolve_language(chosen)
+    try:
+        from .settings import load_settings
+
+        return load_settings().resolved_language
+    except Exception:  # noqa: BLE001 - settings never stop a command
+        return resolve_language("")
 
 
 COMMANDS = {
@@ -585,8 +656,12 @@ COMMANDS = {
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    global _LANG
     parser = build_parser()
     args = parser.parse_args(argv)
+    _LANG = _run_language(args)
+    if hasattr(args, "paper"):
+        args.lang = _LANG  # reports follow the messages' language
     try:
         if args.command in (None, "gui"):
             return run_gui()
@@ -619,7 +694,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         _err(str(exc))
         return EXIT_USAGE
     except KeyboardInterrupt:
-        _err("interrupted; run the same command again to resume")
+        _err(t("cli.interrupted"))
         return EXIT_INTERRUPTED
 
 

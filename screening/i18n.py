@@ -7,6 +7,8 @@ Indonesia means adding ``locale/id.json`` with the same keys; no report code cha
 from __future__ import annotations
 
 import json
+import locale
+import os
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -43,3 +45,43 @@ def tr(key: str, language: str = DEFAULT_LANGUAGE, **values: Any) -> str:
         if text is not None:
             return text.format(**values) if values else text
     raise KeyError(f"no string {key!r} in the {DEFAULT_LANGUAGE} catalogue")
+
+
+def _language_of(tag: str) -> str:
+    """ "id_ID.UTF-8" -> "id"; the old ISO code "in" (Java, some Android) is Indonesian too."""
+    base = tag.split(".")[0].split("@")[0].replace("-", "_").split("_")[0].lower()
+    return "id" if base in ("id", "in", "indonesian") else base
+
+
+def system_language() -> str:
+    """The system locale's language if ClinicLens has a catalogue for it ("id"), else "en".
+
+    Looks at LC_ALL, LC_MESSAGES and LANG (in that order, as gettext does), then
+    ``locale.getlocale()`` (Windows has no LANG; there it gives e.g. "Indonesian_Indonesia").
+    """
+    tags = [os.environ.get(name, "") for name in ("LC_ALL", "LC_MESSAGES", "LANG")]
+    try:
+        tags.append(locale.getlocale()[0] or "")
+    except ValueError:
+        pass
+    have = languages()
+    for tag in tags:
+        if not tag or tag in ("C", "POSIX") or tag.startswith("C."):
+            continue
+        lang = _language_of(tag)
+        return lang if lang in have else DEFAULT_LANGUAGE
+    return DEFAULT_LANGUAGE
+
+
+def resolve_language(setting: str | None) -> str:
+    """A language setting made concrete: "" / "system" / None -> the system's language;
+    a language without a catalogue -> English."""
+    choice = (setting or "").strip()
+    if choice in ("", "system"):
+        return system_language()
+    lang = choice.replace("-", "_")
+    have = languages()
+    for candidate in (lang, _language_of(lang)):
+        if candidate in have:
+            return candidate
+    return DEFAULT_LANGUAGE

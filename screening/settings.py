@@ -26,7 +26,7 @@ class ClinicSettings:
     clinic_logo: str = ""  # path to a PNG/JPEG, "" for none
     operator: str = ""
     paper: str = "a4"  # "a4" | "letter"
-    language: str = "en"
+    language: str = ""  # "" = the system locale's language (screening.i18n.system_language)
     names_on_reports: bool = True
     names_in_filenames: bool = False
     names_in_exports: bool = False
@@ -34,6 +34,13 @@ class ClinicSettings:
     # "pseudonymise" (a stable ANON-code from pseudonym_secret instead of them).
     report_identifiers: str = "show"
     pseudonym_secret: str = ""
+
+    @property
+    def resolved_language(self) -> str:
+        """The language to use: the chosen one, or for "" the system's (id or en)."""
+        from .i18n import resolve_language
+
+        return resolve_language(self.language)
 
     def report_options(self, **overrides: Any):
         """ReportOptions for these settings (``overrides`` win)."""
@@ -45,7 +52,7 @@ class ClinicSettings:
             clinic_logo=Path(self.clinic_logo) if self.clinic_logo else None,
             operator=self.operator,
             paper=self.paper,
-            language=self.language,
+            language=self.resolved_language,
             include_patient_name=self.names_on_reports and self.report_identifiers == "show",
             include_birth_date=self.report_identifiers == "show",
             include_patient_id=self.report_identifiers != "omit",

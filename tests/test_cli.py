@@ -32,6 +32,10 @@ def env(tmp_path, monkeypatch):
     monkeypatch.setenv("CLINICLENS_MODELS", str(models))
     monkeypatch.setenv("CLINICLENS_HOME", str(tmp_path / "home"))
     monkeypatch.delenv("CLINICLENS_OPERATOR", raising=False)
+    # messages default to the system language: pin English for the assertions below
+    for name in ("LC_ALL", "LC_MESSAGES"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("LANG", "en_US.UTF-8")
     return tmp_path
 
 
