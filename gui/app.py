@@ -17,6 +17,17 @@ from PySide6.QtWidgets import QApplication
 from inference.resources import resource_path
 
 from .main_window import APP, ORG, MainWindow
+from .translations import apply_language
+
+
+def configured_language() -> str:
+    """The language chosen in the clinic settings ("" = system default)."""
+    try:
+        from screening.settings import load_settings
+
+        return load_settings().language
+    except Exception:  # noqa: BLE001 - settings never stop the app from starting
+        return ""
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -28,7 +39,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     app = QApplication.instance() or QApplication(args)
     app.setWindowIcon(QIcon(str(resource_path("assets", "icons", "cliniclens.png"))))
-    window = MainWindow()
+    # Before any widget exists: every tr() call then finds the translator.
+    language = apply_language(app, configured_language())
+    window = MainWindow(language=language)
     window.show()
     quit_after = os.environ.get("CLINICLENS_QUIT_AFTER_MS", "").strip()
     if quit_after:

@@ -1,0 +1,1300 @@
+<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE TS>
+<TS version="2.1" language="id_ID">
+<context>
+    <name>BatchController</name>
+    <message>
+        <location filename="../../gui/batch.py" line="197"/>
+        <source>No images were found in the files and folders given.</source>
+        <translation>Tidak ditemukan gambar dalam berkas dan folder yang diberikan.</translation>
+    </message>
+</context>
+<context>
+    <name>BatchDialog</name>
+    <message>
+        <location filename="../../gui/batch_dialog.py" line="53"/>
+        <source>Batch screening</source>
+        <translation>Skrining massal</translation>
+    </message>
+    <message>
+        <location filename="../../gui/batch_dialog.py" line="58"/>
+        <source>Add files…</source>
+        <translation>Tambah berkas…</translation>
+    </message>
+    <message>
+        <location filename="../../gui/batch_dialog.py" line="59"/>
+        <source>Add folder…</source>
+        <translation>Tambah folder…</translation>
+    </message>
+    <message>
+        <location filename="../../gui/batch_dialog.py" line="60"/>
+        <source>Patient list (CSV)…</source>
+        <translation>Daftar pasien (CSV)…</translation>
+    </message>
+    <message>
+        <location filename="../../gui/batch_dialog.py" line="62"/>
+        <source>A CSV file with the columns &apos;file&apos; and &apos;patient_id&apos;, one row per image</source>
+        <translation>Berkas CSV dengan kolom &apos;file&apos; dan &apos;patient_id&apos;, satu baris per gambar</translation>
+    </message>
+    <message>
+        <location filename="../../gui/batch_dialog.py" line="64"/>
+        <source>Clear</source>
+        <translation>Kosongkan</translation>
+    </message>
+    <message>
+        <location filename="../../gui/batch_dialog.py" line="70"/>
+        <source>No patient (assign later)</source>
+        <translation>Tanpa pasien (tetapkan nanti)</translation>
+    </message>
+    <message>
+        <location filename="../../gui/batch_dialog.py" line="71"/>
+        <source>All images belong to one patient</source>
+        <translation>Semua gambar milik satu pasien</translation>
+    </message>
+    <message>
+        <location filename="../../gui/batch_dialog.py" line="73"/>
+        <source>One subfolder per patient (folder name = patient ID)</source>
+        <translation>Satu subfolder per pasien (nama folder = ID pasien)</translation>
+    </message>
+    <message>
+        <location filename="../../gui/batch_dialog.py" line="76"/>
+        <source>Patient ID</source>
+        <translation>ID pasien</translation>
+    </message>
+    <message>
+        <location filename="../../gui/batch_dialog.py" line="80"/>
+        <source>Start screening</source>
+        <translation>Mulai skrining</translation>
+    </message>
+    <message>
+        <location filename="../../gui/batch_dialog.py" line="89"/>
+        <source>Patients</source>
+        <translation>Pasien</translation>
+    </message>
+    <message>
+        <location filename="../../gui/batch_dialog.py" line="93"/>
+        <source>Images to screen</source>
+        <translation>Gambar yang akan diskrining</translation>
+    </message>
+    <message>
+        <location filename="../../gui/batch_dialog.py" line="107"/>
+        <source>%v of %m</source>
+        <translation>%v dari %m</translation>
+    </message>
+    <message>
+        <location filename="../../gui/batch_dialog.py" line="110"/>
+        <source>No batch yet.</source>
+        <translation>Belum ada skrining massal.</translation>
+    </message>
+    <message>
+        <location filename="../../gui/batch_dialog.py" line="113"/>
+        <location filename="../../gui/batch_dialog.py" line="239"/>
+        <location filename="../../gui/batch_dialog.py" line="254"/>
+        <source>Pause</source>
+        <translation>Jeda</translation>
+    </message>
+    <message>
+        <location filename="../../gui/batch_dialog.py" line="115"/>
+        <source>Cancel</source>
+        <translation>Batal</translation>
+    </message>
+    <message>
+        <location filename="../../gui/batch_dialog.py" line="116"/>
+        <source>Resume</source>
+        <translation>Lanjutkan</translation>
+    </message>
+    <message>
+        <location filename="../../gui/batch_dialog.py" line="117"/>
+        <source>Retry failed</source>
+        <translation>Ulangi yang gagal</translation>
+    </message>
+    <message>
+        <location filename="../../gui/batch_dialog.py" line="118"/>
+        <source>Summary report (PDF)…</source>
+        <translation>Laporan ringkasan (PDF)…</translation>
+    </message>
+    <message>
+        <location filename="../../gui/batch_dialog.py" line="119"/>
+        <source>Export CSV…</source>
+        <translation>Ekspor CSV…</translation>
+    </message>
+    <message>
+        <location filename="../../gui/batch_dialog.py" line="122"/>
+        <source>File</source>
+        <translation>Berkas</translation>
+    </message>
+    <message>
+        <location filename="../../gui/batch_dialog.py" line="122"/>
+        <source>Patient</source>
+        <translation>Pasien</translation>
+    </message>
+    <message>
+        <location filename="../../gui/batch_dialog.py" line="122"/>
+        <source>Result</source>
+        <translation>Hasil</translation>
+    </message>
+    <message>
+        <location filename="../../gui/batch_dialog.py" line="122"/>
+        <source>State</source>
+        <translation>Status</translation>
+    </message>
+    <message>
+        <location filename="../../gui/batch_dialog.py" line="138"/>
+        <source>Job</source>
+        <translation>Pekerjaan</translation>
+    </message>
+    <message>
+        <location filename="../../gui/batch_dialog.py" line="151"/>
+        <source>Close</source>
+        <translation>Tutup</translation>
+    </message>
+    <message>
+        <location filename="../../gui/batch_dialog.py" line="153"/>
+        <source>Progress and results</source>
+        <translation>Kemajuan dan hasil</translation>
+    </message>
+    <message>
+        <location filename="../../gui/batch_dialog.py" line="197"/>
+        <source>Patient list: {path}</source>
+        <translation>Daftar pasien: {path}</translation>
+    </message>
+    <message>
+        <location filename="../../gui/batch_dialog.py" line="217"/>
+        <source>Screening type: {name} (change it in the main window)</source>
+        <translation>Jenis skrining: {name} (ubah di jendela utama)</translation>
+    </message>
+    <message>
+        <location filename="../../gui/batch_dialog.py" line="239"/>
+        <source>Continue</source>
+        <translation>Lanjutkan</translation>
+    </message>
+    <message>
+        <location filename="../../gui/batch_dialog.py" line="269"/>
+        <location filename="../../gui/batch_dialog.py" line="288"/>
+        <source>{done} of {total} done ({state})</source>
+        <translation>{done} dari {total} selesai ({state})</translation>
+    </message>
+    <message>
+        <location filename="../../gui/batch_dialog.py" line="295"/>
+        <location filename="../../gui/batch_dialog.py" line="328"/>
+        <source>waiting</source>
+        <translation>menunggu</translation>
+    </message>
+    <message>
+        <location filename="../../gui/batch_dialog.py" line="296"/>
+        <source>running</source>
+        <translation>berjalan</translation>
+    </message>
+    <message>
+        <location filename="../../gui/batch_dialog.py" line="297"/>
+        <source>paused</source>
+        <translation>dijeda</translation>
+    </message>
+    <message>
+        <location filename="../../gui/batch_dialog.py" line="298"/>
+        <source>cancelled</source>
+        <translation>dibatalkan</translation>
+    </message>
+    <message>
+        <location filename="../../gui/batch_dialog.py" line="299"/>
+        <source>finished</source>
+        <translation>selesai</translation>
+    </message>
+    <message>
+        <location filename="../../gui/batch_dialog.py" line="307"/>
+        <source>{finished} of {total} images screened</source>
+        <translation>{finished} dari {total} gambar diskrining</translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../../gui/batch_dialog.py" line="311"/>
+        <source>%n could not be screened</source>
+        <translation>
+            <numerusform>%n tidak dapat diskrining</numerusform>
+        </translation>
+    </message>
+    <message>
+        <location filename="../../gui/batch_dialog.py" line="329"/>
+        <source>screened</source>
+        <translation>diskrining</translation>
+    </message>
+    <message>
+        <location filename="../../gui/batch_dialog.py" line="330"/>
+        <source>refer</source>
+        <translation>rujuk</translation>
+    </message>
+    <message>
+        <location filename="../../gui/batch_dialog.py" line="331"/>
+        <source>no answer</source>
+        <translation>tanpa jawaban</translation>
+    </message>
+    <message>
+        <location filename="../../gui/batch_dialog.py" line="332"/>
+        <source>failed</source>
+        <translation>gagal</translation>
+    </message>
+</context>
+<context>
+    <name>DropZone</name>
+    <message>
+        <location filename="../../gui/dropzone.py" line="31"/>
+        <source>Drop images or folders here</source>
+        <translation>Letakkan gambar atau folder di sini</translation>
+    </message>
+    <message>
+        <location filename="../../gui/dropzone.py" line="35"/>
+        <source>Open files…</source>
+        <translation>Buka berkas…</translation>
+    </message>
+    <message>
+        <location filename="../../gui/dropzone.py" line="36"/>
+        <source>Open folder…</source>
+        <translation>Buka folder…</translation>
+    </message>
+    <message>
+        <location filename="../../gui/dropzone.py" line="37"/>
+        <source>Paste</source>
+        <translation>Tempel</translation>
+    </message>
+    <message>
+        <location filename="../../gui/dropzone.py" line="38"/>
+        <source>Open image files (Ctrl+O)</source>
+        <translation>Buka berkas gambar (Ctrl+O)</translation>
+    </message>
+    <message>
+        <location filename="../../gui/dropzone.py" line="39"/>
+        <source>Paste an image or copied files (Ctrl+V)</source>
+        <translation>Tempel gambar atau berkas yang disalin (Ctrl+V)</translation>
+    </message>
+</context>
+<context>
+    <name>HeatmapControls</name>
+    <message>
+        <location filename="../../gui/heatmap_view.py" line="105"/>
+        <source>Heatmap (H)</source>
+        <translation>Peta panas (H)</translation>
+    </message>
+    <message>
+        <location filename="../../gui/heatmap_view.py" line="107"/>
+        <source>Side by side</source>
+        <translation>Berdampingan</translation>
+    </message>
+    <message>
+        <location filename="../../gui/heatmap_view.py" line="109"/>
+        <source>Show the evidence for this class</source>
+        <translation>Tampilkan bukti untuk kelas ini</translation>
+    </message>
+    <message>
+        <location filename="../../gui/heatmap_view.py" line="111"/>
+        <source>How the heatmap is computed</source>
+        <translation>Cara peta panas dihitung</translation>
+    </message>
+    <message>
+        <location filename="../../gui/heatmap_view.py" line="117"/>
+        <source>Heatmap opacity</source>
+        <translation>Kepekatan peta panas</translation>
+    </message>
+    <message>
+        <location filename="../../gui/heatmap_view.py" line="118"/>
+        <source>Fit</source>
+        <translation>Paskan</translation>
+    </message>
+    <message>
+        <location filename="../../gui/heatmap_view.py" line="119"/>
+        <source>Fit the image to the window</source>
+        <translation>Paskan gambar ke jendela</translation>
+    </message>
+    <message>
+        <location filename="../../gui/heatmap_view.py" line="120"/>
+        <source>Save PNG…</source>
+        <translation>Simpan PNG…</translation>
+    </message>
+    <message>
+        <location filename="../../gui/heatmap_view.py" line="121"/>
+        <source>Save the heatmap overlay as a PNG image</source>
+        <translation>Simpan lapisan peta panas sebagai gambar PNG</translation>
+    </message>
+    <message>
+        <location filename="../../gui/heatmap_view.py" line="141"/>
+        <source>Class</source>
+        <translation>Kelas</translation>
+    </message>
+    <message>
+        <location filename="../../gui/heatmap_view.py" line="143"/>
+        <source>Method</source>
+        <translation>Metode</translation>
+    </message>
+    <message>
+        <location filename="../../gui/heatmap_view.py" line="147"/>
+        <source>Opacity</source>
+        <translation>Kepekatan</translation>
+    </message>
+    <message>
+        <location filename="../../gui/heatmap_view.py" line="149"/>
+        <source>Colours</source>
+        <translation>Warna</translation>
+    </message>
+    <message>
+        <location filename="../../gui/heatmap_view.py" line="170"/>
+        <source>(top)</source>
+        <translation>(tertinggi)</translation>
+    </message>
+</context>
+<context>
+    <name>HeatmapViewer</name>
+    <message>
+        <location filename="../../gui/heatmap_view.py" line="223"/>
+        <source>Choose the screening type, then drop images here or click Open files.</source>
+        <translation>Pilih jenis skrining, lalu letakkan gambar di sini atau klik Buka berkas.</translation>
+    </message>
+    <message>
+        <location filename="../../gui/heatmap_view.py" line="266"/>
+        <source>No positive evidence for this class: nothing in the image speaks for it, so no heatmap is drawn.</source>
+        <translation>Tidak ada bukti positif untuk kelas ini: tidak ada bagian gambar yang mendukungnya, sehingga peta panas tidak digambar.</translation>
+    </message>
+</context>
+<context>
+    <name>HistoryList</name>
+    <message>
+        <location filename="../../gui/patient_panel.py" line="201"/>
+        <source>Search by patient ID or name</source>
+        <translation>Cari menurut ID atau nama pasien</translation>
+    </message>
+    <message>
+        <location filename="../../gui/patient_panel.py" line="206"/>
+        <source>No saved screenings yet.</source>
+        <translation>Belum ada skrining tersimpan.</translation>
+    </message>
+</context>
+<context>
+    <name>MainWindow</name>
+    <message>
+        <location filename="../../gui/main_window.py" line="95"/>
+        <source>ClinicLens — screening aid</source>
+        <translation>ClinicLens — alat bantu skrining</translation>
+    </message>
+    <message>
+        <location filename="../../gui/main_window.py" line="114"/>
+        <source>Previous image (Page Up)</source>
+        <translation>Gambar sebelumnya (Page Up)</translation>
+    </message>
+    <message>
+        <location filename="../../gui/main_window.py" line="115"/>
+        <source>Next image (Page Down)</source>
+        <translation>Gambar berikutnya (Page Down)</translation>
+    </message>
+    <message>
+        <location filename="../../gui/main_window.py" line="118"/>
+        <source>Clear list</source>
+        <translation>Kosongkan daftar</translation>
+    </message>
+    <message>
+        <location filename="../../gui/main_window.py" line="134"/>
+        <source>Patient</source>
+        <translation>Pasien</translation>
+    </message>
+    <message>
+        <location filename="../../gui/main_window.py" line="135"/>
+        <source>History</source>
+        <translation>Riwayat</translation>
+    </message>
+    <message>
+        <location filename="../../gui/main_window.py" line="166"/>
+        <source>%v of %m</source>
+        <translation>%v dari %m</translation>
+    </message>
+    <message>
+        <location filename="../../gui/main_window.py" line="167"/>
+        <source>Cancel</source>
+        <translation>Batal</translation>
+    </message>
+    <message>
+        <location filename="../../gui/main_window.py" line="200"/>
+        <source>Frame</source>
+        <translation>Bingkai</translation>
+    </message>
+    <message>
+        <location filename="../../gui/main_window.py" line="204"/>
+        <source>Which frame of this multi-frame DICOM file to screen</source>
+        <translation>Bingkai mana dari berkas DICOM multi-bingkai ini yang akan diskrining</translation>
+    </message>
+    <message>
+        <location filename="../../gui/main_window.py" line="227"/>
+        <source>&amp;File</source>
+        <translation>&amp;Berkas</translation>
+    </message>
+    <message>
+        <location filename="../../gui/main_window.py" line="229"/>
+        <source>Open files…</source>
+        <translation>Buka berkas…</translation>
+    </message>
+    <message>
+        <location filename="../../gui/main_window.py" line="232"/>
+        <source>Open folder…</source>
+        <translation>Buka folder…</translation>
+    </message>
+    <message>
+        <location filename="../../gui/main_window.py" line="235"/>
+        <source>Paste</source>
+        <translation>Tempel</translation>
+    </message>
+    <message>
+        <location filename="../../gui/main_window.py" line="240"/>
+        <source>Save heatmap overlay (PNG)…</source>
+        <translation>Simpan lapisan peta panas (PNG)…</translation>
+    </message>
+    <message>
+        <location filename="../../gui/main_window.py" line="242"/>
+        <source>Save report (PDF)…</source>
+        <translation>Simpan laporan (PDF)…</translation>
+    </message>
+    <message>
+        <location filename="../../gui/main_window.py" line="244"/>
+        <source>Batch screening…</source>
+        <translation>Skrining massal…</translation>
+    </message>
+    <message>
+        <location filename="../../gui/main_window.py" line="245"/>
+        <source>Settings…</source>
+        <translation>Pengaturan…</translation>
+    </message>
+    <message>
+        <location filename="../../gui/main_window.py" line="248"/>
+        <source>Quit</source>
+        <translation>Keluar</translation>
+    </message>
+    <message>
+        <location filename="../../gui/main_window.py" line="250"/>
+        <source>&amp;View</source>
+        <translation>&amp;Tampilan</translation>
+    </message>
+    <message>
+        <location filename="../../gui/main_window.py" line="252"/>
+        <source>Next image</source>
+        <translation>Gambar berikutnya</translation>
+    </message>
+    <message>
+        <location filename="../../gui/main_window.py" line="255"/>
+        <source>Previous image</source>
+        <translation>Gambar sebelumnya</translation>
+    </message>
+    <message>
+        <location filename="../../gui/main_window.py" line="257"/>
+        <source>Show heatmap</source>
+        <translation>Tampilkan peta panas</translation>
+    </message>
+    <message>
+        <location filename="../../gui/main_window.py" line="261"/>
+        <source>Fit to window</source>
+        <translation>Paskan ke jendela</translation>
+    </message>
+    <message>
+        <location filename="../../gui/main_window.py" line="262"/>
+        <source>&amp;Help</source>
+        <translation>Ban&amp;tuan</translation>
+    </message>
+    <message>
+        <location filename="../../gui/main_window.py" line="264"/>
+        <source>About this screening type…</source>
+        <translation>Tentang jenis skrining ini…</translation>
+    </message>
+    <message>
+        <location filename="../../gui/main_window.py" line="266"/>
+        <location filename="../../gui/main_window.py" line="414"/>
+        <source>About ClinicLens</source>
+        <translation>Tentang ClinicLens</translation>
+    </message>
+    <message>
+        <location filename="../../gui/main_window.py" line="346"/>
+        <source>Looking for screening types…</source>
+        <translation>Mencari jenis skrining…</translation>
+    </message>
+    <message>
+        <location filename="../../gui/main_window.py" line="365"/>
+        <source>Patient database unavailable: {reason}</source>
+        <translation>Basis data pasien tidak tersedia: {reason}</translation>
+    </message>
+    <message>
+        <location filename="../../gui/main_window.py" line="370"/>
+        <source>Ready</source>
+        <translation>Siap</translation>
+    </message>
+    <message>
+        <location filename="../../gui/main_window.py" line="381"/>
+        <source>No screening types installed</source>
+        <translation>Belum ada jenis skrining yang terpasang</translation>
+    </message>
+    <message>
+        <location filename="../../gui/main_window.py" line="386"/>
+        <source>ClinicLens</source>
+        <translation>ClinicLens</translation>
+    </message>
+    <message>
+        <location filename="../../gui/main_window.py" line="416"/>
+        <source>&lt;h3&gt;ClinicLens {version}&lt;/h3&gt;&lt;p&gt;Offline screening aid for clinics: small image classifiers with heatmaps, patient records and PDF reports.&lt;/p&gt;&lt;p&gt;&lt;b&gt;Screening aid — not a diagnosis.&lt;/b&gt; Every result must be reviewed by a qualified health worker.&lt;/p&gt;</source>
+        <translation>&lt;h3&gt;ClinicLens {version}&lt;/h3&gt;&lt;p&gt;Alat bantu skrining luring untuk klinik: pengklasifikasi gambar kecil dengan peta panas, rekam pasien, dan laporan PDF.&lt;/p&gt;&lt;p&gt;&lt;b&gt;Alat bantu skrining — bukan diagnosis.&lt;/b&gt; Setiap hasil wajib ditinjau oleh tenaga kesehatan yang berwenang.&lt;/p&gt;</translation>
+    </message>
+    <message>
+        <location filename="../../gui/main_window.py" line="429"/>
+        <source>Open images</source>
+        <translation>Buka gambar</translation>
+    </message>
+    <message>
+        <location filename="../../gui/main_window.py" line="431"/>
+        <location filename="../../gui/main_window.py" line="1167"/>
+        <source>Images (*.png *.jpg *.jpeg *.bmp *.tif *.tiff *.webp *.gif *.dcm *.dicom)</source>
+        <translation>Gambar (*.png *.jpg *.jpeg *.bmp *.tif *.tiff *.webp *.gif *.dcm *.dicom)</translation>
+    </message>
+    <message>
+        <location filename="../../gui/main_window.py" line="439"/>
+        <source>Open a folder of images</source>
+        <translation>Buka folder gambar</translation>
+    </message>
+    <message>
+        <location filename="../../gui/main_window.py" line="453"/>
+        <source>The clipboard holds no image or files.</source>
+        <translation>Papan klip tidak berisi gambar atau berkas.</translation>
+    </message>
+    <message>
+        <location filename="../../gui/main_window.py" line="460"/>
+        <source>The pasted image could not be kept for screening.</source>
+        <translation>Gambar yang ditempel tidak dapat disimpan untuk skrining.</translation>
+    </message>
+    <message>
+        <location filename="../../gui/main_window.py" line="475"/>
+        <source>Looking for images…</source>
+        <translation>Mencari gambar…</translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../../gui/main_window.py" line="484"/>
+        <source>Added %n image(s)</source>
+        <translation>
+            <numerusform>%n gambar ditambahkan</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../../gui/main_window.py" line="486"/>
+        <source>skipped %n file(s) that are not images</source>
+        <translation>
+            <numerusform>%n berkas yang bukan gambar dilewati</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../../gui/main_window.py" line="488"/>
+        <source>%n path(s) not found</source>
+        <translation>
+            <numerusform>%n jalur tidak ditemukan</numerusform>
+        </translation>
+    </message>
+    <message>
+        <location filename="../../gui/main_window.py" line="555"/>
+        <source>Screening failed</source>
+        <translation>Skrining gagal</translation>
+    </message>
+    <message>
+        <location filename="../../gui/main_window.py" line="561"/>
+        <source>Cancelled</source>
+        <translation>Dibatalkan</translation>
+    </message>
+    <message>
+        <location filename="../../gui/main_window.py" line="587"/>
+        <source>Saved screening #{id} — {file}</source>
+        <translation>Skrining tersimpan #{id} — {file}</translation>
+    </message>
+    <message>
+        <location filename="../../gui/main_window.py" line="592"/>
+        <source>No images yet</source>
+        <translation>Belum ada gambar</translation>
+    </message>
+    <message>
+        <location filename="../../gui/main_window.py" line="595"/>
+        <source>Image {n} of {total} — {file}</source>
+        <translation>Gambar {n} dari {total} — {file}</translation>
+    </message>
+    <message>
+        <location filename="../../gui/main_window.py" line="632"/>
+        <source>DICOM</source>
+        <translation>DICOM</translation>
+    </message>
+    <message>
+        <location filename="../../gui/main_window.py" line="636"/>
+        <source>study {date}</source>
+        <translation>studi {date}</translation>
+    </message>
+    <message>
+        <location filename="../../gui/main_window.py" line="647"/>
+        <source>of {n}</source>
+        <translation>dari {n}</translation>
+    </message>
+    <message>
+        <location filename="../../gui/main_window.py" line="651"/>
+        <source>DICOM study {date} {modality}</source>
+        <translation>Studi DICOM {date} {modality}</translation>
+    </message>
+    <message>
+        <location filename="../../gui/main_window.py" line="681"/>
+        <source>Choose a screening type</source>
+        <translation>Pilih jenis skrining</translation>
+    </message>
+    <message>
+        <location filename="../../gui/main_window.py" line="686"/>
+        <source>Screening…</source>
+        <translation>Menskrining…</translation>
+    </message>
+    <message>
+        <location filename="../../gui/main_window.py" line="730"/>
+        <source>The image cannot be shown: {reason}</source>
+        <translation>Gambar tidak dapat ditampilkan: {reason}</translation>
+    </message>
+    <message>
+        <location filename="../../gui/main_window.py" line="745"/>
+        <source>decode</source>
+        <translation>dekode</translation>
+    </message>
+    <message>
+        <location filename="../../gui/main_window.py" line="746"/>
+        <source>preprocess</source>
+        <translation>praproses</translation>
+    </message>
+    <message>
+        <location filename="../../gui/main_window.py" line="747"/>
+        <source>model</source>
+        <translation>model</translation>
+    </message>
+    <message>
+        <location filename="../../gui/main_window.py" line="748"/>
+        <source>heatmap</source>
+        <translation>peta panas</translation>
+    </message>
+    <message>
+        <location filename="../../gui/main_window.py" line="749"/>
+        <source>overlay</source>
+        <translation>lapisan</translation>
+    </message>
+    <message>
+        <location filename="../../gui/main_window.py" line="753"/>
+        <source>total {ms} ms</source>
+        <translation>total {ms} ms</translation>
+    </message>
+    <message>
+        <location filename="../../gui/main_window.py" line="776"/>
+        <source>There is no heatmap to save.</source>
+        <translation>Tidak ada peta panas untuk disimpan.</translation>
+    </message>
+    <message>
+        <location filename="../../gui/main_window.py" line="782"/>
+        <source>Save heatmap overlay</source>
+        <translation>Simpan lapisan peta panas</translation>
+    </message>
+    <message>
+        <location filename="../../gui/main_window.py" line="782"/>
+        <source>PNG image (*.png)</source>
+        <translation>Gambar PNG (*.png)</translation>
+    </message>
+    <message>
+        <location filename="../../gui/main_window.py" line="803"/>
+        <source>Saved {path}</source>
+        <translation>Tersimpan {path}</translation>
+    </message>
+    <message>
+        <location filename="../../gui/main_window.py" line="836"/>
+        <source>New patient: saved with the screening.</source>
+        <translation>Pasien baru: disimpan bersama skrining.</translation>
+    </message>
+    <message>
+        <location filename="../../gui/main_window.py" line="844"/>
+        <source>Existing patient: {label}</source>
+        <translation>Pasien terdaftar: {label}</translation>
+    </message>
+    <message>
+        <location filename="../../gui/main_window.py" line="855"/>
+        <source>Check the details read from the DICOM file, then press “Details are correct”.</source>
+        <translation>Periksa data yang dibaca dari berkas DICOM, lalu tekan “Data sudah benar”.</translation>
+    </message>
+    <message>
+        <location filename="../../gui/main_window.py" line="863"/>
+        <source>Enter a patient ID: it is needed to find the patient later.</source>
+        <translation>Masukkan ID pasien: ID ini diperlukan untuk menemukan pasien nanti.</translation>
+    </message>
+    <message>
+        <location filename="../../gui/main_window.py" line="907"/>
+        <source>Saved to {patient} (screening #{id}).</source>
+        <translation>Disimpan ke {patient} (skrining #{id}).</translation>
+    </message>
+    <message>
+        <location filename="../../gui/main_window.py" line="933"/>
+        <source>refer</source>
+        <translation>rujuk</translation>
+    </message>
+    <message>
+        <location filename="../../gui/main_window.py" line="935"/>
+        <source>No answer ({status})</source>
+        <translation>Tidak ada jawaban ({status})</translation>
+    </message>
+    <message>
+        <location filename="../../gui/main_window.py" line="975"/>
+        <source>No image was stored with this screening.</source>
+        <translation>Tidak ada gambar yang disimpan untuk skrining ini.</translation>
+    </message>
+    <message>
+        <location filename="../../gui/main_window.py" line="993"/>
+        <source>Save report</source>
+        <translation>Simpan laporan</translation>
+    </message>
+    <message>
+        <location filename="../../gui/main_window.py" line="993"/>
+        <location filename="../../gui/main_window.py" line="1295"/>
+        <source>PDF document (*.pdf)</source>
+        <translation>Dokumen PDF (*.pdf)</translation>
+    </message>
+    <message>
+        <location filename="../../gui/main_window.py" line="1021"/>
+        <source>Writing the report…</source>
+        <translation>Menulis laporan…</translation>
+    </message>
+    <message>
+        <location filename="../../gui/main_window.py" line="1025"/>
+        <source>Report saved: {path} ({pages} page(s))</source>
+        <translation>Laporan disimpan: {path} ({pages} halaman)</translation>
+    </message>
+    <message>
+        <location filename="../../gui/main_window.py" line="1072"/>
+        <source>Settings saved.</source>
+        <translation>Pengaturan disimpan.</translation>
+    </message>
+    <message>
+        <location filename="../../gui/main_window.py" line="1074"/>
+        <source>Restart ClinicLens to change the language.</source>
+        <translation>Mulai ulang ClinicLens untuk mengganti bahasa.</translation>
+    </message>
+    <message>
+        <location filename="../../gui/main_window.py" line="1100"/>
+        <source>Batch #{id} ({pack}) was interrupted with {done} of {total} images screened. Resume it now?</source>
+        <translation>Skrining massal #{id} ({pack}) terhenti setelah {done} dari {total} gambar diskrining. Lanjutkan sekarang?</translation>
+    </message>
+    <message>
+        <location filename="../../gui/main_window.py" line="1108"/>
+        <source>Unfinished batch</source>
+        <translation>Skrining massal belum selesai</translation>
+    </message>
+    <message>
+        <location filename="../../gui/main_window.py" line="1139"/>
+        <source>Batches need the patient database: {reason}</source>
+        <translation>Skrining massal memerlukan basis data pasien: {reason}</translation>
+    </message>
+    <message>
+        <location filename="../../gui/main_window.py" line="1140"/>
+        <source>not open yet</source>
+        <translation>belum dibuka</translation>
+    </message>
+    <message>
+        <location filename="../../gui/main_window.py" line="1157"/>
+        <source>none chosen</source>
+        <translation>belum dipilih</translation>
+    </message>
+    <message>
+        <location filename="../../gui/main_window.py" line="1164"/>
+        <source>Add images</source>
+        <translation>Tambahkan gambar</translation>
+    </message>
+    <message>
+        <location filename="../../gui/main_window.py" line="1175"/>
+        <source>Add a folder of images</source>
+        <translation>Tambahkan folder gambar</translation>
+    </message>
+    <message>
+        <location filename="../../gui/main_window.py" line="1183"/>
+        <source>Patient list</source>
+        <translation>Daftar pasien</translation>
+    </message>
+    <message>
+        <location filename="../../gui/main_window.py" line="1185"/>
+        <source>CSV file (*.csv);;All files (*)</source>
+        <translation>Berkas CSV (*.csv);;Semua berkas (*)</translation>
+    </message>
+    <message>
+        <location filename="../../gui/main_window.py" line="1199"/>
+        <source>Choose a screening type first.</source>
+        <translation>Pilih jenis skrining terlebih dahulu.</translation>
+    </message>
+    <message>
+        <location filename="../../gui/main_window.py" line="1206"/>
+        <source>The screening type of this batch is not installed any more.</source>
+        <translation>Jenis skrining untuk skrining massal ini sudah tidak terpasang.</translation>
+    </message>
+    <message>
+        <location filename="../../gui/main_window.py" line="1216"/>
+        <source>Preparing the batch…</source>
+        <translation>Menyiapkan skrining massal…</translation>
+    </message>
+    <message>
+        <location filename="../../gui/main_window.py" line="1235"/>
+        <source>Batch: {finished} of {total}</source>
+        <translation>Massal: {finished} dari {total}</translation>
+    </message>
+    <message>
+        <location filename="../../gui/main_window.py" line="1246"/>
+        <source>Batch #{id}: {done} screened, {failed} failed, {pending} left</source>
+        <translation>Massal #{id}: {done} diskrining, {failed} gagal, {pending} tersisa</translation>
+    </message>
+    <message>
+        <location filename="../../gui/main_window.py" line="1293"/>
+        <source>Save summary report</source>
+        <translation>Simpan laporan ringkasan</translation>
+    </message>
+    <message>
+        <location filename="../../gui/main_window.py" line="1323"/>
+        <source>Summary report saved: {path} ({pages} page(s))</source>
+        <translation>Laporan ringkasan disimpan: {path} ({pages} halaman)</translation>
+    </message>
+    <message>
+        <location filename="../../gui/main_window.py" line="1336"/>
+        <source>Export results</source>
+        <translation>Ekspor hasil</translation>
+    </message>
+    <message>
+        <location filename="../../gui/main_window.py" line="1338"/>
+        <source>CSV file (*.csv)</source>
+        <translation>Berkas CSV (*.csv)</translation>
+    </message>
+    <message>
+        <location filename="../../gui/main_window.py" line="1376"/>
+        <source>Results exported: {path}</source>
+        <translation>Hasil diekspor: {path}</translation>
+    </message>
+    <message>
+        <location filename="../../gui/main_window.py" line="1388"/>
+        <source>Open</source>
+        <translation>Buka</translation>
+    </message>
+</context>
+<context>
+    <name>PackChooser</name>
+    <message>
+        <location filename="../../gui/packs_panel.py" line="36"/>
+        <source>Looking for screening types…</source>
+        <translation>Mencari jenis skrining…</translation>
+    </message>
+    <message>
+        <location filename="../../gui/packs_panel.py" line="38"/>
+        <source>About this screening type…</source>
+        <translation>Tentang jenis skrining ini…</translation>
+    </message>
+    <message>
+        <location filename="../../gui/packs_panel.py" line="47"/>
+        <source>Screening type</source>
+        <translation>Jenis skrining</translation>
+    </message>
+    <message>
+        <location filename="../../gui/packs_panel.py" line="67"/>
+        <source>{name} (cannot be used)</source>
+        <translation>{name} (tidak dapat digunakan)</translation>
+    </message>
+    <message>
+        <location filename="../../gui/packs_panel.py" line="74"/>
+        <source>No screening types installed</source>
+        <translation>Belum ada jenis skrining yang terpasang</translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../../gui/packs_panel.py" line="83"/>
+        <source>%n type(s) could not be loaded</source>
+        <translation>
+            <numerusform>%n jenis tidak dapat dimuat</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
+    <name>PackInfoDialog</name>
+    <message>
+        <location filename="../../gui/packs_panel.py" line="96"/>
+        <source>Intended use</source>
+        <translation>Tujuan penggunaan</translation>
+    </message>
+    <message>
+        <location filename="../../gui/packs_panel.py" line="97"/>
+        <source>Classes</source>
+        <translation>Kelas</translation>
+    </message>
+    <message>
+        <location filename="../../gui/packs_panel.py" line="98"/>
+        <source>refer for follow-up</source>
+        <translation>rujuk untuk pemeriksaan lanjutan</translation>
+    </message>
+    <message>
+        <location filename="../../gui/packs_panel.py" line="99"/>
+        <source>Measured accuracy</source>
+        <translation>Akurasi terukur</translation>
+    </message>
+    <message>
+        <location filename="../../gui/packs_panel.py" line="100"/>
+        <source>Class</source>
+        <translation>Kelas</translation>
+    </message>
+    <message>
+        <location filename="../../gui/packs_panel.py" line="101"/>
+        <source>Sensitivity</source>
+        <translation>Sensitivitas</translation>
+    </message>
+    <message>
+        <location filename="../../gui/packs_panel.py" line="102"/>
+        <source>Precision</source>
+        <translation>Presisi</translation>
+    </message>
+    <message>
+        <location filename="../../gui/packs_panel.py" line="103"/>
+        <source>Images</source>
+        <translation>Gambar</translation>
+    </message>
+    <message>
+        <location filename="../../gui/packs_panel.py" line="104"/>
+        <source>Limitations</source>
+        <translation>Keterbatasan</translation>
+    </message>
+    <message>
+        <location filename="../../gui/packs_panel.py" line="105"/>
+        <source>Screening types that could not be loaded</source>
+        <translation>Jenis skrining yang tidak dapat dimuat</translation>
+    </message>
+    <message>
+        <location filename="../../gui/packs_panel.py" line="111"/>
+        <source>Pack {id}, version {version}</source>
+        <translation>Paket {id}, versi {version}</translation>
+    </message>
+    <message>
+        <location filename="../../gui/packs_panel.py" line="125"/>
+        <source>Accuracy {acc:.1f} %, macro F1 {f1:.1f} % on {n} held-out {split} images.</source>
+        <translation>Akurasi {acc:.1f} %, F1 makro {f1:.1f} % pada {n} gambar {split} terpisah.</translation>
+    </message>
+    <message>
+        <location filename="../../gui/packs_panel.py" line="171"/>
+        <source>About this screening type</source>
+        <translation>Tentang jenis skrining ini</translation>
+    </message>
+</context>
+<context>
+    <name>PatientForm</name>
+    <message>
+        <location filename="../../gui/patient_panel.py" line="50"/>
+        <source>Clinic record number, e.g. P-001</source>
+        <translation>Nomor rekam medis klinik, mis. P-001</translation>
+    </message>
+    <message>
+        <location filename="../../gui/patient_panel.py" line="53"/>
+        <source>Female</source>
+        <translation>Perempuan</translation>
+    </message>
+    <message>
+        <location filename="../../gui/patient_panel.py" line="53"/>
+        <source>Male</source>
+        <translation>Laki-laki</translation>
+    </message>
+    <message>
+        <location filename="../../gui/patient_panel.py" line="55"/>
+        <source>Other</source>
+        <translation>Lainnya</translation>
+    </message>
+    <message>
+        <location filename="../../gui/patient_panel.py" line="57"/>
+        <source>YYYY-MM-DD</source>
+        <translation>TTTT-BB-HH</translation>
+    </message>
+    <message>
+        <location filename="../../gui/patient_panel.py" line="60"/>
+        <source>unknown</source>
+        <translation>tidak diketahui</translation>
+    </message>
+    <message>
+        <location filename="../../gui/patient_panel.py" line="62"/>
+        <source>Age in years, when the date of birth is not known</source>
+        <translation>Usia dalam tahun, bila tanggal lahir tidak diketahui</translation>
+    </message>
+    <message>
+        <location filename="../../gui/patient_panel.py" line="65"/>
+        <source>Save screening to patient record</source>
+        <translation>Simpan skrining ke rekam pasien</translation>
+    </message>
+    <message>
+        <location filename="../../gui/patient_panel.py" line="67"/>
+        <source>Save report (PDF)…</source>
+        <translation>Simpan laporan (PDF)…</translation>
+    </message>
+    <message>
+        <location filename="../../gui/patient_panel.py" line="78"/>
+        <source>Details are correct</source>
+        <translation>Data sudah benar</translation>
+    </message>
+    <message>
+        <location filename="../../gui/patient_panel.py" line="80"/>
+        <source>Confirm the patient details read from the DICOM file</source>
+        <translation>Konfirmasi data pasien yang dibaca dari berkas DICOM</translation>
+    </message>
+    <message>
+        <location filename="../../gui/patient_panel.py" line="98"/>
+        <source>or age</source>
+        <translation>atau usia</translation>
+    </message>
+    <message>
+        <location filename="../../gui/patient_panel.py" line="102"/>
+        <source>Patient ID</source>
+        <translation>ID pasien</translation>
+    </message>
+    <message>
+        <location filename="../../gui/patient_panel.py" line="103"/>
+        <source>Name</source>
+        <translation>Nama</translation>
+    </message>
+    <message>
+        <location filename="../../gui/patient_panel.py" line="104"/>
+        <source>Sex</source>
+        <translation>Jenis kelamin</translation>
+    </message>
+    <message>
+        <location filename="../../gui/patient_panel.py" line="105"/>
+        <source>Date of birth</source>
+        <translation>Tanggal lahir</translation>
+    </message>
+    <message>
+        <location filename="../../gui/patient_panel.py" line="106"/>
+        <source>Notes</source>
+        <translation>Catatan</translation>
+    </message>
+    <message>
+        <location filename="../../gui/patient_panel.py" line="124"/>
+        <source>Age {age} on {date}</source>
+        <translation>Usia {age} pada {date}</translation>
+    </message>
+    <message>
+        <location filename="../../gui/patient_panel.py" line="171"/>
+        <source>Filled in from the DICOM file. Please check these details and confirm.</source>
+        <translation>Diisi dari berkas DICOM. Harap periksa data ini dan konfirmasikan.</translation>
+    </message>
+    <message>
+        <location filename="../../gui/patient_panel.py" line="183"/>
+        <source>Patient details confirmed.</source>
+        <translation>Data pasien telah dikonfirmasi.</translation>
+    </message>
+    <message>
+        <location filename="../../gui/patient_panel.py" line="189"/>
+        <source>Open</source>
+        <translation>Buka</translation>
+    </message>
+</context>
+<context>
+    <name>ResultPanel</name>
+    <message>
+        <location filename="../../gui/result_panel.py" line="34"/>
+        <source>Result</source>
+        <translation>Hasil</translation>
+    </message>
+    <message>
+        <location filename="../../gui/result_panel.py" line="60"/>
+        <source>Screening aid — not a diagnosis</source>
+        <translation>Alat bantu skrining — bukan diagnosis</translation>
+    </message>
+    <message>
+        <location filename="../../gui/result_panel.py" line="82"/>
+        <source>No image screened yet</source>
+        <translation>Belum ada gambar yang diskrining</translation>
+    </message>
+    <message>
+        <location filename="../../gui/result_panel.py" line="95"/>
+        <source>{name}, version {version}</source>
+        <translation>{name}, versi {version}</translation>
+    </message>
+    <message>
+        <location filename="../../gui/result_panel.py" line="99"/>
+        <source>Screened {when}</source>
+        <translation>Diskrining {when}</translation>
+    </message>
+    <message>
+        <location filename="../../gui/result_panel.py" line="101"/>
+        <source>Patient: {patient}</source>
+        <translation>Pasien: {patient}</translation>
+    </message>
+    <message>
+        <location filename="../../gui/result_panel.py" line="104"/>
+        <source>No answer for this image</source>
+        <translation>Tidak ada jawaban untuk gambar ini</translation>
+    </message>
+    <message>
+        <location filename="../../gui/result_panel.py" line="117"/>
+        <source>Model probability {p} %</source>
+        <translation>Probabilitas model {p} %</translation>
+    </message>
+    <message>
+        <location filename="../../gui/result_panel.py" line="121"/>
+        <source>Refer for follow-up</source>
+        <translation>Rujuk untuk pemeriksaan lanjutan</translation>
+    </message>
+    <message>
+        <location filename="../../gui/result_panel.py" line="123"/>
+        <source>because of: {classes}</source>
+        <translation>karena: {classes}</translation>
+    </message>
+    <message>
+        <location filename="../../gui/result_panel.py" line="129"/>
+        <source>No referral indicated by the model</source>
+        <translation>Model tidak menunjukkan perlunya rujukan</translation>
+    </message>
+</context>
+<context>
+    <name>SettingsDialog</name>
+    <message>
+        <location filename="../../gui/settings_dialog.py" line="57"/>
+        <source>Settings</source>
+        <translation>Pengaturan</translation>
+    </message>
+    <message>
+        <location filename="../../gui/settings_dialog.py" line="61"/>
+        <source>Printed at the top of every report</source>
+        <translation>Dicetak di bagian atas setiap laporan</translation>
+    </message>
+    <message>
+        <location filename="../../gui/settings_dialog.py" line="64"/>
+        <source>No logo</source>
+        <translation>Tanpa logo</translation>
+    </message>
+    <message>
+        <location filename="../../gui/settings_dialog.py" line="65"/>
+        <source>Choose…</source>
+        <translation>Pilih…</translation>
+    </message>
+    <message>
+        <location filename="../../gui/settings_dialog.py" line="66"/>
+        <source>Remove</source>
+        <translation>Hapus</translation>
+    </message>
+    <message>
+        <location filename="../../gui/settings_dialog.py" line="70"/>
+        <source>Name of the health worker using this computer</source>
+        <translation>Nama tenaga kesehatan yang memakai komputer ini</translation>
+    </message>
+    <message>
+        <location filename="../../gui/settings_dialog.py" line="72"/>
+        <source>A4</source>
+        <translation>A4</translation>
+    </message>
+    <message>
+        <location filename="../../gui/settings_dialog.py" line="73"/>
+        <source>Letter (US)</source>
+        <translation>Letter (AS)</translation>
+    </message>
+    <message>
+        <location filename="../../gui/settings_dialog.py" line="76"/>
+        <source>Print patient names on reports</source>
+        <translation>Cetak nama pasien pada laporan</translation>
+    </message>
+    <message>
+        <location filename="../../gui/settings_dialog.py" line="78"/>
+        <source>Put patient names in report file names</source>
+        <translation>Cantumkan nama pasien pada nama berkas laporan</translation>
+    </message>
+    <message>
+        <location filename="../../gui/settings_dialog.py" line="81"/>
+        <source>Show them</source>
+        <translation>Tampilkan</translation>
+    </message>
+    <message>
+        <location filename="../../gui/settings_dialog.py" line="82"/>
+        <source>Leave them out</source>
+        <translation>Jangan dicantumkan</translation>
+    </message>
+    <message>
+        <location filename="../../gui/settings_dialog.py" line="83"/>
+        <source>Replace them with a pseudonym</source>
+        <translation>Ganti dengan nama samaran</translation>
+    </message>
+    <message>
+        <location filename="../../gui/settings_dialog.py" line="90"/>
+        <source>Patient ID, name and date of birth on reports, e.g. those read from DICOM files</source>
+        <translation>ID, nama, dan tanggal lahir pasien pada laporan, mis. yang dibaca dari berkas DICOM</translation>
+    </message>
+    <message>
+        <location filename="../../gui/settings_dialog.py" line="95"/>
+        <source>System default</source>
+        <translation>Bawaan sistem</translation>
+    </message>
+    <message>
+        <location filename="../../gui/settings_dialog.py" line="100"/>
+        <source>Restart ClinicLens to change the language.</source>
+        <translation>Mulai ulang ClinicLens untuk mengganti bahasa.</translation>
+    </message>
+    <message>
+        <location filename="../../gui/settings_dialog.py" line="115"/>
+        <source>Clinic and reports</source>
+        <translation>Klinik dan laporan</translation>
+    </message>
+    <message>
+        <location filename="../../gui/settings_dialog.py" line="119"/>
+        <source>Clinic name</source>
+        <translation>Nama klinik</translation>
+    </message>
+    <message>
+        <location filename="../../gui/settings_dialog.py" line="120"/>
+        <source>Address</source>
+        <translation>Alamat</translation>
+    </message>
+    <message>
+        <location filename="../../gui/settings_dialog.py" line="121"/>
+        <source>Logo</source>
+        <translation>Logo</translation>
+    </message>
+    <message>
+        <location filename="../../gui/settings_dialog.py" line="123"/>
+        <source>Operator</source>
+        <translation>Petugas</translation>
+    </message>
+    <message>
+        <location filename="../../gui/settings_dialog.py" line="124"/>
+        <source>Paper size</source>
+        <translation>Ukuran kertas</translation>
+    </message>
+    <message>
+        <location filename="../../gui/settings_dialog.py" line="126"/>
+        <source>Privacy</source>
+        <translation>Privasi</translation>
+    </message>
+    <message>
+        <location filename="../../gui/settings_dialog.py" line="132"/>
+        <source>Patient identifiers on reports</source>
+        <translation>Identitas pasien pada laporan</translation>
+    </message>
+    <message>
+        <location filename="../../gui/settings_dialog.py" line="134"/>
+        <source>Language</source>
+        <translation>Bahasa</translation>
+    </message>
+    <message>
+        <location filename="../../gui/settings_dialog.py" line="137"/>
+        <source>Interface and reports</source>
+        <translation>Tampilan dan laporan</translation>
+    </message>
+    <message>
+        <location filename="../../gui/settings_dialog.py" line="172"/>
+        <source>Clinic logo</source>
+        <translation>Logo klinik</translation>
+    </message>
+    <message>
+        <location filename="../../gui/settings_dialog.py" line="172"/>
+        <source>Images (*.png *.jpg *.jpeg)</source>
+        <translation>Gambar (*.png *.jpg *.jpeg)</translation>
+    </message>
+    <message>
+        <location filename="../../gui/settings_dialog.py" line="184"/>
+        <source>The logo file {path} does not exist.</source>
+        <translation>Berkas logo {path} tidak ada.</translation>
+    </message>
+    <message>
+        <location filename="../../gui/settings_dialog.py" line="187"/>
+        <source>The logo must be a PNG or JPEG image.</source>
+        <translation>Logo harus berupa gambar PNG atau JPEG.</translation>
+    </message>
+</context>
+<context>
+    <name>self.drop_zone</name>
+    <message>
+        <location filename="../../gui/main_window.py" line="506"/>
+        <source>Drop images or folders here</source>
+        <translation>Letakkan gambar atau folder di sini</translation>
+    </message>
+</context>
+</TS>

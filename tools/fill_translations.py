@@ -1,0 +1,370 @@
+"""Fill a Qt .ts file from the translation table below, so translations live in review-able
+Python and survive ``pyside6-lupdate`` reruns (lupdate keeps what is filled in).
+
+    python tools/fill_translations.py [assets/translations/cliniclens_id.ts]
+
+Every source text found in the table is written as a finished translation; texts missing
+from it stay ``type="unfinished"`` and are listed (exit status 1). Then run
+``tools/update_translations.sh`` to compile the .qm.
+"""
+
+from __future__ import annotations
+
+import sys
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+# Bahasa Indonesia. Placeholders ({name}, %n, %v, %m) and accelerators (&) are kept.
+# Clinical wording: "skrining" (screening), "rujuk untuk pemeriksaan lanjutan" (refer for
+# follow-up), "peta panas" (heatmap), "jenis skrining" (screening type), "petugas"
+# (operator), "tenaga kesehatan" (health worker).
+ID: dict[str, str] = {
+    "%n could not be screened": "%n tidak dapat diskrining",
+    "%n path(s) not found": "%n jalur tidak ditemukan",
+    "%n type(s) could not be loaded": "%n jenis tidak dapat dimuat",
+    "%v of %m": "%v dari %m",
+    "&File": "&Berkas",
+    "&Help": "Ban&tuan",
+    "&View": "&Tampilan",
+    "(top)": "(tertinggi)",
+    "<h3>ClinicLens {version}</h3><p>Offline screening aid for clinics: small image "
+    "classifiers with heatmaps, patient records and PDF reports.</p><p><b>Screening aid — "
+    "not a diagnosis.</b> Every result must be reviewed by a qualified health worker.</p>": (
+        "<h3>ClinicLens {version}</h3><p>Alat bantu skrining luring untuk klinik: "
+        "pengklasifikasi gambar kecil dengan peta panas, rekam pasien, dan laporan PDF.</p>"
+        "<p><b>Alat bantu skrining — bukan diagnosis.</b> Setiap hasil wajib ditinjau oleh "
+        "tenaga kesehatan yang berwenang.</p>"
+    ),
+    "A CSV file with the columns 'file' and 'patient_id', one row per image": (
+        "Berkas CSV dengan kolom 'file' dan 'patient_id', satu baris per gambar"
+    ),
+    "A4": "A4",
+    "About ClinicLens": "Tentang ClinicLens",
+    "About this screening type": "Tentang jenis skrining ini",
+    "About this screening type…": "Tentang jenis skrining ini…",
+    "Accuracy {acc:.1f} %, macro F1 {f1:.1f} % on {n} held-out {split} images.": (
+        "Akurasi {acc:.1f} %, F1 makro {f1:.1f} % pada {n} gambar {split} terpisah."
+    ),
+    "Add a folder of images": "Tambahkan folder gambar",
+    "Add files…": "Tambah berkas…",
+    "Add folder…": "Tambah folder…",
+    "Add images": "Tambahkan gambar",
+    "Added %n image(s)": "%n gambar ditambahkan",
+    "Address": "Alamat",
+    "Age in years, when the date of birth is not known": (
+        "Usia dalam tahun, bila tanggal lahir tidak diketahui"
+    ),
+    "Age {age} on {date}": "Usia {age} pada {date}",
+    "All images belong to one patient": "Semua gambar milik satu pasien",
+    "Batch #{id} ({pack}) was interrupted with {done} of {total} images screened. Resume it now?": (
+        "Skrining massal #{id} ({pack}) terhenti setelah {done} dari {total} gambar "
+        "diskrining. Lanjutkan sekarang?"
+    ),
+    "Batch #{id}: {done} screened, {failed} failed, {pending} left": (
+        "Massal #{id}: {done} diskrining, {failed} gagal, {pending} tersisa"
+    ),
+    "Batch screening": "Skrining massal",
+    "Batch screening…": "Skrining massal…",
+    "Batch: {finished} of {total}": "Massal: {finished} dari {total}",
+    "Batches need the patient database: {reason}": (
+        "Skrining massal memerlukan basis data pasien: {reason}"
+    ),
+    "CSV file (*.csv)": "Berkas CSV (*.csv)",
+    "CSV file (*.csv);;All files (*)": "Berkas CSV (*.csv);;Semua berkas (*)",
+    "Cancel": "Batal",
+    "Cancelled": "Dibatalkan",
+    "Check the details read from the DICOM file, then press “Details are correct”.": (
+        "Periksa data yang dibaca dari berkas DICOM, lalu tekan “Data sudah benar”."
+    ),
+    "Choose a screening type": "Pilih jenis skrining",
+    "Choose a screening type first.": "Pilih jenis skrining terlebih dahulu.",
+    "Choose the screening type, then drop images here or click Open files.": (
+        "Pilih jenis skrining, lalu letakkan gambar di sini atau klik Buka berkas."
+    ),
+    "Choose…": "Pilih…",
+    "Class": "Kelas",
+    "Classes": "Kelas",
+    "Clear": "Kosongkan",
+    "Clear list": "Kosongkan daftar",
+    "Clinic and reports": "Klinik dan laporan",
+    "Clinic logo": "Logo klinik",
+    "Clinic name": "Nama klinik",
+    "Clinic record number, e.g. P-001": "Nomor rekam medis klinik, mis. P-001",
+    "ClinicLens": "ClinicLens",
+    "ClinicLens — screening aid": "ClinicLens — alat bantu skrining",
+    "Close": "Tutup",
+    "Colours": "Warna",
+    "Confirm the patient details read from the DICOM file": (
+        "Konfirmasi data pasien yang dibaca dari berkas DICOM"
+    ),
+    "Continue": "Lanjutkan",
+    "DICOM": "DICOM",
+    "DICOM study {date} {modality}": "Studi DICOM {date} {modality}",
+    "Date of birth": "Tanggal lahir",
+    "Details are correct": "Data sudah benar",
+    "Drop images or folders here": "Letakkan gambar atau folder di sini",
+    "Enter a patient ID: it is needed to find the patient later.": (
+        "Masukkan ID pasien: ID ini diperlukan untuk menemukan pasien nanti."
+    ),
+    "Existing patient: {label}": "Pasien terdaftar: {label}",
+    "Export CSV…": "Ekspor CSV…",
+    "Export results": "Ekspor hasil",
+    "Female": "Perempuan",
+    "File": "Berkas",
+    "Filled in from the DICOM file. Please check these details and confirm.": (
+        "Diisi dari berkas DICOM. Harap periksa data ini dan konfirmasikan."
+    ),
+    "Fit": "Paskan",
+    "Fit the image to the window": "Paskan gambar ke jendela",
+    "Fit to window": "Paskan ke jendela",
+    "Frame": "Bingkai",
+    "Heatmap (H)": "Peta panas (H)",
+    "Heatmap opacity": "Kepekatan peta panas",
+    "History": "Riwayat",
+    "How the heatmap is computed": "Cara peta panas dihitung",
+    "Image {n} of {total} — {file}": "Gambar {n} dari {total} — {file}",
+    "Images": "Gambar",
+    "Images (*.png *.jpg *.jpeg *.bmp *.tif *.tiff *.webp *.gif *.dcm *.dicom)": (
+        "Gambar (*.png *.jpg *.jpeg *.bmp *.tif *.tiff *.webp *.gif *.dcm *.dicom)"
+    ),
+    "Images (*.png *.jpg *.jpeg)": "Gambar (*.png *.jpg *.jpeg)",
+    "Images to screen": "Gambar yang akan diskrining",
+    "Intended use": "Tujuan penggunaan",
+    "Interface and reports": "Tampilan dan laporan",
+    "Job": "Pekerjaan",
+    "Language": "Bahasa",
+    "Leave them out": "Jangan dicantumkan",
+    "Letter (US)": "Letter (AS)",
+    "Limitations": "Keterbatasan",
+    "Logo": "Logo",
+    "Looking for images…": "Mencari gambar…",
+    "Looking for screening types…": "Mencari jenis skrining…",
+    "Male": "Laki-laki",
+    "Measured accuracy": "Akurasi terukur",
+    "Method": "Metode",
+    "Model probability {p} %": "Probabilitas model {p} %",
+    "Name": "Nama",
+    "Name of the health worker using this computer": (
+        "Nama tenaga kesehatan yang memakai komputer ini"
+    ),
+    "New patient: saved with the screening.": "Pasien baru: disimpan bersama skrining.",
+    "Next image": "Gambar berikutnya",
+    "Next image (Page Down)": "Gambar berikutnya (Page Down)",
+    "No answer ({status})": "Tidak ada jawaban ({status})",
+    "No answer for this image": "Tidak ada jawaban untuk gambar ini",
+    "No batch yet.": "Belum ada skrining massal.",
+    "No image screened yet": "Belum ada gambar yang diskrining",
+    "No image was stored with this screening.": "Tidak ada gambar yang disimpan untuk skrining ini.",
+    "No images were found in the files and folders given.": (
+        "Tidak ditemukan gambar dalam berkas dan folder yang diberikan."
+    ),
+    "No images yet": "Belum ada gambar",
+    "No logo": "Tanpa logo",
+    "No patient (assign later)": "Tanpa pasien (tetapkan nanti)",
+    "No positive evidence for this class: nothing in the image speaks for it, so no heatmap "
+    "is drawn.": (
+        "Tidak ada bukti positif untuk kelas ini: tidak ada bagian gambar yang mendukungnya, "
+        "sehingga peta panas tidak digambar."
+    ),
+    "No referral indicated by the model": "Model tidak menunjukkan perlunya rujukan",
+    "No saved screenings yet.": "Belum ada skrining tersimpan.",
+    "No screening types installed": "Belum ada jenis skrining yang terpasang",
+    "Notes": "Catatan",
+    "One subfolder per patient (folder name = patient ID)": (
+        "Satu subfolder per pasien (nama folder = ID pasien)"
+    ),
+    "Opacity": "Kepekatan",
+    "Open": "Buka",
+    "Open a folder of images": "Buka folder gambar",
+    "Open files…": "Buka berkas…",
+    "Open folder…": "Buka folder…",
+    "Open image files (Ctrl+O)": "Buka berkas gambar (Ctrl+O)",
+    "Open images": "Buka gambar",
+    "Operator": "Petugas",
+    "Other": "Lainnya",
+    "PDF document (*.pdf)": "Dokumen PDF (*.pdf)",
+    "PNG image (*.png)": "Gambar PNG (*.png)",
+    "Pack {id}, version {version}": "Paket {id}, versi {version}",
+    "Paper size": "Ukuran kertas",
+    "Paste": "Tempel",
+    "Paste an image or copied files (Ctrl+V)": "Tempel gambar atau berkas yang disalin (Ctrl+V)",
+    "Patient": "Pasien",
+    "Patient ID": "ID pasien",
+    "Patient ID, name and date of birth on reports, e.g. those read from DICOM files": (
+        "ID, nama, dan tanggal lahir pasien pada laporan, mis. yang dibaca dari berkas DICOM"
+    ),
+    "Patient database unavailable: {reason}": "Basis data pasien tidak tersedia: {reason}",
+    "Patient details confirmed.": "Data pasien telah dikonfirmasi.",
+    "Patient identifiers on reports": "Identitas pasien pada laporan",
+    "Patient list": "Daftar pasien",
+    "Patient list (CSV)…": "Daftar pasien (CSV)…",
+    "Patient list: {path}": "Daftar pasien: {path}",
+    "Patient: {patient}": "Pasien: {patient}",
+    "Patients": "Pasien",
+    "Pause": "Jeda",
+    "Precision": "Presisi",
+    "Preparing the batch…": "Menyiapkan skrining massal…",
+    "Previous image": "Gambar sebelumnya",
+    "Previous image (Page Up)": "Gambar sebelumnya (Page Up)",
+    "Print patient names on reports": "Cetak nama pasien pada laporan",
+    "Printed at the top of every report": "Dicetak di bagian atas setiap laporan",
+    "Privacy": "Privasi",
+    "Progress and results": "Kemajuan dan hasil",
+    "Put patient names in report file names": "Cantumkan nama pasien pada nama berkas laporan",
+    "Quit": "Keluar",
+    "Ready": "Siap",
+    "Refer for follow-up": "Rujuk untuk pemeriksaan lanjutan",
+    "Remove": "Hapus",
+    "Replace them with a pseudonym": "Ganti dengan nama samaran",
+    "Report saved: {path} ({pages} page(s))": "Laporan disimpan: {path} ({pages} halaman)",
+    "Restart ClinicLens to change the language.": (
+        "Mulai ulang ClinicLens untuk mengganti bahasa."
+    ),
+    "Result": "Hasil",
+    "Results exported: {path}": "Hasil diekspor: {path}",
+    "Resume": "Lanjutkan",
+    "Retry failed": "Ulangi yang gagal",
+    "Save PNG…": "Simpan PNG…",
+    "Save heatmap overlay": "Simpan lapisan peta panas",
+    "Save heatmap overlay (PNG)…": "Simpan lapisan peta panas (PNG)…",
+    "Save report": "Simpan laporan",
+    "Save report (PDF)…": "Simpan laporan (PDF)…",
+    "Save screening to patient record": "Simpan skrining ke rekam pasien",
+    "Save summary report": "Simpan laporan ringkasan",
+    "Save the heatmap overlay as a PNG image": "Simpan lapisan peta panas sebagai gambar PNG",
+    "Saved screening #{id} — {file}": "Skrining tersimpan #{id} — {file}",
+    "Saved to {patient} (screening #{id}).": "Disimpan ke {patient} (skrining #{id}).",
+    "Saved {path}": "Tersimpan {path}",
+    "Screened {when}": "Diskrining {when}",
+    "Screening aid — not a diagnosis": "Alat bantu skrining — bukan diagnosis",
+    "Screening failed": "Skrining gagal",
+    "Screening type": "Jenis skrining",
+    "Screening type: {name} (change it in the main window)": (
+        "Jenis skrining: {name} (ubah di jendela utama)"
+    ),
+    "Screening types that could not be loaded": "Jenis skrining yang tidak dapat dimuat",
+    "Screening…": "Menskrining…",
+    "Search by patient ID or name": "Cari menurut ID atau nama pasien",
+    "Sensitivity": "Sensitivitas",
+    "Settings": "Pengaturan",
+    "Settings saved.": "Pengaturan disimpan.",
+    "Settings…": "Pengaturan…",
+    "Sex": "Jenis kelamin",
+    "Show heatmap": "Tampilkan peta panas",
+    "Show the evidence for this class": "Tampilkan bukti untuk kelas ini",
+    "Show them": "Tampilkan",
+    "Side by side": "Berdampingan",
+    "Start screening": "Mulai skrining",
+    "State": "Status",
+    "Summary report (PDF)…": "Laporan ringkasan (PDF)…",
+    "Summary report saved: {path} ({pages} page(s))": (
+        "Laporan ringkasan disimpan: {path} ({pages} halaman)"
+    ),
+    "System default": "Bawaan sistem",
+    "The clipboard holds no image or files.": "Papan klip tidak berisi gambar atau berkas.",
+    "The image cannot be shown: {reason}": "Gambar tidak dapat ditampilkan: {reason}",
+    "The logo file {path} does not exist.": "Berkas logo {path} tidak ada.",
+    "The logo must be a PNG or JPEG image.": "Logo harus berupa gambar PNG atau JPEG.",
+    "The pasted image could not be kept for screening.": (
+        "Gambar yang ditempel tidak dapat disimpan untuk skrining."
+    ),
+    "The screening type of this batch is not installed any more.": (
+        "Jenis skrining untuk skrining massal ini sudah tidak terpasang."
+    ),
+    "There is no heatmap to save.": "Tidak ada peta panas untuk disimpan.",
+    "Unfinished batch": "Skrining massal belum selesai",
+    "Which frame of this multi-frame DICOM file to screen": (
+        "Bingkai mana dari berkas DICOM multi-bingkai ini yang akan diskrining"
+    ),
+    "Writing the report…": "Menulis laporan…",
+    "YYYY-MM-DD": "TTTT-BB-HH",
+    "because of: {classes}": "karena: {classes}",
+    "cancelled": "dibatalkan",
+    "decode": "dekode",
+    "failed": "gagal",
+    "finished": "selesai",
+    "heatmap": "peta panas",
+    "model": "model",
+    "no answer": "tanpa jawaban",
+    "none chosen": "belum dipilih",
+    "not open yet": "belum dibuka",
+    "of {n}": "dari {n}",
+    "or age": "atau usia",
+    "overlay": "lapisan",
+    "paused": "dijeda",
+    "preprocess": "praproses",
+    "refer": "rujuk",
+    "refer for follow-up": "rujuk untuk pemeriksaan lanjutan",
+    "running": "berjalan",
+    "screened": "diskrining",
+    "skipped %n file(s) that are not images": "%n berkas yang bukan gambar dilewati",
+    "study {date}": "studi {date}",
+    "total {ms} ms": "total {ms} ms",
+    "unknown": "tidak diketahui",
+    "waiting": "menunggu",
+    "{done} of {total} done ({state})": "{done} dari {total} selesai ({state})",
+    "{finished} of {total} images screened": "{finished} dari {total} gambar diskrining",
+    "{name} (cannot be used)": "{name} (tidak dapat digunakan)",
+    "{name}, version {version}": "{name}, versi {version}",
+}
+
+# Where one English text needs different words in one place: (context, source) -> text.
+ID_IN_CONTEXT: dict[tuple[str, str], str] = {}
+
+TABLES = {"id": (ID, ID_IN_CONTEXT)}
+
+
+def fill(ts_path: Path) -> list[str]:
+    """Write every known translation into ``ts_path``; return the sources still missing."""
+    lang = ts_path.stem.rsplit("_", 1)[-1]
+    table, in_context = TABLES[lang]
+    tree = ET.parse(ts_path)
+    missing: list[str] = []
+    for context in tree.getroot().iter("context"):
+        name = context.findtext("name", "")
+        for message in context.iter("message"):
+            source = message.findtext("source", "")
+            text = in_context.get((name, source), table.get(source))
+            translation = message.find("translation")
+            if translation is None:
+                translation = ET.SubElement(message, "translation")
+            if text is None:
+                if translation.get("type") == "unfinished" or not (
+                    translation.text or len(translation)
+                ):
+                    missing.append(f"{name}: {source}")
+                continue
+            translation.attrib.pop("type", None)
+            for child in list(translation):
+                translation.remove(child)
+            if message.get("numerus") == "yes":
+                translation.text = None
+                ET.SubElement(translation, "numerusform").text = text  # Indonesian: one form
+            else:
+                translation.text = text
+    ET.indent(tree, space="    ")
+    body = ET.tostring(tree.getroot(), encoding="unicode")
+    ts_path.write_text(
+        '<?xml version="1.0" encoding="utf-8"?>\n<!DOCTYPE TS>\n' + body + "\n", "utf-8"
+    )
+    return missing
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = argv if argv is not None else sys.argv[1:]
+    paths = [Path(a) for a in args] or sorted(
+        (ROOT / "assets" / "translations").glob("cliniclens_*.ts")
+    )
+    status = 0
+    for path in paths:
+        missing = fill(path)
+        for item in missing:
+            print(f"{path.name}: untranslated: {item}")
+        status = status or int(bool(missing))
+    return status
+
+
+if __name__ == "__main__":
+    sys.exit(main())
