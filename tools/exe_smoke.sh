@@ -126,6 +126,21 @@ if grep -q "Traceback" "$TMP/gui0.log" "$TMP/gui.log"; then
 fi
 echo "GUI started, showed its window and quit (exit 0, no traceback)"
 
+# Every compiled interface translation in the repo is in the bundle, and the app starts in
+# each of those languages (system locale) without a traceback.
+for qm in "$REPO"/assets/translations/*.qm; do
+    [ -e "$qm" ] || continue
+    name="$(basename "$qm")"
+    lang="${name%.qm}"; lang="${lang##*_}"
+    [ -f "$DIST/_internal/assets/translations/$name" ] || [ -f "$DIST/assets/translations/$name" ] \
+        || fail "translation $name is not in the bundle"
+    clean env QT_QPA_PLATFORM=offscreen CLINICLENS_QUIT_AFTER_MS=500 LANGUAGE="$lang" \
+        LC_ALL="$lang" timeout 120 "$EXE" >"$TMP/gui-$lang.log" 2>&1 \
+        || { cat "$TMP/gui-$lang.log"; fail "GUI in '$lang' exited $?"; }
+    ! grep -q Traceback "$TMP/gui-$lang.log" || { cat "$TMP/gui-$lang.log"; fail "GUI in '$lang': traceback"; }
+    echo "GUI in '$lang' ($name bundled): started and quit"
+done
+
 step "summary"
 printf '%-44s %s\n' "size (du -sh)" "$(du -sh "$DIST" | cut -f1)"
 printf '%-44s %ss (warm %ss)\n' "--version, cold" "$T_VERSION_COLD" "$T_VERSION_WARM"
