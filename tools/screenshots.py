@@ -1,7 +1,7 @@
 """Screenshots of the desktop app's main states, on a virtual screen (Xvfb) at 1366x768.
 
     python tools/screenshots.py OUT_DIR [--pack brain-mri-tumor] [--samples DIR]
-                                        [--size 1366x768] [--offscreen]
+                                        [--size 1366x768] [--offscreen] [--lang id]
 
 Starts Xvfb (``apt-get install xvfb``) unless ``--offscreen`` or a DISPLAY is given with
 ``--use-display``; settings, the patient database and pasted files go to a temporary folder,
@@ -102,6 +102,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--size", default="1366x768", help="screen size WIDTHxHEIGHT")
     parser.add_argument("--offscreen", action="store_true", help="no Xvfb: render offscreen")
     parser.add_argument("--use-display", action="store_true", help="use the current DISPLAY")
+    parser.add_argument("--lang", default="en", help="interface language (en, id)")
     args = parser.parse_args(argv)
     width, height = (int(v) for v in args.size.lower().split("x"))
     work = Path(tempfile.mkdtemp(prefix="cliniclens-shots-"))
@@ -128,8 +129,11 @@ def take(args: argparse.Namespace, width: int, height: int, work: Path) -> int:
     from PySide6.QtWidgets import QApplication
 
     from gui.main_window import MainWindow
+    from gui.translations import apply_language
 
     app = QApplication.instance() or QApplication([sys.argv[0]])
+    lang = apply_language(app, args.lang)
+    indonesian = lang == "id"
     out: Path = args.out
     out.mkdir(parents=True, exist_ok=True)
     samples = args.samples or ROOT / "assets" / "samples" / args.pack
@@ -171,7 +175,9 @@ def take(args: argparse.Namespace, width: int, height: int, work: Path) -> int:
 
     settings = QSettings(str(work / "settings.ini"), QSettings.Format.IniFormat)
     settings.setValue("pack", args.pack)
-    window = MainWindow(settings=settings, store_path=work / "home" / "cliniclens.db")
+    window = MainWindow(
+        settings=settings, store_path=work / "home" / "cliniclens.db", language=lang
+    )
     screen = app.primaryScreen().geometry()  # logical pixels (QT_SCALE_FACTOR, high DPI)
     window.setGeometry(0, 0, min(width, screen.width()), min(height, screen.height()))
     window.show()
@@ -208,7 +214,11 @@ def take(args: argparse.Namespace, width: int, height: int, work: Path) -> int:
     form.name.setText("Siti Nurhaliza")
     form.sex.setCurrentIndex(form.sex.findData("F"))
     form.birth_date.setText("1978-04-12")
-    form.notes.setPlainText("Headaches for 3 months; referred by the village midwife.")
+    form.notes.setPlainText(
+        "Sakit kepala selama 3 bulan; dirujuk oleh bidan desa."
+        if indonesian
+        else "Headaches for 3 months; referred by the village midwife."
+    )
     window.save_screening()
     wait(lambda: window.history.list.count() >= 1)
     shot("05-patient-saved.png")
@@ -241,7 +251,7 @@ def take(args: argparse.Namespace, width: int, height: int, work: Path) -> int:
     sd.clinic_name.setText("Puskesmas Sukamaju")
     sd.clinic_address.setText("Jl. Merdeka 12, Bandung")
     sd.logo.setText(str(logo))
-    sd.operator.setText("Nurse Ayu Lestari")
+    sd.operator.setText("Perawat Ayu Lestari" if indonesian else "Nurse Ayu Lestari")
     sd.identifiers.setCurrentIndex(sd.identifiers.findData("pseudonymise"))
     sd.language.setCurrentIndex(max(0, sd.language.count() - 1))
     sd.adjustSize()

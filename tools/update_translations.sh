@@ -21,3 +21,6 @@ for lang in $LANGS; do
     "$BIN/pyside6-lupdate" -no-obsolete gui/*.py -ts "$ts"  # lupdate's own layout again
     "$BIN/pyside6-lrelease" "$ts" -qm "assets/translations/cliniclens_$lang.qm"
 done
+# Qt's own strings in Bahasa Indonesia (Qt ships no qtbase_id.qm): tools/qtbase_id_table.py
+"$PY" tools/qtbase_id_table.py
+"$BIN/pyside6-lrelease" -silent assets/translations/qtbase_id.ts -qm assets/translations/qtbase_id.qm

@@ -66,6 +66,18 @@ def test_apply_language_installs_and_removes(qapp):
     assert translations._installed == []
 
 
+def test_qt_standard_buttons_in_indonesian(qtbot, indonesian):
+    """Qt ships no qtbase_id.qm: ours (assets/translations/qtbase_id.qm) is installed."""
+    from PySide6.QtWidgets import QDialogButtonBox
+
+    box = QDialogButtonBox(
+        QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+    )
+    qtbot.addWidget(box)
+    texts = {b.text().replace("&", "") for b in box.buttons()}
+    assert texts == {"OK", "Batal"}, texts
+
+
 def test_main_window_in_indonesian(qtbot, indonesian, tmp_path, packs_root, settings_file):
     from gui.main_window import MainWindow
 
