@@ -331,6 +331,14 @@ def class_name(pack_id: str, class_id: str, language: str = "en") -> str:
     return man.classes[man.class_index(class_id)].name.get(language)
 
 
+def sex_label(sex: str, language: str = "en") -> str:
+    """The patient form's codes (F, M, X) in words; anything else as the clinic typed it."""
+    try:
+        return tr(f"sex.{sex}", language) if sex in ("F", "M", "X") else sex
+    except KeyError:
+        return sex
+
+
 def status_label(status: str, language: str = "en") -> str:
     try:
         return tr(f"status.{status}", language)
@@ -441,7 +449,8 @@ def _screening_block(
     rec: ScreeningRecord, index: int, total: int, store: Store, st: dict, lang: str, width: float
 ) -> list:
     """One screening: heading, verdict, image + heatmap, probabilities, provenance."""
-    name = rec.pack_name or rec.pack_id
+    man = _pack_manifests().get(rec.pack_id)
+    name = man.display_name.get(lang) if man else (rec.pack_name or rec.pack_id)
     heading = Paragraph(
         f"{escape(tr('report.screening_heading', lang, index=index, total=total))}"
         f" <font color='#616e7c' size='9'>· {escape(_when(rec.created_at))}</font>",
@@ -657,7 +666,7 @@ def patient_report(
     if options.include_birth_date and not options.pseudonym_secret and patient.birth_date:
         details.append((tr("report.birth_date", lang), patient.birth_date))
     if options.include_sex and patient.sex:
-        details.append((tr("report.sex", lang), patient.sex))
+        details.append((tr("report.sex", lang), sex_label(patient.sex, lang)))
     if options.include_contact and patient.contact:
         details.append((tr("report.contact", lang), patient.contact))
     if options.include_notes and patient.notes:

@@ -127,7 +127,13 @@ def test_cli_and_reports_in_indonesian(env, capsys):
     out = capsys.readouterr().out
     assert out.startswith("Laporan ") and "halaman" in out
     report = text_of(env / "p.pdf")
-    for words in ("Laporan skrining", "ID pasien", "Ditinjau oleh", "Nama dan tanda tangan"):
+    for words in (
+        "Laporan skrining",
+        "ID pasien",
+        "Ditinjau oleh",
+        "Nama dan tanda tangan",
+        "Paket uji tiny-pack",  # the manifest's Indonesian display name
+    ):
         assert words in report, words
     assert "Screening report" not in report
     # --lang (before or after the command) wins over the settings
@@ -154,3 +160,5 @@ def test_reports_take_class_names_from_the_manifest_in_the_report_language(monke
     assert reports.class_name("brain-mri-tumor", "notumor", "id") == "Tidak ada tumor"
     assert reports.class_name("brain-mri-tumor", "notumor", "en") == "No tumour"
     assert reports.class_name("palm-anemia", "anemic", "id") == "Anemia"
+    assert reports.sex_label("F", "id") == "Perempuan" and reports.sex_label("M", "en") == "Male"
+    assert reports.sex_label("perempuan", "id") == "perempuan"  # free text stays as typed
