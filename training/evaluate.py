@@ -102,13 +102,21 @@ def fit_temperature(logits: np.ndarray, labels: np.ndarray) -> float:
 
 
 def youden_threshold(scores: np.ndarray, positive: np.ndarray) -> float:
-    """Threshold maximising sensitivity + specificity - 1 (Youden's J) on held-out data."""
+    """Threshold maximising sensitivity + specificity - 1 (Youden's J) on held-out data.
+
+    The cut sits halfway between the best observed score and the next lower one, not on a
+    validation score itself: with saturated probabilities the lowest positive can be exactly
+    1.0, and a threshold of 1.0 would refer almost nobody in the clinic.
+    """
     if positive.all() or (~positive).all():
         return 0.5
-    best_t, best_j = 0.5, -1.0
-    for t in np.unique(scores):
+    values = np.unique(scores)
+    best_i, best_j = 0, -1.0
+    for i, t in enumerate(values):
         pred = scores >= t
         j = pred[positive].mean() + (~pred[~positive]).mean() - 1
         if j > best_j:
-            best_t, best_j = float(t), float(j)
-    return best_t
+            best_i, best_j = i, float(j)
+    if best_i == 0:
+        return float(values[0])
+    return float((values[best_i - 1] + values[best_i]) / 2)
