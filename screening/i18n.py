@@ -85,3 +85,23 @@ def resolve_language(setting: str | None) -> str:
         if candidate in have:
             return candidate
     return DEFAULT_LANGUAGE
+
+
+def status_reason(status: str, message: str, language: str = DEFAULT_LANGUAGE) -> str:
+    """Why an image got no answer, for a reader of ``language``.
+
+    The inference layer's messages are English and specific ("too dark", which check
+    failed). English readers get them as they are; in another language the catalogue's
+    ``reason.<status>`` sentence comes first, the specific English detail in brackets.
+    """
+    lang = (language or DEFAULT_LANGUAGE).replace("-", "_")
+    key = f"reason.{status}"
+    text = None
+    for candidate in (lang, lang.split("_")[0]):
+        if candidate != DEFAULT_LANGUAGE:
+            text = catalogue(candidate).get(key)
+            if text is not None:
+                break
+    if text is None:
+        return message or status
+    return f"{text} ({message})" if message else text

@@ -48,7 +48,7 @@ from inference.resources import model_dirs, resource_path
 
 from .errors import ReportError
 from .files import atomic_write_bytes
-from .i18n import tr
+from .i18n import status_reason, tr
 from .store import Patient, ScreeningRecord, Store
 
 FONT = "DejaVuSans"
@@ -480,7 +480,11 @@ def _screening_block(
                             st["base"],
                         ),
                         _p(
-                            tr("report.flagged_note", lang, reason=rec.message or rec.status),
+                            tr(
+                                "report.flagged_note",
+                                lang,
+                                reason=status_reason(rec.status, rec.message, lang),
+                            ),
                             st["small"],
                         ),
                     ]
@@ -766,7 +770,8 @@ def batch_summary(
         else:
             n_flag += 1
             result = status_label("pending" if item.state == "pending" else status, lang)
-            reason = (rec.message if rec is not None else item.error) or ""
+            detail = (rec.message if rec is not None else item.error) or ""
+            reason = status_reason(status, detail, lang) if detail or rec is not None else ""
             conf, refer = "—", "—"
             styles.append(("BACKGROUND", (0, n), (-1, n), FLAG_BG))
         referral = rec is not None and rec.answered and rec.refer

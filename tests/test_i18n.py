@@ -13,7 +13,7 @@ import screening
 from screening import cli, i18n
 from screening.settings import ClinicSettings, load_settings, save_settings
 from tests.packgen import make_pack
-from tests.screening_fixtures import write_image
+from tests.screening_fixtures import write_corrupt_jpeg, write_image
 
 
 def fields(text: str) -> set[str]:
@@ -109,7 +109,7 @@ def env(tmp_path, monkeypatch):
 def test_cli_and_reports_in_indonesian(env, capsys):
     for i in range(2):
         write_image(env / "in" / f"s{i}.png", seed=i)
-    (env / "in" / "bad.txt").write_text("x", "utf-8")
+    write_corrupt_jpeg(env / "in" / "broken.jpg")
     args = ["batch", str(env / "in"), "--model", "tiny-pack", "--out", str(env / "o")]
     assert cli.main([*args, "--report", "--patient", "P-7", "--lang", "id"]) in (0, 1)
     captured = capsys.readouterr()
@@ -120,6 +120,7 @@ def test_cli_and_reports_in_indonesian(env, capsys):
     assert "Alat bantu skrining, bukan diagnosis" in summary
     assert "Halaman 1 dari 1" in summary
     assert "Batch screening summary" not in summary
+    assert "Berkas tidak dapat dibaca sebagai gambar." in summary  # the reason, in Indonesian
 
     # the clinic settings choose the language when --lang is not given
     save_settings(ClinicSettings(language="id"))
@@ -162,3 +163,13 @@ def test_reports_take_class_names_from_the_manifest_in_the_report_language(monke
     assert reports.class_name("palm-anemia", "anemic", "id") == "Anemia"
     assert reports.sex_label("F", "id") == "Perempuan" and reports.sex_label("M", "en") == "Male"
     assert reports.sex_label("perempuan", "id") == "perempuan"  # free text stays as typed
+
+
+def test_status_reason():
+    detail = "the image is damaged or incomplete"
+    assert i18n.status_reason("unreadable", detail, "en") == detail
+    assert i18n.status_reason("unreadable", detail, "id") == (
+        f"Berkas tidak dapat dibaca sebagai gambar. ({detail})"
+    )
+    assert i18n.status_reason("not_modality", "", "id_ID").startswith("Gambar ini tampaknya")
+    assert i18n.status_reason("something_new", "detail", "id") == "detail"
