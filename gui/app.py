@@ -30,7 +30,8 @@ def configured_language() -> str:
         return ""
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+def main(argv: Sequence[str] | None = None, language: str | None = None) -> int:
+    """Run the app; ``language`` ("en", "id", "" = system) overrides the clinic settings."""
     args = list(sys.argv if argv is None else [sys.argv[0] if sys.argv else "cliniclens", *argv])
     QCoreApplication.setOrganizationName(ORG)
     QCoreApplication.setApplicationName(APP)
@@ -40,7 +41,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     app = QApplication.instance() or QApplication(args)
     app.setWindowIcon(QIcon(str(resource_path("assets", "icons", "cliniclens.png"))))
     # Before any widget exists: every tr() call then finds the translator.
-    language = apply_language(app, configured_language())
+    language = apply_language(app, configured_language() if language is None else language)
     window = MainWindow(language=language)
     window.show()
     quit_after = os.environ.get("CLINICLENS_QUIT_AFTER_MS", "").strip()

@@ -241,7 +241,7 @@ def build_parser() -> argparse.ArgumentParser:
 # ---------------------------------------------------------------------------------------
 # Commands
 # ---------------------------------------------------------------------------------------
-def run_gui() -> int:
+def run_gui(language: str | None = None) -> int:
     # Looked up by name at run time: screening must not depend on gui (import-linter
     # contract), and the headless commands must work where Qt cannot load.
     try:
@@ -249,7 +249,8 @@ def run_gui() -> int:
     except (ImportError, AttributeError) as exc:
         _err(t("cli.gui_failed", error=exc))
         return EXIT_USAGE
-    return int(gui_main() or 0)
+    # --lang given on the command line wins over the settings for this run
+    return int((gui_main(language=language) if language else gui_main()) or 0)
 
 
 def _catalog() -> PackCatalog:
@@ -664,7 +665,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         args.lang = _LANG  # reports follow the messages' language
     try:
         if args.command in (None, "gui"):
-            return run_gui()
+            return run_gui(_LANG if getattr(args, "global_lang", None) else None)
         if hasattr(args, "operator"):
             _settings_defaults(args)
         if args.command == "models":

@@ -31,6 +31,14 @@ def test_app_starts_in_the_settings_language(qapp, monkeypatch):
         assert gui.app.main([]) == 0
         assert seen == {"language": "en", "file_menu": "&File"}
 
+        # `cliniclens --lang id` wins over the settings for that run
+        from screening import cli
+
+        assert cli.main(["--lang", "id"]) == 0
+        assert seen["language"] == "id"
+        assert cli.main(["gui"]) == 0
+        assert seen["language"] == "en"
+
         # "System default": whatever the system's language resolves to
         monkeypatch.setattr(translations, "system_language", lambda: "id")
         save_settings(ClinicSettings(language=""))
