@@ -160,7 +160,12 @@ def train(cfg: TrainConfig, log=print) -> dict:
             cfg.recipe.epochs_finetune, cfg.recipe.lr * cfg.recipe.finetune_lr_factor,
             workdir / "phase2.pt", log,
         ).epochs
-    train_seconds = _add_elapsed(workdir, time.time() - t_start)
+    # A re-finish that trained nothing (every phase resumed complete) adds no training time.
+    trained_now = any(
+        (workdir / f).exists() and (workdir / f).stat().st_mtime >= t_start
+        for f in ("phase1.pt", "phase2.pt")
+    )
+    train_seconds = _add_elapsed(workdir, time.time() - t_start if trained_now else 0.0)
     model = Classifier(torch.nn.Sequential(*prefix, *top), head).eval()
 
     # Export, then measure everything through the app's own engine on the exported graph.
