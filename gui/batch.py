@@ -125,7 +125,8 @@ def row_for(
         return Row(item.position, name, patient, rec.message or rec.status, "flagged")
     manifest = manifests.get(rec.pack_id)
     label = class_name(manifest, rec.top_class, language) or rec.top_class
-    text = f"{label} {rec.top_probability * 100:.0f}%" if rec.top_probability is not None else label
+    # One decimal, as in the result panel: a rounded "100%" would overstate a screening aid.
+    text = f"{label} {rec.top_probability * 100:.1f} %" if rec.top_probability is not None else label
     return Row(item.position, name, patient, text, "refer" if rec.refer else "ok")
 
 
