@@ -4,7 +4,7 @@
 <context>
     <name>BatchController</name>
     <message>
-        <location filename="../../gui/batch.py" line="197"/>
+        <location filename="../../gui/batch.py" line="198"/>
         <source>No images were found in the files and folders given.</source>
         <translation>Tidak ditemukan gambar dalam berkas dan folder yang diberikan.</translation>
     </message>
