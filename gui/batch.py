@@ -107,7 +107,7 @@ def row_for(
     patients: dict[int, str] | None = None,
 ) -> Row:
     """What the table shows for one item (reads its screening and patient from the store)."""
-    from .presenter import class_name
+    from .presenter import class_name, status_reason
 
     patient = ""
     if item.patient_id is not None:
@@ -119,10 +119,12 @@ def row_for(
     if item.state == "pending":
         return Row(item.position, name, patient, "", "pending")
     if item.state == "failed" or item.screening_id is None:
-        return Row(item.position, name, patient, item.error or item.status, "failed")
+        reason = status_reason(item.status, item.error, language)
+        return Row(item.position, name, patient, reason, "failed")
     rec = store.get_screening(item.screening_id)
     if not rec.answered:
-        return Row(item.position, name, patient, rec.message or rec.status, "flagged")
+        reason = status_reason(rec.status, rec.message, language)
+        return Row(item.position, name, patient, reason, "flagged")
     manifest = manifests.get(rec.pack_id)
     label = class_name(manifest, rec.top_class, language) or rec.top_class
     # One decimal, as in the result panel: a rounded "100%" would overstate a screening aid.

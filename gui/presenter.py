@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from screening.i18n import status_reason
+
 if TYPE_CHECKING:
     from inference.manifest import Manifest
     from inference.results import ScreenResult, Timings
@@ -77,7 +79,7 @@ def summarize(result: ScreenResult, manifest: Manifest, language: str = "en") ->
             headline="",
             probability=None,
             refer=False,
-            warning=result.message or result.status.value,
+            warning=status_reason(result.status.value, result.message, language),
             bars=(),
             **common,
         )
@@ -112,7 +114,7 @@ def summarize_record(
             headline="",
             probability=None,
             refer=False,
-            warning=record.message or record.status,
+            warning=status_reason(record.status, record.message, language),
             bars=(),
             **common,
         )

@@ -69,6 +69,8 @@ def test_flagged_results_show_no_answer(screened):
         assert not flagged.answered
         assert flagged.headline == "" and flagged.bars == () and flagged.refer is False
         assert flagged.warning == "why"
+        in_id = summarize(replace(result, status=status, message="why"), screener.manifest, "id")
+        assert in_id.warning.endswith(" (why)") and "gambar" in in_id.warning.lower()
 
 
 def test_render_caches_the_cam_and_reblends(screened):
