@@ -58,12 +58,38 @@ def test_engine_reproduces_the_pipelines_validation_predictions(directory: Path)
     with open(directory / "val_predictions.csv", newline="", encoding="utf-8") as fh:
         rows = list(csv.DictReader(fh))
     assert len(rows) >= 2 * len(pack.manifest.classes)
-    screener = Screener(pack)
+    # the pipeline wrote these with the fp32 graph; int8 may be the default (checked below)
+    screener = Screener(pack, Engine(pack, variant="fp32"))
     for row in rows:
         result = screener.screen_path(dataset / row["file"])
         assert result.prediction is not None, result.message
         expected = np.array([float(row[f"p_{c}"]) for c in pack.manifest.class_ids])
         np.testing.assert_allclose(result.prediction.probabilities, expected, atol=1e-4)
+
+
+@pytest.mark.parametrize("directory", PACK_DIRS, ids=lambda p: p.name)
+def test_int8_variant_agrees_with_the_validation_predictions(directory: Path):
+    """training/quantize.py: same top class as fp32 and Grad-CAM inputs still present."""
+    pack = load_pack(directory)
+    if not any(v.name == "int8" for v in pack.manifest.onnx.variants):
+        pytest.skip("no int8 variant")
+    dataset = DATASETS / pack.manifest.training["dataset"]
+    if not dataset.is_dir():
+        pytest.skip(f"dataset {dataset} not available")
+    with open(directory / "val_predictions.csv", newline="", encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh))
+    screener = Screener(pack, Engine(pack, variant="int8"))
+    agree = 0
+    for row in rows:
+        result = screener.screen_path(dataset / row["file"])
+        assert result.prediction is not None, result.message
+        expected = np.array([float(row[f"p_{c}"]) for c in pack.manifest.class_ids])
+        got = np.array(result.prediction.probabilities)
+        agree += int(np.argmax(got) == np.argmax(expected))
+        assert np.abs(got - expected).max() < 0.5
+    assert agree >= len(rows) - 1
+    if pack.manifest.onnx.default_variant == "int8":
+        assert agree == len(rows)
 
 
 # Images each pack must refuse (issue: trust). Other datasets' validation images, photos that

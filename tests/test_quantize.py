@@ -1,0 +1,91 @@
+"""training/quantize.py on a tiny onnx.helper pack: int8 variant, measurements, default rule."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from inference.engine import Engine
+from inference.packs import load_pack
+from tests.packgen import make_pack
+from training import quantize
+
+CLASSES = ("normal", "abnormal", "other")
+
+
+def _dataset(root: Path, n: int = 8) -> Path:
+    rng = np.random.default_rng(1)
+    for split in ("train", "val"):
+        for i, cls in enumerate(CLASSES):
+            folder = root / split / cls
+            folder.mkdir(parents=True)
+            for j in range(n):
+                base = rng.integers(0, 255, (40, 40, 3)).astype(np.int16)
+                base[..., i] = np.clip(base[..., i] + 80, 0, 255)
+                Image.fromarray(base.astype(np.uint8)).save(folder / f"{j:03d}.png")
+    return root
+
+
+@pytest.fixture()
+def quantized(tmp_path: Path) -> tuple[Path, Path]:
+    pack_dir = make_pack(tmp_path / "packs", classes=CLASSES)
+    data = _dataset(tmp_path / "data")
+    assert quantize.main([str(pack_dir), "--data", str(data), "--calib", "12", "--runs", "1"]) == 0
+    return pack_dir, data
+
+
+def test_int8_variant_is_written_sealed_and_close_to_fp32(quantized):
+    pack_dir, data = quantized
+    pack = load_pack(pack_dir)  # verifies hashes and the re-written seal
+    assert (pack_dir / quantize.INT8_FILE).is_file()
+    assert quantize.INT8_FILE in (pack_dir / "SHA256SUMS").read_text()
+    [variant] = [v for v in pack.manifest.onnx.variants if v.name == "int8"]
+    assert "Grad-CAM" in variant.notes and "ms/image" in variant.notes
+    x = np.random.default_rng(0).normal(0, 1, (2, 3, 32, 32)).astype(np.float32)
+    fp32 = Engine(pack, threads=1, variant="fp32").run(x)
+    int8 = Engine(pack, threads=1, variant="int8").run(x)
+    assert int8.features is not None and int8.head_grad is not None
+    assert int8.features.shape == fp32.features.shape
+    np.testing.assert_allclose(int8.head_grad, fp32.head_grad, atol=1e-5)  # head stays fp32
+    scale = np.abs(fp32.logits).max()
+    assert np.abs(int8.logits - fp32.logits).max() < 0.1 * scale
+    card = (pack_dir / "MODEL_CARD.md")
+    if card.exists():
+        assert "## int8 variant" in card.read_text("utf-8")
+    raw = json.loads((pack_dir / "manifest.json").read_text("utf-8"))
+    metrics = raw["onnx"]["variants"]["int8"]["metrics"]
+    assert metrics["n"] == 3 * 8
+    expect = "int8" if metrics["fp32_accuracy"] - metrics["accuracy"] < 0.005 else "fp32"
+    assert pack.manifest.onnx.default_variant == expect
+    assert pack.onnx_path().name == ("model.int8.onnx" if expect == "int8" else "model.onnx")
+
+
+def _res(fp32_acc: float, int8_acc: float) -> dict:
+    row = {"macro_f1": 0.9, "ms": 1.0, "bytes": 1000}
+    return {
+        "n": 100,
+        "fp32": {**row, "accuracy": fp32_acc},
+        "int8": {**row, "accuracy": int8_acc},
+        "cam_pearson": 0.95,
+    }
+
+
+@pytest.mark.parametrize(
+    ("fp32_acc", "int8_acc", "default"),
+    [(0.95, 0.95, "int8"), (0.95, 0.946, "int8"), (0.95, 0.944, "fp32"), (0.90, 0.80, "fp32"),
+     (0.90, 0.91, "int8")],
+)
+def test_default_flips_only_when_accuracy_drops_less_than_half_a_point(
+    quantized, fp32_acc, int8_acc, default
+):
+    pack_dir, _ = quantized
+    assert quantize.record(pack_dir, _res(fp32_acc, int8_acc), "minmax", 12) == default
+    pack = load_pack(pack_dir)
+    assert pack.manifest.onnx.default_variant == default
+    card = pack_dir / "MODEL_CARD.md"
+    if card.exists():  # re-recording replaces the section instead of appending another
+        assert card.read_text("utf-8").count("## int8 variant") == 1
