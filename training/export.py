@@ -33,7 +33,34 @@ def export_onnx(model: Classifier, spec: InputSpec, path: Path) -> None:
         opset_version=17,
         dynamo=False,
     )
+    flush_denormals(tmp)
     tmp.replace(path)
+
+
+def flush_denormals(path: Path) -> int:
+    """Zero weights below float32's normal range; returns how many there were.
+
+    End-to-end fine-tuning can leave subnormal weights (608 in one brain MRI model); x86 CPUs
+    handle them in microcode, and that model ran 2.4x slower than its twin with none. Values
+    under 1.2e-38 change no output that matters.
+    """
+    import onnx
+    from onnx import numpy_helper
+
+    model = onnx.load(str(path))
+    tiny = np.finfo(np.float32).tiny
+    count = 0
+    for init in model.graph.initializer:
+        if init.data_type != onnx.TensorProto.FLOAT:
+            continue
+        arr = numpy_helper.to_array(init)
+        mask = (np.abs(arr) < tiny) & (arr != 0)
+        if mask.any():
+            count += int(mask.sum())
+            init.CopyFrom(numpy_helper.from_array(np.where(mask, 0.0, arr).astype(np.float32), init.name))
+    if count:
+        onnx.save(model, str(path))
+    return count
 
 
 def fit_ood(pooled_train: np.ndarray, labels: np.ndarray, n_classes: int, dims: int = 64):
