@@ -64,12 +64,12 @@ def test_int8_variant_is_written_sealed_and_close_to_fp32(quantized):
     assert pack.onnx_path().name == ("model.int8.onnx" if expect == "int8" else "model.onnx")
 
 
-def _res(fp32_acc: float, int8_acc: float) -> dict:
+def _res(fp32_acc: float, int8_acc: float, int8_ood_pass: float = 0.97) -> dict:
     row = {"macro_f1": 0.9, "ms": 1.0, "bytes": 1000}
     return {
         "n": 100,
-        "fp32": {**row, "accuracy": fp32_acc},
-        "int8": {**row, "accuracy": int8_acc},
+        "fp32": {**row, "accuracy": fp32_acc, "ood_pass": 0.97},
+        "int8": {**row, "accuracy": int8_acc, "ood_pass": int8_ood_pass},
         "cam_pearson": 0.95,
     }
 
@@ -89,3 +89,9 @@ def test_default_flips_only_when_accuracy_drops_less_than_half_a_point(
     card = pack_dir / "MODEL_CARD.md"
     if card.exists():  # re-recording replaces the section instead of appending another
         assert card.read_text("utf-8").count("## int8 variant") == 1
+
+
+def test_int8_stays_optional_when_its_features_fail_the_guard(quantized):
+    pack_dir, _ = quantized
+    assert quantize.record(pack_dir, _res(0.95, 0.95, int8_ood_pass=0.93), "minmax", 12) == "fp32"
+    assert quantize.record(pack_dir, _res(0.95, 0.95, int8_ood_pass=0.96), "minmax", 12) == "int8"

@@ -32,6 +32,7 @@ from inference.seal import write_seal
 
 INT8_FILE = "model.int8.onnx"
 MAX_DROP_POINTS = 0.5
+MIN_OOD_PASS = 0.95  # the pack's own validation images the guard must let through
 CARD_HEADING = "## int8 variant"
 
 
@@ -172,6 +173,12 @@ def evaluate(pack_dir: Path, data: Path, runs: int = 3, timing_images: int = 40)
     draft = (2 * man.input.width, 2 * man.input.height)
     engines = {v: Engine(pack, threads=1, variant=v) for v in ("fp32", "int8")}
     preds: dict[str, list[int]] = {v: [] for v in engines}
+    scorer = None
+    if man.ood is not None and pack.ood_path is not None:
+        from inference.ood import MahalanobisScorer, pool
+
+        scorer = MahalanobisScorer.load(pack.ood_path, man.ood.threshold)
+    passed: dict[str, list[bool]] = {v: [] for v in engines}
     corr: list[float] = []
     max_logit_diff = 0.0
     step = max(1, len(files) // timing_images)
@@ -184,6 +191,10 @@ def evaluate(pack_dir: Path, data: Path, runs: int = 3, timing_images: int = 40)
         preds["fp32"].append(int(np.argmax(a.logits[0])))
         preds["int8"].append(int(np.argmax(b.logits[0])))
         max_logit_diff = max(max_logit_diff, float(np.abs(a.logits - b.logits).max()))
+        if scorer is not None and a.features is not None and b.features is not None:
+            # The guard's threshold was fitted on fp32 features; int8 must still pass its own.
+            for v, out in (("fp32", a), ("int8", b)):
+                passed[v].append(bool(scorer.score(pool(out.features))[0] <= scorer.threshold))
         if a.features is None or b.features is None:
             continue
         c = int(np.argmax(a.logits[0]))
@@ -197,6 +208,7 @@ def evaluate(pack_dir: Path, data: Path, runs: int = 3, timing_images: int = 40)
             "accuracy": float(np.mean(pred == labels)),
             "macro_f1": _macro_f1(labels, pred, len(ids)),
             "bytes": pack.onnx_path(v).stat().st_size,
+            "ood_pass": float(np.mean(passed[v])) if passed[v] else None,
         }
     res["cam_pearson"] = float(np.mean(corr)) if corr else None
     res["max_logit_diff"] = max_logit_diff
@@ -226,6 +238,10 @@ def _note(res: dict, method: str, n_calib: int) -> str:
     )
 
 
+def _pct(x: float | None) -> str:
+    return "n/a" if x is None else f"{100 * x:.1f} %"
+
+
 def _card_section(res: dict, default: str, method: str, n_calib: int) -> str:
     f, q = res["fp32"], res["int8"]
     cam = "n/a" if res["cam_pearson"] is None else f"{res['cam_pearson']:.3f}"
@@ -242,15 +258,20 @@ def _card_section(res: dict, default: str, method: str, n_calib: int) -> str:
         f"{100 * q['macro_f1']:.1f} % |\n\n"
         f"- Accuracy change {100 * (q['accuracy'] - f['accuracy']):+.2f} points; Grad-CAM of the top class correlates with "
         f"fp32 at mean Pearson r = {cam}.\n"
+        f"- Out-of-distribution guard (threshold fitted on fp32): own validation images passing "
+        f"{_pct(f.get('ood_pass'))} with fp32, {_pct(q.get('ood_pass'))} with int8.\n"
         f"- Default variant: **{default}** (int8 becomes the default only when accuracy drops "
-        f"by less than {MAX_DROP_POINTS} points).\n"
+        f"by less than {MAX_DROP_POINTS} points and the guard still passes at least "
+        f"{100 * MIN_OOD_PASS:.0f} % of the validation images).\n"
     )
 
 
 def record(pack_dir: Path, res: dict, method: str, n_calib: int) -> str:
     """Write the variant into the manifest and card, choose the default, re-seal."""
     drop = 100 * (res["fp32"]["accuracy"] - res["int8"]["accuracy"])
-    default = "int8" if drop < MAX_DROP_POINTS else "fp32"
+    ood_pass = res["int8"].get("ood_pass")
+    guard_ok = ood_pass is None or ood_pass >= MIN_OOD_PASS
+    default = "int8" if drop < MAX_DROP_POINTS and guard_ok else "fp32"
     path = pack_dir / "manifest.json"
     raw = json.loads(path.read_text("utf-8"))
     raw["onnx"].setdefault("variants", {})["int8"] = {
