@@ -24,26 +24,19 @@ from pathlib import Path
 import numpy as np
 import onnx
 
+from inference import cam as cam_mod
 from inference.engine import Engine
 from inference.images import load_image
-from inference.packs import load_pack
+from inference.packs import file_sha256, load_pack
 from inference.preprocess import preprocess
 from inference.seal import write_seal
+
+from .evaluate import report
 
 INT8_FILE = "model.int8.onnx"
 MAX_DROP_POINTS = 0.5
 MIN_OOD_PASS = 0.95  # the pack's own validation images the guard must let through
 CARD_HEADING = "## int8 variant"
-
-
-def _sha256(path: Path) -> str:
-    import hashlib
-
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        while block := fh.read(1 << 20):
-            h.update(block)
-    return h.hexdigest()
 
 
 def _tensor(path: Path, spec, draft: tuple[int, int]) -> np.ndarray:
@@ -138,8 +131,9 @@ def quantize_pack(pack_dir: Path, data: Path, classes: list[str], n_calib: int,
     return out
 
 
-def _cam(features: np.ndarray, head_grad: np.ndarray, c: int) -> np.ndarray:
-    return np.maximum(np.einsum("k,khw->hw", head_grad[0, c], features[0]), 0.0)
+def _cam(out, c: int) -> np.ndarray:
+    """The app's own Grad-CAM of class ``c`` for a one-image engine output."""
+    return cam_mod.compute(out.features[0], out.head_grad[0], c, str(c)).values
 
 
 def _pearson(a: np.ndarray, b: np.ndarray) -> float | None:
@@ -147,16 +141,6 @@ def _pearson(a: np.ndarray, b: np.ndarray) -> float | None:
     if a.std() == 0 or b.std() == 0:
         return None
     return float(np.corrcoef(a, b)[0, 1])
-
-
-def _macro_f1(y: np.ndarray, p: np.ndarray, n: int) -> float:
-    f1s = []
-    for c in range(n):
-        tp = np.sum((p == c) & (y == c))
-        fp = np.sum((p == c) & (y != c))
-        fn = np.sum((p != c) & (y == c))
-        f1s.append(0.0 if tp == 0 else 2 * tp / (2 * tp + fp + fn))
-    return float(np.mean(f1s))
 
 
 def evaluate(pack_dir: Path, data: Path, runs: int = 3, timing_images: int = 40) -> dict:
@@ -198,7 +182,7 @@ def evaluate(pack_dir: Path, data: Path, runs: int = 3, timing_images: int = 40)
         if a.features is None or b.features is None:
             continue
         c = int(np.argmax(a.logits[0]))
-        r = _pearson(_cam(a.features, a.head_grad, c), _cam(b.features, b.head_grad, c))
+        r = _pearson(_cam(a, c), _cam(b, c))
         if r is not None:
             corr.append(r)
     res: dict = {"n": len(files)}
@@ -206,7 +190,7 @@ def evaluate(pack_dir: Path, data: Path, runs: int = 3, timing_images: int = 40)
         pred = np.array(preds[v])
         res[v] = {
             "accuracy": float(np.mean(pred == labels)),
-            "macro_f1": _macro_f1(labels, pred, len(ids)),
+            "macro_f1": report(np.eye(len(ids))[pred], labels, tuple(ids)).macro_f1,
             "bytes": pack.onnx_path(v).stat().st_size,
             "ood_pass": float(np.mean(passed[v])) if passed[v] else None,
         }
@@ -276,7 +260,7 @@ def record(pack_dir: Path, res: dict, method: str, n_calib: int) -> str:
     raw = json.loads(path.read_text("utf-8"))
     raw["onnx"].setdefault("variants", {})["int8"] = {
         "file": INT8_FILE,
-        "sha256": _sha256(pack_dir / INT8_FILE),
+        "sha256": file_sha256(pack_dir / INT8_FILE),
         "notes": _note(res, method, n_calib),
         "metrics": {  # read by tools/models_table.py; the schema allows extra variant keys
             "split": "val",
