@@ -1,0 +1,244 @@
+"""Image resizing equal to OpenCV's ``cv2.resize``, in numpy, so the app ships without OpenCV.
+
+The bundled packs were trained and calibrated on ``cv2.resize`` output (INTER_AREA when
+shrinking, INTER_LINEAR when enlarging), so these functions replay OpenCV's arithmetic
+rather than an idealised resampler: the same weight tables, the same float32 operation
+order for area averaging and the same 11-bit fixed point for bilinear uint8. Tests compare
+them with cv2 over many sizes (tests/test_resample.py).
+
+Every pass is separable and banded: an output pixel reads a contiguous run of at most
+``ceil(scale) + 1`` input pixels, so the cost is O(pixels) (a loop over band offsets, each
+a gather and a multiply-add), never a dense matrix product over the image.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+_COEF_BITS = 11  # OpenCV INTER_RESIZE_COEF_BITS: uint8 bilinear weights are multiples of 1/2048
+_COEF_ONE = 1 << _COEF_BITS
+_DBL_EPSILON = float(np.finfo(np.float64).eps)
+
+
+def _scale(src: int, dst: int) -> tuple[float, float]:
+    """(scale, inverse scale) computed as cv2 does: from dst/src, then inverted."""
+    inv = dst / src
+    return 1.0 / inv, inv
+
+
+def _integer_factor(scale: float) -> int:
+    """The integer factor ``scale`` equals (OpenCV's test), or 0 when it is fractional."""
+    k = round(scale)
+    return k if abs(scale - k) < _DBL_EPSILON else 0
+
+
+def _check(img: np.ndarray, width: int, height: int) -> None:
+    if img.ndim not in (2, 3) or img.shape[0] < 1 or img.shape[1] < 1:
+        raise ValueError(f"expected an HxW or HxWxC image, got shape {img.shape}")
+    if width < 1 or height < 1:
+        raise ValueError(f"target size must be positive, got {width}x{height}")
+
+
+def area_resize(img: np.ndarray, width: int, height: int) -> np.ndarray:
+    """``cv2.resize(img, (width, height), interpolation=cv2.INTER_AREA)`` for uint8 images.
+
+    Shrinking in both axes averages the exact pixel overlaps (a block mean for integer
+    factors); when either axis enlarges, OpenCV emulates "area" with a bilinear variant,
+    and so does this.
+    """
+    _check(img, width, height)
+    if img.dtype != np.uint8:
+        raise TypeError(f"area_resize takes uint8 images, got {img.dtype}")
+    h, w = img.shape[:2]
+    if (h, w) == (height, width):
+        return img.copy()
+    sx, inv_x = _scale(w, width)
+    sy, inv_y = _scale(h, height)
+    if sx < 1 or sy < 1:
+        return _bilinear_u8(img, _area_taps(w, width, sx, inv_x), _area_taps(h, height, sy, inv_y))
+    kx, ky = _integer_factor(sx), _integer_factor(sy)
+    if kx and ky:
+        return _block_mean(img, kx, ky)
+    xs, xw = _area_band(w, width, sx)
+    ys, yw = _area_band(h, height, sy)
+    # cv2 averages each row horizontally first, then accumulates rows, in float32.
+    rows = _band(img, xs, xw, axis=1)
+    out = _band(rows, ys, yw, axis=0)
+    return np.clip(np.rint(out), 0, 255).astype(np.uint8)
+
+
+def linear_resize(img: np.ndarray, width: int, height: int) -> np.ndarray:
+    """``cv2.resize(img, (width, height), interpolation=cv2.INTER_LINEAR)``, uint8 or float32.
+
+    Half-pixel centres (src = (dst + 0.5) * scale - 0.5), clamped at the borders; uint8 uses
+    OpenCV's 11-bit fixed-point weights, float32 plain float weights.
+    """
+    _check(img, width, height)
+    if img.dtype not in (np.uint8, np.float32):
+        raise TypeError(f"linear_resize takes uint8 or float32 images, got {img.dtype}")
+    h, w = img.shape[:2]
+    if (h, w) == (height, width):
+        return img.copy()
+    sx, inv_x = _scale(w, width)
+    sy, inv_y = _scale(h, height)
+    if _integer_factor(sx) == 2 and _integer_factor(sy) == 2:
+        return _block_mean(img, 2, 2)  # cv2 switches exact halving to its area path
+    xt, yt = _linear_taps(w, width, sx), _linear_taps(h, height, sy)
+    if img.dtype == np.uint8:
+        return _bilinear_u8(img, xt, yt)
+    return _bilinear_f32(img, xt, yt)
+
+
+# --- area averaging ----------------------------------------------------------------------
+
+
+def _area_band(ssize: int, dsize: int, scale: float) -> tuple[np.ndarray, np.ndarray]:
+    """Start index and float32 weights (dsize x taps) of OpenCV's computeResizeAreaTab.
+
+    Each output cell covers [d*scale, (d+1)*scale): whole pixels weigh 1/cell, the cut
+    pixels at either end their covered fraction (dropped below 1e-3, as cv2 does).
+    """
+    d = np.arange(dsize, dtype=np.float64)
+    f1 = d * scale
+    f2 = f1 + scale
+    cell = np.minimum(scale, ssize - f1)
+    s2 = np.minimum(np.floor(f2), ssize - 1).astype(np.int64)
+    s1 = np.minimum(np.ceil(f1).astype(np.int64), s2)
+    left = (s1 - f1) > 1e-3
+    right = (f2 - s2) > 1e-3
+    start = s1 - left
+    count = left + (s2 - s1) + right
+    taps = int(count.max())
+    j = np.arange(taps)[None, :]
+    full = (1.0 / cell).astype(np.float32)[:, None]
+    weights = np.where(j < count[:, None], full, np.float32(0))
+    rows = np.arange(dsize)
+    weights[rows[left], 0] = ((s1 - f1) / cell)[left]
+    last = np.minimum(np.minimum(f2 - s2, 1.0), cell) / cell
+    weights[rows[right], (count - 1)[right]] = last[right]
+    return start, weights.astype(np.float32)
+
+
+def _band(img: np.ndarray, start: np.ndarray, weights: np.ndarray, axis: int) -> np.ndarray:
+    """Weighted sums of runs along ``axis`` in float32, adding taps in cv2's order.
+
+    Padding taps have weight 0 and read a clamped index: adding 0.0 leaves a float32 sum
+    bit-identical, so the result equals cv2's sequential accumulation.
+    """
+    n = img.shape[axis]
+    shape = [1] * img.ndim
+    shape[axis] = len(start)
+    acc = np.multiply(np.take(img, start, axis=axis), weights[:, 0].reshape(shape), dtype=np.float32)
+    tmp = np.empty_like(acc)
+    for j in range(1, weights.shape[1]):
+        idx = np.minimum(start + j, n - 1)
+        np.multiply(np.take(img, idx, axis=axis), weights[:, j].reshape(shape), out=tmp)
+        acc += tmp
+    return acc
+
+
+def _block_mean(img: np.ndarray, kx: int, ky: int) -> np.ndarray:
+    """Integer-factor shrink: each output is the mean of a ky x kx block, rounded as cv2 does."""
+    h, w = img.shape[:2]
+    oh, ow = h // ky, w // kx
+    wide = np.int64 if img.dtype != np.uint8 else np.int32
+    acc_t = np.float32 if img.dtype == np.float32 else wide
+    cols = sum(img[: oh * ky, j : ow * kx : kx].astype(acc_t) for j in range(kx))
+    total = sum(cols[i::ky] for i in range(ky))
+    area = kx * ky
+    if img.dtype == np.float32:
+        return (total * np.float32(1.0 / area)).astype(np.float32)
+    cn = 1 if img.ndim == 2 else img.shape[2]
+    if kx == ky == 2 and cn in (1, 3, 4):
+        return ((total + 2) >> 2).astype(np.uint8)  # cv2's vectorised halving rounds half up
+    scaled = total.astype(np.float32) * np.float32(1.0 / area)
+    return np.clip(np.rint(scaled), 0, 255).astype(np.uint8)
+
+
+# --- bilinear ----------------------------------------------------------------------------
+
+
+def _linear_taps(ssize: int, dsize: int, scale: float) -> tuple[np.ndarray, np.ndarray]:
+    """(left source index, float32 fraction) per output pixel, half-pixel centres."""
+    f = ((np.arange(dsize, dtype=np.float64) + 0.5) * scale - 0.5).astype(np.float32)
+    s = np.floor(f)
+    return s.astype(np.int64), (f - s).astype(np.float32)
+
+
+def _area_taps(ssize: int, dsize: int, scale: float, inv: float) -> tuple[np.ndarray, np.ndarray]:
+    """cv2's bilinear stand-in for INTER_AREA when an axis enlarges (its ``area_mode``)."""
+    d = np.arange(dsize, dtype=np.float64)
+    s = np.floor(d * scale)
+    f = ((d + 1) - (s + 1) * inv).astype(np.float32)
+    f = np.where(f <= 0, np.float32(0), f - np.floor(f)).astype(np.float32)
+    return s.astype(np.int64), f
+
+
+def _clamp_x(taps: tuple[np.ndarray, np.ndarray], n: int) -> tuple[np.ndarray, np.ndarray]:
+    """Horizontal border rule: outside the image, take the edge pixel with full weight."""
+    s, f = taps
+    out = (s < 0) | (s >= n - 1)
+    return np.clip(s, 0, n - 1), np.where(out, np.float32(0), f).astype(np.float32)
+
+
+def _fixed(f: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Weights (1 - f, f) rounded to 11-bit fixed point as cv2 does (half to even)."""
+    one = np.float32(1) - f
+    return (
+        np.rint(one * np.float32(_COEF_ONE)).astype(np.int32),
+        np.rint(f * np.float32(_COEF_ONE)).astype(np.int32),
+    )
+
+
+def _rows(n: int, s: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Distinct source rows the vertical pass reads, and where each tap finds its row."""
+    r0, r1 = np.clip(s, 0, n - 1), np.clip(s + 1, 0, n - 1)
+    needed = np.union1d(r0, r1)
+    return needed, np.searchsorted(needed, r0), np.searchsorted(needed, r1)
+
+
+def _expand(v: np.ndarray, ndim: int, axis: int) -> np.ndarray:
+    shape = [1] * ndim
+    shape[axis] = len(v)
+    return v.reshape(shape)
+
+
+def _bilinear_u8(
+    img: np.ndarray, xtaps: tuple[np.ndarray, np.ndarray], ytaps: tuple[np.ndarray, np.ndarray]
+) -> np.ndarray:
+    """cv2's fixed-point bilinear: horizontal pass in int32 (x2048), then the vertical pass
+    with its ``(b * (v >> 4)) >> 16`` products and a final ``(+2) >> 2``."""
+    h, w = img.shape[:2]
+    xs, xf = _clamp_x(xtaps, w)
+    a0, a1 = _fixed(xf)
+    rows, i0, i1 = _rows(h, ytaps[0])
+    src = img[rows]
+    nd = img.ndim
+    x1 = np.minimum(xs + 1, w - 1)
+    hor = np.take(src, xs, axis=1) * _expand(a0, nd, 1)
+    hor += np.take(src, x1, axis=1) * _expand(a1, nd, 1)
+    hor >>= 4
+    b0, b1 = _fixed(ytaps[1])
+    top = (hor[i0] * _expand(b0, nd, 0)) >> 16
+    top += (hor[i1] * _expand(b1, nd, 0)) >> 16
+    top += 2
+    top >>= 2
+    return top.astype(np.uint8)
+
+
+def _bilinear_f32(
+    img: np.ndarray, xtaps: tuple[np.ndarray, np.ndarray], ytaps: tuple[np.ndarray, np.ndarray]
+) -> np.ndarray:
+    """cv2's float bilinear: weights (1 - f, f) per axis, horizontal pass first."""
+    h, w = img.shape[:2]
+    xs, xf = _clamp_x(xtaps, w)
+    rows, i0, i1 = _rows(h, ytaps[0])
+    src = img[rows]
+    nd = img.ndim
+    x1 = np.minimum(xs + 1, w - 1)
+    ax0, ax1 = _expand(np.float32(1) - xf, nd, 1), _expand(xf, nd, 1)
+    hor = np.take(src, xs, axis=1) * ax0 + np.take(src, x1, axis=1) * ax1
+    yf = ytaps[1]
+    b0, b1 = _expand(np.float32(1) - yf, nd, 0), _expand(yf, nd, 0)
+    return (hor[i0] * b0 + hor[i1] * b1).astype(np.float32)
+
