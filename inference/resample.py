@@ -18,6 +18,7 @@ import numpy as np
 _COEF_BITS = 11  # OpenCV INTER_RESIZE_COEF_BITS: uint8 bilinear weights are multiples of 1/2048
 _COEF_ONE = 1 << _COEF_BITS
 _DBL_EPSILON = float(np.finfo(np.float64).eps)
+_BLOCK_BYTES = 1 << 20  # rows per horizontal block: about this much source stays in cache
 
 
 def _scale(src: int, dst: int) -> tuple[float, float]:
@@ -62,8 +63,7 @@ def area_resize(img: np.ndarray, width: int, height: int) -> np.ndarray:
     xs, xw = _area_band(w, width, sx)
     ys, yw = _area_band(h, height, sy)
     # cv2 averages each row horizontally first, then accumulates rows, in float32.
-    rows = _band(img, xs, xw, axis=1)
-    out = _band(rows, ys, yw, axis=0)
+    out = _band_rows(_band_cols(img, xs, xw), ys, yw)
     return np.clip(np.rint(out), 0, 255).astype(np.uint8)
 
 
@@ -119,40 +119,86 @@ def _area_band(ssize: int, dsize: int, scale: float) -> tuple[np.ndarray, np.nda
     return start, weights.astype(np.float32)
 
 
-def _band(img: np.ndarray, start: np.ndarray, weights: np.ndarray, axis: int) -> np.ndarray:
-    """Weighted sums of runs along ``axis`` in float32, adding taps in cv2's order.
+def _band_cols(img: np.ndarray, start: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    """Horizontal weighted sums of runs in float32 -> (H, n[, C]), adding taps in cv2's order.
 
     Padding taps have weight 0 and read a clamped index: adding 0.0 leaves a float32 sum
-    bit-identical, so the result equals cv2's sequential accumulation.
+    bit-identical, so the result equals cv2's sequential accumulation. Rows go in blocks of
+    about a megabyte so each block stays in cache across the taps (a tap gathers from the
+    whole row width; over the full image each tap would stream it from memory again).
     """
-    n = img.shape[axis]
-    shape = [1] * img.ndim
-    shape[axis] = len(start)
-    acc = np.multiply(np.take(img, start, axis=axis), weights[:, 0].reshape(shape), dtype=np.float32)
+    h, w = img.shape[:2]
+    cn = img.shape[2] if img.ndim == 3 else 1
+    taps = weights.shape[1]
+    # Channels flattened into columns: long inner loops instead of length-3 ones.
+    cols = [_channel_index(np.minimum(start + j, w - 1), cn) for j in range(taps)]
+    wts = [np.repeat(weights[:, j], cn) for j in range(taps)]
+    flat = img.reshape(h, w * cn)
+    out = np.empty((h, len(start) * cn), np.float32)
+    block = max(1, _BLOCK_BYTES // (w * cn))
+    tmp = np.empty((min(block, h), out.shape[1]), np.float32)
+    for r in range(0, h, block):
+        rows = flat[r : r + block]
+        acc, part = out[r : r + block], tmp[: len(rows)]
+        np.multiply(np.take(rows, cols[0], axis=1), wts[0], out=acc)
+        for j in range(1, taps):
+            np.multiply(np.take(rows, cols[j], axis=1), wts[j], out=part)
+            acc += part
+    return out.reshape((h, len(start), cn) if img.ndim == 3 else (h, len(start)))
+
+
+def _channel_index(pixels: np.ndarray, cn: int) -> np.ndarray:
+    """Flat column indices of every channel of ``pixels`` in an interleaved H x (W*C) row."""
+    return (pixels[:, None] * cn + np.arange(cn)).ravel()
+
+
+def _band_rows(img: np.ndarray, start: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    """Vertical weighted sums of runs of float32 rows, in cv2's order (see ``_band_cols``)."""
+    h = img.shape[0]
+    flat = img.reshape(h, -1)
+    acc = flat[start] * weights[:, :1]
     tmp = np.empty_like(acc)
     for j in range(1, weights.shape[1]):
-        idx = np.minimum(start + j, n - 1)
-        np.multiply(np.take(img, idx, axis=axis), weights[:, j].reshape(shape), out=tmp)
+        np.multiply(flat[np.minimum(start + j, h - 1)], weights[:, j : j + 1], out=tmp)
         acc += tmp
-    return acc
+    return acc.reshape((len(start),) + img.shape[1:])
 
 
 def _block_mean(img: np.ndarray, kx: int, ky: int) -> np.ndarray:
     """Integer-factor shrink: each output is the mean of a ky x kx block, rounded as cv2 does."""
-    h, w = img.shape[:2]
-    oh, ow = h // ky, w // kx
-    wide = np.int64 if img.dtype != np.uint8 else np.int32
-    acc_t = np.float32 if img.dtype == np.float32 else wide
-    cols = sum(img[: oh * ky, j : ow * kx : kx].astype(acc_t) for j in range(kx))
-    total = sum(cols[i::ky] for i in range(ky))
-    area = kx * ky
+    cn = img.shape[2] if img.ndim == 3 else 1
+    oh, ow = img.shape[0] // ky, img.shape[1] // kx
     if img.dtype == np.float32:
-        return (total * np.float32(1.0 / area)).astype(np.float32)
-    cn = 1 if img.ndim == 2 else img.shape[2]
+        acc_t: type = np.float32
+    else:
+        acc_t = np.uint16 if kx * ky <= 257 else np.int32  # 255 * 257 still fits 16 bits
+    cols = _block_cols(img[: oh * ky], kx, ow, acc_t).reshape(oh, ky, ow * cn)
+    total = cols[:, 0].copy()
+    for i in range(1, ky):
+        total += cols[:, i]
+    total = total.reshape((oh, ow, cn) if img.ndim == 3 else (oh, ow))
+    if img.dtype == np.float32:
+        return total * np.float32(1.0 / (kx * ky))
     if kx == ky == 2 and cn in (1, 3, 4):
         return ((total + 2) >> 2).astype(np.uint8)  # cv2's vectorised halving rounds half up
-    scaled = total.astype(np.float32) * np.float32(1.0 / area)
+    scaled = total.astype(np.float32) * np.float32(1.0 / (kx * ky))
     return np.clip(np.rint(scaled), 0, 255).astype(np.uint8)
+
+
+def _block_cols(img: np.ndarray, kx: int, ow: int, acc_t: type) -> np.ndarray:
+    """Sums of ``kx`` neighbouring pixels per row -> (H, ow * C), in cache-sized row blocks."""
+    h, w = img.shape[:2]
+    cn = img.shape[2] if img.ndim == 3 else 1
+    flat = img.reshape(h, w * cn)
+    base = _channel_index(np.arange(ow) * kx, cn)
+    out = np.empty((h, ow * cn), acc_t)
+    block = max(1, _BLOCK_BYTES // (w * cn * img.itemsize))
+    for r in range(0, h, block):
+        rows, acc = flat[r : r + block], out[r : r + block]
+        acc[...] = np.take(rows, base, axis=1)
+        for j in range(1, kx):
+            acc += np.take(rows, base + j * cn, axis=1)
+    return out
 
 
 # --- bilinear ----------------------------------------------------------------------------
