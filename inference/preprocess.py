@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import cv2
 import numpy as np
 
 from .manifest import InputSpec
+from .resample import area_resize, linear_resize
 
 # ITU-R BT.601 luma, the weights Pillow's "L" conversion uses.
 _LUMA = np.array([0.299, 0.587, 0.114], dtype=np.float32)
@@ -48,9 +48,10 @@ def placement(height: int, width: int, spec: InputSpec) -> Placement:
 
 
 def _resize(img: np.ndarray, width: int, height: int) -> np.ndarray:
+    """Area averaging when shrinking, bilinear otherwise: cv2's INTER_AREA / INTER_LINEAR,
+    which the packs were trained on (inference.resample reproduces them without OpenCV)."""
     shrinking = width < img.shape[1] or height < img.shape[0]
-    interp = cv2.INTER_AREA if shrinking else cv2.INTER_LINEAR
-    return cv2.resize(img, (width, height), interpolation=interp)
+    return (area_resize if shrinking else linear_resize)(img, width, height)
 
 
 def fit(rgb: np.ndarray, spec: InputSpec) -> np.ndarray:
@@ -115,10 +116,10 @@ def cam_to_image(cam: np.ndarray, height: int, width: int, spec: InputSpec) -> n
     Regions of the original that the model never saw (cropped away) get zero.
     """
     place = placement(height, width, spec)
-    up = cv2.resize(cam.astype(np.float32), (spec.width, spec.height), interpolation=cv2.INTER_LINEAR)
+    up = linear_resize(cam.astype(np.float32), spec.width, spec.height)
     x0, y0, x1, y1 = place.box
     sx0, sy0, sx1, sy1 = place.source_box
     content = up[y0:y1, x0:x1]
     full = np.zeros((height, width), dtype=np.float32)
-    full[sy0:sy1, sx0:sx1] = cv2.resize(content, (sx1 - sx0, sy1 - sy0), interpolation=cv2.INTER_LINEAR)
+    full[sy0:sy1, sx0:sx1] = linear_resize(content, sx1 - sx0, sy1 - sy0)
     return full

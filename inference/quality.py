@@ -1,11 +1,16 @@
-"""Cheap image-quality and modality checks that run before the model is trusted."""
+"""Cheap image-quality and modality checks that run before the model is trusted.
+
+The measures equal what OpenCV computed when the packs' limits were calibrated (area
+resize, fixed-point grey and HSV saturation, 3x3 Laplacian), in numpy so the app ships
+without OpenCV; tests/test_quality.py and tests/test_resample.py compare them with cv2.
+"""
 
 from __future__ import annotations
 
-import cv2
 import numpy as np
 
 from .manifest import QualitySpec
+from .resample import area_resize
 from .results import QualityReport
 
 _WORK_SIDE = 256  # measure sharpness at a fixed size so thresholds do not depend on resolution
@@ -17,13 +22,45 @@ def measure(rgb: np.ndarray) -> tuple[float, float, float]:
     """(brightness 0..255, Laplacian variance, mean saturation 0..1) of an RGB image."""
     h, w = rgb.shape[:2]
     scale = _WORK_SIDE / max(h, w)
-    small = cv2.resize(rgb, (max(1, round(w * scale)), max(1, round(h * scale))), interpolation=cv2.INTER_AREA)
-    gray = cv2.cvtColor(small, cv2.COLOR_RGB2GRAY)
-    hsv = cv2.cvtColor(small, cv2.COLOR_RGB2HSV)
+    small = area_resize(rgb, max(1, round(w * scale)), max(1, round(h * scale)))
+    gray = gray_u8(small)
     brightness = float(gray.mean())
-    sharpness = float(cv2.Laplacian(gray, cv2.CV_64F).var())
-    saturation = float(hsv[:, :, 1].mean() / 255.0)
+    sharpness = float(laplacian(gray).var())
+    saturation = float(saturation_u8(small).mean() / 255.0)
     return brightness, sharpness, saturation
+
+
+# cv2 (5.x) COLOR_RGB2GRAY in 15-bit fixed point: BT.601 weights summing to 1 << 15.
+_GRAY_WEIGHTS = (9798, 19235, 3735)
+_GRAY_SHIFT = 15
+
+
+def gray_u8(rgb: np.ndarray) -> np.ndarray:
+    """Luma of an RGB uint8 image exactly as ``cv2.cvtColor(rgb, COLOR_RGB2GRAY)``."""
+    r, g, b = (rgb[:, :, c].astype(np.int32) for c in range(3))
+    wr, wg, wb = _GRAY_WEIGHTS
+    return ((r * wr + g * wg + b * wb + (1 << (_GRAY_SHIFT - 1))) >> _GRAY_SHIFT).astype(np.uint8)
+
+
+_HSV_SHIFT = 12
+# cv2's sdiv_table: round(255 * 2**12 / v), so S = (max - min) * 255 / max in fixed point.
+_SDIV = np.concatenate([[0], np.rint((255 << _HSV_SHIFT) / np.arange(1, 256))]).astype(np.int32)
+
+
+def saturation_u8(rgb: np.ndarray) -> np.ndarray:
+    """HSV saturation 0..255 exactly as the S plane of ``cv2.cvtColor(rgb, COLOR_RGB2HSV)``."""
+    top = rgb.max(axis=2)
+    spread = top.astype(np.int32) - rgb.min(axis=2)
+    s = (spread * _SDIV[top] + (1 << (_HSV_SHIFT - 1))) >> _HSV_SHIFT
+    return s.astype(np.uint8)
+
+
+def laplacian(gray: np.ndarray) -> np.ndarray:
+    """``cv2.Laplacian(gray, CV_64F)``: kernel [[0,1,0],[1,-4,1],[0,1,0]], mirrored borders
+    without repeating the edge (BORDER_REFLECT_101 = numpy's "reflect")."""
+    p = np.pad(gray.astype(np.int32), 1, mode="reflect")
+    lap = p[:-2, 1:-1] + p[2:, 1:-1] + p[1:-1, :-2] + p[1:-1, 2:] - 4 * p[1:-1, 1:-1]
+    return lap.astype(np.float64)
 
 
 def assess(rgb: np.ndarray, spec: QualitySpec) -> QualityReport:
