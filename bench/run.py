@@ -33,6 +33,7 @@ from inference.engine import Engine  # noqa: E402
 from inference.images import is_image_path  # noqa: E402
 from inference.packs import discover, load_pack  # noqa: E402
 from inference.preprocess import preprocess  # noqa: E402
+from inference.resample import area_resize  # noqa: E402
 from inference.resources import resource_path  # noqa: E402
 from inference.screener import Screener  # noqa: E402
 
@@ -41,6 +42,8 @@ TARGET_RATIO = 2.0  # whole path with heatmap vs bare inference (224 px MobileNe
 TARGET_BATCH_IPS = 40.0  # images/s with heatmaps
 TARGET_BATCH_RSS_MB = 400.0
 TARGET_GUI_S = 2.0
+# Photo sizes (h, w) -> model input (h, w) for the OpenCV-free resize (issue #7).
+RESIZE_CASES = ((512, 512, 128, 128), (2000, 2000, 224, 224), (3000, 4000, 168, 224))
 
 
 @dataclass(frozen=True)
@@ -122,6 +125,48 @@ def stages(pack_dir: Path, threads: int, images: list[Path], repeats: int) -> St
         total_ms=sum(med.values()),
         bare_ms=bare,
     )
+
+
+def median_ms(fn, repeats: int) -> float:
+    fn()  # first call outside the timing: allocations, caches
+    times = []
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        fn()
+        times.append((time.perf_counter() - t0) * 1000)
+    return statistics.median(times)
+
+
+def resize_figures(repeats: int) -> list[dict]:
+    """The app's numpy area resize per photo size, and cv2.resize's where cv2 is installed.
+
+    The app ships without OpenCV; cv2 (a training/test dependency) is only the yardstick.
+    """
+    try:
+        import cv2
+    except ImportError:
+        cv2 = None
+    rng = np.random.default_rng(0)
+    rows = []
+    for h, w, oh, ow in RESIZE_CASES:
+        img = rng.integers(0, 256, (h, w, 3), dtype=np.uint8)
+        ours = median_ms(lambda img=img, ow=ow, oh=oh: area_resize(img, ow, oh), repeats)
+        ref = None
+        if cv2 is not None:
+            ref = median_ms(
+                lambda img=img, ow=ow, oh=oh: cv2.resize(img, (ow, oh), interpolation=cv2.INTER_AREA),
+                repeats,
+            )
+        rows.append({"size": f"{w}x{h} -> {ow}x{oh}", "numpy_ms": ours, "cv2_ms": ref})
+    return rows
+
+
+def print_resize(rows: list[dict]) -> None:
+    print("\nResize without OpenCV (inference.resample.area_resize; median ms per image)")
+    for r in rows:
+        ref = r["cv2_ms"]
+        vs = f"| cv2 {ref:6.1f} ms | {r['numpy_ms'] / ref:4.2f}x cv2" if ref else "| cv2 not installed"
+        print(f"  {r['size']:22s} numpy {r['numpy_ms']:6.1f} ms {vs}")
 
 
 def make_batch_folder(images: list[Path], n: int, out: Path) -> Path:
@@ -302,6 +347,9 @@ def main(argv: list[str] | None = None) -> int:
         f"  {verdict(ref['ratio'] <= TARGET_RATIO)}: whole path with heatmap within "
         f"{TARGET_RATIO:.0f}x of bare inference ({ref_id}, 2 threads: {ref['ratio']:.2f}x)"
     )
+
+    results["resize"] = resize_figures(5 if args.quick else 15)
+    print_resize(results["resize"])
 
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
