@@ -1,7 +1,7 @@
 """Entry point: ``cliniclens`` (no command) and ``python -m gui.app`` start here.
 
 Only PySide6 and the window's own light modules load before the window is shown;
-numpy, onnxruntime and cv2 are imported by a worker afterwards.
+numpy and onnxruntime are imported by a worker afterwards.
 """
 
 from __future__ import annotations

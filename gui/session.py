@@ -1,7 +1,7 @@
 """The main window's state as plain Python: packs, the image queue, results, heatmap settings.
 
 Widgets only render this and forward user actions to it, so the logic is testable without
-a window. Heavy modules (onnxruntime, cv2) are imported on first use, never at startup.
+a window. Heavy modules (onnxruntime, numpy) are imported on first use, never at startup.
 Methods marked *worker* are called from QThreadPool threads; they touch only immutable
 inputs and dict caches (safe under the GIL).
 """
@@ -26,7 +26,7 @@ if TYPE_CHECKING:
     from inference.screener import Screener
 
 DEFAULT_OPACITY = 0.45
-DEFAULT_COLORMAP = "jet"  # == inference.overlay.DEFAULT_COLORMAP (not imported: cv2 is heavy)
+DEFAULT_COLORMAP = "jet"  # == inference.overlay.DEFAULT_COLORMAP (not imported: it loads numpy)
 DEFAULT_METHOD = "gradcam"
 
 
