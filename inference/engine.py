@@ -19,6 +19,7 @@ class RawOutputs:
     logits: np.ndarray  # [N, C]
     features: np.ndarray | None = None  # [N, K, h, w] post-activation target tensor
     head_grad: np.ndarray | None = None  # [N, C, K] d logit / d pooled feature
+    early_pooled: np.ndarray | None = None  # [N, K'] pooled early-layer features (second guard)
 
 
 def softmax(logits: np.ndarray, temperature: float = 1.0) -> np.ndarray:
@@ -38,6 +39,10 @@ def _session_options(threads: int | None) -> ort.SessionOptions:
     return opts
 
 
+def _optional(named: dict[str, object], name: str | None) -> np.ndarray | None:
+    return None if name is None or name not in named else np.asarray(named[name])
+
+
 class Engine:
     """One pack's ONNX graph. Thread-safe: onnxruntime's ``run`` may be called concurrently."""
 
@@ -51,6 +56,8 @@ class Engine:
         self._output_names = [spec.logits]
         if spec.has_cam_outputs:
             self._output_names += [spec.features, spec.head_grad]
+        if spec.early_pooled is not None:
+            self._output_names.append(spec.early_pooled)
 
     @property
     def has_cam_outputs(self) -> bool:
@@ -110,9 +117,14 @@ class Engine:
                 f"pack {self.pack.id}: model returns {logits.shape[-1]} scores but the manifest "
                 f"lists {n_classes} classes"
             )
-        if len(values) == 3:
-            return RawOutputs(logits, np.asarray(values[1]), np.asarray(values[2]))
-        return RawOutputs(logits)
+        named = dict(zip(self._output_names, values, strict=True))
+        spec = self.pack.manifest.onnx
+        return RawOutputs(
+            logits,
+            features=_optional(named, spec.features),
+            head_grad=_optional(named, spec.head_grad),
+            early_pooled=_optional(named, spec.early_pooled),
+        )
 
     def dry_run(self) -> RawOutputs:
         """Run a blank image through the graph: proves the pack loads and its shapes agree."""

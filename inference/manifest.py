@@ -90,6 +90,7 @@ class OnnxSpec:
     logits: str
     features: str | None = None
     head_grad: str | None = None
+    early_pooled: str | None = None  # [N, K'] pooled early-layer features for the second guard
     target_layer: str | None = None
     variants: tuple[OnnxVariant, ...] = ()
     default_variant: str = "fp32"
@@ -100,13 +101,27 @@ class OnnxSpec:
 
 
 @dataclass(frozen=True)
+class EarlyGuardSpec:
+    """The second out-of-distribution guard, on an early layer's pooled features."""
+
+    layer: str
+    file: str
+    sha256: str
+    threshold: float
+    val_pass_rate: float | None = None
+
+
+@dataclass(frozen=True)
 class OodSpec:
+    """The guard on the pooled features; the rates cover both guards together."""
+
     file: str
     sha256: str
     method: str
     threshold: float
     val_pass_rate: float | None = None
     far_ood_flag_rate: float | None = None
+    early: EarlyGuardSpec | None = None
 
 
 @dataclass(frozen=True)
@@ -173,6 +188,18 @@ def validate(raw: Any, *, where: str = "manifest") -> None:
         raise ManifestError(f"{where}: class ids are not unique: {ids}")
 
 
+def _early_guard(raw: dict[str, Any] | None) -> EarlyGuardSpec | None:
+    if raw is None:
+        return None
+    return EarlyGuardSpec(
+        layer=raw["layer"],
+        file=raw["file"],
+        sha256=raw["sha256"],
+        threshold=float(raw["threshold"]),
+        val_pass_rate=raw.get("val_pass_rate"),
+    )
+
+
 def parse(raw: dict[str, Any], *, where: str = "manifest") -> Manifest:
     """Validate a manifest document and turn it into a Manifest."""
     validate(raw, where=where)
@@ -216,6 +243,7 @@ def parse(raw: dict[str, Any], *, where: str = "manifest") -> Manifest:
             logits=outputs["logits"],
             features=outputs.get("features"),
             head_grad=outputs.get("head_grad"),
+            early_pooled=outputs.get("early_pooled"),
             target_layer=onnx.get("target_layer"),
             variants=tuple(
                 OnnxVariant(name=k, file=v["file"], sha256=v["sha256"], notes=v.get("notes", ""))
@@ -242,6 +270,7 @@ def parse(raw: dict[str, Any], *, where: str = "manifest") -> Manifest:
             threshold=float(ood["threshold"]),
             val_pass_rate=ood.get("val_pass_rate"),
             far_ood_flag_rate=ood.get("far_ood_flag_rate"),
+            early=_early_guard(ood.get("early")),
         ),
         quality=QualitySpec(
             min_brightness=quality.get("min_brightness"),

@@ -63,6 +63,24 @@ class MahalanobisScorer:
         return self.score(pooled) > self.threshold
 
 
+def combined_scores(
+    main: MahalanobisScorer,
+    early: MahalanobisScorer | None,
+    pooled: np.ndarray,
+    early_pooled: np.ndarray | None,
+) -> np.ndarray:
+    """One score per image on ``main``'s scale, above ``main.threshold`` when either guard flags.
+
+    The early guard reads a layer fine-tuning left at its ImageNet weights; its score is
+    rescaled so that its own threshold lands on the main one.
+    """
+    scores = main.score(pooled)
+    if early is not None and early_pooled is not None:
+        ratio = early.score(early_pooled) / early.threshold
+        scores = np.maximum(scores, ratio * main.threshold)
+    return scores
+
+
 def pool(features: np.ndarray) -> np.ndarray:
     """Global average pooling of [N,K,h,w] -> [N,K], the same pooling the head applies."""
     return features.mean(axis=(2, 3))

@@ -57,6 +57,11 @@ class ModelPack:
     def ood_path(self) -> Path | None:
         return None if self.manifest.ood is None else self.directory / self.manifest.ood.file
 
+    @property
+    def early_ood_path(self) -> Path | None:
+        ood = self.manifest.ood
+        return None if ood is None or ood.early is None else self.directory / ood.early.file
+
 
 @dataclass(frozen=True)
 class PackProblem:
@@ -121,6 +126,8 @@ def load_pack(directory: Path | str, *, verify: bool = True) -> ModelPack:
                 _check_hash(man.id, directory / variant.file, variant.sha256)
             if man.ood is not None:
                 _check_hash(man.id, directory / man.ood.file, man.ood.sha256)
+                if man.ood.early is not None:
+                    _check_hash(man.id, directory / man.ood.early.file, man.ood.early.sha256)
     except OSError as exc:
         # An unreadable file (permissions, I/O error) refuses this pack, not the whole catalogue.
         raise PackError(

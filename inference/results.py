@@ -86,6 +86,8 @@ class ScreenResult:
     message: str = ""
     image_sha256: str = ""
     prediction: Prediction | None = None
+    # On the pack's main guard scale: above manifest.ood.threshold means flagged. With an
+    # early-layer guard it is the larger of the two, the early one rescaled to that threshold.
     ood_score: float | None = None
     quality: QualityReport | None = None
     timings: Timings = Timings()

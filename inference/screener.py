@@ -14,7 +14,7 @@ from . import quality as quality_mod
 from .engine import Engine, RawOutputs, softmax
 from .errors import ImageError, InferenceError
 from .images import LoadedImage, load_image
-from .ood import MahalanobisScorer, pool
+from .ood import MahalanobisScorer, combined_scores, pool
 from .overlay import DEFAULT_COLORMAP, blend
 from .packs import ModelPack
 from .preprocess import cam_to_image, preprocess
@@ -32,18 +32,28 @@ class Screener:
         self.pack = pack
         self.manifest = pack.manifest
         self.engine = engine or Engine(pack)
-        self._ood: MahalanobisScorer | None = None
-        self._ood_loaded = False
+        self._guards: tuple[MahalanobisScorer | None, MahalanobisScorer | None] | None = None
 
     # -- pieces -----------------------------------------------------------------
+    def _load_guards(self) -> tuple[MahalanobisScorer | None, MahalanobisScorer | None]:
+        if self._guards is None:
+            spec, main, early = self.manifest.ood, None, None
+            if spec is not None and self.pack.ood_path is not None and self.engine.has_cam_outputs:
+                main = MahalanobisScorer.load(self.pack.ood_path, spec.threshold)
+                if spec.early is not None and self.pack.early_ood_path is not None:
+                    early = MahalanobisScorer.load(self.pack.early_ood_path, spec.early.threshold)
+            self._guards = (main, early)
+        return self._guards
+
     @property
     def ood(self) -> MahalanobisScorer | None:
-        if not self._ood_loaded:
-            spec, path = self.manifest.ood, self.pack.ood_path
-            if spec is not None and path is not None and self.engine.has_cam_outputs:
-                self._ood = MahalanobisScorer.load(path, spec.threshold)
-            self._ood_loaded = True
-        return self._ood
+        """The guard on the pooled features the head reads."""
+        return self._load_guards()[0]
+
+    @property
+    def early_ood(self) -> MahalanobisScorer | None:
+        """The guard on an early, ImageNet-frozen layer (packs trained on few images)."""
+        return self._load_guards()[1]
 
     @property
     def draft_size(self) -> tuple[int, int]:
@@ -95,7 +105,7 @@ class Screener:
         probs = softmax(raw.logits, self.manifest.temperature)
         scores = None
         if self.ood is not None and raw.features is not None:
-            scores = self.ood.score(pool(raw.features))
+            scores = combined_scores(self.ood, self.early_ood, pool(raw.features), raw.early_pooled)
         results = []
         for i, img in enumerate(images):
             timings = Timings(

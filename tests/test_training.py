@@ -49,11 +49,17 @@ def test_tiny_run_produces_a_pack_the_app_screens(tmp_path):
             recipe=Recipe(epochs_head=1, epochs_finetune=1, batch_size=8),
             workdir=tmp_path / "work",
             ood_probes=(data / "val" / "calm",),
+            early_guard="features.16",
         ),
         log=lambda *_: None,
     )
     pack = load_pack(out)  # validates the schema and every hash
     assert pack.manifest.class_ids == ("alert", "calm")
+    early = pack.manifest.ood.early
+    assert early is not None and early.layer == "features.16" and early.threshold > 0
+    assert (out / early.file).stat().st_size > 0
+    raw = Screener(pack).engine.run(np.zeros((2, 3, 64, 64), np.float32))
+    assert raw.early_pooled is not None and raw.early_pooled.shape == (2, 160)
     assert pack.manifest.onnx.has_cam_outputs
     assert pack.manifest.metrics.n == 8
     assert summary["accuracy"] == pytest.approx(pack.manifest.metrics.accuracy)
@@ -211,3 +217,25 @@ def test_imagenet_weights_come_from_the_torch_cache_when_present(tmp_path, monke
     assert info.channels == 1280
     for a, b in zip(features.state_dict().values(), local.state_dict().values(), strict=True):
         assert torch.equal(a, b)
+
+
+def test_early_guard_retrofits_a_trained_pack_without_changing_its_answers(tmp_path):
+    from training.guard import retrofit
+
+    data = _make_dataset(tmp_path / "data")
+    out = tmp_path / "packs" / "tiny-plain"
+    cfg = TrainConfig(data=data, out=out, size=64, unfreeze=1, views=1,
+                      recipe=Recipe(epochs_head=1, epochs_finetune=0, batch_size=8), workdir=tmp_path / "w")
+    train(cfg, log=lambda *_: None)
+    image = data / "val" / "alert" / "000.png"
+    before = Screener(load_pack(out)).screen_path(image)
+    assert load_pack(out).manifest.ood.early is None
+
+    rates = retrofit(out, data, "features.15", (data / "val" / "calm",))
+    pack = load_pack(out)  # re-sealed: every hash checks out
+    after = Screener(pack).screen_path(image)
+    assert pack.manifest.ood.early.layer == "features.15"
+    assert np.allclose(after.prediction.probabilities, before.prediction.probabilities, atol=1e-6)
+    assert after.ood_score >= before.ood_score - 1e-9  # the larger of the two guards' scores
+    assert 0.0 <= rates["val_pass_rate"] <= 1.0 and rates["early_val_pass_rate"] >= 0.75
+    assert "Second guard" in (out / "MODEL_CARD.md").read_text("utf-8")

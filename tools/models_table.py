@@ -62,12 +62,15 @@ NOTES = """
   data (cardiomegaly, pneumothorax) could not be obtained.
 - `face-mask`: 100 % on validation with a fitted temperature far below 1; masked and unmasked
   faces come from different sources, so the model may partly recognise the source. Not a
-  medical screening. Its guard lets some unrelated colour photos through (e.g. a parrot).
+  medical screening. A second guard on ImageNet-frozen `features.13` refuses unrelated colour
+  photos the first let through (a parrot).
 - `palm-anemia`: weak. 364 training and 64 validation subjects (a 95 % interval of roughly
   ±11 points); the published 94.8 % likely came from a split with rotated copies of the same
   palms on both sides. Brightness jitter is off for this pack (pallor is a colour signal);
-  with it, validation accuracy was at chance. Its out-of-domain guard misses a cat photo (a
-  strict xfail in `tests/test_bundled_packs.py`). Use only alongside a haemoglobin test.
+  with it, validation accuracy was at chance. 364 palms leave the late features too narrow
+  for the main guard to refuse a close-up of tabby fur; a second guard on `features.13` (left
+  at its ImageNet weights by training) refuses it (`tests/test_bundled_packs.py`). Use only
+  alongside a haemoglobin test.
 - int8 variants (`model.int8.onnx`, `training/quantize.py`): onnxruntime static QDQ
   quantisation, per-channel weights, calibrated on 300 training images; pooling and head stay
   fp32 so Grad-CAM keeps working. Speed-up is the 1-thread per-image inference time against
@@ -76,8 +79,11 @@ NOTES = """
   at least 95 % of the pack's own validation images; no pack meets both today (the guard let
   93-94 % through under int8), so fp32 is the default everywhere. Figures, guard pass rates
   and Grad-CAM agreement are in each card's "int8 variant" section.
-- Every pack refuses the other datasets' images, synthetic document scans and (except
-  palm-anemia) a cat photo; colour-photo packs refuse grayscale scans as the wrong modality.
+- Every pack refuses the other datasets' images, synthetic document scans and a cat photo;
+  colour-photo packs refuse grayscale scans as the wrong modality. Packs trained on few images
+  or with most of the backbone frozen (face-mask, palm-anemia) carry the second, early-layer
+  guard (`training/guard.py`; added to the shipped packs without retraining, so their
+  weights and answers are unchanged).
 """
 
 

@@ -52,6 +52,31 @@ def _pct(x: float) -> str:
     return f"{100 * x:.1f} %"
 
 
+def ood_section(ood: dict, dims: int, probe_summary: str) -> list[str]:
+    """The card's guard section; the rates cover every guard the pack has."""
+    lines = [
+        "## Out-of-distribution guard",
+        "- Score: class-conditional Mahalanobis distance of the L2-normalised pooled features in a "
+        f"{dims}-dimensional PCA subspace, plus the energy left outside it; threshold "
+        f"{ood.get('threshold', float('nan')):.2f}.",
+    ]
+    early = ood.get("early")
+    if early:
+        lines.append(
+            f"- Second guard: the same score on the pooled output of `{early['layer']}`, a layer "
+            "training left at its ImageNet weights, so photos unlike anything in the small "
+            f"training set stand out; threshold {early['threshold']:.2f} (99.5th percentile of the "
+            f"training and validation scores): {_pct(early.get('val_pass_rate', float('nan')))} "
+            "of validation images pass it. An image is refused when either guard flags it."
+        )
+    lines.append(
+        f"- {_pct(ood.get('val_pass_rate', float('nan')))} of validation images pass; "
+        f"{_pct(ood.get('far_ood_flag_rate', float('nan')))} of out-of-domain probes flagged "
+        f"({probe_summary})."
+    )
+    return lines
+
+
 def write_card(directory: Path, manifest: dict, extra: dict) -> None:
     """MODEL_CARD.md: what the pack is for, how it was made, and how well it did on held-out data."""
     m = manifest["metrics"]
@@ -105,12 +130,7 @@ def write_card(directory: Path, manifest: dict, extra: dict) -> None:
         "",
         "![training curves](curves.png)",
         "",
-        "## Out-of-distribution guard",
-        "- Score: class-conditional Mahalanobis distance of the L2-normalised pooled features in a "
-        f"{extra['ood_dims']}-dimensional PCA subspace, plus the energy left outside it; threshold "
-        f"{ood.get('threshold', float('nan')):.2f}: {_pct(ood.get('val_pass_rate', float('nan')))} "
-        f"of validation images pass; {_pct(ood.get('far_ood_flag_rate', float('nan')))} of "
-        f"out-of-domain probes flagged ({extra['ood_probe_summary']}).",
+        *ood_section(ood, extra["ood_dims"], extra["ood_probe_summary"]),
         "",
         "## Comparison with the published model",
         extra.get("comparison", ""),

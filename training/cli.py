@@ -45,6 +45,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--test", type=Path, help="optional held-out test folder (<class>/ subfolders)")
     p.add_argument("--ood-probe", type=Path, action="append", default=[],
                    help="folder of images the pack must flag as out of domain (repeatable)")
+    p.add_argument("--early-guard", metavar="LAYER",
+                   help="add a second OOD guard on a layer training leaves frozen (e.g. features.13)")
     p.add_argument("--workdir", type=Path, help="checkpoints and caches (default runs/<id>)")
     p.add_argument("--resume", dest="resume", action="store_true", default=True,
                    help="continue from checkpoints in the workdir (default)")
@@ -84,6 +86,7 @@ def main(argv: list[str] | None = None) -> int:
         threads=args.threads,
         test=args.test,
         ood_probes=tuple(args.ood_probe),
+        early_guard=args.early_guard,
         resume=args.resume,
         comparison=args.comparison,
     )

@@ -19,7 +19,7 @@ from inference import __version__ as app_version
 from inference.engine import Engine, softmax
 from inference.images import is_image_path
 from inference.manifest import InputSpec, Normalization
-from inference.ood import MahalanobisScorer, pool
+from inference.ood import MahalanobisScorer, combined_scores, pool
 from inference.packs import load_pack
 from inference.preprocess import preprocess
 
@@ -28,6 +28,14 @@ from .archs import Classifier, Head, build_backbone, split_index
 from .cache import build_cache
 from .data import Augment, Split, read_split
 from .export import export_onnx, fit_ood, sha256, write_manifest, write_seal
+from .guard import (
+    EARLY_OUTPUT,
+    EarlyGuardFit,
+    add_early_output,
+    early_manifest_entry,
+    fit_early_guard,
+    guard_scorer,
+)
 from .loop import Recipe, run_phase
 from .loop import evaluate as eval_cached
 from .tasks import TASKS, Task, t
@@ -57,6 +65,7 @@ class TrainConfig:
     test: Path | None = None
     ood_probes: tuple[Path, ...] = ()
     ood_dims: int = 64
+    early_guard: str | None = None  # a frozen layer, e.g. "features.13": second OOD guard
     pack_version: str = "1.0.0"
     resume: bool = True
     comparison: str = ""
@@ -85,7 +94,7 @@ def _seed_everything(seed: int) -> None:
     torch.manual_seed(seed)
 
 
-def _probe_files(dirs: tuple[Path, ...], limit_per_dir: int = 60) -> list[Path]:
+def probe_files(dirs: tuple[Path, ...], limit_per_dir: int = 60) -> list[Path]:
     files: list[Path] = []
     for d in dirs:
         found = sorted(p for p in Path(d).rglob("*") if p.is_file() and is_image_path(p))
@@ -94,18 +103,37 @@ def _probe_files(dirs: tuple[Path, ...], limit_per_dir: int = 60) -> list[Path]:
     return files
 
 
-def _screen_raw(engine: Engine, spec: InputSpec, paths: list[Path], batch: int = 64):
-    """Logits and pooled features for files, through the app's loader and ONNX engine."""
+def summarise_probes(dirs: tuple[Path, ...], paths: list[Path], flagged: np.ndarray) -> str:
+    """Flag rate per probe folder, for the model card."""
+    per_dir = []
+    for d in dirs:
+        mask = np.array([str(p).startswith(str(d)) for p in paths])
+        if mask.any():
+            per_dir.append(f"{Path(d).parent.name}/{Path(d).name}: {flagged[mask].mean():.0%} of {mask.sum()}")
+    return "; ".join(per_dir)
+
+
+@dataclass(frozen=True)
+class Screened:
+    logits: np.ndarray
+    pooled: np.ndarray
+    early: np.ndarray | None  # pooled early-layer features, when the pack has that guard
+
+
+def screen_files(engine: Engine, spec: InputSpec, paths: list[Path], batch: int = 64) -> Screened:
+    """Model outputs for files, through the app's loader and ONNX engine."""
     from inference.images import load_image
 
-    logits, pooled = [], []
+    logits, pooled, early = [], [], []
     draft = (2 * spec.width, 2 * spec.height)
     for s in range(0, len(paths), batch):
         x = np.stack([preprocess(load_image(p, draft_size=draft).pixels, spec) for p in paths[s : s + batch]])
         raw = engine.run(x)
         logits.append(raw.logits)
         pooled.append(pool(raw.features))
-    return np.concatenate(logits), np.concatenate(pooled)
+        if raw.early_pooled is not None:
+            early.append(raw.early_pooled)
+    return Screened(np.concatenate(logits), np.concatenate(pooled), np.concatenate(early) if early else None)
 
 
 def _add_elapsed(workdir: Path, seconds: float) -> float:
@@ -172,15 +200,20 @@ def train(cfg: TrainConfig, log=print) -> dict:
     out = cfg.out
     out.mkdir(parents=True, exist_ok=True)
     export_onnx(model, spec, out / "model.onnx")
+    if cfg.early_guard:
+        add_early_output(out / "model.onnx", cfg.early_guard)
     _, _, pooled_train = eval_cached(top, head, train_views[0], ytr)
     ood_arrays = fit_ood(pooled_train, ytr, len(classes), cfg.ood_dims)
     np.savez(out / "ood.npz", **ood_arrays)
     quality = fit_quality_limits(task.quality, [s.path for s in train_split.samples])
     manifest = _draft_manifest(task, classes, spec, out, info.target_layer, quality)
+    if cfg.early_guard:
+        manifest["onnx"]["outputs"]["early_pooled"] = EARLY_OUTPUT
     write_manifest(out, manifest)
     engine = Engine(load_pack(out))
     val_paths = [s.path for s in val_split.samples]
-    val_logits, val_pooled = _screen_raw(engine, spec, val_paths)
+    val_run = screen_files(engine, spec, val_paths)
+    val_logits = val_run.logits
 
     temperature = evaluate.fit_temperature(val_logits, yva)
     p_raw, p_cal = softmax(val_logits), softmax(val_logits, temperature)
@@ -191,25 +224,24 @@ def train(cfg: TrainConfig, log=print) -> dict:
         if task.classes[c].refer
     }
     scorer = MahalanobisScorer.load(out / "ood.npz", threshold=0.0)
-    val_scores = scorer.score(val_pooled)
-    ood_threshold = float(np.quantile(val_scores, VAL_PASS_QUANTILE))
-    probe_paths = _probe_files(cfg.ood_probes)
+    ood_threshold = float(np.quantile(scorer.score(val_run.pooled), VAL_PASS_QUANTILE))
+    scorer = MahalanobisScorer.load(out / "ood.npz", threshold=ood_threshold)
+    early = None
+    if cfg.early_guard:
+        train_run = screen_files(engine, spec, [s.path for s in train_split.samples])
+        early = fit_early_guard(train_run.early, ytr, len(classes), val_run.early)
+    val_scores = _guard_scores(scorer, early, val_run)
+    probe_paths = probe_files(cfg.ood_probes)
     probe_rate, probe_summary = float("nan"), "no probes given"
     if probe_paths:
-        _, probe_pooled = _screen_raw(engine, spec, probe_paths)
-        flagged = scorer.score(probe_pooled) > ood_threshold
+        flagged = _guard_scores(scorer, early, screen_files(engine, spec, probe_paths)) > ood_threshold
         probe_rate = float(flagged.mean())
-        per_dir = []
-        for d in cfg.ood_probes:
-            mask = np.array([str(p).startswith(str(d)) for p in probe_paths])
-            if mask.any():
-                per_dir.append(f"{Path(d).parent.name}/{Path(d).name}: {flagged[mask].mean():.0%} of {mask.sum()}")
-        probe_summary = "; ".join(per_dir)
+        probe_summary = summarise_probes(cfg.ood_probes, probe_paths, flagged)
 
     test_metrics = None
     if cfg.test:
         test_split = read_split(cfg.test, classes)
-        test_logits, _ = _screen_raw(engine, spec, [s.path for s in test_split.samples])
+        test_logits = screen_files(engine, spec, [s.path for s in test_split.samples]).logits
         test_metrics = evaluate.report(softmax(test_logits, temperature), test_split.labels, classes).as_dict()
 
     for c in manifest["classes"]:
@@ -230,6 +262,8 @@ def train(cfg: TrainConfig, log=print) -> dict:
         "val_pass_rate": float((val_scores <= ood_threshold).mean()),
         "far_ood_flag_rate": probe_rate,
     }
+    if early is not None:
+        manifest["ood"]["early"] = early_manifest_entry(cfg.early_guard, out, early)
     manifest["metrics"] = {"split": "val", **rep.as_dict()}
     if test_metrics:
         manifest["metrics"]["test"] = test_metrics
@@ -282,6 +316,12 @@ def train(cfg: TrainConfig, log=print) -> dict:
     }
     log(json.dumps(summary))
     return summary
+
+
+def _guard_scores(main: MahalanobisScorer, early: EarlyGuardFit | None, run: Screened) -> np.ndarray:
+    """Both guards' verdicts as one score on the main guard's scale (see combined_scores)."""
+    early_scorer = None if early is None else guard_scorer(early)
+    return combined_scores(main, early_scorer, run.pooled, run.early)
 
 
 def fit_quality_limits(limits: dict, train_paths: list[Path], keep: float = 0.995) -> dict:

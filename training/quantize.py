@@ -157,11 +157,13 @@ def evaluate(pack_dir: Path, data: Path, runs: int = 3, timing_images: int = 40)
     draft = (2 * man.input.width, 2 * man.input.height)
     engines = {v: Engine(pack, threads=1, variant=v) for v in ("fp32", "int8")}
     preds: dict[str, list[int]] = {v: [] for v in engines}
-    scorer = None
+    scorer, early = None, None
     if man.ood is not None and pack.ood_path is not None:
-        from inference.ood import MahalanobisScorer, pool
+        from inference.ood import MahalanobisScorer, combined_scores, pool
 
         scorer = MahalanobisScorer.load(pack.ood_path, man.ood.threshold)
+        if man.ood.early is not None and pack.early_ood_path is not None:
+            early = MahalanobisScorer.load(pack.early_ood_path, man.ood.early.threshold)
     passed: dict[str, list[bool]] = {v: [] for v in engines}
     corr: list[float] = []
     max_logit_diff = 0.0
@@ -178,7 +180,8 @@ def evaluate(pack_dir: Path, data: Path, runs: int = 3, timing_images: int = 40)
         if scorer is not None and a.features is not None and b.features is not None:
             # The guard's threshold was fitted on fp32 features; int8 must still pass its own.
             for v, out in (("fp32", a), ("int8", b)):
-                passed[v].append(bool(scorer.score(pool(out.features))[0] <= scorer.threshold))
+                score = combined_scores(scorer, early, pool(out.features), out.early_pooled)[0]
+                passed[v].append(bool(score <= scorer.threshold))
         if a.features is None or b.features is None:
             continue
         c = int(np.argmax(a.logits[0]))

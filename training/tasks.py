@@ -147,10 +147,11 @@ TASKS: dict[str, Task] = {
             "94,8 % yang dipublikasikan kemungkinan berasal dari pembagian data dengan salinan "
             "telapak yang sama di kedua sisi; di sini subjek tidak pernah menyeberang. Gunakan hanya bersama tes "
             "hemoglobin."), t(
-            "The out-of-domain guard is weak for this pack (few training images): close-up "
-            "photos of animal fur or other skin-coloured surfaces may be answered.",
-            "Penjaga di luar domain lemah untuk paket ini (sedikit gambar latih): foto dekat bulu "
-            "hewan atau permukaan berwarna kulit lainnya mungkin tetap dijawab.")),
+            "Few training images: a second guard on early ImageNet features refuses photos unlike a "
+            "palm (animal fur, food, scans), but skin-coloured surfaces other than palms may still be answered.",
+            "Sedikit gambar latih: penjaga kedua pada fitur awal ImageNet menolak foto yang bukan telapak "
+            "tangan (bulu hewan, makanan, hasil pindai), tetapi permukaan berwarna kulit selain telapak "
+            "mungkin tetap dijawab.")),
         resize="letterbox",
         quality={
             "min_brightness": 40.0, "max_brightness": 235.0, "min_sharpness": 5.0,

@@ -1,0 +1,179 @@
+"""The early-layer out-of-distribution guard, and fitting it onto a pack.
+
+A pack trained on few images (palm-anemia: 364 palms) ends up with late features so narrow
+that a close-up of tabby fur lands among the palms and passes the main guard. An early layer
+that fine-tuning left at its ImageNet weights still tells fur from skin, so a second
+Mahalanobis guard on that layer's pooled output catches what the first misses.
+
+The layer is exposed by adding two nodes to the exported graph (global average pool and
+flatten of the layer's output): the weights and the existing outputs are untouched, so a
+shipped pack can get the guard without retraining (``python -m training.guard``), and the
+pipeline adds it the same way (``--early-guard LAYER``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import onnx
+from onnx import TensorProto, helper
+
+from inference.errors import PackError
+from inference.ood import MahalanobisScorer, combined_scores
+
+from .export import fit_ood, sha256
+
+EARLY_OUTPUT = "early_pooled"
+EARLY_FILE = "ood_early.npz"
+# Far-OOD guard only: it should almost never refuse a real image, so its threshold sits at
+# the 99.5th percentile of both the training and the validation scores, whichever is higher.
+EARLY_QUANTILE = 0.995
+EARLY_DIMS = 32
+
+
+class GuardError(PackError):
+    """The early guard cannot be added to this graph."""
+
+
+def add_early_output(path: Path, layer: str) -> None:
+    """Expose ``layer``'s globally pooled output as the graph output ``early_pooled`` [N, K]."""
+    model = onnx.load(str(path))
+    if any(o.name == EARLY_OUTPUT for o in model.graph.output):
+        raise GuardError(f"{path.name} already has an {EARLY_OUTPUT!r} output")
+    marker = f"/{layer}/"
+    nodes = [n for n in model.graph.node if marker in n.name]
+    if not nodes:
+        raise GuardError(f"{path.name} has no layer {layer!r} (node names containing {marker!r})")
+    tensor = nodes[-1].output[0]  # nodes are topologically sorted: the last is the block's output
+    pooled = f"{EARLY_OUTPUT}_nchw"
+    model.graph.node.extend(
+        [
+            helper.make_node("GlobalAveragePool", [tensor], [pooled], name="/early_guard/GlobalAveragePool"),
+            helper.make_node("Flatten", [pooled], [EARLY_OUTPUT], name="/early_guard/Flatten", axis=1),
+        ]
+    )
+    model.graph.output.append(helper.make_tensor_value_info(EARLY_OUTPUT, TensorProto.FLOAT, ["N", None]))
+    onnx.checker.check_model(model)
+    tmp = path.with_suffix(".guard.tmp")
+    onnx.save(model, str(tmp))
+    tmp.replace(path)
+
+
+@dataclass(frozen=True)
+class EarlyGuardFit:
+    arrays: dict[str, np.ndarray]
+    threshold: float
+    val_scores: np.ndarray
+
+    @property
+    def val_pass_rate(self) -> float:
+        return float((self.val_scores <= self.threshold).mean())
+
+
+def fit_early_guard(
+    train_early: np.ndarray, train_labels: np.ndarray, n_classes: int, val_early: np.ndarray
+) -> EarlyGuardFit:
+    """Statistics on the training images, threshold from training and validation scores."""
+    arrays = fit_ood(train_early, train_labels, n_classes, EARLY_DIMS)
+    scorer = _from_arrays(arrays, 0.0)
+    train_scores, val_scores = scorer.score(train_early), scorer.score(val_early)
+    threshold = max(float(np.quantile(train_scores, EARLY_QUANTILE)), float(np.quantile(val_scores, EARLY_QUANTILE)))
+    return EarlyGuardFit(arrays, threshold, val_scores)
+
+
+def guard_scorer(fit: EarlyGuardFit) -> MahalanobisScorer:
+    return _from_arrays(fit.arrays, fit.threshold)
+
+
+def _from_arrays(arrays: dict[str, np.ndarray], threshold: float) -> MahalanobisScorer:
+    l2 = bool(arrays["l2_normalise"])
+    rv = float(arrays["residual_var"])
+    keys = ("center", "projection", "class_means", "precision")
+    return MahalanobisScorer(threshold=threshold, l2_normalise=l2, residual_var=rv,
+                             **{k: np.asarray(arrays[k], np.float64) for k in keys})
+
+
+def early_manifest_entry(layer: str, directory: Path, fit: EarlyGuardFit) -> dict:
+    """Write the statistics file and return the manifest's ``ood.early`` object."""
+    np.savez(directory / EARLY_FILE, **fit.arrays)
+    return {
+        "layer": layer,
+        "file": EARLY_FILE,
+        "sha256": sha256(directory / EARLY_FILE),
+        "threshold": fit.threshold,
+        "val_pass_rate": fit.val_pass_rate,
+    }
+
+
+# -- retrofitting a shipped pack --------------------------------------------------------
+def retrofit(pack_dir: Path, data: Path, layer: str, probes: tuple[Path, ...]) -> dict[str, float]:
+    """Add the early guard to an existing pack without retraining; returns the new rates."""
+    from inference.packs import load_pack
+
+    from .card import ood_section
+    from .data import read_split
+    from .export import write_manifest, write_seal
+    from .pipeline import probe_files, screen_files, summarise_probes
+
+    pack = load_pack(pack_dir)
+    manifest = json.loads((pack_dir / "manifest.json").read_text("utf-8"))
+    onnx_spec = manifest["onnx"]
+    for entry in [onnx_spec, *onnx_spec.get("variants", {}).values()]:
+        add_early_output(pack_dir / entry["file"], layer)
+        entry["sha256"] = sha256(pack_dir / entry["file"])
+    onnx_spec["outputs"]["early_pooled"] = EARLY_OUTPUT
+    manifest["ood"].pop("early", None)
+    write_manifest(pack_dir, manifest)
+
+    from inference.engine import Engine
+
+    pack = load_pack(pack_dir)
+    engine, spec, classes = Engine(pack), pack.manifest.input, pack.manifest.class_ids
+    train, val = read_split(data / "train", classes), read_split(data / "val", classes)
+    tr = screen_files(engine, spec, [s.path for s in train.samples])
+    va = screen_files(engine, spec, [s.path for s in val.samples])
+    fit = fit_early_guard(tr.early, np.asarray(train.labels), len(classes), va.early)
+    main = MahalanobisScorer.load(pack.ood_path, pack.manifest.ood.threshold)
+    early = guard_scorer(fit)
+    ood = manifest["ood"]
+    ood["early"] = early_manifest_entry(layer, pack_dir, fit)
+    ood["val_pass_rate"] = float((combined_scores(main, early, va.pooled, va.early) <= main.threshold).mean())
+    summary = "no probes given"
+    probe_paths = probe_files(probes)
+    if probe_paths:
+        pr = screen_files(engine, spec, probe_paths)
+        flagged = combined_scores(main, early, pr.pooled, pr.early) > main.threshold
+        ood["far_ood_flag_rate"] = float(flagged.mean())
+        summary = summarise_probes(probes, probe_paths, flagged)
+    write_manifest(pack_dir, manifest)
+    _rewrite_card_section(pack_dir / "MODEL_CARD.md", ood_section(ood, main.projection.shape[1], summary))
+    write_seal(pack_dir)
+    load_pack(pack_dir)  # the seal and every hash check out
+    return {"val_pass_rate": ood["val_pass_rate"], "early_val_pass_rate": fit.val_pass_rate,
+            "far_ood_flag_rate": ood.get("far_ood_flag_rate"), "threshold": fit.threshold, "probes": summary}
+
+
+def _rewrite_card_section(card: Path, lines: list[str]) -> None:
+    text = card.read_text("utf-8")
+    start = text.index(lines[0])
+    end = text.find("\n## ", start + len(lines[0]))
+    card.write_text(text[:start] + "\n".join(lines) + "\n" + text[end if end >= 0 else len(text):], "utf-8")
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(prog="python -m training.guard", description=__doc__.splitlines()[0])
+    p.add_argument("pack", type=Path, help="pack folder (models/<id>)")
+    p.add_argument("--data", type=Path, required=True, help="the pack's dataset with train/ and val/")
+    p.add_argument("--layer", required=True, help="a layer training left frozen, e.g. features.13")
+    p.add_argument("--ood-probe", type=Path, action="append", default=[], help="folder of images to flag")
+    args = p.parse_args(argv)
+    print(json.dumps(retrofit(args.pack, args.data, args.layer, tuple(args.ood_probe)), indent=1))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
