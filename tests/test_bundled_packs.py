@@ -153,8 +153,8 @@ def test_palm_pack_needs_its_early_guard_for_the_cat():
         pytest.skip("probe photo not available")
     screener = Screener(load_pack(MODELS / "palm-anemia"))
     image = screener.load(cat)
-    from inference.preprocess import preprocess
     from inference.ood import pool
+    from inference.preprocess import preprocess
 
     raw = screener.engine.run(preprocess(image.pixels, screener.manifest.input)[None])
     assert screener.ood.score(pool(raw.features))[0] <= screener.ood.threshold
