@@ -37,9 +37,12 @@ _GRAY_SHIFT = 15
 
 def gray_u8(rgb: np.ndarray) -> np.ndarray:
     """Luma of an RGB uint8 image exactly as ``cv2.cvtColor(rgb, COLOR_RGB2GRAY)``."""
-    r, g, b = (rgb[:, :, c].astype(np.int32) for c in range(3))
     wr, wg, wb = _GRAY_WEIGHTS
-    return ((r * wr + g * wg + b * wb + (1 << (_GRAY_SHIFT - 1))) >> _GRAY_SHIFT).astype(np.uint8)
+    y = rgb[:, :, 0] * np.int32(wr)
+    y += rgb[:, :, 1] * np.int32(wg)
+    y += rgb[:, :, 2] * np.int32(wb) + (1 << (_GRAY_SHIFT - 1))
+    y >>= _GRAY_SHIFT
+    return y.astype(np.uint8)
 
 
 _HSV_SHIFT = 12
@@ -49,9 +52,11 @@ _SDIV = np.concatenate([[0], np.rint((255 << _HSV_SHIFT) / np.arange(1, 256))]).
 
 def saturation_u8(rgb: np.ndarray) -> np.ndarray:
     """HSV saturation 0..255 exactly as the S plane of ``cv2.cvtColor(rgb, COLOR_RGB2HSV)``."""
-    top = rgb.max(axis=2)
-    spread = top.astype(np.int32) - rgb.min(axis=2)
-    s = (spread * _SDIV[top] + (1 << (_HSV_SHIFT - 1))) >> _HSV_SHIFT
+    r, g, b = rgb[:, :, 0], rgb[:, :, 1], rgb[:, :, 2]
+    top = np.maximum(np.maximum(r, g), b)  # channel-wise: max(axis=2) loops 3 at a time
+    spread = top - np.minimum(np.minimum(r, g), b)
+    s = spread * np.take(_SDIV, top) + (1 << (_HSV_SHIFT - 1))
+    s >>= _HSV_SHIFT
     return s.astype(np.uint8)
 
 

@@ -236,17 +236,21 @@ def _fixed(f: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     )
 
 
-def _rows(n: int, s: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Distinct source rows the vertical pass reads, and where each tap finds its row."""
+def _rows(n: int, s: np.ndarray) -> tuple[np.ndarray | None, np.ndarray, np.ndarray]:
+    """Source rows the vertical pass reads (None: all of them), and where each tap finds its
+    row among those, so the horizontal pass runs once per needed row."""
     r0, r1 = np.clip(s, 0, n - 1), np.clip(s + 1, 0, n - 1)
     needed = np.union1d(r0, r1)
+    if len(needed) == n:
+        return None, r0, r1
     return needed, np.searchsorted(needed, r0), np.searchsorted(needed, r1)
 
 
-def _expand(v: np.ndarray, ndim: int, axis: int) -> np.ndarray:
-    shape = [1] * ndim
-    shape[axis] = len(v)
-    return v.reshape(shape)
+def _flat_rows(img: np.ndarray, rows: np.ndarray | None) -> tuple[np.ndarray, int]:
+    """The chosen rows as (rows, W*C) with channels interleaved, and the channel count."""
+    cn = img.shape[2] if img.ndim == 3 else 1
+    src = img if rows is None else img[rows]
+    return src.reshape(src.shape[0], img.shape[1] * cn), cn
 
 
 def _bilinear_u8(
@@ -254,37 +258,36 @@ def _bilinear_u8(
 ) -> np.ndarray:
     """cv2's fixed-point bilinear: horizontal pass in int32 (x2048), then the vertical pass
     with its ``(b * (v >> 4)) >> 16`` products and a final ``(+2) >> 2``."""
-    h, w = img.shape[:2]
+    w = img.shape[1]
     xs, xf = _clamp_x(xtaps, w)
     a0, a1 = _fixed(xf)
-    rows, i0, i1 = _rows(h, ytaps[0])
-    src = img[rows]
-    nd = img.ndim
-    x1 = np.minimum(xs + 1, w - 1)
-    hor = np.take(src, xs, axis=1) * _expand(a0, nd, 1)
-    hor += np.take(src, x1, axis=1) * _expand(a1, nd, 1)
+    rows, i0, i1 = _rows(img.shape[0], ytaps[0])
+    src, cn = _flat_rows(img, rows)
+    hor = np.take(src, _channel_index(xs, cn), axis=1) * np.repeat(a0, cn)
+    hor += np.take(src, _channel_index(np.minimum(xs + 1, w - 1), cn), axis=1) * np.repeat(a1, cn)
     hor >>= 4
     b0, b1 = _fixed(ytaps[1])
-    top = (hor[i0] * _expand(b0, nd, 0)) >> 16
-    top += (hor[i1] * _expand(b1, nd, 0)) >> 16
-    top += 2
-    top >>= 2
-    return top.astype(np.uint8)
+    out = np.take(hor, i0, axis=0) * b0[:, None]
+    out >>= 16
+    low = np.take(hor, i1, axis=0) * b1[:, None]
+    low >>= 16
+    out += low
+    out += 2
+    out >>= 2
+    return out.astype(np.uint8).reshape((len(i0), len(xs)) + img.shape[2:])
 
 
 def _bilinear_f32(
     img: np.ndarray, xtaps: tuple[np.ndarray, np.ndarray], ytaps: tuple[np.ndarray, np.ndarray]
 ) -> np.ndarray:
     """cv2's float bilinear: weights (1 - f, f) per axis, horizontal pass first."""
-    h, w = img.shape[:2]
+    w = img.shape[1]
     xs, xf = _clamp_x(xtaps, w)
-    rows, i0, i1 = _rows(h, ytaps[0])
-    src = img[rows]
-    nd = img.ndim
-    x1 = np.minimum(xs + 1, w - 1)
-    ax0, ax1 = _expand(np.float32(1) - xf, nd, 1), _expand(xf, nd, 1)
-    hor = np.take(src, xs, axis=1) * ax0 + np.take(src, x1, axis=1) * ax1
-    yf = ytaps[1]
-    b0, b1 = _expand(np.float32(1) - yf, nd, 0), _expand(yf, nd, 0)
-    return (hor[i0] * b0 + hor[i1] * b1).astype(np.float32)
-
+    rows, i0, i1 = _rows(img.shape[0], ytaps[0])
+    src, cn = _flat_rows(img, rows)
+    hor = np.take(src, _channel_index(xs, cn), axis=1) * np.repeat(np.float32(1) - xf, cn)
+    hor += np.take(src, _channel_index(np.minimum(xs + 1, w - 1), cn), axis=1) * np.repeat(xf, cn)
+    yf = ytaps[1][:, None]
+    out = np.take(hor, i0, axis=0) * (np.float32(1) - yf)
+    out += np.take(hor, i1, axis=0) * yf
+    return out.reshape((len(i0), len(xs)) + img.shape[2:])
