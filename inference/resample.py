@@ -267,14 +267,29 @@ def _bilinear_u8(
     hor += np.take(src, _channel_index(np.minimum(xs + 1, w - 1), cn), axis=1) * np.repeat(a1, cn)
     hor >>= 4
     b0, b1 = _fixed(ytaps[1])
-    out = np.take(hor, i0, axis=0) * b0[:, None]
-    out >>= 16
-    low = np.take(hor, i1, axis=0) * b1[:, None]
-    low >>= 16
-    out += low
-    out += 2
-    out >>= 2
+    out = np.empty((len(i0), hor.shape[1]), np.int32)
+    for blk, part, low in _row_blocks(out):
+        np.take(hor, i0[blk], axis=0, out=part)
+        part *= b0[blk, None]
+        part >>= 16
+        np.take(hor, i1[blk], axis=0, out=low)
+        low *= b1[blk, None]
+        low >>= 16
+        part += low
+        part += 2
+        part >>= 2
     return out.astype(np.uint8).reshape((len(i0), len(xs)) + img.shape[2:])
+
+
+def _row_blocks(out: np.ndarray):
+    """(row slice, output block, scratch block) over ``out`` in blocks of about a megabyte:
+    the vertical pass then works in cache, with one small scratch buffer for the whole call."""
+    step = max(1, _BLOCK_BYTES // max(1, out.shape[1] * out.itemsize))
+    scratch = np.empty((min(step, out.shape[0]), out.shape[1]), out.dtype)
+    for r in range(0, out.shape[0], step):
+        blk = slice(r, min(r + step, out.shape[0]))
+        part = out[blk]
+        yield blk, part, scratch[: len(part)]
 
 
 def _bilinear_f32(
@@ -287,7 +302,13 @@ def _bilinear_f32(
     src, cn = _flat_rows(img, rows)
     hor = np.take(src, _channel_index(xs, cn), axis=1) * np.repeat(np.float32(1) - xf, cn)
     hor += np.take(src, _channel_index(np.minimum(xs + 1, w - 1), cn), axis=1) * np.repeat(xf, cn)
-    yf = ytaps[1][:, None]
-    out = np.take(hor, i0, axis=0) * (np.float32(1) - yf)
-    out += np.take(hor, i1, axis=0) * yf
+    b1 = ytaps[1][:, None]
+    b0 = np.float32(1) - b1
+    out = np.empty((len(i0), hor.shape[1]), np.float32)
+    for blk, part, low in _row_blocks(out):
+        np.take(hor, i0[blk], axis=0, out=part)
+        part *= b0[blk]
+        np.take(hor, i1[blk], axis=0, out=low)
+        low *= b1[blk]
+        part += low
     return out.reshape((len(i0), len(xs)) + img.shape[2:])
