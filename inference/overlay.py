@@ -1,7 +1,8 @@
 """Turning a heatmap into a picture a person can read over the original image.
 
 Plain numpy over the lookup tables in :mod:`inference.colormaps` (generated once from
-OpenCV), so the app ships without OpenCV (issue #7).
+OpenCV), so the app ships without OpenCV (issue #7). The results equal what
+``cv2.applyColorMap`` and ``cv2.addWeighted`` gave (tests/test_resample.py).
 """
 
 from __future__ import annotations
@@ -13,44 +14,48 @@ from . import colormaps
 # Name -> 256 x 3 RGB lookup table, in the order the GUI lists them.
 COLORMAPS: dict[str, np.ndarray] = {name: colormaps.table(name) for name in colormaps.NAMES}
 DEFAULT_COLORMAP = "jet"
-_BLOCK_VALUES = 1 << 18  # values per blending block: float temporaries of a few MB
+_BLOCK_VALUES = 1 << 18  # values per blending block: float temporaries stay in cache
+
+
+def _lut(colormap: str) -> np.ndarray:
+    try:
+        return COLORMAPS[colormap]
+    except KeyError:
+        raise ValueError(f"unknown colormap {colormap!r}; choose from {sorted(COLORMAPS)}") from None
+
+
+def _levels(heat: np.ndarray) -> np.ndarray:
+    """[0,1] heat -> colour-map index 0..255 (rounded; NaN counts as 0)."""
+    return np.clip(np.nan_to_num(heat) * 255.0 + 0.5, 0, 255).astype(np.uint8)
 
 
 def colorize(heat: np.ndarray, colormap: str = DEFAULT_COLORMAP) -> np.ndarray:
     """[H,W] values in [0,1] -> RGB uint8 colour image."""
-    try:
-        lut = COLORMAPS[colormap]
-    except KeyError:
-        raise ValueError(f"unknown colormap {colormap!r}; choose from {sorted(COLORMAPS)}") from None
-    scaled = np.clip(np.nan_to_num(heat) * 255.0 + 0.5, 0, 255).astype(np.uint8)
-    return np.take(lut, scaled, axis=0)
+    return np.take(_lut(colormap), _levels(heat), axis=0)
 
 
 def blend(
     rgb: np.ndarray, heat: np.ndarray, opacity: float = 0.45, colormap: str = DEFAULT_COLORMAP
 ) -> np.ndarray:
-    """Alpha-blend the coloured heatmap over the image; ``heat`` must match the image size."""
+    """Alpha-blend the coloured heatmap over the image; ``heat`` must match the image size.
+
+    Equal to ``cv2.addWeighted(rgb, 1 - opacity, colorize(heat), opacity, 0)``: cv2 rounds
+    ``colour * opacity`` to float32 and adds ``rgb * (1 - opacity)`` in one fused
+    multiply-add. float64 holds both terms exactly, so one float32 rounding of their sum
+    reproduces it. Row blocks keep the temporaries in cache for a 12-megapixel photo.
+    """
     if heat.shape != rgb.shape[:2]:
         raise ValueError(f"heatmap {heat.shape} does not match image {rgb.shape[:2]}")
     opacity = float(np.clip(opacity, 0.0, 1.0))
-    colour = colorize(heat, colormap)
-    return _add_weighted(rgb, 1.0 - opacity, colour, opacity)
-
-
-def _add_weighted(a: np.ndarray, alpha: float, b: np.ndarray, beta: float) -> np.ndarray:
-    """``a * alpha + b * beta`` rounded to uint8 the way ``cv2.addWeighted`` computes it.
-
-    cv2 rounds ``b * beta`` to float32, then adds ``a * alpha`` in one fused multiply-add:
-    float64 holds ``a * alpha`` exactly, so one float32 rounding of the sum reproduces it.
-    Row blocks keep the float copies small for a 12-megapixel photo.
-    """
-    out = np.empty(a.shape, np.uint8)
-    wa, wb = np.float64(np.float32(alpha)), np.float32(beta)
-    step = max(1, _BLOCK_VALUES // max(1, a[0].size))
-    for r in range(0, a.shape[0], step):
-        acc = np.multiply(b[r : r + step], wb, dtype=np.float32).astype(np.float64)
-        acc += a[r : r + step] * wa
-        rounded = np.rint(acc.astype(np.float32))
-        np.clip(rounded, 0, 255, out=rounded)
-        out[r : r + step] = rounded
+    # Per colour-map entry: float32(colour * opacity), held in float64 for the exact sum.
+    colour = (_lut(colormap) * np.float32(opacity)).astype(np.float64)
+    keep = np.float64(np.float32(1.0 - opacity))
+    out = np.empty(rgb.shape, np.uint8)
+    step = max(1, _BLOCK_VALUES // max(1, rgb[0].size))
+    for r in range(0, rgb.shape[0], step):
+        rows = slice(r, r + step)
+        acc = np.take(colour, _levels(heat[rows]), axis=0)
+        acc += rgb[rows] * keep
+        # Both terms lie in [0, 255 * weight], so the sum never leaves [0, 255.5).
+        out[rows] = np.rint(acc.astype(np.float32))
     return out
