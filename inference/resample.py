@@ -13,6 +13,8 @@ a gather and a multiply-add), never a dense matrix product over the image.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import numpy as np
 
 _COEF_BITS = 11  # OpenCV INTER_RESIZE_COEF_BITS: uint8 bilinear weights are multiples of 1/2048
@@ -34,6 +36,7 @@ def _integer_factor(scale: float) -> int:
 
 
 def _check(img: np.ndarray, width: int, height: int) -> None:
+    """Fail with a clear message rather than deep inside the index arithmetic."""
     if img.ndim not in (2, 3) or img.shape[0] < 1 or img.shape[1] < 1:
         raise ValueError(f"expected an HxW or HxWxC image, got shape {img.shape}")
     if width < 1 or height < 1:
@@ -62,7 +65,9 @@ def area_resize(img: np.ndarray, width: int, height: int) -> np.ndarray:
         return _block_mean(img, kx, ky)
     xs, xw = _area_band(w, width, sx)
     ys, yw = _area_band(h, height, sy)
-    # cv2 averages each row horizontally first, then accumulates rows, in float32.
+    # cv2 averages each row horizontally first, then accumulates rows, in float32. The same
+    # order gives bit-identical sums; either order reads the source about once, so the
+    # "shrink the most first" ordering would save little and lose exactness.
     out = _band_rows(_band_cols(img, xs, xw), ys, yw)
     return np.clip(np.rint(out), 0, 255).astype(np.uint8)
 
@@ -133,12 +138,11 @@ def _band_cols(img: np.ndarray, start: np.ndarray, weights: np.ndarray) -> np.nd
     # Channels flattened into columns: long inner loops instead of length-3 ones.
     cols = [_channel_index(np.minimum(start + j, w - 1), cn) for j in range(taps)]
     wts = [np.repeat(weights[:, j], cn) for j in range(taps)]
-    flat = img.reshape(h, w * cn)
     out = np.empty((h, len(start) * cn), np.float32)
     block = max(1, _BLOCK_BYTES // (w * cn))
     tmp = np.empty((min(block, h), out.shape[1]), np.float32)
     for r in range(0, h, block):
-        rows = flat[r : r + block]
+        rows = img[r : r + block].reshape(-1, w * cn)  # a crop's view is copied per block only
         acc, part = out[r : r + block], tmp[: len(rows)]
         np.multiply(np.take(rows, cols[0], axis=1), wts[0], out=acc)
         for j in range(1, taps):
@@ -189,12 +193,11 @@ def _block_cols(img: np.ndarray, kx: int, ow: int, acc_t: type) -> np.ndarray:
     """Sums of ``kx`` neighbouring pixels per row -> (H, ow * C), in cache-sized row blocks."""
     h, w = img.shape[:2]
     cn = img.shape[2] if img.ndim == 3 else 1
-    flat = img.reshape(h, w * cn)
     base = _channel_index(np.arange(ow) * kx, cn)
     out = np.empty((h, ow * cn), acc_t)
     block = max(1, _BLOCK_BYTES // (w * cn * img.itemsize))
     for r in range(0, h, block):
-        rows, acc = flat[r : r + block], out[r : r + block]
+        rows, acc = img[r : r + block].reshape(-1, w * cn), out[r : r + block]
         acc[...] = np.take(rows, base, axis=1)
         for j in range(1, kx):
             acc += np.take(rows, base + j * cn, axis=1)
@@ -281,7 +284,7 @@ def _bilinear_u8(
     return out.astype(np.uint8).reshape((len(i0), len(xs)) + img.shape[2:])
 
 
-def _row_blocks(out: np.ndarray):
+def _row_blocks(out: np.ndarray) -> Iterator[tuple[slice, np.ndarray, np.ndarray]]:
     """(row slice, output block, scratch block) over ``out`` in blocks of about a megabyte:
     the vertical pass then works in cache, with one small scratch buffer for the whole call."""
     step = max(1, _BLOCK_BYTES // max(1, out.shape[1] * out.itemsize))

@@ -97,11 +97,14 @@ def test_preprocess_resize_rule_matches_cv2_on_a_photo():
     """The exact call the app makes: area when shrinking either axis, bilinear otherwise."""
     from inference.preprocess import _resize
 
-    img = _image(900, 1200, 3, seed=4)
-    for w, h in ((224, 168), (224, 224), (1500, 1000), (1300, 800)):
-        shrinking = w < 1200 or h < 900
-        flag = cv2.INTER_AREA if shrinking else cv2.INTER_LINEAR
-        assert np.array_equal(_resize(img, w, h), cv2.resize(img, (w, h), interpolation=flag))
+    photo = _image(900, 1200, 3, seed=4)
+    crop = photo[50:850, 201:1001]  # center_crop hands over a non-contiguous view
+    for img in (photo, crop):
+        ih, iw = img.shape[:2]
+        for w, h in ((224, 168), (224, 224), (1500, 1000), (1300, 800), (iw // 4, ih // 4)):
+            shrinking = w < iw or h < ih
+            flag = cv2.INTER_AREA if shrinking else cv2.INTER_LINEAR
+            assert np.array_equal(_resize(img, w, h), cv2.resize(img, (w, h), interpolation=flag))
 
 
 @pytest.mark.parametrize(("src", "dst"), SIZES[:24], ids=lambda s: "x".join(map(str, s)))
