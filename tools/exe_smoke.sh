@@ -141,8 +141,23 @@ for qm in "$REPO"/assets/translations/*.qm; do
     echo "GUI in '$lang' ($name bundled): started and quit"
 done
 
+# A real X display: the offscreen platform above loads none of the xcb libraries, so a
+# missing one (libxcb-icccm4, say, absent on the build machine) would only show here.
+if command -v xvfb-run >/dev/null 2>&1; then
+    step "GUI on X11 (xcb platform under Xvfb), closing itself"
+    clean env CLINICLENS_QUIT_AFTER_MS=1500 timeout 120 xvfb-run -a -s "-screen 0 1366x768x24" \
+        "$EXE" >"$TMP/gui-xcb.log" 2>&1 || { cat "$TMP/gui-xcb.log"; fail "GUI on xcb exited $?"; }
+    ! grep -q "Traceback\|Could not load the Qt platform plugin" "$TMP/gui-xcb.log" \
+        || { cat "$TMP/gui-xcb.log"; fail "GUI on xcb: plugin or Python error"; }
+    echo "GUI started on X11 (xcb) and quit"
+else
+    echo "(no xvfb-run here: the xcb platform was not tried)"
+fi
+
 step "summary"
+BYTES=$(du -sb "$DIST" | cut -f1)
 printf '%-44s %s\n' "size (du -sh)" "$(du -sh "$DIST" | cut -f1)"
+printf '%-44s %s\n' "size, exact" "$BYTES bytes = $(awk -v b="$BYTES" 'BEGIN { printf "%.1f MiB, %.1f MB", b / 1048576, b / 1e6 }')"
 printf '%-44s %ss (warm %ss)\n' "--version, cold" "$T_VERSION_COLD" "$T_VERSION_WARM"
 printf '%-44s %ss\n' "models verify (all packs, dry runs)" "$T_VERIFY"
 printf '%-44s %ss\n' "batch, $(ls "$TMP/samples" | wc -l) files + heatmaps + PDF" "$T_BATCH"
