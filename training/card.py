@@ -64,8 +64,9 @@ def ood_section(ood: dict, dims: int, probe_summary: str) -> list[str]:
     if early:
         lines.append(
             f"- Second guard: the same score on the pooled output of `{early['layer']}`, a layer "
-            "training left at its ImageNet weights, so photos unlike anything in the small "
-            f"training set stand out; threshold {early['threshold']:.2f} (99.5th percentile of the "
+            "training left at its ImageNet weights, so photos unlike anything in the training "
+            "set stand out even where fine-tuning narrowed the late features; "
+            f"threshold {early['threshold']:.2f} (99.5th percentile of the "
             f"training and validation scores): {_pct(early.get('val_pass_rate', float('nan')))} "
             "of validation images pass it. An image is refused when either guard flags it."
         )
