@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 )
 
 if TYPE_CHECKING:
+    from inference.manifest import Manifest
     from inference.packs import ModelPack, PackCatalog
 
 
@@ -84,6 +85,24 @@ class PackChooser(QWidget):
         self.problems.setToolTip("\n\n".join(p.message for p in catalog.problems))
 
 
+def _guard_text(manifest: Manifest) -> str:
+    """The out-of-distribution guard's measured rates, so staff know what refusals mean."""
+    ood = manifest.ood
+    if ood is None or ood.val_pass_rate is None:
+        return ""
+    translate = QCoreApplication.translate
+    text = translate(
+        "PackInfoDialog",
+        "Images unlike its training images get no answer. {passed:.1f} % of its own held-out images pass this check.",  # noqa: E501 - one literal, for lupdate
+    ).format(passed=ood.val_pass_rate * 100)
+    if ood.far_ood_flag_rate is not None:
+        text += " " + translate(
+            "PackInfoDialog",
+            "{refused:.1f} % of unrelated test images (other scans, photos, documents) are refused.",  # noqa: E501
+        ).format(refused=ood.far_ood_flag_rate * 100)
+    return text
+
+
 def pack_html(
     pack: ModelPack | None, catalog: PackCatalog, language: str, tr: object = None
 ) -> str:
@@ -102,6 +121,7 @@ def pack_html(
         "prec": translate("PackInfoDialog", "Precision"),
         "images": translate("PackInfoDialog", "Images"),
         "limits": translate("PackInfoDialog", "Limitations"),
+        "guard": translate("PackInfoDialog", "Images it refuses"),
         "refused": translate("PackInfoDialog", "Screening types that could not be loaded"),
     }
     h = {k: escape(v) for k, v in h.items()}
@@ -151,6 +171,10 @@ def pack_html(
                     f"<td align='right'>{int(row.get('support', 0))}</td></tr>"
                 )
             parts.append("</table>")
+        guard = _guard_text(m)
+        if guard:
+            parts.append(f"<h3>{h['guard']}</h3>")
+            parts.append(f"<p>{escape(guard)}</p>")
         if m.limitations:
             parts.append(f"<h3>{h['limits']}</h3><ul>")
             parts += [f"<li>{escape(t.get(language))}</li>" for t in m.limitations]

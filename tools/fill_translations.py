@@ -143,6 +143,14 @@ ID: dict[str, str] = {
     "Looking for screening types…": "Mencari jenis skrining…",
     "Male": "Laki-laki",
     "Measured accuracy": "Akurasi terukur",
+    "Images it refuses": "Gambar yang ditolak",
+    "Images unlike its training images get no answer. {passed:.1f} % of its own held-out images pass this check.": (  # noqa: E501
+        "Gambar yang tidak mirip gambar latihnya tidak diberi jawaban. {passed:.1f} % gambar "
+        "ujinya sendiri lolos pemeriksaan ini."
+    ),
+    "{refused:.1f} % of unrelated test images (other scans, photos, documents) are refused.": (
+        "{refused:.1f} % gambar uji yang tidak terkait (pindaian lain, foto, dokumen) ditolak."
+    ),
     "Method": "Metode",
     "Model probability {p} %": "Probabilitas model {p} %",
     "Name": "Nama",

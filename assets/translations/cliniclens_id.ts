@@ -4,7 +4,7 @@
 <context>
     <name>BatchController</name>
     <message>
-        <location filename="../../gui/batch.py" line="198"/>
+        <location filename="../../gui/batch.py" line="200"/>
         <source>No images were found in the files and folders given.</source>
         <translation>Tidak ditemukan gambar dalam berkas dan folder yang diberikan.</translation>
     </message>
@@ -870,32 +870,32 @@
 <context>
     <name>PackChooser</name>
     <message>
-        <location filename="../../gui/packs_panel.py" line="36"/>
+        <location filename="../../gui/packs_panel.py" line="37"/>
         <source>Looking for screening types…</source>
         <translation>Mencari jenis skrining…</translation>
     </message>
     <message>
-        <location filename="../../gui/packs_panel.py" line="38"/>
+        <location filename="../../gui/packs_panel.py" line="39"/>
         <source>About this screening type…</source>
         <translation>Tentang jenis skrining ini…</translation>
     </message>
     <message>
-        <location filename="../../gui/packs_panel.py" line="47"/>
+        <location filename="../../gui/packs_panel.py" line="48"/>
         <source>Screening type</source>
         <translation>Jenis skrining</translation>
     </message>
     <message>
-        <location filename="../../gui/packs_panel.py" line="67"/>
+        <location filename="../../gui/packs_panel.py" line="68"/>
         <source>{name} (cannot be used)</source>
         <translation>{name} (tidak dapat digunakan)</translation>
     </message>
     <message>
-        <location filename="../../gui/packs_panel.py" line="74"/>
+        <location filename="../../gui/packs_panel.py" line="75"/>
         <source>No screening types installed</source>
         <translation>Belum ada jenis skrining yang terpasang</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../gui/packs_panel.py" line="83"/>
+        <location filename="../../gui/packs_panel.py" line="84"/>
         <source>%n type(s) could not be loaded</source>
         <translation>
             <numerusform>%n jenis tidak dapat dimuat</numerusform>
@@ -905,67 +905,82 @@
 <context>
     <name>PackInfoDialog</name>
     <message>
-        <location filename="../../gui/packs_panel.py" line="96"/>
+        <location filename="../../gui/packs_panel.py" line="94"/>
+        <source>Images unlike its training images get no answer. {passed:.1f} % of its own held-out images pass this check.</source>
+        <translation>Gambar yang tidak mirip gambar latihnya tidak diberi jawaban. {passed:.1f} % gambar ujinya sendiri lolos pemeriksaan ini.</translation>
+    </message>
+    <message>
+        <location filename="../../gui/packs_panel.py" line="99"/>
+        <source>{refused:.1f} % of unrelated test images (other scans, photos, documents) are refused.</source>
+        <translation>{refused:.1f} % gambar uji yang tidak terkait (pindaian lain, foto, dokumen) ditolak.</translation>
+    </message>
+    <message>
+        <location filename="../../gui/packs_panel.py" line="115"/>
         <source>Intended use</source>
         <translation>Tujuan penggunaan</translation>
     </message>
     <message>
-        <location filename="../../gui/packs_panel.py" line="97"/>
+        <location filename="../../gui/packs_panel.py" line="116"/>
         <source>Classes</source>
         <translation>Kelas</translation>
     </message>
     <message>
-        <location filename="../../gui/packs_panel.py" line="98"/>
+        <location filename="../../gui/packs_panel.py" line="117"/>
         <source>refer for follow-up</source>
         <translation>rujuk untuk pemeriksaan lanjutan</translation>
     </message>
     <message>
-        <location filename="../../gui/packs_panel.py" line="99"/>
+        <location filename="../../gui/packs_panel.py" line="118"/>
         <source>Measured accuracy</source>
         <translation>Akurasi terukur</translation>
     </message>
     <message>
-        <location filename="../../gui/packs_panel.py" line="100"/>
+        <location filename="../../gui/packs_panel.py" line="119"/>
         <source>Class</source>
         <translation>Kelas</translation>
     </message>
     <message>
-        <location filename="../../gui/packs_panel.py" line="101"/>
+        <location filename="../../gui/packs_panel.py" line="120"/>
         <source>Sensitivity</source>
         <translation>Sensitivitas</translation>
     </message>
     <message>
-        <location filename="../../gui/packs_panel.py" line="102"/>
+        <location filename="../../gui/packs_panel.py" line="121"/>
         <source>Precision</source>
         <translation>Presisi</translation>
     </message>
     <message>
-        <location filename="../../gui/packs_panel.py" line="103"/>
+        <location filename="../../gui/packs_panel.py" line="122"/>
         <source>Images</source>
         <translation>Gambar</translation>
     </message>
     <message>
-        <location filename="../../gui/packs_panel.py" line="104"/>
+        <location filename="../../gui/packs_panel.py" line="123"/>
         <source>Limitations</source>
         <translation>Keterbatasan</translation>
     </message>
     <message>
-        <location filename="../../gui/packs_panel.py" line="105"/>
+        <location filename="../../gui/packs_panel.py" line="124"/>
+        <source>Images it refuses</source>
+        <translation>Gambar yang ditolak</translation>
+    </message>
+    <message>
+        <location filename="../../gui/packs_panel.py" line="125"/>
         <source>Screening types that could not be loaded</source>
         <translation>Jenis skrining yang tidak dapat dimuat</translation>
     </message>
     <message>
-        <location filename="../../gui/packs_panel.py" line="111"/>
+        <location filename="../../gui/packs_panel.py" line="131"/>
         <source>Pack {id}, version {version}</source>
         <translation>Paket {id}, versi {version}</translation>
     </message>
     <message>
-        <location filename="../../gui/packs_panel.py" line="125"/>
+        <location filename="../../gui/packs_panel.py" line="145"/>
         <source>Accuracy {acc:.1f} %, macro F1 {f1:.1f} % on {n} held-out {split} images.</source>
         <translation>Akurasi {acc:.1f} %, F1 makro {f1:.1f} % pada {n} gambar {split} terpisah.</translation>
     </message>
     <message>
-        <location filename="../../gui/packs_panel.py" line="171"/>
+        <location filename="../../gui/packs_panel.py" line="195"/>
         <source>About this screening type</source>
         <translation>Tentang jenis skrining ini</translation>
     </message>

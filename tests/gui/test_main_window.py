@@ -316,3 +316,18 @@ def test_cancel_stops_a_long_batch(qtbot, window, tmp_path):
     qtbot.waitUntil(lambda: window._batch is None, timeout=20000)
     assert not window.progress.isVisibleTo(window)
     assert len(window.session.results) <= len(files)
+
+
+def test_pack_information_states_what_the_guard_refuses(qtbot):
+    """Staff see the measured rates behind a refusal (from the bundled pack's manifest)."""
+    from gui.packs_panel import pack_html
+    from inference.packs import discover, load_pack
+    from inference.resources import resource_path
+
+    pack = load_pack(resource_path("models", "palm-anemia"))
+    catalog = discover([resource_path("models")])
+    html = pack_html(pack, catalog, "en")
+    ood = pack.manifest.ood
+    assert "Images it refuses" in html
+    assert f"{ood.val_pass_rate * 100:.1f} % of its own held-out images pass" in html
+    assert f"{ood.far_ood_flag_rate * 100:.1f} % of unrelated test images" in html
