@@ -77,3 +77,36 @@ def test_data_files_are_found_the_frozen_way():
     spec = (ROOT / "build.spec").read_text("utf-8")
     assert '"screening" / "locale", "screening/locale"' in spec
     assert '"inference" / "manifest.schema.json"), "inference"' in spec
+
+
+def test_release_copy_of_a_pack_keeps_the_default_variant_only(tmp_path):
+    from inference.packs import load_pack
+    from inference.screener import Screener
+    from tools.release_pack import release_copy
+
+    source = ROOT / "models" / "palm-anemia"
+    original = load_pack(source)
+    assert original.manifest.onnx.variants, "the bundled pack has an int8 variant to leave out"
+    copy = release_copy(source, tmp_path)
+    assert copy != source and not (copy / "model.int8.onnx").exists()
+    pack = load_pack(copy)  # sealed and hash-checked
+    assert pack.manifest.onnx.variants == () and pack.manifest.onnx.default_variant == "fp32"
+    assert pack.manifest.ood == original.manifest.ood
+    image = ROOT / "assets" / "samples" / "palm-anemia"
+    first = sorted(p for p in image.iterdir() if p.suffix.lower() in (".jpg", ".png"))[0]
+    a, b = Screener(original).screen_path(first), Screener(pack).screen_path(first)
+    assert a.prediction.probabilities == b.prediction.probabilities and a.status == b.status
+    assert release_copy(copy, tmp_path / "again") == copy  # nothing left to drop
+
+
+def test_release_copy_refuses_a_tampered_pack(tmp_path):
+    import shutil
+
+    from inference.errors import PackIntegrityError
+    from tools.release_pack import release_copy
+
+    pack = tmp_path / "palm-anemia"
+    shutil.copytree(ROOT / "models" / "palm-anemia", pack)
+    (pack / "ood.npz").write_bytes(b"changed")
+    with pytest.raises(PackIntegrityError):
+        release_copy(pack, tmp_path / "out")
