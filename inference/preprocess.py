@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .manifest import InputSpec
-from .resample import area_resize, linear_resize
+from .resample import area_resize, linear_resize, linear_weights
 
 # ITU-R BT.601 luma, the weights Pillow's "L" conversion uses.
 _LUMA = np.array([0.299, 0.587, 0.114], dtype=np.float32)
@@ -116,10 +116,13 @@ def cam_to_image(cam: np.ndarray, height: int, width: int, spec: InputSpec) -> n
     Regions of the original that the model never saw (cropped away) get zero.
     """
     place = placement(height, width, spec)
-    up = linear_resize(cam.astype(np.float32), spec.width, spec.height)
     x0, y0, x1, y1 = place.box
     sx0, sy0, sx1, sy1 = place.source_box
-    content = up[y0:y1, x0:x1]
+    h, w = cam.shape
+    # heatmap -> model input -> original: two bilinear resizes composed into one small
+    # matrix per axis (cells x pixels), instead of two passes over full-size arrays.
+    wy = linear_weights(y1 - y0, sy1 - sy0) @ linear_weights(h, spec.height)[y0:y1]
+    wx = linear_weights(x1 - x0, sx1 - sx0) @ linear_weights(w, spec.width)[x0:x1]
     full = np.zeros((height, width), dtype=np.float32)
-    full[sy0:sy1, sx0:sx1] = linear_resize(content, sx1 - sx0, sy1 - sy0)
+    full[sy0:sy1, sx0:sx1] = wy @ cam.astype(np.float32) @ wx.T
     return full

@@ -13,6 +13,7 @@ a gather and a multiply-add), never a dense matrix product over the image.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator
 
 import numpy as np
@@ -212,6 +213,25 @@ def _linear_taps(ssize: int, dsize: int, scale: float) -> tuple[np.ndarray, np.n
     f = ((np.arange(dsize, dtype=np.float64) + 0.5) * scale - 0.5).astype(np.float32)
     s = np.floor(f)
     return s.astype(np.int64), (f - s).astype(np.float32)
+
+
+@functools.lru_cache(maxsize=64)
+def linear_weights(ssize: int, dsize: int) -> np.ndarray:
+    """[dsize, ssize] float32 matrix of the bilinear resize along one axis (half-pixel
+    centres, edge pixels beyond the border), so resizes can be composed and applied as
+    small matrix products: what heatmaps need, a few cells blown up to a whole photo."""
+    if ssize == dsize:
+        eye = np.eye(dsize, dtype=np.float32)
+        eye.flags.writeable = False
+        return eye
+    s, f = _clamp_x(_linear_taps(ssize, dsize, _scale(ssize, dsize)[0]), ssize)
+    s1 = np.minimum(s + 1, ssize - 1)
+    w = np.zeros((dsize, ssize), np.float32)
+    rows = np.arange(dsize)
+    w[rows, s] = 1.0 - f
+    w[rows, s1] += f  # one entry per row in each statement; s1 == s at the borders
+    w.flags.writeable = False  # cached and shared: batches repeat the same sizes
+    return w
 
 
 def _area_taps(ssize: int, dsize: int, scale: float, inv: float) -> tuple[np.ndarray, np.ndarray]:

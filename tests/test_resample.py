@@ -196,3 +196,27 @@ def test_blend_equals_add_weighted(opacity):
     ref = cv2.addWeighted(rgb, 1.0 - opacity, colour, opacity, 0.0)
     worst, _ = _compare(blend(rgb, heat, opacity), ref)
     assert worst <= 1
+
+
+def test_heatmap_mapping_equals_two_cv2_resizes():
+    """cam_to_image composes its two bilinear resizes into one matrix per axis."""
+    from inference.manifest import InputSpec, Normalization
+    from inference.preprocess import cam_to_image, placement
+
+    rng = np.random.default_rng(3)
+    worst = 0.0
+    for mode in ("stretch", "letterbox", "center_crop"):
+        spec = InputSpec(128, 128, "rgb", mode, Normalization("unit"))
+        for _ in range(20):
+            height, width = (int(v) for v in rng.integers(20, 1500, 2))
+            cam = rng.random((4, 4)).astype(np.float32)
+            place = placement(height, width, spec)
+            up = cv2.resize(cam, (128, 128), interpolation=cv2.INTER_LINEAR)
+            x0, y0, x1, y1 = place.box
+            sx0, sy0, sx1, sy1 = place.source_box
+            ref = np.zeros((height, width), np.float32)
+            ref[sy0:sy1, sx0:sx1] = cv2.resize(
+                up[y0:y1, x0:x1], (sx1 - sx0, sy1 - sy0), interpolation=cv2.INTER_LINEAR
+            )
+            worst = max(worst, float(np.abs(cam_to_image(cam, height, width, spec) - ref).max()))
+    assert worst < 1e-5
