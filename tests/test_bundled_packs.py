@@ -169,3 +169,32 @@ def test_models_readme_matches_the_manifests():
     tool = resource_path("tools", "models_table.py")
     done = subprocess.run([sys.executable, str(tool), "--check"], capture_output=True, text=True)
     assert done.returncode == 0, done.stdout + done.stderr
+
+
+def _synthetic_probes() -> dict[str, np.ndarray]:
+    rng = np.random.default_rng(0)
+    ramp = np.tile(np.linspace(0, 255, 384).astype(np.uint8), (384, 1))
+    noise = rng.integers(0, 256, (384, 384), dtype=np.uint8)
+    return {
+        "black": np.zeros((384, 384, 3), np.uint8),
+        "white": np.full((384, 384, 3), 255, np.uint8),
+        "grey": np.full((384, 384, 3), 128, np.uint8),
+        "ramp": np.stack([ramp] * 3, -1),
+        "grey noise": np.stack([noise] * 3, -1),
+        "colour noise": rng.integers(0, 256, (384, 384, 3), dtype=np.uint8),
+    }
+
+
+@pytest.mark.parametrize("directory", PACK_DIRS, ids=lambda p: p.name)
+def test_pack_refuses_blank_noise_and_screenshots(directory: Path, tmp_path):
+    """What a mis-click feeds the app: an empty scan, a lens cap, noise, a screenshot."""
+    from PIL import Image
+
+    screener = Screener(load_pack(directory))
+    paths = []
+    for name, pixels in _synthetic_probes().items():
+        paths.append(tmp_path / f"{name}.png")
+        Image.fromarray(pixels).save(paths[-1])
+    paths.append(resource_path("docs", "screenshots", "07-pack-info.png"))
+    answered = [p.name for p in paths if screener.screen_path(p).answered]
+    assert not answered, f"{directory.name} answered {answered}"
