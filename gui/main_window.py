@@ -1398,7 +1398,7 @@ class MainWindow(QMainWindow):
         self.batch.cancel()  # items in hand finish; the rest stay pending (resumable)
         if self.batch_dialog is not None:
             self.batch_dialog.close()
-        self.runner.wait(5000)
+        self.runner.shutdown(5000)
         if self.store is not None:
             if interrupted is not None:  # offered for resuming at the next start
                 try:

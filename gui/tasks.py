@@ -60,6 +60,7 @@ class TaskRunner(QObject):
         super().__init__(parent)
         self.pool = pool or QThreadPool.globalInstance()
         self._live: set[Task] = set()
+        self._shut = False
 
     def start(
         self,
@@ -71,11 +72,11 @@ class TaskRunner(QObject):
     ) -> Task:
         task = Task(fn, name)
         if on_progress is not None:
-            task.signals.progress.connect(on_progress)
+            task.signals.progress.connect(self._unless_shut(on_progress))
         if on_done is not None:
-            task.signals.done.connect(on_done)
+            task.signals.done.connect(self._unless_shut(on_done))
         if on_failed is not None:
-            task.signals.failed.connect(on_failed)
+            task.signals.failed.connect(self._unless_shut(on_failed))
         task.signals.done.connect(lambda _=None, t=task: self._live.discard(t))
         task.signals.failed.connect(lambda _=None, t=task: self._live.discard(t))
         self._live.add(task)
@@ -90,6 +91,16 @@ class TaskRunner(QObject):
         for task in list(self._live):
             task.cancel()
 
+    def _unless_shut(self, callback: Callable[..., None]) -> Callable[..., None]:
+        """Results are queued to the GUI thread; one that arrives after the window closed
+        must not reach widgets that no longer exist."""
+        return lambda *args: None if self._shut else callback(*args)
+
     def wait(self, msecs: int = 5000) -> bool:
         self.cancel_all()
         return self.pool.waitForDone(msecs)
+
+    def shutdown(self, msecs: int = 5000) -> bool:
+        """Cancel everything, wait for it, and drop whatever results are still on the way."""
+        self._shut = True
+        return self.wait(msecs)
