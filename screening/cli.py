@@ -302,6 +302,9 @@ def cmd_models_verify(args: argparse.Namespace) -> int:
             print(f"{t('cli.failed')}  {pack.id}: {exc} [{exc.code}]")
             continue
         cam = t("cli.with_gradcam") if out.features is not None else t("cli.with_occlusion")
+        early = pack.manifest.ood.early if pack.manifest.ood is not None else None
+        if early is not None and out.early_pooled is not None:
+            cam += "; " + t("cli.with_early_guard", layer=early.layer)
         passed = t("cli.verify_passed", heatmaps=cam)
         print(f"{t('cli.ok'):<7} {pack.id} v{pack.version}: {passed}")
     for problem in problems:
