@@ -48,14 +48,17 @@ NOTES = """
   the same from random initialisation (94.5 % / 94.8 %), and pretrained at 224 px with only
   the top five blocks trained (93.3 % / 93.4 %). Picked on validation macro F1, so the shipped
   figure carries a small selection bias. At 128 px the Grad-CAM grid is 4x4 (7x7 for the
-  224-px packs; the same holds for the glioma/meningioma pack), so its heatmaps are coarser:
+  224-px packs), so its heatmaps are coarser:
   `tools/cam_focus.py` puts 68 % of the heatmap mass on the head (127 validation tumour
   images) against 75 % for the 224-px pack it replaced. Accuracy was preferred; revisit if
   clinicians find the maps too vague. The training set here has near-duplicates of the test
   images removed, so published figures (which may include such leakage) are not directly
   comparable.
-- `brain-mri-glioma-meningioma`: the same 128-px end-to-end recipe beat the 224-px top-5 one
-  (96.7 % vs 95.5 %, picked on validation). Still below the published DenseNet-121 figure
+- `brain-mri-glioma-meningioma`: the 128-px end-to-end recipe (96.7 %) beat the 224-px top-5
+  one (95.5 %). End to end at 224 px reached 97.0 % (one image more) with finer heatmaps (7x7
+  grid; `tools/cam_focus.py`: 75 % of the heatmap mass on the head against 57 %), but its
+  guard refused 27 % of validation images downscaled to 160 px (7 % at 128 px) and let 2 of
+  60 chest X-rays through, so 128 px stays. Still below the published DenseNet-121 figure
   (99.3 %): only MobileNetV2 and MobileNetV3-Small ImageNet weights could be had offline, and
   a DenseNet-121 from scratch does not fit a 2-core CPU budget. Heatmaps on a 4x4 grid.
 - `chest-xray-pneumonia`: two classes (paediatric normal / pneumonia); the published 4-class
@@ -80,10 +83,10 @@ NOTES = """
   93-94 % through under int8), so fp32 is the default everywhere. Figures, guard pass rates
   and Grad-CAM agreement are in each card's "int8 variant" section.
 - Every pack refuses the other datasets' images, synthetic document scans and a cat photo;
-  colour-photo packs refuse grayscale scans as the wrong modality. Packs trained on few images
-  or with most of the backbone frozen (face-mask, palm-anemia) carry the second, early-layer
-  guard (`training/guard.py`; added to the shipped packs without retraining, so their
-  weights and answers are unchanged).
+  colour-photo packs refuse grayscale scans as the wrong modality. palm-anemia and face-mask
+  carry a second guard on `features.13`, a layer their training left at its ImageNet weights
+  (`training/guard.py`; added to the shipped packs without retraining, so their weights and
+  answers are unchanged).
 """
 
 

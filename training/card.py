@@ -63,9 +63,9 @@ def ood_section(ood: dict, dims: int, probe_summary: str) -> list[str]:
     early = ood.get("early")
     if early:
         lines.append(
-            f"- Second guard: the same score on the pooled output of `{early['layer']}`, a layer "
-            "training left at its ImageNet weights, so photos unlike anything in the training "
-            "set stand out even where fine-tuning narrowed the late features; "
+            f"- Second guard: the same score on the pooled output of the earlier layer "
+            f"`{early['layer']}`, whose more generic features still tell unrelated images apart "
+            "where fine-tuning narrowed the late ones; "
             f"threshold {early['threshold']:.2f} (99.5th percentile of the "
             f"training and validation scores): {_pct(early.get('val_pass_rate', float('nan')))} "
             "of validation images pass it. An image is refused when either guard flags it."
