@@ -198,3 +198,18 @@ def test_pack_refuses_blank_noise_and_screenshots(directory: Path, tmp_path):
     paths.append(resource_path("docs", "screenshots", "07-pack-info.png"))
     answered = [p.name for p in paths if screener.screen_path(p).answered]
     assert not answered, f"{directory.name} answered {answered}"
+
+
+def test_a_small_refused_image_gets_advice_to_use_the_original(tmp_path):
+    """Thumbnails are refused more often than originals: the message says what to try."""
+    from PIL import Image
+
+    small, large = tmp_path / "small.png", tmp_path / "large.png"
+    Image.fromarray(np.full((96, 120, 3), 255, np.uint8)).save(small)
+    Image.fromarray(np.full((480, 600, 3), 255, np.uint8)).save(large)
+    screener = Screener(load_pack(MODELS / "chest-xray-pneumonia"))
+    refused_small, refused_large = screener.screen_path(small), screener.screen_path(large)
+    assert refused_small.status == refused_large.status == "out_of_distribution"
+    assert "small (120 x 96 pixels; the model reads 224 x 224)" in refused_small.message
+    assert "full-size image" in refused_small.message
+    assert "small" not in refused_large.message
