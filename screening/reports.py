@@ -324,6 +324,21 @@ def _manifests_in(dirs: tuple[str, ...]) -> dict:
         return {}
 
 
+def _referral_reason(man, rec: ScreeningRecord, language: str) -> str:
+    """Which refer classes crossed their thresholds, when the top class is not one of them
+    ("Not anaemic 66 %" marked REFER reads as a contradiction without it)."""
+    if man is None or tuple(man.class_ids) != tuple(rec.class_ids):
+        return ""
+    crossed = [
+        c for c in man.classes
+        if c.refer and c.threshold is not None and rec.probability(c.id) >= c.threshold
+    ]
+    if not crossed or any(c.id == rec.top_class for c in crossed):
+        return ""
+    classes = ", ".join(f"{c.name.get(language)} {_percent(rec.probability(c.id))}" for c in crossed)
+    return tr("report.refer_because", language, classes=classes)
+
+
 def class_name(pack_id: str, class_id: str, language: str = "en") -> str:
     man = _pack_manifests().get(pack_id)
     if man is None or class_id not in man.class_ids:
@@ -461,11 +476,13 @@ def _screening_block(
         verdict_name = class_name(rec.pack_id, rec.top_class, lang)
         refer = tr("report.refer", lang) if rec.refer else tr("report.no_refer", lang)
         colour = "#a61b1b" if rec.refer else "#1e6b3a"
+        because = _referral_reason(_pack_manifests().get(rec.pack_id), rec, lang) if rec.refer else ""
         parts.append(
             Paragraph(
                 f"{escape(tr('report.result', lang))}: <b>{escape(verdict_name)}</b>"
                 f" ({escape(_percent(rec.top_probability))}) &nbsp;&nbsp;"
-                f"<font color='{colour}'><b>{escape(refer)}</b></font>",
+                f"<font color='{colour}'><b>{escape(refer)}</b></font>"
+                + (f" <font color='{colour}'>({escape(because)})</font>" if because else ""),
                 st["base"],
             )
         )
@@ -777,6 +794,9 @@ def batch_summary(
         referral = rec is not None and rec.answered and rec.refer
         cell = st["cellrefer" if referral else "cell"]
         verdict = escape(result)
+        because = _referral_reason(man, rec, lang) if referral else ""
+        if because:
+            verdict += f"<br/><font size='6.8'>{escape(because)}</font>"
         if not (rec is not None and rec.answered) and reason:
             verdict += f"<br/><font size='6.8' color='#616e7c'>{escape(reason[:160])}</font>"
         rows.append(

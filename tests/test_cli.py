@@ -388,3 +388,23 @@ def test_batch_works_with_network_blocked(env, monkeypatch):
         )
         == 0
     )
+
+
+def test_batch_summary_says_why_a_non_refer_top_class_is_referred(env):
+    """palm-anemia refers from 32 % anaemic up: "Not anaemic 66 %" must not read as REFER
+    without the reason (the bundled sample non_anemic.jpg is such a case)."""
+    from inference.resources import resource_path
+
+    out = env / "out"
+    folder = resource_path("assets", "samples", "palm-anemia")
+    code = cli.main(["batch", str(folder), "--model", "palm-anemia", "--out", str(out),
+                     "--report", "--db", str(env / "c.db")])
+    assert code == 0
+    _, rows = read_csv(out / "results.csv")
+    odd = [r for r in rows if r["refer"] == "yes" and r["predicted_class"] == "non_anemic"]
+    assert odd, "no sample exercises the case any more: pick another one"
+    text = " ".join(p.extract_text() for p in PdfReader(out / "report.pdf").pages)
+    text = " ".join(text.split())
+    anaemic = 100 * float(odd[0]["p_anemic"])
+    assert f"referred because of Anaemic {anaemic:.1f} %" in text
+    assert text.count("referred because of") == len(odd)

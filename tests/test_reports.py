@@ -209,3 +209,22 @@ def test_every_string_the_code_asks_for_is_in_the_english_catalogue():
     assert len(keys) > 40
     missing = sorted(k for k in keys if k not in i18n.catalogue("en"))
     assert missing == []
+
+
+def test_patient_report_says_why_a_non_refer_top_class_is_referred(tmp_path):
+    """The bundled palm sample non_anemic.jpg: top class "Not anaemic", referred because the
+    anaemic probability is above its threshold. The report must say so."""
+    from inference.packs import load_pack
+    from inference.resources import resource_path
+    from inference.screener import Screener
+
+    pack = load_pack(resource_path("models", "palm-anemia"))
+    result = Screener(pack).screen_path(resource_path("assets", "samples", "palm-anemia", "non_anemic.jpg"))
+    pred = result.prediction
+    assert result.answered and pred.refer and pred.top_class == "non_anemic", "pick another sample"
+    with Store(tmp_path / "c.db") as store:
+        patient = store.add_patient(PatientInfo(patient_id="P-9"))
+        store.record_screening(result, patient_id=patient.id, manifest=pack.manifest)
+        text = " ".join(text_of(patient_report(store, patient.id, tmp_path / "r.pdf").path).split())
+    anaemic = 100 * pred.probabilities[pack.manifest.class_index("anemic")]
+    assert f"(referred because of Anaemic {anaemic:.1f} %" in text
