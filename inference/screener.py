@@ -20,6 +20,9 @@ from .packs import ModelPack
 from .preprocess import cam_to_image, preprocess
 from .results import CamSource, Prediction, ScreenResult, Status, Timings
 
+# Out-of-distribution scores up to this multiple of the threshold count as near misses.
+NEAR_MISS = 1.5
+
 
 def _ms(start: float) -> float:
     return (time.perf_counter() - start) * 1000.0
@@ -144,7 +147,7 @@ class Screener:
             message = (
                 "This image does not look like the images the model for "
                 f"{self.manifest.display_name.get('en')} was trained on, so no answer is given. "
-                "Check the screening type and the image." + self._small_image_hint(img)
+                "Check the screening type and the image." + self._small_image_hint(img, score)
             )
         elif report.problems:
             status = Status.POOR_QUALITY
@@ -162,13 +165,16 @@ class Screener:
             image_size=(img.width, img.height),
         )
 
-    def _small_image_hint(self, img: LoadedImage) -> str:
+    def _small_image_hint(self, img: LoadedImage, score: float) -> str:
         """Downscaled copies (thumbnails, screenshots, forwarded photos) are refused far more
         often than originals (a 224-px pack: 10 % of its validation X-rays at 160 px against
-        4 %), so say what to try when the image is smaller than the model's input."""
+        4 %), so say what to try when the image is smaller than the model's input. Only for
+        near misses: such copies scored at most 1.5x the threshold, unrelated photos and
+        scans mostly far above it, and they need no advice about resolution."""
         spec = self.manifest.input
         width, height = img.original_size
-        if min(width, height) >= min(spec.width, spec.height):
+        near_miss = self.ood is not None and score <= NEAR_MISS * self.ood.threshold
+        if not near_miss or min(width, height) >= min(spec.width, spec.height):
             return ""
         return (
             f" The image is small ({width} x {height} pixels; the model reads "
