@@ -186,6 +186,11 @@ def validate(raw: Any, *, where: str = "manifest") -> None:
     ids = [c["id"] for c in raw["classes"]]
     if len(set(ids)) != len(ids):
         raise ManifestError(f"{where}: class ids are not unique: {ids}")
+    if (raw.get("ood") or {}).get("early") and "early_pooled" not in raw["onnx"]["outputs"]:
+        # Without the output the second guard would silently never run.
+        raise ManifestError(
+            f"{where}: ood.early needs the graph output onnx.outputs.early_pooled"
+        )
 
 
 def _early_guard(raw: dict[str, Any] | None) -> EarlyGuardSpec | None:

@@ -80,6 +80,7 @@ def test_a_modified_early_guard_file_refuses_the_pack(tmp_path):
         "early": {"layer": "block.1", "file": "ood_early.npz", "sha256": sha256(pack / "ood_early.npz"),
                   "threshold": 2.0},
     }
+    manifest["onnx"]["outputs"]["early_pooled"] = "early_pooled"
     (pack / "manifest.json").write_text(json.dumps(manifest), "utf-8")
     write_seal(pack)
     assert load_pack(pack).manifest.ood.early.threshold == 2.0
@@ -88,3 +89,16 @@ def test_a_modified_early_guard_file_refuses_the_pack(tmp_path):
     (pack / "ood_early.npz").write_bytes(bytes(data))
     with pytest.raises(PackIntegrityError, match="ood_early.npz"):
         load_pack(pack)
+
+
+def test_a_second_guard_without_its_graph_output_is_refused(tmp_path):
+    """Otherwise the guard would silently never run."""
+    from inference.errors import ManifestError
+    from inference.manifest import parse
+    from inference.resources import resource_path
+
+    raw = json.loads(resource_path("models", "palm-anemia", "manifest.json").read_text("utf-8"))
+    assert parse(raw).ood.early is not None
+    del raw["onnx"]["outputs"]["early_pooled"]
+    with pytest.raises(ManifestError, match="early_pooled"):
+        parse(raw)
