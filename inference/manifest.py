@@ -122,6 +122,8 @@ class OodSpec:
     val_pass_rate: float | None = None
     far_ood_flag_rate: float | None = None
     early: EarlyGuardSpec | None = None
+    fitted_on: str = ""  # what the statistics were fitted on, when more than the training images
+    downscaled_val_pass_rate: float | None = None  # own val images shrunk to 160 px
 
 
 @dataclass(frozen=True)
@@ -276,6 +278,8 @@ def parse(raw: dict[str, Any], *, where: str = "manifest") -> Manifest:
             val_pass_rate=ood.get("val_pass_rate"),
             far_ood_flag_rate=ood.get("far_ood_flag_rate"),
             early=_early_guard(ood.get("early")),
+            fitted_on=ood.get("fitted_on", ""),
+            downscaled_val_pass_rate=ood.get("downscaled_val_pass_rate"),
         ),
         quality=QualitySpec(
             min_brightness=quality.get("min_brightness"),

@@ -50,6 +50,7 @@ def test_tiny_run_produces_a_pack_the_app_screens(tmp_path):
             workdir=tmp_path / "work",
             ood_probes=(data / "val" / "calm",),
             early_guard="features.16",
+            ood_downscaled=True,
         ),
         log=lambda *_: None,
     )
@@ -57,6 +58,7 @@ def test_tiny_run_produces_a_pack_the_app_screens(tmp_path):
     assert pack.manifest.class_ids == ("alert", "calm")
     early = pack.manifest.ood.early
     assert early is not None and early.layer == "features.16" and early.threshold > 0
+    assert pack.manifest.ood.fitted_on and pack.manifest.ood.downscaled_val_pass_rate is not None
     assert (out / early.file).stat().st_size > 0
     raw = Screener(pack).engine.run(np.zeros((2, 3, 64, 64), np.float32))
     assert raw.early_pooled is not None and raw.early_pooled.shape == (2, 160)
@@ -239,3 +241,14 @@ def test_early_guard_retrofits_a_trained_pack_without_changing_its_answers(tmp_p
     assert after.ood_score >= before.ood_score - 1e-9  # the larger of the two guards' scores
     assert 0.0 <= rates["val_pass_rate"] <= 1.0 and rates["early_val_pass_rate"] >= 0.75
     assert "Second guard" in (out / "MODEL_CARD.md").read_text("utf-8")
+
+    from training.guard import refit_downscaled
+
+    refit = refit_downscaled(out, data, (data / "val" / "calm",))
+    pack = load_pack(out)
+    assert pack.manifest.ood.fitted_on and pack.manifest.ood.early is not None
+    assert pack.manifest.ood.threshold == pytest.approx(refit["threshold"])
+    assert 0.0 <= pack.manifest.ood.downscaled_val_pass_rate <= 1.0
+    again = Screener(pack).screen_path(image)
+    assert np.allclose(again.prediction.probabilities, before.prediction.probabilities, atol=1e-6)
+    assert "shrunk to 160 px pass" in (out / "MODEL_CARD.md").read_text("utf-8")

@@ -60,6 +60,12 @@ def ood_section(ood: dict, dims: int, probe_summary: str) -> list[str]:
         f"{dims}-dimensional PCA subspace, plus the energy left outside it; threshold "
         f"{ood.get('threshold', float('nan')):.2f}.",
     ]
+    if ood.get("fitted_on"):
+        lines.append(
+            f"- Fitted on {ood['fitted_on']}, so smaller copies the model still reads are not "
+            f"refused: {_pct(ood.get('downscaled_val_pass_rate', float('nan')))} of validation "
+            "images shrunk to 160 px pass."
+        )
     early = ood.get("early")
     if early:
         lines.append(

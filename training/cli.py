@@ -47,6 +47,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="folder of images the pack must flag as out of domain (repeatable)")
     p.add_argument("--early-guard", metavar="LAYER",
                    help="add a second OOD guard on a layer training leaves frozen (e.g. features.13)")
+    p.add_argument("--ood-downscaled", action="store_true",
+                   help="fit the out-of-distribution guard on downscaled copies of the training "
+                   "images too, so thumbnails the model still reads are not refused")
     p.add_argument("--workdir", type=Path, help="checkpoints and caches (default runs/<id>)")
     p.add_argument("--resume", dest="resume", action="store_true", default=True,
                    help="continue from checkpoints in the workdir (default)")
@@ -87,6 +90,7 @@ def main(argv: list[str] | None = None) -> int:
         test=args.test,
         ood_probes=tuple(args.ood_probe),
         early_guard=args.early_guard,
+        ood_downscaled=args.ood_downscaled,
         resume=args.resume,
         comparison=args.comparison,
     )

@@ -22,10 +22,10 @@ want brain-mri-tumor && run brain-mri-tumor --data "$DATA/brain_mri" --size 128 
 GM_COMPARISON="Three recipes, same data, split and pipeline, on 2 CPU cores (ImageNet-pretrained MobileNetV2, dequantised int8 zoo weights): (1) shipped: 128 px, every layer fine-tuned: val accuracy 96.7 %, macro F1 96.7 %, 4 min; (2) the same at 224 px: 97.0 % / 97.0 % (one image more), 16 min, with finer heatmaps (7x7 grid; tools/cam_focus.py: 75 % of the heatmap mass on the head against 57 %), not shipped: its out-of-distribution guard refused 27 % of validation images downscaled to 160 px (7 % at 128 px) and let 2 of 60 chest X-rays through; (3) 224 px with only the top 5 blocks trained: 95.5 % / 95.5 %, 12 min (shared machine). Picked on validation macro F1 and guard behaviour. The published 99.3 % used DenseNet-121, whose ImageNet weights could not be had offline."
 want brain-mri-glioma-meningioma && run brain-mri-glioma-meningioma --data "$DATA/brain_mri" \
   --classes glioma,meningioma --size 128 --unfreeze 19 --views 2 --epochs-head 3 --epochs-finetune 15 \
-  --finetune-lr-factor 0.1 --patience 4 --comparison "$GM_COMPARISON" \
+  --finetune-lr-factor 0.1 --patience 4 --ood-downscaled --comparison "$GM_COMPARISON" \
   --ood-probe "$DATA/chest_xray/val" --ood-probe "$DATA/face_mask/val" --ood-probe "$DATA/palm_anemia/val" \
   --ood-probe "$PROBE_PHOTOS" --ood-probe runs/probes/documents
-want chest-xray-pneumonia && run chest-xray-pneumonia --data "$DATA/chest_xray" --unfreeze 2 --views 2 \
+want chest-xray-pneumonia && run chest-xray-pneumonia --data "$DATA/chest_xray" --unfreeze 2 --views 2 --ood-downscaled \
   --ood-probe "$DATA/brain_mri/val" --ood-probe "$DATA/face_mask/val" --ood-probe "$DATA/palm_anemia/val" \
   --ood-probe "$PROBE_PHOTOS" --ood-probe runs/probes/documents
 want face-mask && run face-mask --data "$DATA/face_mask" --unfreeze 2 --views 2 --early-guard features.13 \

@@ -9,6 +9,7 @@ import platform
 import random
 import shutil
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -30,10 +31,15 @@ from .data import Augment, Split, read_split
 from .export import export_onnx, fit_ood, sha256, write_manifest, write_seal
 from .guard import (
     EARLY_OUTPUT,
+    FITTED_ON,
+    SMALL_VAL_SIDE,
+    VAL_PASS_QUANTILE,
     EarlyGuardFit,
     add_early_output,
+    downscaled,
     early_manifest_entry,
     fit_early_guard,
+    fit_with_downscaled,
     guard_scorer,
 )
 from .loop import Recipe, run_phase
@@ -42,7 +48,6 @@ from .tasks import TASKS, Task, t
 
 IMAGENET_MEAN = (0.485, 0.456, 0.406)
 IMAGENET_STD = (0.229, 0.224, 0.225)
-VAL_PASS_QUANTILE = 0.97
 
 
 @dataclass(frozen=True)
@@ -66,6 +71,7 @@ class TrainConfig:
     ood_probes: tuple[Path, ...] = ()
     ood_dims: int = 64
     early_guard: str | None = None  # a frozen layer, e.g. "features.13": second OOD guard
+    ood_downscaled: bool = False  # fit the main guard on downscaled copies too
     pack_version: str = "1.0.0"
     resume: bool = True
     comparison: str = ""
@@ -120,14 +126,21 @@ class Screened:
     early: np.ndarray | None  # pooled early-layer features, when the pack has that guard
 
 
-def screen_files(engine: Engine, spec: InputSpec, paths: list[Path], batch: int = 64) -> Screened:
-    """Model outputs for files, through the app's loader and ONNX engine."""
+def screen_files(
+    engine: Engine,
+    spec: InputSpec,
+    paths: list[Path],
+    batch: int = 64,
+    loader: Callable[[Path], np.ndarray] | None = None,
+) -> Screened:
+    """Model outputs for files, through the app's loader (or ``loader``) and ONNX engine."""
     from inference.images import load_image
 
     logits, pooled, early = [], [], []
     draft = (2 * spec.width, 2 * spec.height)
+    load = loader or (lambda p: load_image(p, draft_size=draft).pixels)
     for s in range(0, len(paths), batch):
-        x = np.stack([preprocess(load_image(p, draft_size=draft).pixels, spec) for p in paths[s : s + batch]])
+        x = np.stack([preprocess(load(p), spec) for p in paths[s : s + batch]])
         raw = engine.run(x)
         logits.append(raw.logits)
         pooled.append(pool(raw.features))
@@ -223,6 +236,9 @@ def train(cfg: TrainConfig, log=print) -> dict:
         for i, c in enumerate(classes)
         if task.classes[c].refer
     }
+    if cfg.ood_downscaled:
+        train_all = [s.path for s in train_split.samples]
+        np.savez(out / "ood.npz", **fit_with_downscaled(engine, spec, train_all, ytr, len(classes), cfg.ood_dims))
     scorer = MahalanobisScorer.load(out / "ood.npz", threshold=0.0)
     ood_threshold = float(np.quantile(scorer.score(val_run.pooled), VAL_PASS_QUANTILE))
     scorer = MahalanobisScorer.load(out / "ood.npz", threshold=ood_threshold)
@@ -262,6 +278,12 @@ def train(cfg: TrainConfig, log=print) -> dict:
         "val_pass_rate": float((val_scores <= ood_threshold).mean()),
         "far_ood_flag_rate": probe_rate,
     }
+    if cfg.ood_downscaled:
+        small = screen_files(engine, spec, val_paths, loader=lambda p: downscaled(p, SMALL_VAL_SIDE))
+        manifest["ood"]["fitted_on"] = FITTED_ON
+        manifest["ood"]["downscaled_val_pass_rate"] = float(
+            (_guard_scores(scorer, early, small) <= ood_threshold).mean()
+        )
     if early is not None:
         manifest["ood"]["early"] = early_manifest_entry(cfg.early_guard, out, early)
     manifest["metrics"] = {"split": "val", **rep.as_dict()}
