@@ -89,11 +89,12 @@ NOTES = """
   answers are unchanged).
 - Downscaled images: fitted on full-size training images only, the chest guard refused 28 %
   of its validation X-rays shrunk to 112 px (PNG, every 2nd image) although the model still
-  classified them at 98.0 % (98.5 % at full size). The chest-xray-pneumonia and
-  brain-mri-glioma-meningioma guards are now fitted on the training images plus a downscaled
-  copy of each (`--ood-downscaled`; refitted without retraining, `python -m training.guard
-  --refit-downscaled`): chest refuses 3.3 % of them at 112 and 160 px, its probes all stay
-  refused. brain-mri-tumor keeps its full-size fit: with copies, one chest X-ray probe passed.
+  classified them at 98.0 % (98.5 % at full size). The chest-xray-pneumonia,
+  brain-mri-glioma-meningioma and face-mask guards are now fitted on the training images plus
+  a downscaled copy of each (`--ood-downscaled`; refitted without retraining, `python -m
+  training.guard --refit-downscaled`): chest refuses 3.3 % of them at 112 and 160 px, and
+  every probe the packs refused before stays refused. brain-mri-tumor keeps its full-size fit
+  (with copies, one chest X-ray probe passed); palm-anemia gained nothing from it.
 """
 
 

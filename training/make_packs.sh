@@ -28,7 +28,7 @@ want brain-mri-glioma-meningioma && run brain-mri-glioma-meningioma --data "$DAT
 want chest-xray-pneumonia && run chest-xray-pneumonia --data "$DATA/chest_xray" --unfreeze 2 --views 2 --ood-downscaled \
   --ood-probe "$DATA/brain_mri/val" --ood-probe "$DATA/face_mask/val" --ood-probe "$DATA/palm_anemia/val" \
   --ood-probe "$PROBE_PHOTOS" --ood-probe runs/probes/documents
-want face-mask && run face-mask --data "$DATA/face_mask" --unfreeze 2 --views 2 --early-guard features.13 \
+want face-mask && run face-mask --data "$DATA/face_mask" --unfreeze 2 --views 2 --early-guard features.13 --ood-downscaled \
   --ood-probe "$DATA/brain_mri/val" --ood-probe "$DATA/chest_xray/val" --ood-probe "$DATA/palm_anemia/val" \
   --ood-probe "$PROBE_PHOTOS" --ood-probe runs/probes/documents
 want palm-anemia && run palm-anemia --data "$DATA/palm_anemia" --unfreeze 5 --views 6 --epochs-head 40 --epochs-finetune 20 --brightness 0 \
