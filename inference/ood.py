@@ -14,12 +14,14 @@ the image is flagged as outside what the model was made for.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
 from .errors import PackError
+from .packs import ModelPack
 
 REQUIRED = ("center", "projection", "class_means", "precision")
 
@@ -38,12 +40,17 @@ class MahalanobisScorer:
     def load(cls, path: Path, threshold: float) -> MahalanobisScorer:
         try:
             with np.load(path, allow_pickle=False) as data:
-                arrays = {k: np.asarray(data[k], dtype=np.float64) for k in REQUIRED}
-                l2 = bool(data["l2_normalise"]) if "l2_normalise" in data.files else False
-                rv = float(data["residual_var"]) if "residual_var" in data.files else None
+                return cls.from_arrays({k: data[k] for k in data.files}, threshold)
         except (OSError, KeyError, ValueError) as exc:
             raise PackError(f"{path}: out-of-distribution statistics unreadable ({exc})") from exc
-        return cls(threshold=float(threshold), l2_normalise=l2, residual_var=rv, **arrays)
+
+    @classmethod
+    def from_arrays(cls, arrays: Mapping[str, np.ndarray], threshold: float) -> MahalanobisScorer:
+        """The scorer for statistics as ``training`` fits them (the contents of ``ood.npz``)."""
+        l2 = bool(arrays["l2_normalise"]) if "l2_normalise" in arrays else False
+        rv = float(arrays["residual_var"]) if "residual_var" in arrays else None
+        required = {k: np.asarray(arrays[k], dtype=np.float64) for k in REQUIRED}
+        return cls(threshold=float(threshold), l2_normalise=l2, residual_var=rv, **required)
 
     def score(self, pooled: np.ndarray) -> np.ndarray:
         """Scores for pooled features [N,K] -> [N]; larger means further from training data."""
@@ -63,6 +70,16 @@ class MahalanobisScorer:
         return self.score(pooled) > self.threshold
 
 
+def load_guards(pack: ModelPack) -> tuple[MahalanobisScorer | None, MahalanobisScorer | None]:
+    """A pack's main guard and, where it has one, its early-layer guard."""
+    spec, main, early = pack.manifest.ood, None, None
+    if spec is not None and pack.ood_path is not None:
+        main = MahalanobisScorer.load(pack.ood_path, spec.threshold)
+        if spec.early is not None and pack.early_ood_path is not None:
+            early = MahalanobisScorer.load(pack.early_ood_path, spec.early.threshold)
+    return main, early
+
+
 def combined_scores(
     main: MahalanobisScorer,
     early: MahalanobisScorer | None,
@@ -71,8 +88,8 @@ def combined_scores(
 ) -> np.ndarray:
     """One score per image on ``main``'s scale, above ``main.threshold`` when either guard flags.
 
-    The early guard reads a layer fine-tuning left at its ImageNet weights; its score is
-    rescaled so that its own threshold lands on the main one.
+    The early guard reads an earlier layer with more generic features; its score is rescaled
+    so that its own threshold lands on the main one.
     """
     scores = main.score(pooled)
     if early is not None and early_pooled is not None:

@@ -14,7 +14,7 @@ from . import quality as quality_mod
 from .engine import Engine, RawOutputs, softmax
 from .errors import ImageError, InferenceError
 from .images import LoadedImage, load_image
-from .ood import MahalanobisScorer, combined_scores, pool
+from .ood import MahalanobisScorer, combined_scores, load_guards, pool
 from .overlay import DEFAULT_COLORMAP, blend
 from .packs import ModelPack
 from .preprocess import cam_to_image, preprocess
@@ -39,13 +39,8 @@ class Screener:
 
     # -- pieces -----------------------------------------------------------------
     def _load_guards(self) -> tuple[MahalanobisScorer | None, MahalanobisScorer | None]:
-        if self._guards is None:
-            spec, main, early = self.manifest.ood, None, None
-            if spec is not None and self.pack.ood_path is not None and self.engine.has_cam_outputs:
-                main = MahalanobisScorer.load(self.pack.ood_path, spec.threshold)
-                if spec.early is not None and self.pack.early_ood_path is not None:
-                    early = MahalanobisScorer.load(self.pack.early_ood_path, spec.early.threshold)
-            self._guards = (main, early)
+        if self._guards is None:  # the guards read pooled features: packs with CAM outputs
+            self._guards = load_guards(self.pack) if self.engine.has_cam_outputs else (None, None)
         return self._guards
 
     @property
@@ -55,7 +50,7 @@ class Screener:
 
     @property
     def early_ood(self) -> MahalanobisScorer | None:
-        """The guard on an early, ImageNet-frozen layer (packs trained on few images)."""
+        """The guard on an earlier layer (packs whose late features are too narrow)."""
         return self._load_guards()[1]
 
     @property

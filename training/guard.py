@@ -29,7 +29,7 @@ import onnx
 from onnx import TensorProto, helper
 
 from inference.errors import PackError
-from inference.ood import MahalanobisScorer, combined_scores
+from inference.ood import MahalanobisScorer, combined_scores, load_guards
 
 from .export import fit_ood, sha256
 
@@ -93,13 +93,15 @@ def downscaled(path: Path, side: int) -> np.ndarray:
 
 
 def fit_with_downscaled(engine, spec, paths: list[Path], labels: np.ndarray, n_classes: int,
-                        dims: int, seed: int = 0) -> dict[str, np.ndarray]:
-    """Main-guard statistics on the training images and one downscaled copy of each."""
+                        dims: int, seed: int = 0, full: np.ndarray | None = None) -> dict[str, np.ndarray]:
+    """Main-guard statistics on the training images and one downscaled copy of each;
+    ``full``: their pooled features when the caller has them already."""
     from .pipeline import screen_files
 
     rng = np.random.default_rng(seed)
     sides = dict(zip(paths, rng.integers(THUMB_SIDES[0], THUMB_SIDES[1] + 1, len(paths)), strict=True))
-    full = screen_files(engine, spec, paths).pooled
+    if full is None:
+        full = screen_files(engine, spec, paths).pooled
     small = screen_files(engine, spec, paths, loader=lambda p: downscaled(p, int(sides[p]))).pooled
     labels = np.asarray(labels)
     return fit_ood(np.concatenate([full, small]), np.concatenate([labels, labels]), n_classes, dims)
@@ -121,22 +123,14 @@ def fit_early_guard(
 ) -> EarlyGuardFit:
     """Statistics on the training images, threshold from training and validation scores."""
     arrays = fit_ood(train_early, train_labels, n_classes, EARLY_DIMS)
-    scorer = _from_arrays(arrays, 0.0)
+    scorer = MahalanobisScorer.from_arrays(arrays, 0.0)
     train_scores, val_scores = scorer.score(train_early), scorer.score(val_early)
     threshold = max(float(np.quantile(train_scores, EARLY_QUANTILE)), float(np.quantile(val_scores, EARLY_QUANTILE)))
     return EarlyGuardFit(arrays, threshold, val_scores)
 
 
 def guard_scorer(fit: EarlyGuardFit) -> MahalanobisScorer:
-    return _from_arrays(fit.arrays, fit.threshold)
-
-
-def _from_arrays(arrays: dict[str, np.ndarray], threshold: float) -> MahalanobisScorer:
-    l2 = bool(arrays["l2_normalise"])
-    rv = float(arrays["residual_var"])
-    keys = ("center", "projection", "class_means", "precision")
-    return MahalanobisScorer(threshold=threshold, l2_normalise=l2, residual_var=rv,
-                             **{k: np.asarray(arrays[k], np.float64) for k in keys})
+    return MahalanobisScorer.from_arrays(fit.arrays, fit.threshold)
 
 
 def early_manifest_entry(layer: str, directory: Path, fit: EarlyGuardFit) -> dict:
@@ -219,7 +213,7 @@ def refit_downscaled(pack_dir: Path, data: Path, probes: tuple[Path, ...]) -> di
 
     pack = load_pack(pack_dir)
     engine, spec, classes = Engine(pack), pack.manifest.input, pack.manifest.class_ids
-    old = MahalanobisScorer.load(pack.ood_path, pack.manifest.ood.threshold)
+    old, early = load_guards(pack)
     dims = old.projection.shape[1]
     train, val = read_split(data / "train", classes), read_split(data / "val", classes)
     arrays = fit_with_downscaled(engine, spec, [s.path for s in train.samples], np.asarray(train.labels),
@@ -227,12 +221,9 @@ def refit_downscaled(pack_dir: Path, data: Path, probes: tuple[Path, ...]) -> di
     val_paths = [s.path for s in val.samples]
     va = screen_files(engine, spec, val_paths)
     small = screen_files(engine, spec, val_paths, loader=lambda p: downscaled(p, SMALL_VAL_SIDE))
-    fitted = _from_arrays(arrays, 0.0)
+    fitted = MahalanobisScorer.from_arrays(arrays, 0.0)
     threshold = float(np.quantile(fitted.score(va.pooled), VAL_PASS_QUANTILE))
-    main = _from_arrays(arrays, threshold)
-    early = None
-    if pack.manifest.ood.early is not None:
-        early = MahalanobisScorer.load(pack.early_ood_path, pack.manifest.ood.early.threshold)
+    main = MahalanobisScorer.from_arrays(arrays, threshold)
 
     def passed(run) -> float:
         return float((combined_scores(main, early, run.pooled, run.early) <= threshold).mean())

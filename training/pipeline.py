@@ -236,15 +236,18 @@ def train(cfg: TrainConfig, log=print) -> dict:
         for i, c in enumerate(classes)
         if task.classes[c].refer
     }
+    train_paths = [s.path for s in train_split.samples]
+    # Both the early guard and the downscaled fit need the engine's view of the training set.
+    train_run = screen_files(engine, spec, train_paths) if cfg.early_guard or cfg.ood_downscaled else None
     if cfg.ood_downscaled:
-        train_all = [s.path for s in train_split.samples]
-        np.savez(out / "ood.npz", **fit_with_downscaled(engine, spec, train_all, ytr, len(classes), cfg.ood_dims))
+        arrays = fit_with_downscaled(engine, spec, train_paths, ytr, len(classes), cfg.ood_dims,
+                                     full=train_run.pooled)
+        np.savez(out / "ood.npz", **arrays)
     scorer = MahalanobisScorer.load(out / "ood.npz", threshold=0.0)
     ood_threshold = float(np.quantile(scorer.score(val_run.pooled), VAL_PASS_QUANTILE))
     scorer = MahalanobisScorer.load(out / "ood.npz", threshold=ood_threshold)
     early = None
     if cfg.early_guard:
-        train_run = screen_files(engine, spec, [s.path for s in train_split.samples])
         early = fit_early_guard(train_run.early, ytr, len(classes), val_run.early)
     val_scores = _guard_scores(scorer, early, val_run)
     probe_paths = probe_files(cfg.ood_probes)

@@ -157,13 +157,9 @@ def evaluate(pack_dir: Path, data: Path, runs: int = 3, timing_images: int = 40)
     draft = (2 * man.input.width, 2 * man.input.height)
     engines = {v: Engine(pack, threads=1, variant=v) for v in ("fp32", "int8")}
     preds: dict[str, list[int]] = {v: [] for v in engines}
-    scorer, early = None, None
-    if man.ood is not None and pack.ood_path is not None:
-        from inference.ood import MahalanobisScorer, combined_scores, pool
+    from inference.ood import combined_scores, load_guards, pool
 
-        scorer = MahalanobisScorer.load(pack.ood_path, man.ood.threshold)
-        if man.ood.early is not None and pack.early_ood_path is not None:
-            early = MahalanobisScorer.load(pack.early_ood_path, man.ood.early.threshold)
+    scorer, early = load_guards(pack)
     passed: dict[str, list[bool]] = {v: [] for v in engines}
     corr: list[float] = []
     max_logit_diff = 0.0
