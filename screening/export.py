@@ -9,12 +9,14 @@ Patient names are left out unless the user asks for them.
 ``too_large``, ``not_modality``, ``out_of_distribution``, ``poor_quality``, ``error``);
 batch exports may also say ``pending`` (not screened yet: the batch was interrupted) or
 ``deleted`` (screened, but the screening was deleted since, e.g. with its patient).
+``outcome`` says the same in the app's one vocabulary (``screening.outcomes``):
+``answered``, ``refused``, ``failed`` or ``not_done``.
+
+Every cell is neutralised against spreadsheet formula injection (``screening.csvsafe``).
 """
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -24,12 +26,15 @@ from typing import Any
 
 import inference
 
+from .csvsafe import csv_safe_text
 from .files import atomic_write_text
+from .outcomes import outcome_of
 from .store import BatchItem, Patient, ScreeningRecord, Store
 
 LEADING = ("file", "sha256", "status", "predicted_class")
 TRAILING = (
     "error",
+    "outcome",
     "refer",
     "top_probability",
     "ood_score",
@@ -124,6 +129,7 @@ def make_row(
             for cid, p in zip(record.class_ids, record.probabilities, strict=True):
                 if f"p_{cid}" in cells:
                     cells[f"p_{cid}"] = _round(p)
+    cells["outcome"] = outcome_of(cells["status"])
     return ResultRow(tuple((c, cells.get(c)) for c in columns))
 
 
@@ -186,13 +192,10 @@ def _cell(value: Any) -> str:
 
 
 def csv_text(columns: Sequence[str], rows: Iterable[ResultRow]) -> str:
-    buf = io.StringIO()
-    writer = csv.writer(buf, lineterminator="\r\n")
-    writer.writerow(columns)
-    for row in rows:
-        d = row.as_dict()
-        writer.writerow([_cell(d.get(c)) for c in columns])
-    return buf.getvalue()
+    """CSV with every cell neutralised against formula injection (screening.csvsafe)."""
+    return csv_safe_text(
+        columns, ([_cell(row.as_dict().get(c)) for c in columns] for row in rows)
+    )
 
 
 def write_csv(path: Path | str, columns: Sequence[str], rows: Iterable[ResultRow]) -> Path:
