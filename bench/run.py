@@ -27,6 +27,10 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 import numpy as np  # noqa: E402
+
+import inference.offline  # noqa: E402, F401 - telemetry off before onnxruntime loads
+
+# isort: split
 import onnxruntime as ort  # noqa: E402
 
 from inference.engine import Engine  # noqa: E402

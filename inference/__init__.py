@@ -4,4 +4,7 @@ Nothing in this package imports Qt or the clinic workflow, so the CLI, the GUI, 
 training pipeline and the tests all share exactly one definition of what the model sees.
 """
 
+# First, before anything can import onnxruntime: telemetry off (see inference/offline.py).
+from . import offline as _offline  # noqa: F401
+
 __version__ = "0.1.0"

@@ -14,6 +14,7 @@ for _name in ("stdout", "stderr"):
     if getattr(sys, _name) is None:
         setattr(sys, _name, open(os.devnull, "w", encoding="utf-8"))
 
+import inference.offline  # noqa: E402, F401 - first: onnxruntime telemetry off
 from screening.cli import main  # noqa: E402
 
 if __name__ == "__main__":

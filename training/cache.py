@@ -14,6 +14,10 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
+
+import inference.offline  # noqa: F401 - telemetry off before onnxruntime loads
+
+# isort: split
 import onnxruntime as ort
 import torch
 from torch import nn

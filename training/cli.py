@@ -6,6 +6,8 @@ import argparse
 import sys
 from pathlib import Path
 
+import inference.offline  # noqa: F401 - telemetry off before anything loads onnxruntime
+
 from .archs import ARCHS
 from .loop import Recipe
 from .pipeline import TrainConfig, train
@@ -50,6 +52,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--ood-downscaled", action="store_true",
                    help="fit the out-of-distribution guard on downscaled copies of the training "
                    "images too, so thumbnails the model still reads are not refused")
+    p.add_argument("--output-stride", type=int, choices=(16, 32), default=32,
+                   help="16 removes the last stride (dilated last stage): a finer heatmap grid")
     p.add_argument("--workdir", type=Path, help="checkpoints and caches (default runs/<id>)")
     p.add_argument("--resume", dest="resume", action="store_true", default=True,
                    help="continue from checkpoints in the workdir (default)")
@@ -91,6 +95,7 @@ def main(argv: list[str] | None = None) -> int:
         ood_probes=tuple(args.ood_probe),
         early_guard=args.early_guard,
         ood_downscaled=args.ood_downscaled,
+        output_stride=args.output_stride,
         resume=args.resume,
         comparison=args.comparison,
     )
