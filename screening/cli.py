@@ -13,12 +13,12 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import importlib
 import os
 import shutil
 import signal
 import sys
 from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 import inference
@@ -241,16 +241,31 @@ def build_parser() -> argparse.ArgumentParser:
 # ---------------------------------------------------------------------------------------
 # Commands
 # ---------------------------------------------------------------------------------------
-def run_gui(language: str | None = None) -> int:
-    # Looked up by name at run time: screening must not depend on gui (import-linter
-    # contract), and the headless commands must work where Qt cannot load.
-    try:
-        gui_main = importlib.import_module("gui.app").main
-    except (ImportError, AttributeError) as exc:
-        _err(t("cli.gui_failed", error=exc))
-        return EXIT_USAGE
-    # --lang given on the command line wins over the settings for this run
-    return int((gui_main(language=language) if language else gui_main()) or 0)
+@dataclass(frozen=True)
+class GuiRequest:
+    """The command line asks for the desktop app; ``language`` is --lang when given."""
+
+    language: str | None
+
+
+def gui_request(argv: Sequence[str]) -> GuiRequest | None:
+    """A :class:`GuiRequest` when ``argv`` opens the app (no command, or ``gui``), else None.
+
+    The launcher (above both faces) asks this, so the CLI's parser stays the one place
+    that knows the command line, and screening never imports gui.
+    """
+    args = build_parser().parse_args(list(argv))
+    if args.command not in (None, "gui"):
+        return None
+    chosen = getattr(args, "global_lang", None)
+    return GuiRequest(resolve_language(chosen) if chosen else None)
+
+
+def report_gui_failure(error: BaseException, language: str | None = None) -> int:
+    """Say that the desktop app could not start and which headless commands still work."""
+    lang = language or _run_language(argparse.Namespace())
+    _err(_tr("cli.gui_failed", lang, error=error))
+    return EXIT_USAGE
 
 
 def _catalog() -> PackCatalog:
@@ -525,19 +540,19 @@ def _progress_bar(counts, quiet: bool) -> Iterator:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
+    from .readonly import audit_export, open_for_reading
     from .reports import batch_summary, patient_report, report_filename
 
     options = _report_options(args)
-    with _open_store(args.db) as store:
+    with open_for_reading(args.db) as store:  # a read-only database can be reported from
+        db, patient_key = store.path, None
         if args.job is not None:
             store.get_job(args.job)
             target = args.out or Path.cwd()
             if target.suffix.lower() != ".pdf":
                 target = target / f"batch-{args.job}-summary.pdf"
             info = batch_summary(store, args.job, target, options)
-            store.audit(
-                "report.export", operator=args.operator, detail=f"batch job {args.job}: {info.path}"
-            )
+            detail = f"batch job {args.job}: {info.path}"
         else:
             patient = store.get_patient_by_code(args.patient)
             if patient is None:
@@ -546,24 +561,26 @@ def cmd_report(args: argparse.Namespace) -> int:
             if target.suffix.lower() != ".pdf":
                 target = target / report_filename(patient, options)
             info = patient_report(store, patient.id, target, options, args.screening)
-            store.audit(
-                "report.export",
-                operator=args.operator,
-                patient_id=patient.id,
-                detail=f"{info.report_id}: {info.path}",
-            )
+            patient_key, detail = patient.id, f"{info.report_id}: {info.path}"
+    for warning in info.warnings:
+        _err(warning)
+    if not audit_export(
+        db, "report.export", operator=args.operator, patient_id=patient_key, detail=detail
+    ):
+        _err(t("cli.not_audited", db=db))
     print(t("cli.report_written", report_id=info.report_id, path=info.path, pages=info.pages))
     return EXIT_OK
 
 
 def cmd_export(args: argparse.Namespace) -> int:
     from . import export
+    from .readonly import audit_export, open_for_reading
 
     options = export.ExportOptions(
         include_patient_names=args.include_names or args.settings.names_in_exports
     )
-    with _open_store(args.db) as store:
-        patient_id = None
+    with open_for_reading(args.db) as store:  # a read-only database can be exported
+        db, patient_id = store.path, None
         if args.patient:
             patient = store.get_patient_by_code(args.patient)
             if patient is None:
@@ -572,12 +589,14 @@ def cmd_export(args: argparse.Namespace) -> int:
         records = store.list_screenings(patient_id=patient_id, job_id=args.job, limit=-1)
         columns, rows = export.screening_rows(records, options)
         path = export.write_csv(args.out, columns, rows)
-        store.audit(
-            "results.export",
-            operator=args.operator,
-            patient_id=patient_id,
-            detail=f"{len(rows)} screening(s): {path}",
-        )
+    if not audit_export(
+        db,
+        "results.export",
+        operator=args.operator,
+        patient_id=patient_id,
+        detail=f"{len(rows)} screening(s): {path}",
+    ):
+        _err(t("cli.not_audited", db=db))
     print(t("cli.exported", n=len(rows), path=path))
     return EXIT_OK
 
@@ -668,7 +687,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         args.lang = _LANG  # reports follow the messages' language
     try:
         if args.command in (None, "gui"):
-            return run_gui(_LANG if getattr(args, "global_lang", None) else None)
+            # Only the launcher (``cliniclens``) opens the app: screening never imports gui.
+            return report_gui_failure(RuntimeError(t("cli.gui_from_launcher")), _LANG)
         if hasattr(args, "operator"):
             _settings_defaults(args)
         if args.command == "models":

@@ -293,9 +293,31 @@ def test_mapping_csv_assigns_patients(env):
 
 
 def test_no_arguments_starts_gui_or_explains(monkeypatch, capsys):
+    import launcher
+
     monkeypatch.setitem(sys.modules, "gui.app", None)  # import fails as if Qt were missing
-    assert cli.main([]) == 2
+    assert launcher.main([]) == 2
     assert "desktop app could not start" in capsys.readouterr().err
+
+
+def test_launcher_opens_the_app_only_without_a_command(monkeypatch):
+    import launcher
+
+    opened: list[str | None] = []
+    fake = type(sys)("gui.app")
+    fake.main = lambda language=None: opened.append(language) or 0
+    monkeypatch.setitem(sys.modules, "gui.app", fake)
+    assert launcher.main([]) == 0 and launcher.main(["gui"]) == 0
+    assert launcher.main(["--lang", "id"]) == 0
+    assert opened == [None, None, "id"]
+    assert cli.gui_request(["models", "list"]) is None
+    assert launcher.main(["models", "list"]) == 0 and len(opened) == 3
+
+
+def test_the_cli_alone_never_opens_the_app(capsys):
+    """screening must not import gui: without the launcher, no command is a usage error."""
+    assert cli.main([]) == 2
+    assert "cliniclens" in capsys.readouterr().err
 
 
 def test_demo_runs_on_samples(env, monkeypatch, capsys):

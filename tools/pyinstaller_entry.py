@@ -1,8 +1,8 @@
 """PyInstaller entry script for the frozen ClinicLens (see build.spec).
 
-Same as the ``cliniclens`` console command (``screening.cli:main``): no arguments opens the
-app, subcommands run headless. A script file is needed because ``screening/cli.py`` uses
-relative imports and cannot be run as ``__main__`` itself.
+Same as the ``cliniclens`` console command (``launcher:main``): no arguments opens the
+app, subcommands run headless. A script file is needed because PyInstaller wants a script,
+not a package's ``main``.
 """
 
 import os
@@ -15,7 +15,7 @@ for _name in ("stdout", "stderr"):
         setattr(sys, _name, open(os.devnull, "w", encoding="utf-8"))
 
 import inference.offline  # noqa: E402, F401 - first: onnxruntime telemetry off
-from screening.cli import main  # noqa: E402
+from launcher import main  # noqa: E402
 
 if __name__ == "__main__":
     sys.exit(main())

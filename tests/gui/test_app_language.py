@@ -32,11 +32,11 @@ def test_app_starts_in_the_settings_language(qapp, monkeypatch):
         assert seen == {"language": "en", "file_menu": "&File"}
 
         # `cliniclens --lang id` wins over the settings for that run
-        from screening import cli
+        import launcher
 
-        assert cli.main(["--lang", "id"]) == 0
+        assert launcher.main(["--lang", "id"]) == 0
         assert seen["language"] == "id"
-        assert cli.main(["gui"]) == 0
+        assert launcher.main(["gui"]) == 0
         assert seen["language"] == "en"
 
         # "System default": whatever the system's language resolves to

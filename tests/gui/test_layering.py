@@ -35,8 +35,7 @@ def test_core_packages_never_import_qt_or_gui(package):
     for path in sorted((ROOT / package).rglob("*.py")):
         for name in imported_modules(path):
             top = name.split(".")[0]
-            # screening.cli starts the GUI by name at run time: allowed, documented.
-            if top in FORBIDDEN and not (path.name == "cli.py" and name == "gui.app"):
+            if top in FORBIDDEN:
                 offenders.append(f"{path.relative_to(ROOT)} imports {name}")
     assert offenders == []
 
