@@ -35,9 +35,13 @@ from . import presenter
 from .batch import BatchController, BatchSources, Outcome, row_for, unfinished_jobs
 from .dropzone import DropZone, local_paths
 from .heatmap_view import HeatmapViewer
+from .history_panel import HistoryList
 from .packs_panel import PackChooser, PackInfoDialog, pack_html
-from .patient_panel import HistoryList, PatientForm
-from .qimage import from_bytes, to_pixmap
+from .patient_flow import PatientFlow
+from .patient_panel import PatientForm
+from .plaintext import plain
+from .qimage import to_pixmap
+from .records_view import RecordsView
 from .result_panel import ResultPanel
 from .session import Frame, Session
 from .tasks import Task, TaskRunner
@@ -78,7 +82,6 @@ class MainWindow(QMainWindow):
         self._batch: Task | None = None
         self._user_cancelled = False
         self._render_gen = 0
-        self._saved: set[tuple[str, str, str]] = set()
         self._paste_dir: str | None = None
         self._pending_paths: list[str] = []
         self._render_timer = QTimer(self)
@@ -94,6 +97,8 @@ class MainWindow(QMainWindow):
 
         self.setWindowTitle(self.tr("ClinicLens — screening aid"))
         self._build()
+        self.patients = PatientFlow(self)
+        self.records = RecordsView(self)
         self._build_menus()
         self._restore()
         QTimer.singleShot(0, self._start_up)
@@ -114,6 +119,7 @@ class MainWindow(QMainWindow):
         self.prev_button.setToolTip(self.tr("Previous image (Page Up)"))
         self.next_button.setToolTip(self.tr("Next image (Page Down)"))
         self.position = QLabel()
+        plain(self.position)
         self.position.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.clear_button = QPushButton(self.tr("Clear list"))
         nav = QHBoxLayout()
@@ -161,6 +167,7 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(central)
 
         self.timings_label = QLabel()
+        plain(self.timings_label, self.drop_zone.label)
         self.progress = QProgressBar()
         self.progress.setMaximumWidth(220)
         self.progress.setFormat(self.tr("%v of %m"))
@@ -184,11 +191,6 @@ class MainWindow(QMainWindow):
         self.cancel_button.clicked.connect(self.cancel_work)
         self.viewer.controls.changed.connect(self._heatmap_changed)
         self.viewer.controls.save_requested.connect(self.save_overlay_dialog)
-        self.patient_form.save_requested.connect(self.save_screening)
-        self.patient_form.report_requested.connect(self.save_report_dialog)
-        self.patient_form.lookup_requested.connect(self._lookup_patient)
-        self.history.search_changed.connect(self.refresh_history)
-        self.history.opened.connect(self.open_record)
         self._update_nav()
 
     def _build_dicom_bar(self) -> QWidget:
@@ -196,6 +198,7 @@ class MainWindow(QMainWindow):
         self.dicom_bar = QFrame()
         self.dicom_bar.setFrameShape(QFrame.Shape.StyledPanel)
         self.dicom_label = QLabel()
+        plain(self.dicom_label)  # DICOM header fields are file-provided text
         self.dicom_label.setWordWrap(True)
         self.frame_label = QLabel(self.tr("Frame"))
         self.frame_spin = QSpinBox()
@@ -239,7 +242,9 @@ class MainWindow(QMainWindow):
         file_menu.addAction(
             self._action(self.tr("Save heatmap overlay (PNG)…"), self.save_overlay_dialog, "Ctrl+S")
         )
-        file_menu.addAction(self._action(self.tr("Save report (PDF)…"), self.save_report_dialog))
+        file_menu.addAction(
+            self._action(self.tr("Save report (PDF)…"), lambda: self.patients.save_report_dialog())
+        )
         file_menu.addSeparator()
         file_menu.addAction(self._action(self.tr("Batch screening…"), self.open_batch, "Ctrl+B"))
         file_menu.addAction(self._action(self.tr("Settings…"), self.open_settings, "Ctrl+,"))
@@ -393,7 +398,7 @@ class MainWindow(QMainWindow):
             return
         self.settings.setValue("pack", pack_id)
         self._batch_pack_label()
-        self._saved.clear()
+        self.patients.saved.clear()
         if self._batch is not None:
             self._batch.cancel()
         self.record = None
@@ -500,6 +505,7 @@ class MainWindow(QMainWindow):
         self.session.clear()
         self.frame = None
         self.record = None
+        self.patients.forget_images()
         self.viewer.clear()
         self.result_panel.clear()
         self.timings_label.clear()
@@ -593,7 +599,7 @@ class MainWindow(QMainWindow):
         else:
             self.position.setText(
                 self.tr("Image {n} of {total} — {file}").format(
-                    n=s.index + 1, total=len(s.queue), file=Path(path).name
+                    n=s.index + 1, total=len(s.queue), file=self.short_name(path)
                 )
             )
         self.prev_button.setEnabled(s.index > 0)
@@ -655,18 +661,19 @@ class MainWindow(QMainWindow):
         birth = p.birth_date.isoformat() if p.birth_date else ""
         if self.patient_form.prefill_from_dicom(p.patient_id, p.name, p.sex, birth, study):
             self.patient_db_id = None
-            self._lookup_patient(p.patient_id, keep_form=True)
+            self.patients.lookup(p.patient_id, keep_form=True)
 
     def _frame_chosen(self, value: int) -> None:
         path = self.session.current_path
         if path is None or not self.session.set_frame(path, value - 1):
             return
         self.frame = None
-        self._saved.discard(self._saved_key() or ("", "", ""))
+        self.patients.saved.discard(self.patients.saved_key() or ("", "", ""))
         self._show_current(fit=False)
         self._screen_pending()
 
     def _show_current(self, fit: bool = False) -> None:
+        self.patients.follow()  # before the DICOM header may prefill an empty form
         self._update_nav()
         self._update_dicom()
         path, result, pack = (
@@ -674,7 +681,7 @@ class MainWindow(QMainWindow):
             self.session.current_result,
             self.session.pack,
         )
-        self._update_save_buttons()
+        self.patients.update_buttons()
         if path is None or pack is None:
             self.viewer.clear()
             if pack is None and self.session.catalog is not None:
@@ -693,7 +700,8 @@ class MainWindow(QMainWindow):
         top = result.prediction.top_class if result.answered and result.prediction else None
         classes = [(c.id, c.name.get(self.language)) for c in pack.manifest.classes]
         self.viewer.controls.set_classes(classes if top else [], top)
-        self.viewer.controls.apply(self.session.heatmap, top)
+        default = presenter.heatmap_class(result.prediction) if top else None
+        self.viewer.controls.apply(self.session.heatmap, default)
         self._render(fit=fit)
 
     def _render(self, fit: bool = False) -> None:
@@ -738,7 +746,7 @@ class MainWindow(QMainWindow):
         )
         if frame.result is not None:
             self._show_timings(frame.result.timings)
-        self._update_save_buttons()
+        self.patients.update_buttons()
 
     def _show_timings(self, timings) -> None:
         names = {
@@ -771,12 +779,20 @@ class MainWindow(QMainWindow):
         self.viewer.controls.apply(settings, top)
         self.viewer.refresh(settings)
 
+    def _has_overlay(self) -> bool:
+        if self.record is not None:  # a saved screening: its stored heatmap
+            return self.records.has_overlay()
+        return self.frame is not None and self.frame.overlay is not None
+
     def save_overlay_dialog(self) -> None:
-        if self.frame is None or self.frame.overlay is None:
+        if not self._has_overlay():
             self.statusBar().showMessage(self.tr("There is no heatmap to save."), 5000)
             return
-        stem = Path(self.frame.path).stem
-        cls = self.frame.cam.class_id if self.frame.cam else "heatmap"
+        if self.record is not None:
+            stem, cls = Path(self.record.image_path).stem, self.record.top_class or "heatmap"
+        else:
+            stem = Path(self.frame.path).stem
+            cls = self.frame.cam.class_id if self.frame.cam else "heatmap"
         default = Path(self._last_folder("last_save_folder")) / f"{stem}-{cls}-heatmap.png"
         path, _ = QFileDialog.getSaveFileName(
             self, self.tr("Save heatmap overlay"), str(default), self.tr("PNG image (*.png)")
@@ -786,17 +802,20 @@ class MainWindow(QMainWindow):
             self.save_overlay(path)
 
     def save_overlay(self, path: str | Path) -> Task | None:
-        if self.frame is None or self.frame.overlay is None:
+        if not self._has_overlay():
             return None
-        overlay, target = self.frame.overlay, Path(path)
+        target = Path(path)
         if target.suffix.lower() != ".png":
             target = target.with_suffix(".png")
+        stored = self.records.overlay_png() if self.record is not None else None
+        overlay = self.frame.overlay if stored is None else None
 
         def work(_: Task) -> Path:
             from screening.files import atomic_write_bytes
             from screening.imaging import png_bytes
 
-            return atomic_write_bytes(target, png_bytes(overlay), what="heatmap image")
+            data = stored if stored is not None else png_bytes(overlay)
+            return atomic_write_bytes(target, data, what="heatmap image")
 
         return self.runner.start(
             work,
@@ -805,139 +824,25 @@ class MainWindow(QMainWindow):
         )
 
     # ------------------------------------------------------------------------------------
-    # Patients, history, reports
-    # ------------------------------------------------------------------------------------
-    def _update_save_buttons(self) -> None:
-        result = self.session.current_result
-        key = self._saved_key()
-        can_save = (
-            self.store is not None
-            and result is not None
-            and self.record is None
-            and key not in self._saved
-        )
-        self.patient_form.save_button.setEnabled(can_save)
-        self.patient_form.report_button.setEnabled(
-            self.store is not None and self.patient_db_id is not None
-        )
-
-    def _saved_key(self) -> tuple[str, str, str] | None:
-        result = self.session.current_result
-        if result is None or self.session.pack_id is None:
-            return None
-        return (self.session.pack_id, result.source, result.image_sha256)
-
-    def _lookup_patient(self, code: str, keep_form: bool = False) -> None:
-        if self.store is None or not code:
-            return
-        patient = self.store.get_patient_by_code(code)
-        if patient is None:
-            self.patient_db_id = None
-            self.patient_form.show_feedback(self.tr("New patient: saved with the screening."))
-        else:
-            self.patient_db_id = patient.id
-            f = self.patient_form
-            if not keep_form and not f.name.text().strip():
-                f.fill(
-                    patient.patient_id, patient.name, patient.sex, patient.birth_date, patient.notes
-                )
-            f.show_feedback(self.tr("Existing patient: {label}").format(label=patient.label))
-        self._update_save_buttons()
-
+    # Patients (gui.patient_flow), saved screenings (gui.records_view)
     def save_screening(self) -> Task | None:
-        """Record the shown screening for the patient in the form (creating or updating it)."""
-        store, pack, result = self.store, self.session.pack, self.session.current_result
-        if store is None or pack is None or result is None:
-            return None
-        if self.patient_form.dicom_unconfirmed:
-            self.patient_form.show_feedback(
-                self.tr(
-                    "Check the details read from the DICOM file, then press “Details are correct”."
-                ),
-                True,
-            )
-            return None
-        values = self.patient_form.values()
-        if not values["patient_id"]:
-            self.patient_form.show_feedback(
-                self.tr("Enter a patient ID: it is needed to find the patient later."), True
-            )
-            self.patient_form.patient_id.setFocus()
-            return None
-        frame = self.frame if self.frame is not None and self.frame.path == result.source else None
-        operator = self.operator
-        key = self._saved_key()
+        return self.patients.save()
 
-        def work(_: Task):
-            from screening.imaging import jpeg_bytes
-            from screening.store import PatientInfo
-
-            existing = store.get_patient_by_code(values["patient_id"])
-            if existing is None:
-                patient = store.add_patient(PatientInfo(**values), operator=operator)
-            else:
-                merged = {k: v or getattr(existing, k) for k, v in values.items()}
-                merged["contact"] = existing.contact
-                patient = store.update_patient(
-                    existing.id, PatientInfo(**merged), operator=operator
-                )
-            thumb = over = None
-            shown = result
-            if frame is not None and frame.image is not None:
-                thumb = jpeg_bytes(frame.image.pixels)
-                if frame.overlay is not None and frame.cam is not None and frame.cam.has_evidence:
-                    over = jpeg_bytes(frame.overlay)
-                shown = frame.result or result
-            record = store.record_screening(
-                shown,
-                patient_id=patient.id,
-                operator=operator,
-                manifest=pack.manifest,
-                thumbnail=thumb,
-                overlay=over,
-            )
-            return patient, record
-
-        def done(out) -> None:
-            patient, record = out
-            self.patient_db_id = patient.id
-            if key is not None:
-                self._saved.add(key)
-            self.patient_form.show_feedback(
-                self.tr("Saved to {patient} (screening #{id}).").format(
-                    patient=patient.label, id=record.id
-                )
-            )
-            self._update_save_buttons()
-            self.refresh_history(self.history.search.text())
-
-        def failed(message: str) -> None:
-            self.patient_form.show_feedback(message, True)
-
-        return self.runner.start(work, done, failed, name="save")
+    def write_report(self, path: str | Path, then=None) -> Task | None:
+        return self.patients.write_report(path, then)
 
     def refresh_history(self, query: str = "") -> None:
-        if self.store is None:
-            self.history.set_rows([])
-            return
-        try:
-            records = self.store.list_screenings(query=query or None, limit=300)
-        except Exception as exc:  # noqa: BLE001 - shown, never fatal
-            self.history.set_rows([])
-            self.history.empty.setText(str(exc))
-            return
-        rows = []
-        for rec in records:
-            summary = presenter.summarize_record(rec, self._manifest(rec.pack_id), self.language)
-            if summary.answered:
-                finding = summary.headline + ("  ▲ " + self.tr("refer") if summary.refer else "")
-            else:
-                finding = self.tr("No answer ({status})").format(status=rec.status)
-            who = rec.patient_code + (f" — {rec.patient_name}" if rec.patient_name else "")
-            when = rec.created_at[:16].replace("T", " ")
-            text = f"{when}   {who or self.tr('(no patient)')}\n{finding} · {summary.pack_name}"
-            rows.append((rec.id, text, rec.image_path))
-        self.history.set_rows(rows)
+        self.records.refresh(query)
+
+    def open_record(self, screening_id: int) -> None:
+        self.records.open(screening_id)
+
+    def short_name(self, path: str) -> str:
+        """The file as the user can tell it apart: its name, with folders when another
+        file of the list has the same name (gui.names)."""
+        from .names import short_labels
+
+        return short_labels([*self.session.queue, path]).get(path, Path(path).name)
 
     def _manifest(self, pack_id: str):
         catalog = self.session.catalog
@@ -945,91 +850,6 @@ class MainWindow(QMainWindow):
             return None
         pack = next((p for p in catalog.packs if p.id == pack_id), None)
         return pack.manifest if pack else None
-
-    def open_record(self, screening_id: int) -> None:
-        """Show a saved screening: its stored result, image and heatmap, and its patient."""
-        if self.store is None:
-            return
-        try:
-            rec = self.store.get_screening(screening_id)
-            images = self.store.screening_images(screening_id)
-        except Exception as exc:  # noqa: BLE001
-            self._failed(str(exc))
-            return
-        self.record = rec
-        self.frame = None
-        self._render_gen += 1  # drop renders still in flight for the live image
-        summary = presenter.summarize_record(rec, self._manifest(rec.pack_id), self.language)
-        self.result_panel.show_summary(summary)
-        self._show_timings(rec.timings)
-        original, overlay = from_bytes(images.thumbnail), from_bytes(images.overlay)
-        self.viewer.set_frame(original, overlay, self.session.heatmap, fit=True)
-        for w in (
-            self.viewer.controls.class_combo,
-            self.viewer.controls.method_combo,
-            self.viewer.controls.colormap_combo,
-            self.viewer.controls.opacity,
-        ):
-            w.setEnabled(False)  # a stored overlay is a fixed picture
-        if original is None:
-            self.viewer.placeholder.setText(self.tr("No image was stored with this screening."))
-        if rec.patient_id is not None:
-            p = self.store.get_patient(rec.patient_id)
-            self.patient_form.fill(p.patient_id, p.name, p.sex, p.birth_date, p.notes)
-            self.patient_db_id = p.id
-        self._update_nav()
-        self._update_save_buttons()
-
-    def save_report_dialog(self) -> None:
-        if self.store is None or self.patient_db_id is None:
-            return
-        from screening.reports import report_filename
-        from screening.settings import load_settings
-
-        patient = self.store.get_patient(self.patient_db_id)
-        name = report_filename(patient, load_settings().report_options())
-        default = Path(self._last_folder("last_report_folder")) / name
-        path, _ = QFileDialog.getSaveFileName(
-            self, self.tr("Save report"), str(default), self.tr("PDF document (*.pdf)")
-        )
-        if path:
-            self.settings.setValue("last_report_folder", str(Path(path).parent))
-            self.write_report(path)
-
-    def write_report(self, path: str | Path) -> Task | None:
-        """The patient's PDF report, written in a worker."""
-        store, pid = self.store, self.patient_db_id
-        if store is None or pid is None:
-            return None
-        target = Path(path)
-        if target.suffix.lower() != ".pdf":
-            target = target.with_suffix(".pdf")
-        operator = self.operator
-        lang = self.language
-
-        def work(_: Task):
-            from screening.reports import patient_report
-            from screening.settings import load_settings
-
-            options = load_settings().report_options(language=lang)
-            if operator:
-                options = load_settings().report_options(language=lang, operator=operator)
-            info = patient_report(store, pid, target, options)
-            store.audit("report.export", operator=operator, patient_id=pid, detail=str(target))
-            return info
-
-        self.patient_form.show_feedback(self.tr("Writing the report…"))
-        return self.runner.start(
-            work,
-            lambda info: self.patient_form.show_feedback(
-                self.tr("Report saved: {path} ({pages} page(s))").format(
-                    path=Path(info.path).name, pages=info.pages
-                ),
-                link=str(info.path),
-            ),
-            lambda message: self.patient_form.show_feedback(message, True),
-            name="report",
-        )
 
     # ------------------------------------------------------------------------------------
     # Clinic settings

@@ -1,25 +1,27 @@
-"""Patient details attached to the current screening, and the searchable history list."""
+"""Patient details attached to the current screening (the history list: history_panel)."""
 
 from __future__ import annotations
 
 import html
 from datetime import date
 
-from PySide6.QtCore import QSignalBlocker, Qt, QTimer, QUrl, Signal
+from PySide6.QtCore import QDate, QLocale, Qt, QUrl, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QFormLayout,
     QHBoxLayout,
     QLabel,
     QLineEdit,
-    QListWidget,
-    QListWidgetItem,
     QPlainTextEdit,
     QPushButton,
     QSpinBox,
     QVBoxLayout,
     QWidget,
 )
+
+from screening.dates import ParsedDate, parse_birth_date
+
+from .patient_controller import PatientDraft
 
 
 def set_text_with_link(label: QLabel, text: str, link: str, link_text: str) -> None:
@@ -54,7 +56,14 @@ class PatientForm(QWidget):
             self.sex.addItem(label, value)
         self.sex.addItem(self.tr("Other"), "X")
         self.birth_date = QLineEdit()
-        self.birth_date.setPlaceholderText(self.tr("YYYY-MM-DD"))
+        self.birth_date.setPlaceholderText(self.tr("DD/MM/YYYY or YYYY-MM-DD"))
+        self.birth_date.setToolTip(
+            self.tr("Day first: 12/05/1980 is 12 May 1980. The date understood is shown below.")
+        )
+        self.birth_hint = QLabel()
+        self.birth_hint.setTextFormat(Qt.TextFormat.PlainText)
+        self.birth_hint.setStyleSheet("QLabel { color: #616e7c; }")
+        self.birth_date.textChanged.connect(lambda _: self._show_birth_hint())
         self.age = QSpinBox()
         self.age.setRange(-1, 130)
         self.age.setSpecialValueText(self.tr("unknown"))
@@ -68,9 +77,11 @@ class PatientForm(QWidget):
         self.report_button.setEnabled(False)
         self.feedback = QLabel()
         self.feedback.setWordWrap(True)
+        self.feedback.setTextFormat(Qt.TextFormat.PlainText)
         # Details read from a DICOM header are a suggestion until the user confirms them.
         self.dicom_notice = QLabel()
         self.dicom_notice.setWordWrap(True)
+        self.dicom_notice.setTextFormat(Qt.TextFormat.PlainText)
         self.dicom_notice.setStyleSheet(
             "QLabel { background: #fff4d6; border: 1px solid #e0b44c; border-radius: 4px;"
             " padding: 4px; color: #5c4300; }"
@@ -79,7 +90,7 @@ class PatientForm(QWidget):
         self.confirm_button.setToolTip(
             self.tr("Confirm the patient details read from the DICOM file")
         )
-        self.confirm_button.clicked.connect(self.confirm_dicom)
+        self.confirm_button.clicked.connect(lambda: self.confirm_dicom())
         self.dicom_box = QWidget()
         box = QHBoxLayout(self.dicom_box)
         box.setContentsMargins(0, 0, 0, 0)
@@ -103,6 +114,7 @@ class PatientForm(QWidget):
         form.addRow(self.tr("Name"), self.name)
         form.addRow(self.tr("Sex"), self.sex)
         form.addRow(self.tr("Date of birth"), born)
+        form.addRow("", self.birth_hint)
         form.addRow(self.tr("Notes"), self.notes)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
@@ -119,7 +131,7 @@ class PatientForm(QWidget):
         """Form fields for ``screening.store.PatientInfo``. An age without a date of birth
         is kept in the notes: the store has no age column and a made-up date would lie."""
         notes = self.notes.toPlainText().strip()
-        birth = self.birth_date.text().strip()
+        birth = self.parsed_birth_date().iso
         if not birth and self.age.value() >= 0:
             line = self.tr("Age {age} on {date}").format(
                 age=self.age.value(), date=date.today().isoformat()
@@ -142,6 +154,57 @@ class PatientForm(QWidget):
         self.birth_date.setText(birth_date)
         self.age.setValue(-1)
         self.notes.setPlainText(notes)
+
+    def parsed_birth_date(self) -> ParsedDate:
+        return parse_birth_date(self.birth_date.text())
+
+    def birth_date_problem(self) -> str:
+        """Why the date of birth cannot be saved, in words ("" when it can)."""
+        problem = self.parsed_birth_date().problem
+        return {
+            "": "",
+            "future": self.tr("The date of birth is in the future."),
+            "too_old": self.tr("The date of birth is more than 130 years ago."),
+        }.get(
+            problem,
+            self.tr(
+                "The date of birth is not a date. Write it as day/month/year "
+                "(12/05/1980) or year-month-day (1980-05-12)."
+            ),
+        )
+
+    def _show_birth_hint(self) -> None:
+        parsed = self.parsed_birth_date()
+        if parsed.value is None:
+            self.birth_hint.setText(self.birth_date_problem() if parsed.problem else "")
+            return
+        when = QDate(parsed.value.year, parsed.value.month, parsed.value.day)
+        self.birth_hint.setText(self.locale().toString(when, QLocale.FormatType.LongFormat))
+
+    def draft(self) -> PatientDraft:
+        """The form as typed, to keep with the image it belongs to."""
+        return PatientDraft(
+            patient_id=self.patient_id.text(),
+            name=self.name.text(),
+            sex=self.sex.currentData() or "",
+            birth_date=self.birth_date.text(),
+            age=self.age.value(),
+            notes=self.notes.toPlainText(),
+            dicom_code=self.dicom_code,
+            dicom_unconfirmed=self.dicom_unconfirmed,
+        )
+
+    def load(self, draft: PatientDraft) -> None:
+        """Show an image's own draft (an empty one for a new image)."""
+        self.fill(draft.patient_id, draft.name, draft.sex, draft.birth_date, draft.notes)
+        self.age.setValue(draft.age)
+        self.dicom_code = draft.dicom_code
+        if draft.dicom_unconfirmed:
+            self.dicom_unconfirmed = True
+            self.dicom_box.show()
+        else:
+            self.confirm_dicom(quiet=True)
+        self.feedback.clear()
 
     def fields_empty(self) -> bool:
         return not (self.patient_id.text().strip() or self.name.text().strip())
@@ -175,59 +238,16 @@ class PatientForm(QWidget):
             w.setStyleSheet("QLineEdit { background: #fff4d6; }")
         return True
 
-    def confirm_dicom(self) -> None:
+    def confirm_dicom(self, quiet: bool = False) -> None:
         self.dicom_unconfirmed = False
         self.dicom_box.hide()
         for w in (self.patient_id, self.name, self.birth_date):
             w.setStyleSheet("")
-        self.show_feedback(self.tr("Patient details confirmed."))
+        if not quiet:
+            self.show_feedback(self.tr("Patient details confirmed."))
 
     def show_feedback(self, text: str, error: bool = False, link: str = "") -> None:
         """A line under the buttons; ``link``: a file to offer to open (print from there).
         Text is shown as plain text (names typed by users are never markup)."""
         self.feedback.setStyleSheet(f"QLabel {{ color: {'#a61b1b' if error else '#1e6b3a'}; }}")
         set_text_with_link(self.feedback, text, link, self.tr("Open"))
-
-
-class HistoryList(QWidget):
-    """Past screenings from the store, searchable by patient ID or name."""
-
-    search_changed = Signal(str)
-    opened = Signal(int)  # screening id
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.search = QLineEdit()
-        self.search.setPlaceholderText(self.tr("Search by patient ID or name"))
-        self.search.setClearButtonEnabled(True)
-        self.list = QListWidget()
-        self.list.setWordWrap(True)
-        self.list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.empty = QLabel(self.tr("No saved screenings yet."))
-        self.empty.setStyleSheet("QLabel { color: #616e7c; }")
-        self._debounce = QTimer(self)
-        self._debounce.setSingleShot(True)
-        self._debounce.setInterval(200)
-        self._debounce.timeout.connect(lambda: self.search_changed.emit(self.search.text()))
-        self.search.textChanged.connect(lambda _: self._debounce.start())
-        self.list.itemActivated.connect(self._open)
-        self.list.itemDoubleClicked.connect(self._open)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(4, 4, 4, 4)
-        layout.addWidget(self.search)
-        layout.addWidget(self.list, 1)
-        layout.addWidget(self.empty)
-
-    def _open(self, item: QListWidgetItem) -> None:
-        self.opened.emit(int(item.data(Qt.ItemDataRole.UserRole)))
-
-    def set_rows(self, rows: list[tuple[int, str, str]]) -> None:
-        """(screening id, text, tooltip) rows, newest first."""
-        with QSignalBlocker(self.list):
-            self.list.clear()
-            for sid, text, tip in rows:
-                item = QListWidgetItem(text)
-                item.setData(Qt.ItemDataRole.UserRole, sid)
-                item.setToolTip(tip)
-                self.list.addItem(item)
-        self.empty.setVisible(not rows)

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from screening.i18n import status_reason
+from screening.numbers import format_probability
 
 if TYPE_CHECKING:
     from inference.manifest import Manifest
@@ -42,6 +43,34 @@ class ResultSummary:
     screened_at: str = ""
     patient: str = ""
     referring: tuple[str, ...] = ()  # display names of the classes that triggered "refer"
+    referring_probability: float | None = None  # of the first referring class
+    voided: str = ""  # why a stored screening was declared invalid ("" while valid)
+    language: str = "en"
+
+    @property
+    def referral_first(self) -> bool:
+        """Referred because of a class that is not the most likely one ("Not anaemic 66 %"
+        but "refer because of Anaemia"): the referral must be the headline, not the class."""
+        return self.refer and bool(self.referring) and self.headline not in self.referring
+
+
+def finding_line(summary: ResultSummary) -> str:
+    """One line for lists: the referral's class when it is not the top one, else the top
+    class, with its probability ("Anaemic 33.9 %")."""
+    if summary.referral_first:
+        name, p = summary.referring[0], summary.referring_probability
+    else:
+        name, p = summary.headline, summary.probability
+    return f"{name} {format_probability(p, summary.language)}" if p is not None else name
+
+
+def heatmap_class(prediction) -> str:
+    """The class whose heatmap is shown first: the one that caused a referral when that
+    is not the top class (the picture must explain the message), else the top class."""
+    referring = tuple(getattr(prediction, "referring_classes", ()) or ())
+    if prediction.refer and referring and prediction.top_class not in referring:
+        return referring[0]
+    return prediction.top_class
 
 
 def class_name(manifest: Manifest | None, class_id: str, language: str = "en") -> str:
@@ -72,6 +101,7 @@ def summarize(result: ScreenResult, manifest: Manifest, language: str = "en") ->
         pack_version=manifest.pack_version,
         source=result.source,
         timings=result.timings,
+        language=language,
     )
     if not result.answered or pred is None:
         return ResultSummary(
@@ -91,6 +121,9 @@ def summarize(result: ScreenResult, manifest: Manifest, language: str = "en") ->
         warning="",
         bars=_bars(manifest, pred.class_ids, pred.probabilities, pred.top_class, language),
         referring=tuple(class_name(manifest, c, language) for c in pred.referring_classes),
+        referring_probability=(
+            pred.probability(pred.referring_classes[0]) if pred.referring_classes else None
+        ),
         **common,
     )
 
@@ -107,7 +140,9 @@ def summarize_record(
         timings=record.timings,
         screened_at=local_time(record.created_at),
         patient=f"{record.patient_code} — {record.patient_name}".rstrip(" —"),
+        language=language,
     )
+    referring = record_referring(record, manifest)
     if not record.answered:
         return ResultSummary(
             answered=False,
@@ -125,8 +160,28 @@ def summarize_record(
         refer=record.refer,
         warning="",
         bars=_bars(manifest, record.class_ids, record.probabilities, record.top_class, language),
+        referring=tuple(class_name(manifest, c, language) for c in referring),
+        referring_probability=record.probability(referring[0]) if referring else None,
         **common,
     )
+
+
+def record_referring(record: ScreeningRecord, manifest: Manifest | None) -> tuple[str, ...]:
+    """The classes that made a stored screening "refer" (the store keeps only the flag):
+    refer classes at or above their threshold, as ``inference`` decided at the time."""
+    if not record.refer or manifest is None or not record.answered:
+        return ()
+    found = []
+    for c in manifest.classes:
+        if not c.refer or c.id not in record.class_ids:
+            continue
+        threshold = getattr(c, "threshold", None)
+        p = record.probability(c.id)
+        if (threshold is not None and p >= threshold) or (
+            threshold is None and c.id == record.top_class
+        ):
+            found.append(c.id)
+    return tuple(found)
 
 
 def local_time(stamp: str) -> str:

@@ -12,6 +12,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from screening.numbers import format_probability
+
+from .plaintext import plain
 from .presenter import ResultSummary
 
 REFER_STYLE = (
@@ -61,6 +64,8 @@ class ResultPanel(QFrame):
         self.disclaimer.setObjectName("disclaimer")
         self.disclaimer.setWordWrap(True)
         self.disclaimer.setStyleSheet("QLabel { color: #1d5f8a; font-weight: bold; }")
+        # Class names come from pack files, patient names from users: never markup.
+        plain(self.headline, self.probability, self.refer_label, self.warning, self.pack_label)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(8, 6, 8, 6)
         for w in (
@@ -100,6 +105,15 @@ class ResultPanel(QFrame):
         if summary.patient:
             pack += "\n" + self.tr("Patient: {patient}").format(patient=summary.patient)
         self.pack_label.setText(pack)
+        if summary.voided:
+            self.headline.setText(self.tr("Voided — not a valid result"))
+            self.headline.setStyleSheet("QLabel { color: #7b8794; }")
+            self.warning.setText("⚠ " + summary.voided)
+            self.warning.show()
+            self.refer_label.hide()
+            self.probability.hide()
+            self._set_bars(None)
+            return
         if not summary.answered:
             self.headline.setText(self.tr("No answer for this image"))
             self.headline.setStyleSheet("QLabel { color: #8a5a00; }")
@@ -110,16 +124,42 @@ class ResultPanel(QFrame):
             self._set_bars(None)
             return
         self.warning.hide()
-        self.headline.setText(summary.headline)
-        self.headline.setStyleSheet("QLabel { color: #1f2933; }")
-        if summary.probability is not None:
-            self.probability.setText(
-                self.tr("Model probability {p} %").format(p=f"{summary.probability * 100:.1f}")
+        lang = summary.language
+        if summary.referral_first:
+            # One message: the referral leads; the most likely class is said after it.
+            self.headline.setText(
+                self.tr("Refer: {classes}").format(classes=", ".join(summary.referring))
             )
+            self.headline.setStyleSheet("QLabel { color: #a61b1b; }")
+            self.probability.setText(
+                self.tr(
+                    "{cls} {p}, above its referral threshold. Most likely class: {top} {tp}"
+                ).format(
+                    cls=summary.referring[0],
+                    p=format_probability(summary.referring_probability, lang),
+                    top=summary.headline,
+                    tp=format_probability(summary.probability, lang),
+                )
+            )
+            self.probability.setWordWrap(True)
             self.probability.show()
+        else:
+            self.headline.setText(summary.headline)
+            self.headline.setStyleSheet("QLabel { color: #1f2933; }")
+            if summary.probability is not None:
+                self.probability.setText(
+                    self.tr("Model probability {p}").format(
+                        p=format_probability(summary.probability, lang)
+                    )
+                )
+                self.probability.show()
         if summary.refer:
             text = "▲ " + self.tr("Refer for follow-up")
-            if summary.referring and summary.referring != (summary.headline,):
+            if (
+                summary.referring
+                and not summary.referral_first
+                and summary.referring != (summary.headline,)
+            ):
                 text += "\n" + self.tr("because of: {classes}").format(
                     classes=", ".join(summary.referring)
                 )
@@ -142,6 +182,7 @@ class ResultPanel(QFrame):
             return
         for row, bar in enumerate(summary.bars):
             name = QLabel(bar.name)
+            plain(name)
             if bar.top:
                 font = name.font()
                 font.setBold(True)
@@ -154,7 +195,7 @@ class ResultPanel(QFrame):
             colour = "#c0392b" if bar.refer else "#2e7d4f"
             meter.setStyleSheet(BAR_STYLE.format() + BAR_CHUNK.format(colour=colour))
             meter.setAccessibleName(f"{bar.name} {bar.probability:.0%}")
-            value = QLabel(f"{bar.probability * 100:.1f} %")
+            value = QLabel(format_probability(bar.probability, summary.language))
             value.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
             value.setMinimumWidth(52)
             self.bars.addWidget(name, row, 0)
@@ -166,4 +207,6 @@ class ResultPanel(QFrame):
     @property
     def shown_class(self) -> str:
         """The class shown as the answer ("" when there is none)."""
-        return self.headline.text() if self.summary and self.summary.answered else ""
+        if not self.summary or not self.summary.answered:
+            return ""
+        return self.summary.headline if self.summary.referral_first else self.headline.text()

@@ -255,7 +255,10 @@ class Session:
             return Frame(path, pack_id, None, result=result, error=str(exc))
         if not result.answered:
             return Frame(path, pack_id, image, result=result)
-        class_id = settings.class_id or result.prediction.top_class  # type: ignore[union-attr]
+        from .presenter import heatmap_class
+
+        # The default map explains the message: the referring class when it is not the top.
+        class_id = settings.class_id or heatmap_class(result.prediction)
         key = (pack_id, path, result.image_sha256, class_id, settings.method)
         cached = self._maps.get(key)
         if cached is None:  # the cost reported is the first computation's, cached or not

@@ -840,9 +840,10 @@ class Store:
                 Path(rec.heatmap_path).unlink(missing_ok=True)
 
     def assign_screening(
-        self, screening_id: int, patient_id: int | None, *, operator: str = ""
+        self, screening_id: int, patient_id: int | None, *, operator: str = "", detail: str = ""
     ) -> ScreeningRecord:
-        """Attach a screening to a patient (or detach it); audited."""
+        """Attach a screening to a patient (or detach it); audited (``detail``: from, to and
+        why, written by ``screening.records``)."""
         self.get_screening(screening_id)
         if patient_id is not None:
             self.get_patient(patient_id)
@@ -850,7 +851,7 @@ class Store:
             conn.execute(
                 "UPDATE screenings SET patient_id=? WHERE id=?", (patient_id, screening_id)
             )
-            self._audit(conn, "screening.assign", operator, patient_id, screening_id, "")
+            self._audit(conn, "screening.assign", operator, patient_id, screening_id, detail)
         return self.get_screening(screening_id)
 
     # -- batch jobs (used by screening.queue) --------------------------------------------

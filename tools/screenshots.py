@@ -220,12 +220,12 @@ def take(args: argparse.Namespace, width: int, height: int, work: Path) -> int:
         else "Headaches for 3 months; referred by the village midwife."
     )
     window.save_screening()
-    wait(lambda: window.history.list.count() >= 1)
+    wait(lambda: window.history.count() >= 1)
     shot("05-patient-saved.png")
 
     window.tabs.setCurrentWidget(window.history)
     window.clear_queue()
-    window.open_record(int(window.history.list.item(0).data(256)))
+    window.open_record(int(window.history.screening_items()[0].data(0, 256)))
     shot("06-history-entry.png")
 
     from gui.packs_panel import PackInfoDialog, pack_html

@@ -84,7 +84,7 @@ def test_batch_screens_every_file_once_and_shows_the_engines_answer(
     assert d.retry_button.isEnabled() and not d.resume_button.isEnabled()
     assert d.report_button.isEnabled() and d.export_button.isEnabled()
     # the batch's screenings are in the history list
-    qtbot.waitUntil(lambda: window.history.list.count() == 3)
+    qtbot.waitUntil(lambda: window.history.count() == 3)
 
 
 def test_pause_holds_the_queue_and_resume_finishes(qtbot, window, tmp_path):

@@ -211,7 +211,7 @@ def test_save_screening_then_open_it_from_history(qtbot, window, tmp_path):
     form.age.setValue(41)
     assert form.save_button.isEnabled()
     qtbot.mouseClick(form.save_button, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: window.history.list.count() == 1, timeout=10000)
+    qtbot.waitUntil(lambda: window.history.count() == 1, timeout=10000)
     assert not form.save_button.isEnabled()  # the same screening is not saved twice
 
     records = window.store.list_screenings(query="siti")
@@ -224,14 +224,14 @@ def test_save_screening_then_open_it_from_history(qtbot, window, tmp_path):
     assert images.thumbnail and images.overlay
 
     window.history.search.setText("zzz-nobody")
-    qtbot.waitUntil(lambda: window.history.list.count() == 0, timeout=5000)
+    qtbot.waitUntil(lambda: window.history.count() == 0, timeout=5000)
     window.history.search.setText("p-007")
-    qtbot.waitUntil(lambda: window.history.list.count() == 1, timeout=5000)
+    qtbot.waitUntil(lambda: window.history.count() == 1, timeout=5000)
 
     window.clear_queue()
     assert window.result_panel.summary is None
-    item = window.history.list.item(0)
-    window.history.list.itemActivated.emit(item)
+    item = window.history.screening_items()[0]
+    window.history.tree.itemActivated.emit(item, 0)
     assert window.record is not None and window.record.id == rec.id
     assert window.result_panel.shown_class == answer
     assert window.result_panel.summary.screened_at == presenter.local_time(rec.created_at)
