@@ -29,6 +29,8 @@ from inference.resources import resource_path, user_data_dir
 from .errors import InvalidInputError, OutputError, ScreeningError, StoreError
 from .i18n import DEFAULT_LANGUAGE, languages, resolve_language
 from .i18n import tr as _tr
+from .records_cli import add_parser as add_records_parser
+from .records_cli import cmd_records
 
 EXIT_OK = 0
 EXIT_SOME_FAILED = 1
@@ -234,6 +236,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="where to write the demo outputs (default: user data folder/demo)",
     )
     _lang_arg(demo)
+    add_records_parser(sub)
     sub.add_parser("gui", help="open the desktop app (same as no command)")
     return parser
 
@@ -675,6 +678,7 @@ COMMANDS = {
     "report": cmd_report,
     "export": cmd_export,
     "demo": cmd_demo,
+    "records": cmd_records,
 }
 
 
