@@ -60,6 +60,8 @@ class Row:
     patient: str
     result: str  # class name, or why there is no answer; "" while pending
     kind: str  # pending | ok | refer | flagged | failed
+    outcome: str = "not_done"  # screening.outcomes: answered | refused | failed | not_done
+    path: str = ""  # the full path, for the tooltip and the detail pane
 
 
 @dataclass(frozen=True)
@@ -105,9 +107,13 @@ def row_for(
     manifests: dict[str, Any],
     language: str = "en",
     patients: dict[int, str] | None = None,
+    labels: dict[str, str] | None = None,
 ) -> Row:
-    """What the table shows for one item (reads its screening and patient from the store)."""
-    from .presenter import class_name, status_reason
+    """What the table shows for one item (reads its screening and patient from the store).
+    ``labels``: file names made distinct within the job (gui.names.short_labels)."""
+    from screening.outcomes import outcome_of
+
+    from .presenter import finding_line, status_reason, summarize_record
 
     patient = ""
     if item.patient_id is not None:
@@ -115,21 +121,20 @@ def row_for(
         if item.patient_id not in cache:
             cache[item.patient_id] = store.get_patient(item.patient_id).patient_id
         patient = cache[item.patient_id]
-    name = Path(item.path).name
+    name = (labels or {}).get(item.path) or Path(item.path).name
+    at = (item.position, name, patient)
     if item.state == "pending":
-        return Row(item.position, name, patient, "", "pending")
+        return Row(*at, "", "pending", "not_done", item.path)
     if item.state == "failed" or item.screening_id is None:
         reason = status_reason(item.status, item.error, language)
-        return Row(item.position, name, patient, reason, "failed")
+        return Row(*at, reason, "failed", outcome_of(item.status or "error"), item.path)
     rec = store.get_screening(item.screening_id)
     if not rec.answered:
         reason = status_reason(rec.status, rec.message, language)
-        return Row(item.position, name, patient, reason, "flagged")
-    manifest = manifests.get(rec.pack_id)
-    label = class_name(manifest, rec.top_class, language) or rec.top_class
-    # One decimal, as in the result panel: a rounded "100%" would overstate a screening aid.
-    text = f"{label} {rec.top_probability * 100:.1f} %" if rec.top_probability is not None else label
-    return Row(item.position, name, patient, text, "refer" if rec.refer else "ok")
+        return Row(*at, reason, "flagged", outcome_of(rec.status), item.path)
+    # The referral's class when it is not the top one (one message, as in the result panel).
+    text = finding_line(summarize_record(rec, manifests.get(rec.pack_id), language))
+    return Row(*at, text, "refer" if rec.refer else "ok", "answered", item.path)
 
 
 def unfinished_jobs(store: Store, pack_ids: Sequence[str], limit: int = 20) -> list[BatchJob]:

@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 )
 
 from .batch import BatchSources, Row
+from .plaintext import plain, tooltip
 
 if TYPE_CHECKING:
     from screening.store import BatchJob, JobCounts
@@ -77,6 +78,9 @@ class BatchDialog(QDialog):
         self.patient_code.setEnabled(False)
         self.pack_label = QLabel()
         self.pack_label.setWordWrap(True)
+        plain(self.pack_label)
+        self.language = "en"  # of the outcome words (screening.outcomes), set by the window
+        self.rows: list[Row] = []
         self.start_button = QPushButton(self.tr("Start screening"))
         self.start_button.setDefault(True)
         self.start_button.setEnabled(False)
@@ -107,6 +111,7 @@ class BatchDialog(QDialog):
         self.progress.setFormat(self.tr("%v of %m"))
         self.progress.setRange(0, 1)
         self.progress.setValue(0)
+        self.progress.setTextVisible(False)  # no "0 of 1" before there is a batch
         self.state = QLabel(self.tr("No batch yet."))
         self.state.setWordWrap(True)
         self.state.setTextFormat(Qt.TextFormat.PlainText)
@@ -126,13 +131,20 @@ class BatchDialog(QDialog):
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.table.setTextElideMode(Qt.TextElideMode.ElideMiddle)
+        # A reason's start says what it is; the whole text is in the tooltip and below.
+        self.table.setTextElideMode(Qt.TextElideMode.ElideRight)
         self.table.setWordWrap(False)
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
         header.setSectionResizeMode(3, QHeaderView.ResizeMode.ResizeToContents)
+        self.detail = QLabel()
+        self.detail.setWordWrap(True)
+        self.detail.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.detail.setStyleSheet("QLabel { color: #3e4c59; padding: 2px; }")
+        plain(self.detail)
+        self.table.currentCellChanged.connect(lambda row, *_: self._show_detail(row))
 
         job_row = QHBoxLayout()
         job_row.addWidget(QLabel(self.tr("Job")))
@@ -155,6 +167,7 @@ class BatchDialog(QDialog):
         job_layout.addLayout(job_row)
         job_layout.addLayout(controls)
         job_layout.addWidget(self.table, 1)
+        job_layout.addWidget(self.detail)
 
         layout = QVBoxLayout(self)
         layout.addWidget(inputs)
@@ -299,29 +312,64 @@ class BatchDialog(QDialog):
             "done": self.tr("finished"),
         }.get(state, state)
 
+    def outcome_counts(self):
+        """Answered / refused / failed / not done over the table's rows; each row's outcome
+        comes from screening.outcomes.outcome_of, the same words as the CLI, CSV and PDF."""
+        from collections import Counter
+
+        from screening.outcomes import OutcomeCounts
+
+        n = Counter(r.outcome for r in self.rows)
+        return OutcomeCounts(
+            answered=n["answered"],
+            refused=n["refused"],
+            failed=n["failed"],
+            not_done=n["not_done"],
+            referred=sum(r.kind == "refer" for r in self.rows),
+        )
+
     def show_progress(self, finished: int, total: int, failed: int, state: str) -> None:
         self.state.setTextFormat(Qt.TextFormat.PlainText)
         self.state.setStyleSheet("")
         self.progress.setRange(0, max(total, 1))
         self.progress.setValue(finished)
-        text = self.tr("{finished} of {total} images screened").format(
-            finished=finished, total=total
-        )
-        if failed:
-            text += " · " + self.tr("%n could not be screened", "", failed)
+        self.progress.setTextVisible(total > 0)
+        text = self.tr("{finished} of {total} images done").format(finished=finished, total=total)
+        if self.rows:
+            text += " · " + self.outcome_counts().summary(self.language)
         if state != "running":
             text += " · " + self.state_name(state)
         self.state.setText(text)
 
     def set_rows(self, rows: list[Row]) -> None:
+        self.rows = list(rows)
         self.table.setRowCount(len(rows))
         for i, row in enumerate(rows):
             self._fill(i, row)
+        self._show_detail(self.table.currentRow())
 
     def update_row(self, row: Row) -> None:
         if row.position >= self.table.rowCount():
             self.table.setRowCount(row.position + 1)
+        while len(self.rows) <= row.position:
+            self.rows.append(row)
+        self.rows[row.position] = row
         self._fill(row.position, row)
+        if row.position == self.table.currentRow():
+            self._show_detail(row.position)
+
+    def _show_detail(self, index: int) -> None:
+        """The selected row in full: path, patient and the whole reason."""
+        if not 0 <= index < len(self.rows):
+            self.detail.clear()
+            return
+        row = self.rows[index]
+        parts = [row.path or row.file]
+        if row.patient:
+            parts.append(self.tr("Patient: {patient}").format(patient=row.patient))
+        if row.result:
+            parts.append(row.result)
+        self.detail.setText("\n".join(parts))
 
     def _fill(self, index: int, row: Row) -> None:
         kinds = {
@@ -332,9 +380,11 @@ class BatchDialog(QDialog):
             "failed": self.tr("failed"),
         }
         colour = KIND_COLOURS.get(row.kind)
-        for col, text in enumerate((row.file, row.patient, row.result, kinds[row.kind])):
+        cells = (row.file, row.patient, row.result, kinds[row.kind])
+        tips = (row.path or row.file, row.patient, row.result, kinds[row.kind])
+        for col, text in enumerate(cells):
             item = QTableWidgetItem(text)
-            item.setToolTip(text)
+            item.setToolTip(tooltip(tips[col]))
             if colour:
                 item.setBackground(QBrush(QColor(colour)))
             self.table.setItem(index, col, item)

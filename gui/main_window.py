@@ -56,6 +56,12 @@ ORG = "ClinicLens"
 APP = "ClinicLens"
 
 
+def d_job(dialog) -> int | None:
+    """The job the batch window's list has selected (None when there is none)."""
+    data = dialog.jobs.currentData() if dialog is not None else None
+    return int(data) if data is not None else None
+
+
 class MainWindow(QMainWindow):
     def __init__(
         self,
@@ -94,6 +100,7 @@ class MainWindow(QMainWindow):
         self.batch_dialog = None
         self.settings_dialog = None
         self._job_patients: dict[int, str] = {}
+        self._job_labels: dict[str, str] = {}
 
         self.setWindowTitle(self.tr("ClinicLens — screening aid"))
         self._build()
@@ -953,6 +960,7 @@ class MainWindow(QMainWindow):
             if geometry is not None:
                 d.restoreGeometry(geometry)
             d.finished.connect(lambda _: self.settings.setValue("batch/geometry", d.saveGeometry()))
+            d.language = self.language
             self.batch_dialog = d
             if self.store is None:
                 d.state.setText(
@@ -963,8 +971,10 @@ class MainWindow(QMainWindow):
                 d.setEnabled(self.store is not None)
         self._refresh_jobs(self.batch.job_id)
         self._batch_pack_label()
-        if self.batch.job_id is not None and not self.batch.running:
-            self.show_job(self.batch.job_id)
+        # After a restart the list selects the newest job: show its items, not an empty table.
+        job_id = self.batch.job_id if self.batch.job_id is not None else d_job(self.batch_dialog)
+        if job_id is not None and not self.batch.running:
+            self.show_job(job_id)
         self.batch_dialog.show()
         self.batch_dialog.raise_()
         return self.batch_dialog
@@ -1049,7 +1059,14 @@ class MainWindow(QMainWindow):
         d.set_job_summary(p.job_id, p.finished, p.total, p.state)
         if p.item is not None and self.store is not None:
             d.update_row(
-                row_for(p.item, self.store, self._manifests(), self.language, self._job_patients)
+                row_for(
+                    p.item,
+                    self.store,
+                    self._manifests(),
+                    self.language,
+                    self._job_patients,
+                    self._job_labels,
+                )
             )
         self.statusBar().showMessage(
             self.tr("Batch: {finished} of {total}").format(finished=p.finished, total=p.total), 3000
@@ -1061,13 +1078,16 @@ class MainWindow(QMainWindow):
             self._refresh_jobs(outcome.job_id)
             self.show_job(outcome.job_id)
         self.refresh_history(self.history.search.text())
-        c = outcome.counts
-        self.statusBar().showMessage(
-            self.tr("Batch #{id}: {done} screened, {failed} failed, {pending} left").format(
-                id=outcome.job_id, done=c.done, failed=c.failed, pending=c.pending
-            ),
-            10000,
-        )
+        if self.store is not None:  # the same words and numbers as the PDF and the CSV
+            from screening.outcomes import count_outcomes
+
+            counts = count_outcomes(self.store.job_results(outcome.job_id))
+            self.statusBar().showMessage(
+                self.tr("Batch #{id}: {summary}").format(
+                    id=outcome.job_id, summary=counts.summary(self.language)
+                ),
+                10000,
+            )
 
     def _job_failed(self, message: str) -> None:
         d = self.batch_dialog
@@ -1095,9 +1115,14 @@ class MainWindow(QMainWindow):
         d, store = self.batch_dialog, self.store
         if d is None or store is None:
             return
+        from .names import short_labels
+
         items = store.job_items(job_id)
         manifests, patients = self._manifests(), {}
-        d.set_rows([row_for(i, store, manifests, self.language, patients) for i in items])
+        self._job_labels = short_labels(i.path for i in items)
+        d.set_rows(
+            [row_for(i, store, manifests, self.language, patients, self._job_labels) for i in items]
+        )
         counts = store.job_counts(job_id)
         if state_text:
             d.show_progress(
