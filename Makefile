@@ -62,7 +62,7 @@ lint: $(STAMP_DEV)
 test: lint
 	QT_QPA_PLATFORM=offscreen $(BIN)/pytest -q
 
-bench: $(STAMP_RUN)
+bench: $(STAMP_DEV)
 	$(BIN)/python bench/run.py
 
 exe: $(STAMP_RUN) $(STAMP_BUILD)

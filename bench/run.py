@@ -25,6 +25,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))  # bench/peer.py
 
 import numpy as np  # noqa: E402
 
@@ -292,6 +293,29 @@ def report_ms(pack_dir: Path, images: list[Path], runs: int) -> float:
         return statistics.median(times)
 
 
+def peer_figures(packs: list, repeats: int) -> dict | None:
+    """The peer path (torch eager + pytorch-grad-cam) against ours, each in its own process."""
+    import importlib.util
+
+    ref = next((p for p in packs if p.manifest.training.get("arch") == "mobilenet_v2"), None)
+    if ref is None or importlib.util.find_spec("pytorch_grad_cam") is None:
+        print("\nPeer path: skipped (needs a mobilenet_v2 pack and the training extra)")
+        return None
+    from peer import TARGET_PEER_RATIO, compare, default_image
+
+    figures = compare(ref.directory, default_image(ref.directory), repeats, threads=2)
+    print(
+        f"\nPeer path (torch eager + pytorch-grad-cam, {ref.id}, 2 threads, own processes): "
+        f"{figures['peer_ms']:.1f} ms vs ClinicLens {figures['cliniclens_ms']:.1f} ms per "
+        f"screening with heatmap: {figures['ratio']:.1f}x"
+    )
+    print(
+        f"  {verdict(figures['ratio'] >= TARGET_PEER_RATIO)}: ClinicLens >= "
+        f"{TARGET_PEER_RATIO:.0f}x faster than the peer path"
+    )
+    return figures
+
+
 def verdict(ok: bool) -> str:
     return "PASS" if ok else "FAIL"
 
@@ -390,6 +414,8 @@ def main(argv: list[str] | None = None) -> int:
     pdf = report_ms(packs[0].directory, imgs[packs[0].id], 3 if args.quick else 7)
     results["report_ms"] = pdf
     print(f"\nPDF patient report (2 screenings with heatmaps): {pdf:.0f} ms (median)")
+
+    results["peer"] = peer_figures(packs, 5 if args.quick else 15)
     if args.json:
         args.json.write_text(json.dumps(results, indent=2))
     return 0
