@@ -20,7 +20,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import numpy as np
 import pydicom
@@ -29,7 +29,16 @@ from pydicom.pixels import apply_color_lut, apply_modality_lut, apply_voi_lut, p
 from pydicom.uid import ExplicitVRBigEndian, ExplicitVRLittleEndian, ImplicitVRLittleEndian
 
 from .errors import ImageError, ImageTooLargeError
-from .images import MAX_PIXELS, LoadedImage, _to_uint8, read_bytes, sha256_bytes
+from .images import (
+    BUDGET,
+    MAX_PIXELS,
+    LoadedImage,
+    _to_uint8,
+    block_mean,
+    read_bytes,
+    reduce_factor,
+    sha256_bytes,
+)
 
 # pydicom names plugins' requirements; these are the pip names a clinic should install.
 _PIP_NAMES = {
@@ -74,9 +83,11 @@ def _quiet() -> Iterator[None]:
         yield
 
 
-def _read(data: bytes, name: str, *, pixels: bool) -> Dataset:
+def _read(data: bytes | BinaryIO, name: str, *, pixels: bool) -> Dataset:
+    fp = io.BytesIO(data) if isinstance(data, bytes | bytearray) else data
     try:
-        ds = pydicom.dcmread(io.BytesIO(data), force=True, stop_before_pixels=not pixels)
+        fp.seek(0)
+        ds = pydicom.dcmread(fp, force=True, stop_before_pixels=not pixels)
         if not _syntax(ds):
             _assume_syntax(ds)
         return ds
@@ -263,18 +274,59 @@ def _colour_to_uint8(arr: np.ndarray, ds: Dataset, photometric: str) -> np.ndarr
 def decode_dicom(data: bytes, *, name: str, frame: int = 0) -> LoadedImage:
     """Decode one frame of a DICOM file into display RGB; every failure is an ImageError."""
     with _quiet():
-        return _decode(data, name, frame)
+        return _decode(io.BytesIO(data), name, frame, sha256_bytes(data), working=False)
 
 
-def _decode(data: bytes, name: str, frame: int) -> LoadedImage:
+def decode_dicom_stream(
+    fh: BinaryIO, *, name: str, sha256: str, frame: int = 0, working: bool = False
+) -> LoadedImage:
+    """Like :func:`decode_dicom` from an open file: only the header and the one frame are
+    read. ``working`` reduces images above ``WORK_PIXELS`` before the display transforms
+    and refuses what the decode budget cannot hold (batches)."""
+    with _quiet():
+        return _decode(fh, name, frame, sha256, working=working)
+
+
+def _frame_bytes(ds: Dataset, rows: int, cols: int) -> int:
+    try:
+        samples = max(1, int(ds.get("SamplesPerPixel", 1) or 1))
+        allocated = max(8, int(ds.get("BitsAllocated", 16) or 16))
+    except (TypeError, ValueError):
+        samples, allocated = 3, 64
+    return rows * cols * samples * (allocated // 8)
+
+
+def _frame_array(fh: BinaryIO, label: str, frame: int) -> np.ndarray:
+    """One frame, read from the file alone where pydicom can (native encodings with a
+    meta header), else from a full read (compressed or headerless files)."""
+    try:
+        fh.seek(0)
+        return pixel_array(fh, index=frame)
+    except Exception:  # noqa: BLE001 - retried the slow way, which reports properly
+        pass
+    ds = _read(fh, label, pixels=True)
+    try:
+        return pixel_array(ds, index=frame)
+    except Exception as exc:  # noqa: BLE001 - decoder plugins raise many types
+        detail = str(exc)
+        if "missing dependencies" in detail or "no pixel data decoders" in detail.lower():
+            raise ImageError(_missing_decoder_message(label, ds, detail)) from exc
+        raise ImageError(f"{label}: the DICOM image data is damaged or incomplete") from exc
+
+
+def _decode(fh: BinaryIO, name: str, frame: int, digest: str, *, working: bool) -> LoadedImage:
     label = Path(name).name or name
-    ds = _read(data, label, pixels=True)
-    if "PixelData" not in ds and "FloatPixelData" not in ds and "DoubleFloatPixelData" not in ds:
+    ds = _read(fh, label, pixels=False)
+    # The header read stops just before the pixel element; no such element, no image.
+    has_pixels = fh.read(4)[:2] in (b"\xe0\x7f", b"\x7f\xe0")
+    if not has_pixels:
         raise ImageError(f"{label}: this DICOM file holds no image (it may be a report or list)")
     try:
         rows, cols = int(ds.Rows), int(ds.Columns)
     except (AttributeError, TypeError, ValueError) as exc:
-        raise ImageError(f"{label}: the DICOM header lacks the image size; file is damaged") from exc
+        raise ImageError(
+            f"{label}: the DICOM header lacks the image size; file is damaged"
+        ) from exc
     if rows <= 0 or cols <= 0:
         raise ImageError(f"{label}: the DICOM image has no pixels")
     if rows * cols > MAX_PIXELS:
@@ -286,25 +338,15 @@ def _decode(data: bytes, name: str, frame: int) -> LoadedImage:
     if not 0 <= frame < n_frames:
         raise ImageError(f"{label}: frame {frame + 1} asked for, but the file has {n_frames}")
     photometric = _text(ds, "PhotometricInterpretation").upper()
-    try:
-        arr = pixel_array(ds, index=frame)
-    except Exception as exc:  # noqa: BLE001 - decoder plugins raise many types
-        detail = str(exc)
-        if "missing dependencies" in detail or "no pixel data decoders" in detail.lower():
-            raise ImageError(_missing_decoder_message(label, ds, detail)) from exc
-        raise ImageError(f"{label}: the DICOM image data is damaged or incomplete") from exc
-    try:
-        if photometric.startswith("MONOCHROME") or (arr.ndim == 2 and photometric == ""):
-            gray = _gray_to_uint8(arr if arr.ndim == 2 else arr[..., 0], ds)
-            pixels = np.repeat(gray[:, :, None], 3, axis=2)
-        else:
-            pixels = _colour_to_uint8(arr, ds, photometric)
-    except ImageError as exc:
-        raise ImageError(f"{label}: {exc}") from exc
-    except Exception as exc:  # noqa: BLE001 - odd LUTs and headers in the wild
-        raise ImageError(
-            f"{label}: the DICOM display settings could not be applied ({type(exc).__name__})"
-        ) from exc
+    factor = reduce_factor((cols, rows)) if working else 1
+    out_pixels = (rows // factor) * (cols // factor)
+    need = 2 * _frame_bytes(ds, rows, cols) + 8 * out_pixels  # frame read + array; shrink
+    with BUDGET.reserve(need, name=label, strict=working):
+        arr = _frame_array(fh, label, frame)
+        if factor > 1:
+            arr = _shrink(arr, factor, label)
+        pixels = _display(arr, ds, photometric, label)
+        del arr
     bits = _text(ds, "BitsStored") or _text(ds, "BitsAllocated") or "?"
     metadata: tuple[tuple[str, str], ...] = (
         ("dicom_frames", str(n_frames)),
@@ -315,9 +357,34 @@ def _decode(data: bytes, name: str, frame: int) -> LoadedImage:
     )
     return LoadedImage(
         pixels=np.ascontiguousarray(pixels),
-        sha256=sha256_bytes(data),
+        sha256=digest,
         source_mode=f"DICOM {photometric or 'unknown'} {bits}-bit",
         original_size=(cols, rows),
         path=name,
         metadata=metadata,
     )
+
+
+def _shrink(arr: np.ndarray, factor: int, label: str) -> np.ndarray:
+    """Box-average a large frame before the display transforms (same dtype, so LUTs apply)."""
+    try:
+        mean = block_mean(arr, factor)
+    except ImageError as exc:
+        raise ImageError(f"{label}: {exc}") from exc
+    if arr.dtype.kind in "iu":
+        np.rint(mean, out=mean)
+    return mean.astype(arr.dtype)
+
+
+def _display(arr: np.ndarray, ds: Dataset, photometric: str, label: str) -> np.ndarray:
+    try:
+        if photometric.startswith("MONOCHROME") or (arr.ndim == 2 and photometric == ""):
+            gray = _gray_to_uint8(arr if arr.ndim == 2 else arr[..., 0], ds)
+            return np.repeat(gray[:, :, None], 3, axis=2)
+        return _colour_to_uint8(arr, ds, photometric)
+    except ImageError as exc:
+        raise ImageError(f"{label}: {exc}") from exc
+    except Exception as exc:  # noqa: BLE001 - odd LUTs and headers in the wild
+        raise ImageError(
+            f"{label}: the DICOM display settings could not be applied ({type(exc).__name__})"
+        ) from exc

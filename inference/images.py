@@ -1,17 +1,32 @@
 """Reading images people actually have into RGB uint8 arrays.
 
 Clinic images come from phones, scanners, old PACS exports and USB sticks: any of the
-common formats, any colour mode, sometimes broken. Everything that is not a clean decode
+common formats, any colour mode, sometimes broken, sometimes not files at all (a named
+pipe or a link to ``/dev/zero`` on a shared drive). Everything that is not a clean decode
 becomes an :class:`ImageError` with a message the operator can act on.
+
+Why the care with files and memory: a batch must never hang on a read, read without end,
+or let one image take the memory a clinic laptop needs. So only regular files are opened
+(checked on the resolved target, opened non-blocking, checked again on the open file);
+reads are bounded by the size limit; and decoding reserves its memory from one budget
+shared by every worker thread, refusing early (from the header) what cannot fit and
+decoding large images at reduced size when the caller only needs a working copy.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import io
+import math
+import os
+import stat
+import threading
 import warnings
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 
 import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
@@ -21,9 +36,23 @@ from .errors import ImageError, ImageTooLargeError
 # 50 megapixels: far beyond any screening photo or scan, well below memory trouble.
 MAX_PIXELS = 50_000_000
 MAX_FILE_BYTES = 200 * 1024 * 1024
+# With a draft size (a working copy for screening), images above this are reduced while
+# decoding: the model reads a few hundred pixels a side, the heatmap stays sharp.
+WORK_PIXELS = 4_000_000
+# Decoded pixels in flight across all threads. With the ~120 MB a batch process needs
+# besides, this keeps a batch under 400 MB whatever it is given.
+DECODE_BUDGET_BYTES = 240 * 1024 * 1024
 IMAGE_SUFFIXES = frozenset(
     {".jpg", ".jpeg", ".png", ".bmp", ".tif", ".tiff", ".webp", ".gif", ".dcm", ".dicom"}
 )
+_CHUNK = 1024 * 1024
+_JPEG_EOI = b"\xff\xd9"
+
+
+class NotAFileError(ImageError):
+    """The path is a folder, pipe, device or socket: never read as an image."""
+
+    code = "unreadable"
 
 
 @dataclass(frozen=True, eq=False)
@@ -55,17 +84,228 @@ def sha256_bytes(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
+# ---------------------------------------------------------------------------------------
+# Memory budget
+# ---------------------------------------------------------------------------------------
+class DecodeBudget:
+    """Bytes of decoded pixels that may exist at once; threads wait their turn.
+
+    A request larger than the whole budget either fails (``strict``: the caller asked
+    for a working copy, so the image is refused) or waits until it can run alone."""
+
+    def __init__(self, total: int) -> None:
+        self.total = total
+        self._used = 0
+        self._cond = threading.Condition()
+
+    @contextlib.contextmanager
+    def reserve(self, nbytes: int, *, name: str, strict: bool) -> Iterator[None]:
+        if nbytes > self.total:
+            if strict:
+                raise ImageTooLargeError(
+                    f"{name}: decoding this image would need {nbytes // 2**20} MB of memory, "
+                    f"more than the {self.total // 2**20} MB ClinicLens allows; save it "
+                    "smaller (fewer pixels) and screen it again"
+                )
+            nbytes = self.total
+        with self._cond:
+            self._cond.wait_for(lambda: self._used + nbytes <= self.total)
+            self._used += nbytes
+        try:
+            yield
+        finally:
+            with self._cond:
+                self._used -= nbytes
+                self._cond.notify_all()
+
+
+BUDGET = DecodeBudget(DECODE_BUDGET_BYTES)
+
+# Bytes per pixel of Pillow's in-memory modes (RGB is stored in 4 bytes).
+_CORE_BYTES = {
+    "1": 1,
+    "L": 1,
+    "P": 1,
+    "LA": 4,
+    "PA": 4,
+    "La": 4,
+    "I;16": 2,
+    "I;16B": 2,
+    "I;16L": 2,
+    "I;16N": 2,
+}
+_STRIP_PIXELS = 2_000_000  # rows decoded pixels are reduced in, at a time
+
+
+def decode_bytes_needed(mode: str, size: tuple[int, int], reduce_factor: int = 1) -> int:
+    """Peak bytes to decode an image of this mode/size and shrink it by ``reduce_factor``."""
+    pixels = size[0] * size[1]
+    core = _CORE_BYTES.get(mode, 4) * pixels
+    if reduce_factor > 1:
+        core += 4 * pixels // reduce_factor**2 + 8 * _STRIP_PIXELS
+    else:
+        core += 4 * pixels  # the RGB array made from it
+    return core
+
+
+def reduce_factor(size: tuple[int, int], limit: int = WORK_PIXELS) -> int:
+    """Smallest integer factor that brings ``size`` to at most ``limit`` pixels."""
+    pixels = size[0] * size[1]
+    return max(1, math.ceil(math.sqrt(pixels / limit))) if pixels > limit else 1
+
+
+# ---------------------------------------------------------------------------------------
+# Opening files
+# ---------------------------------------------------------------------------------------
+def _kind(mode: int) -> str:
+    if stat.S_ISDIR(mode):
+        return "a folder, not an image"
+    if stat.S_ISFIFO(mode):
+        return "a named pipe (FIFO), not an image file; it was not read"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device (such as /dev/zero), not an image file; it was not read"
+    if stat.S_ISSOCK(mode):
+        return "a socket, not an image file; it was not read"
+    return "not a regular file; it was not read"
+
+
+def describe_not_regular(path: Path | str) -> str | None:
+    """Why ``path`` (links followed) will not be opened as an image, or None if it is a file."""
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return None if stat.S_ISREG(st.st_mode) else f"{Path(path).name}: is {_kind(st.st_mode)}"
+
+
+def _open_flags() -> int:
+    flags = os.O_RDONLY
+    for name in ("O_NONBLOCK", "O_CLOEXEC", "O_NOCTTY", "O_BINARY"):
+        flags |= getattr(os, name, 0)
+    return flags
+
+
+@contextlib.contextmanager
+def open_regular(path: Path | str) -> Iterator[tuple[BinaryIO, os.stat_result]]:
+    """Open a regular file for reading, refusing anything else before reading a byte.
+
+    The resolved target is checked with ``stat`` (so a link to a device or a pipe is never
+    opened), opened non-blocking (so a pipe swapped in meanwhile cannot hang us) and
+    checked again with ``fstat`` on what was actually opened."""
+    p = Path(path)
+    try:
+        st = os.stat(p)
+        if not stat.S_ISREG(st.st_mode):
+            raise NotAFileError(f"{p.name}: is {_kind(st.st_mode)}")
+        _check_size(p, st)
+        fd = os.open(p, _open_flags())
+    except ImageError:
+        raise
+    except FileNotFoundError as exc:
+        raise ImageError(f"{p}: file not found (a broken link, or removed)") from exc
+    except PermissionError as exc:
+        raise ImageError(f"{p}: permission denied") from exc
+    except OSError as exc:
+        raise ImageError(f"{p}: could not be read ({exc.strerror or exc})") from exc
+    try:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode):
+            raise NotAFileError(f"{p.name}: is {_kind(st.st_mode)}")
+        _check_size(p, st)
+        fh = os.fdopen(fd, "rb")
+    except BaseException:
+        os.close(fd)
+        raise
+    with fh:
+        yield fh, st
+
+
+def _check_size(p: Path, st: os.stat_result) -> None:
+    if st.st_size > MAX_FILE_BYTES:
+        raise ImageTooLargeError(
+            f"{p.name}: file is {st.st_size // (1024 * 1024)} MB, larger than the "
+            f"{MAX_FILE_BYTES // (1024 * 1024)} MB ClinicLens accepts"
+        )
+
+
+def _read_bounded(fh: BinaryIO, name: str) -> bytes:
+    """The whole file, never more than the size limit (a file still growing is refused)."""
+    try:
+        data = fh.read(MAX_FILE_BYTES + 1)
+    except OSError as exc:
+        raise ImageError(f"{name}: could not be read ({exc.strerror or exc})") from exc
+    if len(data) > MAX_FILE_BYTES:
+        raise ImageTooLargeError(f"{name}: file is larger than ClinicLens accepts")
+    return data
+
+
+def read_bytes(path: Path | str) -> bytes:
+    """Read a regular file with the size guard and a clear error for the usual failures."""
+    with open_regular(path) as (fh, _):
+        return _read_bounded(fh, Path(path).name)
+
+
+def _hash_stream(fh: BinaryIO, name: str) -> tuple[str, bytes]:
+    """sha256 of the whole file and its first 132 bytes (the DICOM marker), in chunks."""
+    digest = hashlib.sha256()
+    head = b""
+    total = 0
+    try:
+        while chunk := fh.read(_CHUNK):
+            if len(head) < 132:
+                head += chunk[: 132 - len(head)]
+            digest.update(chunk)
+            total += len(chunk)
+            if total > MAX_FILE_BYTES:
+                raise ImageTooLargeError(f"{name}: file is larger than ClinicLens accepts")
+        fh.seek(0)
+    except OSError as exc:
+        raise ImageError(f"{name}: could not be read ({exc.strerror or exc})") from exc
+    return digest.hexdigest(), head
+
+
+# ---------------------------------------------------------------------------------------
+# Pixels
+# ---------------------------------------------------------------------------------------
 def _to_uint8(arr: np.ndarray) -> np.ndarray:
-    """Scale a high-bit-depth single-channel array to 0..255 over its own value range."""
-    arr = arr.astype(np.float64)
-    finite = np.isfinite(arr)
-    if not finite.any():
-        return np.zeros(arr.shape, np.uint8)
-    lo, hi = float(arr[finite].min()), float(arr[finite].max())
-    if hi <= lo:
-        return np.zeros(arr.shape, np.uint8)
-    arr = np.where(finite, arr, lo)
-    return np.clip((arr - lo) * (255.0 / (hi - lo)) + 0.5, 0, 255).astype(np.uint8)
+    """Scale a high-bit-depth single-channel array to 0..255 over its own value range.
+
+    Works in row blocks so a large 16-bit or float image never gets a float64 twin."""
+    finite_min = finite_max = None
+    floats = arr.dtype.kind == "f"
+    for block in _row_blocks(arr):
+        vals = block[np.isfinite(block)] if floats else block
+        if vals.size:
+            lo, hi = float(vals.min()), float(vals.max())
+            finite_min = lo if finite_min is None else min(finite_min, lo)
+            finite_max = hi if finite_max is None else max(finite_max, hi)
+    out = np.zeros(arr.shape, np.uint8)
+    if finite_min is None or finite_max is None or finite_max <= finite_min:
+        return out
+    scale = 255.0 / (finite_max - finite_min)
+    start = 0
+    for block in _row_blocks(arr):
+        b = block.astype(np.float64)
+        if floats:
+            b = np.where(np.isfinite(b), b, finite_min)
+        out[start : start + len(block)] = np.clip((b - finite_min) * scale + 0.5, 0, 255)
+        start += len(block)
+    return out
+
+
+def _row_blocks(arr: np.ndarray, pixels: int = 1 << 20) -> Iterator[np.ndarray]:
+    rows = max(1, pixels // max(1, int(np.prod(arr.shape[1:]))))
+    for start in range(0, arr.shape[0], rows):
+        yield arr[start : start + rows]
+
+
+def _composite_on_black(rgba: np.ndarray) -> np.ndarray:
+    """RGB x alpha / 255, rounded, in integers (the float version took 16 bytes a pixel)."""
+    alpha = rgba[:, :, 3].astype(np.uint16)
+    out = np.empty(rgba.shape[:2] + (3,), np.uint8)
+    for c in range(3):
+        out[:, :, c] = (rgba[:, :, c] * alpha + 127) // 255
+    return out
 
 
 def _to_rgb(im: Image.Image) -> np.ndarray:
@@ -78,9 +318,7 @@ def _to_rgb(im: Image.Image) -> np.ndarray:
         im = im.convert("RGBA")
         mode = "RGBA"
     if mode in ("RGBA", "LA", "PA", "RGBa", "La"):
-        rgba = np.asarray(im.convert("RGBA"), dtype=np.float32)
-        alpha = rgba[:, :, 3:4] / 255.0
-        return np.clip(rgba[:, :, :3] * alpha + 0.5, 0, 255).astype(np.uint8)
+        return _composite_on_black(np.asarray(im.convert("RGBA")))
     if mode == "1":
         im = im.convert("L")
     if mode != "RGB":
@@ -88,32 +326,102 @@ def _to_rgb(im: Image.Image) -> np.ndarray:
     return np.asarray(im, dtype=np.uint8)
 
 
+def _reduce(im: Image.Image, factor: int) -> Image.Image:
+    """Box-average by ``factor``, a strip at a time, so no full-size copy is ever made.
+
+    (Pillow's own reduce of RGBA converts the whole image first, doubling the peak.)
+    Alpha is composited on black before averaging, as :func:`_to_rgb` does; 16-bit
+    greys are averaged in numpy (Pillow cannot reduce them)."""
+    width, height = im.size
+    w2, h2 = width // factor, height // factor
+    if w2 == 0 or h2 == 0:
+        raise ImageError("the image is too thin to be screened")
+    rows = max(1, _STRIP_PIXELS // (width * factor)) * factor
+    parts: list[np.ndarray] = []
+    for top in range(0, h2 * factor, rows):
+        strip = im.crop((0, top, w2 * factor, min(top + rows, h2 * factor)))
+        parts.append(_reduce_strip(strip, factor))
+        del strip
+    out = np.concatenate(parts, axis=0)
+    del parts
+    if out.dtype == np.float32:
+        return Image.fromarray(out, "F")
+    return Image.fromarray(out, "L" if out.ndim == 2 else "RGB")
+
+
+def _reduce_strip(strip: Image.Image, factor: int) -> np.ndarray:
+    mode = strip.mode
+    if mode.startswith("I;16") or mode in ("I", "F"):
+        return block_mean(np.asarray(strip), factor).astype(np.float32)
+    if mode == "P":
+        strip = strip.convert("RGBA" if "transparency" in strip.info else "RGB")
+        mode = strip.mode
+    if mode in ("RGBA", "LA", "PA", "La"):
+        strip = strip.convert("RGBA")
+        mode = "RGBA"
+    if mode == "RGBA":
+        return np.asarray(strip.convert("RGBa").reduce(factor))[:, :, :3]
+    if mode == "RGBa":
+        return np.asarray(strip.reduce(factor))[:, :, :3]
+    if mode in ("1", "L"):
+        return np.asarray(strip.convert("L").reduce(factor))
+    return np.asarray(strip.convert("RGB").reduce(factor))
+
+
+def block_mean(arr: np.ndarray, factor: int) -> np.ndarray:
+    """Mean of ``factor`` x ``factor`` blocks (edges that do not fill a block are dropped)."""
+    h, w = arr.shape[0] // factor, arr.shape[1] // factor
+    if h == 0 or w == 0:
+        raise ImageError("the image is too thin to be screened")
+    blocks = arr[: h * factor, : w * factor].reshape(h, factor, w, factor, *arr.shape[2:])
+    return blocks.mean(axis=(1, 3), dtype=np.float32)
+
+
+# ---------------------------------------------------------------------------------------
+# Decoding
+# ---------------------------------------------------------------------------------------
 def decode(
     data: bytes, *, name: str = "image", draft_size: tuple[int, int] | None = None
 ) -> LoadedImage:
-    """Decode image bytes. ``draft_size`` lets JPEG decode at a reduced scale (never below it)."""
-    digest = sha256_bytes(data)
+    """Decode image bytes. ``draft_size`` asks for a working copy: JPEG decodes at a reduced
+    scale (never below it) and images above ``WORK_PIXELS`` are reduced while decoding."""
     if not data:
         raise ImageError(f"{name}: the file is empty (0 bytes)")
+    return _decode_stream(io.BytesIO(data), name, sha256_bytes(data), draft_size)
+
+
+def _too_many_pixels(name: str, width: int, height: int) -> ImageTooLargeError:
+    return ImageTooLargeError(
+        f"{name}: image is {width}x{height} pixels, more than the "
+        f"{MAX_PIXELS // 1_000_000} megapixels ClinicLens accepts; resize it first"
+    )
+
+
+def _decode_stream(
+    fp: BinaryIO, name: str, digest: str, draft_size: tuple[int, int] | None
+) -> LoadedImage:
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", UserWarning)  # damaged-tag chatter; errors still raise
             warnings.simplefilter("error", Image.DecompressionBombWarning)
-            im = Image.open(io.BytesIO(data))
+            im = Image.open(fp)
             width, height = im.size
             if width * height > MAX_PIXELS:
-                raise ImageTooLargeError(
-                    f"{name}: image is {width}x{height} pixels, more than the "
-                    f"{MAX_PIXELS // 1_000_000} megapixels ClinicLens accepts; resize it first"
-                )
+                raise _too_many_pixels(name, width, height)
             source_mode = im.mode
             # Image.open already sits on the first frame (GIF, TIFF pages); asking n_frames
             # would decode every frame, which a long animation turns into a stall.
             if draft_size is not None and im.format == "JPEG":
                 im.draft("RGB", draft_size)
-            im.load()
-            im = ImageOps.exif_transpose(im) or im
-            pixels = _to_rgb(im)
+            factor = reduce_factor(im.size) if draft_size is not None else 1
+            need = decode_bytes_needed(im.mode, im.size, factor)
+            with BUDGET.reserve(need, name=name, strict=draft_size is not None):
+                im = _load(im, fp, name, draft_size)
+                if factor > 1:
+                    im = _reduce(im, factor)
+                im = ImageOps.exif_transpose(im) or im
+                pixels = _to_rgb(im)
+                del im
     except ImageError:
         raise
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
@@ -138,49 +446,82 @@ def decode(
     )
 
 
-def read_bytes(path: Path) -> bytes:
-    """Read a file with the size guard and a clear error for the usual failures."""
-    p = Path(path)
+def _load(
+    im: Image.Image, fp: BinaryIO, name: str, draft_size: tuple[int, int] | None
+) -> Image.Image:
+    """``im.load()``, except that a JPEG missing only its end marker is accepted.
+
+    Cameras and copy tools sometimes drop the final two bytes. The image is accepted
+    only when every block is in the file: decoding it with the marker added, and again
+    with filler bytes before the marker, must give the same pixels (a file cut short in
+    its image data decodes the missing blocks from the filler, so the two differ)."""
     try:
-        size = p.stat().st_size
-        if size > MAX_FILE_BYTES:
-            raise ImageTooLargeError(
-                f"{p.name}: file is {size // (1024 * 1024)} MB, larger than ClinicLens accepts"
-            )
-        return p.read_bytes()
-    except ImageError:
-        raise
-    except FileNotFoundError as exc:
-        raise ImageError(f"{p}: file not found") from exc
-    except IsADirectoryError as exc:
-        raise ImageError(f"{p}: is a folder, not an image") from exc
-    except PermissionError as exc:
-        raise ImageError(f"{p}: permission denied") from exc
+        im.load()
+        return im
     except OSError as exc:
-        raise ImageError(f"{p}: could not be read ({exc.strerror or exc})") from exc
+        if im.format != "JPEG" or "truncated" not in str(exc):
+            raise
+        failure = exc
+    fp.seek(0)
+    data = fp.read(MAX_FILE_BYTES + 1)
+    if data.endswith(_JPEG_EOI) or len(data) > MAX_FILE_BYTES:
+        raise failure
+    first = _jpeg_pixels(data + _JPEG_EOI, draft_size)
+    second = _jpeg_pixels(data + b"\x55" * 64 + _JPEG_EOI, draft_size)
+    if first is None or second is None or first.tobytes() != second.tobytes():
+        raise ImageError(f"{name}: the image is damaged or incomplete (the file was cut short)")
+    first.info.update(im.info)
+    return first
+
+
+def _jpeg_pixels(data: bytes, draft_size: tuple[int, int] | None) -> Image.Image | None:
+    try:
+        im = Image.open(io.BytesIO(data))
+        if draft_size is not None:
+            im.draft("RGB", draft_size)
+        im.load()
+        return im
+    except (OSError, ValueError):
+        return None
 
 
 def load_image(path: Path | str, *, draft_size: tuple[int, int] | None = None) -> LoadedImage:
-    """Read and decode one image file (DICOM included when pydicom is installed)."""
+    """Read and decode one regular image file (DICOM included when pydicom is installed).
+
+    The file is hashed and decoded from one open handle in bounded chunks; a file that
+    changes while it is read is refused rather than answered with a mismatched hash."""
     p = Path(path)
-    data = read_bytes(p)
-    if _looks_like_dicom(p, data):
-        try:
-            from .dicom import decode_dicom  # local: pydicom is only needed for DICOM
-        except ImportError as exc:
-            raise ImageError(
-                f"{p.name}: DICOM file, but DICOM support is not installed (pip install pydicom)"
-            ) from exc
-        return decode_dicom(data, name=str(p))
-    loaded = decode(data, name=p.name, draft_size=draft_size)
+    with open_regular(p) as (fh, before):
+        if before.st_size == 0:
+            raise ImageError(f"{p.name}: the file is empty (0 bytes)")
+        digest, head = _hash_stream(fh, p.name)
+        if _looks_like_dicom(p, head):
+            try:
+                from .dicom import decode_dicom_stream  # local: pydicom only for DICOM
+            except ImportError as exc:
+                raise ImageError(
+                    f"{p.name}: DICOM file, but DICOM support is not installed "
+                    "(pip install pydicom)"
+                ) from exc
+            loaded = decode_dicom_stream(
+                fh, name=str(p), sha256=digest, working=draft_size is not None
+            )
+        else:
+            loaded = _decode_stream(fh, p.name, digest, draft_size)
+        after = os.fstat(fh.fileno())
+    if (after.st_size, after.st_mtime_ns) != (before.st_size, before.st_mtime_ns):
+        raise ImageError(f"{p.name}: the file changed while it was being read; screen it again")
+    if loaded.path == str(p):
+        return loaded
     return LoadedImage(
         pixels=loaded.pixels,
         sha256=loaded.sha256,
         source_mode=loaded.source_mode,
         original_size=loaded.original_size,
         path=str(p),
+        metadata=loaded.metadata,
     )
 
 
-def _looks_like_dicom(path: Path, data: bytes) -> bool:
-    return path.suffix.lower() in (".dcm", ".dicom") or data[128:132] == b"DICM"
+def _looks_like_dicom(path: Path, head: bytes) -> bool:
+    return path.suffix.lower() in (".dcm", ".dicom") or head[128:132] == b"DICM"
