@@ -33,6 +33,7 @@ from PySide6.QtWidgets import (
 
 from . import presenter
 from .batch import BatchController, BatchSources, Outcome, row_for, unfinished_jobs
+from .clinic_dialogs import DataHelpDialog, ask_first_start
 from .dropzone import DropZone, local_paths
 from .heatmap_view import HeatmapViewer
 from .history_panel import HistoryList
@@ -40,6 +41,7 @@ from .packs_panel import PackChooser, PackInfoDialog, pack_html
 from .patient_flow import PatientFlow
 from .patient_panel import PatientForm
 from .plaintext import plain
+from .printing import ReportPrinter
 from .qimage import to_pixmap
 from .records_view import RecordsView
 from .result_panel import ResultPanel
@@ -106,6 +108,8 @@ class MainWindow(QMainWindow):
         self._build()
         self.patients = PatientFlow(self)
         self.records = RecordsView(self)
+        self.printer = ReportPrinter(self)
+        self.first_run_dialog = None
         self._build_menus()
         self._restore()
         QTimer.singleShot(0, self._start_up)
@@ -252,6 +256,11 @@ class MainWindow(QMainWindow):
         file_menu.addAction(
             self._action(self.tr("Save report (PDF)…"), lambda: self.patients.save_report_dialog())
         )
+        file_menu.addAction(
+            self._action(
+                self.tr("Print report…"), self.printer.print_report, QKeySequence.StandardKey.Print
+            )
+        )
         file_menu.addSeparator()
         file_menu.addAction(self._action(self.tr("Batch screening…"), self.open_batch, "Ctrl+B"))
         file_menu.addAction(self._action(self.tr("Settings…"), self.open_settings, "Ctrl+,"))
@@ -275,6 +284,7 @@ class MainWindow(QMainWindow):
         help_menu.addAction(
             self._action(self.tr("About this screening type…"), self.show_pack_info)
         )
+        help_menu.addAction(self._action(self.tr("Where is my data?…"), self.show_data_help))
         help_menu.addAction(self._action(self.tr("About ClinicLens"), self.show_about))
 
     # ------------------------------------------------------------------------------------
@@ -384,6 +394,7 @@ class MainWindow(QMainWindow):
             paths, self._pending_paths = self._pending_paths, []
             self.add_paths(paths)
         QTimer.singleShot(0, self.offer_resume)
+        QTimer.singleShot(0, lambda: ask_first_start(self))
 
     def set_catalog(self, catalog: PackCatalog) -> None:
         preferred = self.settings.value("pack")
@@ -417,6 +428,15 @@ class MainWindow(QMainWindow):
             return
         html = pack_html(self.session.pack, self.session.catalog, self.language, self.tr)
         PackInfoDialog(html, self).exec()
+
+    def show_data_help(self) -> DataHelpDialog:
+        from inference.resources import user_data_dir
+
+        dialog = DataHelpDialog(
+            user_data_dir(), str(self.settings.value("last_report_folder", "")), self
+        )
+        dialog.open()
+        return dialog
 
     def show_about(self) -> None:
         import inference

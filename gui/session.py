@@ -74,6 +74,24 @@ def looks_like_dicom(path: str) -> bool:
         return False
 
 
+# First choice on a first start: can say "no tumour", unlike the 2-class glioma/meningioma pack.
+PREFERRED_DEFAULT_PACKS = ("brain-mri-tumor",)
+
+
+def default_pack(catalog: PackCatalog) -> str | None:
+    """The screening type selected when the user has not chosen one: a preferred pack, else
+    the first that has a class meaning "nothing to refer" (a pack whose every class refers
+    cannot say "no finding", so it is a poor default), else the first pack."""
+    packs = list(catalog.packs)
+    for pack_id in PREFERRED_DEFAULT_PACKS:
+        if any(p.id == pack_id for p in packs):
+            return pack_id
+    for pack in packs:
+        if any(not c.refer for c in pack.manifest.classes):
+            return pack.id
+    return packs[0].id if packs else None
+
+
 class Session:
     """State of one main window."""
 
@@ -96,7 +114,7 @@ class Session:
         self.catalog = catalog
         ids = catalog.ids
         wanted = preferred if preferred in ids else self.pack_id
-        self.select_pack(wanted if wanted in ids else (ids[0] if ids else None))
+        self.select_pack(wanted if wanted in ids else default_pack(catalog))
 
     @property
     def pack(self) -> ModelPack | None:

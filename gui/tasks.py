@@ -47,7 +47,8 @@ class Task(QRunnable):
             value = self.fn(self)
         except Exception as exc:  # noqa: BLE001 - shown to the user, the app keeps going
             message = getattr(exc, "message", None) or str(exc) or type(exc).__name__
-            traceback.print_exc()
+            if not hasattr(exc, "code"):  # a bug: the trace helps; an expected error is shown
+                traceback.print_exc()
             self.signals.failed.emit(str(message))
             return
         self.signals.done.emit(value)

@@ -52,6 +52,8 @@ def make_window(qtbot, tmp_path, packs_root, settings_file):
         settings = QSettings(str(settings_file), QSettings.Format.IniFormat)
         if not settings.contains("pack"):
             settings.setValue("pack", "tiny-pack")  # not the alphabetically first pack
+        if not settings.contains("first_run/asked"):
+            settings.setValue("first_run/asked", True)  # tests of the first start unset it
         w = MainWindow(
             settings=settings,
             store_path=tmp_path / "store" / "cliniclens.db",
