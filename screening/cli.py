@@ -6,6 +6,7 @@ Exit codes (also shown by ``cliniclens --help``):
      status column of results.csv); or ``models verify`` found a broken pack
   2  usage error, bad input, or the model pack cannot be used
   3  output could not be written (disk full, read-only folder or database)
+  4  the PDF report could not be made (the batch's results and CSV are saved)
   130 interrupted; finished work is kept and the same command resumes the batch
 """
 
@@ -26,7 +27,7 @@ from inference.errors import InferenceError, PackError
 from inference.packs import ModelPack, PackCatalog, discover
 from inference.resources import resource_path, user_data_dir
 
-from .errors import InvalidInputError, OutputError, ScreeningError, StoreError
+from .errors import InvalidInputError, OutputError, ReportError, ScreeningError, StoreError
 from .i18n import DEFAULT_LANGUAGE, languages, resolve_language
 from .i18n import tr as _tr
 from .records_cli import add_parser as add_records_parser
@@ -36,6 +37,7 @@ EXIT_OK = 0
 EXIT_SOME_FAILED = 1
 EXIT_USAGE = 2
 EXIT_OUTPUT = 3
+EXIT_REPORT = 4
 EXIT_INTERRUPTED = 130
 
 EPILOG = """exit codes:
@@ -44,6 +46,7 @@ EPILOG = """exit codes:
        (see the status column of results.csv), or a pack failed verification
   2    usage error, bad input, or the model pack cannot be used
   3    output could not be written (disk full, read-only folder or database)
+  4    the PDF report could not be made (a batch's results and CSV are saved)
   130  interrupted: finished work is kept; run the same command to resume
 
 ClinicLens is a screening aid, not a diagnosis."""
@@ -402,6 +405,7 @@ def cmd_batch(args: argparse.Namespace) -> int:
 
     from . import export
     from .files import check_writable_dir
+    from .outcomes import count_outcomes
     from .queue import BatchQueue, collect_inputs, read_mapping
 
     if args.resume is None and not args.paths and args.mapping is None:
@@ -476,30 +480,34 @@ def cmd_batch(args: argparse.Namespace) -> int:
             },
         )
         store.audit("results.export", operator=args.operator, detail=f"job {job.id}: {csv_path}")
-        report_path = None
+        report_path, report_failed = None, None
         if args.report:
+            from .errors import ReportError
             from .reports import batch_summary
 
-            report_path = batch_summary(store, job.id, out / "report.pdf", _report_options(args))
-            store.audit(
-                "report.export",
-                operator=args.operator,
-                detail=f"batch job {job.id}: {report_path.path}",
-            )
-        statuses = [r.as_dict()["status"] for r in rows]
-        ok = statuses.count("ok")
-        pending = statuses.count("pending")
+            try:
+                report_path = batch_summary(
+                    store, job.id, out / "report.pdf", _report_options(args)
+                )
+            except ReportError as exc:  # the results are saved: say so, not "disk problem"
+                report_failed = exc
+            else:
+                for warning in report_path.warnings:
+                    _err(warning)
+                store.audit(
+                    "report.export",
+                    operator=args.operator,
+                    detail=f"batch job {job.id}: {report_path.path}",
+                )
+        counts = count_outcomes(rows)  # the same words as the CSV, the report and the GUI
         if not args.quiet:
-            refer = sum(1 for r in rows if r.as_dict().get("refer"))
             print(
                 t(
                     "cli.batch_done",
                     job=job.id,
-                    ok=ok,
-                    total=len(rows),
-                    refer=refer,
-                    flagged=len(rows) - ok - pending,
-                    pending=pending,
+                    summary=counts.summary(_LANG),
+                    total=counts.total,
+                    refer=counts.referred,
                 ),
                 file=sys.stderr,
             )
@@ -512,7 +520,10 @@ def cmd_batch(args: argparse.Namespace) -> int:
         if hit:
             _err(t("cli.interrupted_batch"))
             return EXIT_INTERRUPTED
-        return EXIT_OK if ok == len(rows) else EXIT_SOME_FAILED
+        if report_failed is not None:
+            _err(t("cli.report_failed", error=report_failed))
+            return EXIT_REPORT
+        return EXIT_OK if counts.complete else EXIT_SOME_FAILED
 
 
 @contextlib.contextmanager
@@ -708,6 +719,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except PackError as exc:
         _err(f"{exc} [{exc.code}]")
         return EXIT_USAGE
+    except ReportError as exc:  # a layout problem is not a disk problem
+        _err(str(exc))
+        return EXIT_REPORT
     except (OutputError, StoreError) as exc:
         _err(str(exc))
         return (

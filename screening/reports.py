@@ -15,7 +15,8 @@ import io
 import re
 import secrets
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 from datetime import datetime, timezone
 from functools import lru_cache
 from pathlib import Path
@@ -49,7 +50,10 @@ from inference.resources import model_dirs, resource_path
 from .errors import ReportError
 from .files import atomic_write_bytes
 from .i18n import status_reason, tr
+from .numbers import format_percent, format_probability
+from .report_text import block, distinguishing_names, field, fit_width, one_line, shorten
 from .store import Patient, ScreeningRecord, Store
+from .verdict import because_text, verdict_of_record
 
 FONT = "DejaVuSans"
 FONT_BOLD = "DejaVuSans-Bold"
@@ -84,7 +88,7 @@ class ReportOptions:
     include_birth_date: bool = True
     include_sex: bool = True
     include_contact: bool = False
-    include_notes: bool = False
+    include_notes: bool = True  # printed only where the patient's identity is shown
     names_in_filenames: bool = False
     # Identifiers (e.g. from DICOM headers): include_patient_id=False leaves the ID out;
     # a pseudonym_secret replaces it with a stable pseudonym (see ``shown_patient_id``).
@@ -103,7 +107,8 @@ class ReportInfo:
     path: Path
     report_id: str
     pages: int
-    image_sha256: tuple[str, ...] = field(default_factory=tuple)
+    image_sha256: tuple[str, ...] = dataclass_field(default_factory=tuple)
+    warnings: tuple[str, ...] = ()  # e.g. the logo was left out; tell the user
 
 
 # ---------------------------------------------------------------------------------------
@@ -202,9 +207,12 @@ def _when(stamp: str) -> str:
 # ---------------------------------------------------------------------------------------
 # Page furniture: header, footer with "Page x of y"
 # ---------------------------------------------------------------------------------------
-def _numbered_canvas(options: ReportOptions, report_id: str, title: str) -> type:
+def _numbered_canvas(
+    options: ReportOptions, report_id: str, title: str, subject: str, logo: ImageReader | None
+) -> type:
+    """Canvas drawing the header (clinic, title, ``subject``: who the report is about, on
+    every page) and the footer; outside text is shortened to its space, never overflows."""
     lang = options.language
-    logo = _logo_reader(options.clinic_logo)
 
     class NumberedCanvas(canvas_mod.Canvas):
         """Defers drawing the furniture until the page count is known."""
@@ -237,17 +245,26 @@ def _numbered_canvas(options: ReportOptions, report_id: str, title: str) -> type
                 w = min(h * iw / ih, 40 * mm)
                 self.drawImage(logo, left, top - h, w, h * (w / (h * iw / ih)), mask="auto")
                 x = left + w + 4 * mm
+            room = (right - x) * 0.55  # the right-hand column gets the rest
             self.setFillColor(INK)
             self.setFont(FONT_BOLD, 11)
-            self.drawString(x, top - 5 * mm, options.clinic_name or tr("app.name", lang))
+            clinic = options.clinic_name or tr("app.name", lang)
+            self.drawString(x, top - 5 * mm, fit_width(clinic, room, FONT_BOLD, 11))
             if options.clinic_address:
                 self.setFont(FONT, 7.5)
                 self.setFillColor(MUTED)
-                self.drawString(x, top - 9.5 * mm, options.clinic_address[:120])
+                address = fit_width(options.clinic_address, room, FONT, 7.5)
+                self.drawString(x, top - 9.5 * mm, address)
+            side = (right - x) - room - 4 * mm
             self.setFont(FONT, 8)
             self.setFillColor(MUTED)
-            self.drawRightString(right, top - 4 * mm, title)
-            self.drawRightString(right, top - 8.5 * mm, f"{tr('report.id', lang)}: {report_id}")
+            self.drawRightString(right, top - 3 * mm, title)
+            if subject:
+                self.setFillColor(INK)
+                self.drawRightString(right, top - 7 * mm, fit_width(subject, side, FONT, 8))
+                self.setFillColor(MUTED)
+            line = f"{tr('report.id', lang)}: {report_id}"
+            self.drawRightString(right, top - (11 if subject else 8.5) * mm, line)
             self.setStrokeColor(RULE)
             self.setLineWidth(0.6)
             self.line(left, top - 13 * mm, right, top - 13 * mm)
@@ -269,20 +286,30 @@ def _numbered_canvas(options: ReportOptions, report_id: str, title: str) -> type
     return NumberedCanvas
 
 
-def _logo_reader(path: Path | None) -> ImageReader | None:
+def _logo_reader(path: Path | None) -> tuple[ImageReader | None, str]:
+    """The clinic logo, or (None, why) when it cannot be used: the report is then made
+    without it (a broken logo file must not cost the clinic its report)."""
     if path is None:
-        return None
+        return None, ""
     try:
-        return ImageReader(str(path))
-    except Exception as exc:  # noqa: BLE001 - PIL/reportlab raise many types
-        raise ReportError(
-            f"The clinic logo {path} could not be read ({exc}). Choose a PNG or JPEG file."
-        ) from exc
+        reader = ImageReader(str(path))
+        width, height = reader.getSize()
+        if width < 1 or height < 1:
+            raise ValueError("empty image")
+        return reader, ""
+    except Exception:  # noqa: BLE001 - PIL/reportlab raise many types
+        return None, (
+            f"The clinic logo {path} could not be read, so the report was made without it. "
+            "Choose a PNG or JPEG file in the clinic settings (--logo)."
+        )
 
 
-def _build(story: list, path: Path, options: ReportOptions, report_id: str, title: str) -> int:
-    """Render to memory, then write atomically; returns the page count."""
+def _build(
+    story: list, path: Path, options: ReportOptions, report_id: str, title: str, subject: str = ""
+) -> tuple[int, tuple[str, ...]]:
+    """Render to memory, then write atomically; returns the page count and warnings."""
     register_fonts()
+    logo, logo_problem = _logo_reader(options.clinic_logo)
     buf = io.BytesIO()
     doc = SimpleDocTemplate(
         buf,
@@ -297,15 +324,19 @@ def _build(story: list, path: Path, options: ReportOptions, report_id: str, titl
         creator=f"ClinicLens {inference.__version__}",
         initialFontName=FONT,  # else every page references a non-embedded Helvetica
     )
-    canvas_cls = _numbered_canvas(options, report_id, title)
+    canvas_cls = _numbered_canvas(options, report_id, title, subject, logo)
     try:
         doc.build(story, canvasmaker=canvas_cls)
     except ReportError:
         raise
     except Exception as exc:  # noqa: BLE001 - layout errors from reportlab
-        raise ReportError(f"The report could not be laid out: {exc}") from exc
+        raise ReportError(
+            "The PDF report could not be laid out, so none was written "
+            f"({type(exc).__name__}). The screening results are saved; please report this "
+            "problem with the text that was being printed."
+        ) from exc
     atomic_write_bytes(path, buf.getvalue(), what="report")
-    return doc.page
+    return doc.page, tuple(w for w in (logo_problem,) if w)
 
 
 # ---------------------------------------------------------------------------------------
@@ -324,19 +355,9 @@ def _manifests_in(dirs: tuple[str, ...]) -> dict:
         return {}
 
 
-def _referral_reason(man, rec: ScreeningRecord, language: str) -> str:
-    """Which refer classes crossed their thresholds, when the top class is not one of them
-    ("Not anaemic 66 %" marked REFER reads as a contradiction without it)."""
-    if man is None or tuple(man.class_ids) != tuple(rec.class_ids):
-        return ""
-    crossed = [
-        c for c in man.classes
-        if c.refer and c.threshold is not None and rec.probability(c.id) >= c.threshold
-    ]
-    if not crossed or any(c.id == rec.top_class for c in crossed):
-        return ""
-    classes = ", ".join(f"{c.name.get(language)} {_percent(rec.probability(c.id))}" for c in crossed)
-    return tr("report.refer_because", language, classes=classes)
+def _verdict(rec: ScreeningRecord):
+    """The screening's one message (:mod:`screening.verdict`) with its pack's thresholds."""
+    return verdict_of_record(_pack_manifests().get(rec.pack_id), rec)
 
 
 def class_name(pack_id: str, class_id: str, language: str = "en") -> str:
@@ -427,10 +448,15 @@ def _signature(st: dict, lang: str, width: float) -> Table:
 
 
 def _fit_image(data: bytes | None, max_w: float, max_h: float) -> Image | None:
+    """The stored JPEG scaled into the box, or None (shown as "not stored") if damaged."""
     if not data:
         return None
-    reader = ImageReader(io.BytesIO(data))
-    iw, ih = reader.getSize()
+    try:
+        iw, ih = ImageReader(io.BytesIO(data)).getSize()
+    except Exception:  # noqa: BLE001 - PIL raises many types for damaged bytes
+        return None
+    if iw < 1 or ih < 1:
+        return None
     scale = min(max_w / iw, max_h / ih)
     return Image(io.BytesIO(data), width=iw * scale, height=ih * scale)
 
@@ -456,14 +482,46 @@ def _prob_bar(p: float, width: float, colour: colors.Color) -> Flowable:
     return _Bar(p, width, colour)
 
 
-def _percent(p: float | None) -> str:
-    return "—" if p is None else f"{100 * p:.1f} %"
+def _verdict_lines(rec: ScreeningRecord, st: dict, lang: str) -> list:
+    """The result as one message. A referral caused by a class that is not the top one
+    leads with the referral and names the top class second (issue 19 item 5)."""
+    verdict = _verdict(rec)
+    top = class_name(rec.pack_id, rec.top_class, lang)
+    if verdict.referred_by_other_class:
+        classes = because_text(verdict, lambda c: class_name(rec.pack_id, c, lang), lang)
+        headline = tr("report.refer_headline", lang, classes=classes)
+        likely = tr(
+            "report.most_likely", lang, name=top,
+            probability=format_probability(rec.top_probability, lang),
+        )
+        return [
+            Paragraph(f"<font color='#a61b1b'><b>{escape(headline)}</b></font>", st["base"]),
+            _p(likely, st["base"]),
+        ]
+    refer = tr("report.refer", lang) if rec.refer else tr("report.no_refer", lang)
+    colour = "#a61b1b" if rec.refer else "#1e6b3a"
+    return [
+        Paragraph(
+            f"{escape(tr('report.result', lang))}: <b>{escape(top)}</b>"
+            f" ({escape(format_probability(rec.top_probability, lang))}) &nbsp;&nbsp;"
+            f"<font color='{colour}'><b>{escape(refer)}</b></font>",
+            st["base"],
+        )
+    ]
 
 
 def _screening_block(
-    rec: ScreeningRecord, index: int, total: int, store: Store, st: dict, lang: str, width: float
+    rec: ScreeningRecord,
+    index: int,
+    total: int,
+    store: Store,
+    st: dict,
+    lang: str,
+    width: float,
+    file_label: str = "",
 ) -> list:
-    """One screening: heading, verdict, image + heatmap, probabilities, provenance."""
+    """One screening: heading, verdict, image + heatmap, probabilities, provenance.
+    ``file_label``: the file's name, with enough of its folder to tell it from others."""
     man = _pack_manifests().get(rec.pack_id)
     name = man.display_name.get(lang) if man else (rec.pack_name or rec.pack_id)
     heading = Paragraph(
@@ -473,19 +531,7 @@ def _screening_block(
     )
     parts: list = [heading]
     if rec.answered:
-        verdict_name = class_name(rec.pack_id, rec.top_class, lang)
-        refer = tr("report.refer", lang) if rec.refer else tr("report.no_refer", lang)
-        colour = "#a61b1b" if rec.refer else "#1e6b3a"
-        because = _referral_reason(_pack_manifests().get(rec.pack_id), rec, lang) if rec.refer else ""
-        parts.append(
-            Paragraph(
-                f"{escape(tr('report.result', lang))}: <b>{escape(verdict_name)}</b>"
-                f" ({escape(_percent(rec.top_probability))}) &nbsp;&nbsp;"
-                f"<font color='{colour}'><b>{escape(refer)}</b></font>"
-                + (f" <font color='{colour}'>({escape(because)})</font>" if because else ""),
-                st["base"],
-            )
-        )
+        parts += _verdict_lines(rec, st, lang)
     else:
         warn = Table(
             [
@@ -500,7 +546,9 @@ def _screening_block(
                             tr(
                                 "report.flagged_note",
                                 lang,
-                                reason=status_reason(rec.status, rec.message, lang),
+                                reason=shorten(
+                                    one_line(status_reason(rec.status, rec.message, lang)), 600
+                                ),
                             ),
                             st["small"],
                         ),
@@ -561,15 +609,17 @@ def _screening_block(
                 "",
             ]
         ]
+        referring = {cid for cid, _ in _verdict(rec).because}
         for cid, p in sorted(
             zip(rec.class_ids, rec.probabilities, strict=True), key=lambda t: -t[1]
         ):
-            bold = cid == rec.top_class
-            colour = REFER_INK if (bold and rec.refer) else (ACCENT if bold else MUTED)
+            bold = cid == rec.top_class or cid in referring
+            refers = rec.refer and (cid in referring or (bold and not referring))
+            colour = REFER_INK if refers else (ACCENT if bold else MUTED)
             rows.append(
                 [
                     _p(class_name(rec.pack_id, cid, lang), st["cellb" if bold else "cell"]),
-                    _p(_percent(p), st["cellb" if bold else "cell"]),
+                    _p(format_probability(p, lang), st["cellb" if bold else "cell"]),
                     _prob_bar(p, bar_w, colour),
                 ]
             )
@@ -588,7 +638,7 @@ def _screening_block(
         parts += [Spacer(1, 2 * mm), probs]
 
     accuracy = (
-        tr("report.accuracy_value", lang, accuracy=_percent(rec.pack_accuracy))
+        tr("report.accuracy_value", lang, accuracy=format_percent(rec.pack_accuracy, lang))
         if rec.pack_accuracy is not None
         else tr("report.accuracy_unknown", lang)
     )
@@ -600,8 +650,8 @@ def _screening_block(
             ),
         ),
         (tr("report.accuracy", lang), accuracy),
-        (tr("report.file", lang), Path(rec.image_path).name),
-        (tr("report.operator", lang), rec.operator or "—"),
+        (tr("report.file", lang), field(file_label or Path(rec.image_path).name)),
+        (tr("report.operator", lang), field(rec.operator) or "—"),
     ]
     rows = [[_p(k, st["small"]), _p(v, st["small"])] for k, v in details]
     rows.append(
@@ -681,20 +731,23 @@ def patient_report(
     width = _content_width(options)
     title = tr("report.patient_title", lang)
 
-    details = [(tr("report.patient_id", lang), shown_patient_id(patient, options) or "—")]
-    if _names_allowed(options) and patient.name:
-        details.append((tr("report.patient_name", lang), patient.name))
+    shown_id = field(shown_patient_id(patient, options))
+    details = [(tr("report.patient_id", lang), shown_id or "—")]
+    name = field(patient.name) if _names_allowed(options) else ""
+    if name:
+        details.append((tr("report.patient_name", lang), name))
     if options.include_birth_date and not options.pseudonym_secret and patient.birth_date:
-        details.append((tr("report.birth_date", lang), patient.birth_date))
+        details.append((tr("report.birth_date", lang), field(patient.birth_date)))
     if options.include_sex and patient.sex:
-        details.append((tr("report.sex", lang), sex_label(patient.sex, lang)))
+        details.append((tr("report.sex", lang), field(sex_label(patient.sex, lang))))
     if options.include_contact and patient.contact:
-        details.append((tr("report.contact", lang), patient.contact))
-    if options.include_notes and patient.notes:
-        details.append((tr("report.notes", lang), patient.notes))
+        details.append((tr("report.contact", lang), field(patient.contact)))
+    # notes can identify the patient: only on reports that show who the patient is
+    identified = options.include_patient_id and not options.pseudonym_secret
+    notes = block(patient.notes) if options.include_notes and identified else ""
     side = [
         (tr("report.date", lang), _today()),
-        (tr("report.operator", lang), options.operator or "—"),
+        (tr("report.operator", lang), field(options.operator) or "—"),
         (tr("report.id", lang), report_id),
         (tr("report.screenings_count", lang), str(len(records))),
     ]
@@ -712,170 +765,40 @@ def patient_report(
     header.setStyle(
         _style([("VALIGN", (0, 0), (-1, -1), "TOP"), ("LEFTPADDING", (0, 0), (-1, -1), 0)])
     )
-    story: list = [
-        _p(title, st["title"]),
-        Spacer(1, 2 * mm),
-        header,
-        Spacer(1, 4 * mm),
-        _disclaimer(st, lang, width),
-        Spacer(1, 4 * mm),
-    ]
+    story: list = [_p(title, st["title"]), Spacer(1, 2 * mm), header]
+    if notes:
+        story += [
+            Spacer(1, 2 * mm),
+            Paragraph(
+                f"<font color='#616e7c'>{escape(tr('report.notes', lang))}:</font> "
+                + escape(notes).replace("\n", "<br/>"),
+                st["base"],
+            ),
+        ]
+    story += [Spacer(1, 4 * mm), _disclaimer(st, lang, width), Spacer(1, 4 * mm)]
     if not records:
         story.append(_p(tr("report.no_screenings", lang), st["base"]))
-    for i, rec in enumerate(records, start=1):
-        story += _screening_block(rec, i, len(records), store, st, lang, width)
+    labels = distinguishing_names([r.image_path for r in records])
+    for i, (rec, label) in enumerate(zip(records, labels, strict=True), start=1):
+        story += _screening_block(rec, i, len(records), store, st, lang, width, label)
     story.append(_signature(st, lang, width))
     target = Path(path)
-    pages = _build(story, target, options, report_id, title)
-    return ReportInfo(target, report_id, pages, tuple(r.image_sha256 for r in records))
+    # every page names the patient (page 2 of a printout must not be anyone's)
+    who = " · ".join(x for x in (shown_id, name) if x)
+    subject = f"{tr('report.patient_details', lang)}: {who}" if who else ""
+    pages, warnings = _build(story, target, options, report_id, title, subject)
+    return ReportInfo(
+        target, report_id, pages, tuple(r.image_sha256 for r in records), warnings
+    )
 
 
 def batch_summary(
     store: Store, job_id: int, path: Path | str, options: ReportOptions = ReportOptions()
 ) -> ReportInfo:
-    """One table row per file of a batch job; referrals in red, no-answer rows in amber."""
-    lang = options.language
-    register_fonts()
-    st = _styles()
-    job = store.get_job(job_id)
-    results = store.job_results(job_id)
-    report_id = new_report_id()
-    width = _content_width(options)
-    title = tr("report.batch_title", lang)
-    man = _pack_manifests().get(job.pack_id)
-    first = next((r for _, r in results if r is not None), None)
-    pack_name = (
-        man.display_name.get(lang) if man else (first.pack_name if first else "")
-    ) or job.pack_id
-    version = man.pack_version if man else (first.pack_version if first else "")
-    accuracy = man.metrics.accuracy if man else (first.pack_accuracy if first else None)
+    """One table row per file of a batch job (built in :mod:`screening.batch_report`)."""
+    from .batch_report import batch_summary as build
 
-    patients: dict[int, Patient] = {}
-    rows = [
-        [
-            _p(tr(k, lang), st["cellb"])
-            for k in (
-                "report.col_no",
-                "report.col_patient",
-                "report.col_file",
-                "report.col_result",
-                "report.col_confidence",
-                "report.col_refer",
-            )
-        ]
-    ]
-    styles: list[tuple] = []
-    n_refer = n_flag = n_ok = 0
-    for n, (item, rec) in enumerate(results, start=1):
-        who, reason = "", ""
-        if item.patient_id is not None:
-            if item.patient_id not in patients:
-                patients[item.patient_id] = store.get_patient(item.patient_id)
-            p = patients[item.patient_id]
-            who = shown_patient_id(p, options) or "—"
-            if _names_allowed(options) and p.name:
-                who += f"\n{p.name}"
-        status = rec.status if rec is not None else (item.status or item.state)
-        if rec is not None and rec.answered:
-            n_ok += 1
-            result = class_name(rec.pack_id, rec.top_class, lang)
-            conf = _percent(rec.top_probability)
-            refer = tr("report.refer", lang).split(" ")[0] if rec.refer else "—"
-            if rec.refer:
-                n_refer += 1
-                styles.append(("BACKGROUND", (0, n), (-1, n), REFER_BG))
-        else:
-            n_flag += 1
-            result = status_label("pending" if item.state == "pending" else status, lang)
-            detail = (rec.message if rec is not None else item.error) or ""
-            reason = status_reason(status, detail, lang) if detail or rec is not None else ""
-            conf, refer = "—", "—"
-            styles.append(("BACKGROUND", (0, n), (-1, n), FLAG_BG))
-        referral = rec is not None and rec.answered and rec.refer
-        cell = st["cellrefer" if referral else "cell"]
-        verdict = escape(result)
-        because = _referral_reason(man, rec, lang) if referral else ""
-        if because:
-            verdict += f"<br/><font size='6.8'>{escape(because)}</font>"
-        if not (rec is not None and rec.answered) and reason:
-            verdict += f"<br/><font size='6.8' color='#616e7c'>{escape(reason[:160])}</font>"
-        rows.append(
-            [
-                _p(str(n), cell),
-                Paragraph(escape(who).replace("\n", "<br/>"), cell),
-                _p(Path(item.path).name, cell),
-                Paragraph(verdict, cell),
-                _p(conf, cell),
-                _p(refer, cell),
-            ]
-        )
-    cols = [8 * mm, 38 * mm, None, 42 * mm, 16 * mm, 18 * mm]
-    cols[2] = width - sum(c for c in cols if c)
-    table = Table(rows, colWidths=cols, repeatRows=1, hAlign="LEFT")
-    table.setStyle(
-        _style(
-            [
-                ("VALIGN", (0, 0), (-1, -1), "TOP"),
-                ("LINEBELOW", (0, 0), (-1, 0), 0.8, ACCENT),
-                ("LINEBELOW", (0, 1), (-1, -1), 0.3, RULE),
-                ("TOPPADDING", (0, 0), (-1, -1), 2.5),
-                ("BOTTOMPADDING", (0, 0), (-1, -1), 2.5),
-                ("LEFTPADDING", (0, 0), (-1, -1), 3),
-                *styles,
-            ]
-        )
-    )
-    acc = (
-        tr("report.accuracy_value", lang, accuracy=_percent(accuracy))
-        if accuracy is not None
-        else tr("report.accuracy_unknown", lang)
-    )
-    summary = [
-        (tr("report.batch_job", lang), f"{job.id} · {_when(job.created_at)}"),
-        (
-            tr("report.model", lang),
-            tr("report.model_value", lang, name=pack_name, pack_id=job.pack_id, version=version),
-        ),
-        (tr("report.accuracy", lang), acc),
-        (tr("report.operator", lang), options.operator or job.operator or "—"),
-        (tr("report.date", lang), _today()),
-    ]
-    counts = [
-        (tr("report.batch_files", lang), str(len(results))),
-        (tr("report.batch_screened", lang), str(n_ok)),
-        (tr("report.batch_refer", lang), str(n_refer)),
-        (tr("report.batch_flagged", lang), str(n_flag)),
-    ]
-    header = Table(
-        [
-            [
-                _kv_table(summary, st, (30 * mm, width * 0.62 - 32 * mm)),
-                _kv_table(counts, st, (40 * mm, width * 0.38 - 40 * mm)),
-            ]
-        ],
-        colWidths=[width * 0.62, width * 0.38],
-        hAlign="LEFT",
-    )
-    header.setStyle(
-        _style([("VALIGN", (0, 0), (-1, -1), "TOP"), ("LEFTPADDING", (0, 0), (-1, -1), 0)])
-    )
-    story = [
-        _p(title, st["title"]),
-        Spacer(1, 2 * mm),
-        header,
-        Spacer(1, 4 * mm),
-        _disclaimer(st, lang, width),
-        Spacer(1, 4 * mm),
-        _p(tr("report.legend", lang), st["small"]),
-        Spacer(1, 1.5 * mm),
-        table,
-        _signature(st, lang, width),
-    ]
-    target = Path(path)
-    pages = _build(story, target, options, report_id, title)
-    return ReportInfo(
-        target, report_id, pages, tuple(r.image_sha256 for _, r in results if r is not None)
-    )
+    return build(store, job_id, path, options)
 
 
 __all__ = [

@@ -428,5 +428,7 @@ def test_batch_summary_says_why_a_non_refer_top_class_is_referred(env):
     text = " ".join(p.extract_text() for p in PdfReader(out / "report.pdf").pages)
     text = " ".join(text.split())
     anaemic = 100 * float(odd[0]["p_anemic"])
-    assert f"referred because of Anaemic {anaemic:.1f} %" in text
-    assert text.count("referred because of") == len(odd)
+    top = 100 * float(odd[0]["p_non_anemic"])
+    # one message: the row leads with the referring class, the top class comes second
+    assert f"Anaemic most likely: Not anaemic {top:.1f} % {anaemic:.1f} % REFER" in text
+    assert text.count("most likely:") == len(odd)

@@ -88,7 +88,8 @@ def test_patient_report_text_images_and_fonts(clinic, tmp_path):
     assert "REFER for follow-up" in text or "No referral indicated" in text
     assert "Outside the model's training data" in text  # the flagged one
     assert "Heatmap:" in text and "Result:" in text and "Probability" in text
-    assert "allergic to latex" not in text and "0812-555" not in text  # not chosen
+    assert "0812-555" not in text  # contact details: not chosen
+    assert "Notes: allergic to latex" in text  # the notes typed for the patient are printed
     # 2 answered screenings x (image + heatmap) + the flagged one's image only
     assert image_count(info.path) == 5
     fonts = {
@@ -160,8 +161,9 @@ def test_logo_is_embedded(clinic, tmp_path):
     assert image_count(with_logo.path) == image_count(without.path) + with_logo.pages
     bad = tmp_path / "logo.txt"
     bad.write_text("nope")
-    with pytest.raises(ReportError, match="logo"):
-        patient_report(store, patient.id, tmp_path / "x.pdf", ReportOptions(clinic_logo=bad))
+    info = patient_report(store, patient.id, tmp_path / "x.pdf", ReportOptions(clinic_logo=bad))
+    assert image_count(info.path) == image_count(without.path)  # made, without the logo
+    assert len(info.warnings) == 1 and "logo" in info.warnings[0] and "without it" in info.warnings[0]
 
 
 def test_a_new_language_needs_only_a_catalogue(clinic, tmp_path, monkeypatch):
@@ -227,4 +229,8 @@ def test_patient_report_says_why_a_non_refer_top_class_is_referred(tmp_path):
         store.record_screening(result, patient_id=patient.id, manifest=pack.manifest)
         text = " ".join(text_of(patient_report(store, patient.id, tmp_path / "r.pdf").path).split())
     anaemic = 100 * pred.probabilities[pack.manifest.class_index("anemic")]
-    assert f"(referred because of Anaemic {anaemic:.1f} %" in text
+    top = 100 * pred.top_probability
+    # one message: the referral leads, the top class comes second
+    headline = f"REFER for follow-up: Anaemic {anaemic:.1f} % is above its referral threshold"
+    assert f"{headline} Most likely finding: Not anaemic ({top:.1f} %)" in text
+    assert "Result: Not anaemic" not in text

@@ -1,0 +1,191 @@
+"""The batch summary PDF: one row per file of a batch job (``screening.reports`` API).
+
+Counts come from :func:`screening.outcomes.count_outcomes` (the same words as the CLI,
+the CSV and the GUI); probabilities from :func:`screening.numbers.format_probability`;
+file names carry enough of their folder to tell same-named files apart; refusal reasons
+are in the reader's language and shortened with an ellipsis, never cut mid-word.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from xml.sax.saxutils import escape
+
+from reportlab.lib.units import mm
+from reportlab.platypus import Paragraph, Spacer, Table
+
+from . import reports as r
+from .i18n import tr
+from .numbers import format_percent, format_probability
+from .outcomes import ANSWERED, FAILED, count_outcomes, outcome_label, outcome_of
+from .report_text import distinguishing_names, field, table_reason
+from .store import Patient, Store
+from .verdict import verdict_of_record
+
+SMALL = "<font size='6.8' color='#616e7c'>{}</font>"
+
+
+def _who(store: Store, item, patients: dict[int, Patient], options) -> str:
+    if item.patient_id is None:
+        return ""
+    if item.patient_id not in patients:
+        patients[item.patient_id] = store.get_patient(item.patient_id)
+    p = patients[item.patient_id]
+    who = field(r.shown_patient_id(p, options), 60) or "—"
+    if r._names_allowed(options) and p.name:
+        who += "\n" + field(p.name, 80)
+    return who
+
+
+def _answer_cells(rec, man, lang: str) -> tuple[str, str, str]:
+    """(result markup, probability, referral) of an answered row, as one message."""
+    verdict = verdict_of_record(man, rec)
+    name = r.class_name(rec.pack_id, verdict.headline_class, lang)
+    result = f"<b>{escape(name)}</b>" if rec.refer else escape(name)
+    if verdict.referred_by_other_class:
+        top = r.class_name(rec.pack_id, rec.top_class, lang)
+        likely = tr(
+            "report.most_likely_short", lang, name=top,
+            probability=format_probability(rec.top_probability, lang),
+        )
+        result += "<br/>" + SMALL.format(escape(likely))
+    refer = tr("report.refer_short", lang) if rec.refer else "—"
+    return result, format_probability(verdict.headline_probability, lang), refer
+
+
+def batch_summary(store: Store, job_id: int, path: Path | str, options) -> r.ReportInfo:
+    """One table row per file of a batch job; referrals in red, no-answer rows in amber."""
+    lang = options.language
+    r.register_fonts()
+    st = r._styles()
+    job = store.get_job(job_id)
+    results = store.job_results(job_id)
+    report_id = r.new_report_id()
+    width = r._content_width(options)
+    title = tr("report.batch_title", lang)
+    man = r._pack_manifests().get(job.pack_id)
+    first = next((rec for _, rec in results if rec is not None), None)
+    pack_name = (
+        man.display_name.get(lang) if man else (first.pack_name if first else "")
+    ) or job.pack_id
+    version = man.pack_version if man else (first.pack_version if first else "")
+    accuracy = man.metrics.accuracy if man else (first.pack_accuracy if first else None)
+    counts = count_outcomes(results)
+
+    header_keys = (
+        "report.col_no", "report.col_patient", "report.col_file",
+        "report.col_result", "report.col_confidence", "report.col_refer",
+    )
+    rows = [[r._p(tr(k, lang), st["cellb"]) for k in header_keys]]
+    styles: list[tuple] = []
+    patients: dict[int, Patient] = {}
+    names = distinguishing_names([item.path for item, _ in results])
+    for n, ((item, rec), name) in enumerate(zip(results, names, strict=True), start=1):
+        who = _who(store, item, patients, options)
+        status = rec.status if rec is not None else (item.status or item.state)
+        outcome = outcome_of(status if rec is not None or item.state != "pending" else "")
+        referral = rec is not None and rec.answered and rec.refer
+        if outcome == ANSWERED and rec is not None:
+            result, prob, refer = _answer_cells(rec, man, lang)
+            if referral:
+                styles.append(("BACKGROUND", (0, n), (-1, n), r.REFER_BG))
+        else:
+            shown = "pending" if item.state == "pending" else status
+            detail = (rec.message if rec is not None else item.error) or ""
+            result = f"{escape(outcome_label(outcome, lang))}: {escape(r.status_label(shown, lang))}"
+            if detail or outcome in (FAILED,) or rec is not None:
+                reason = table_reason(status, detail, lang)
+                result += "<br/>" + SMALL.format(escape(reason))
+            prob, refer = "—", "—"
+            styles.append(("BACKGROUND", (0, n), (-1, n), r.FLAG_BG))
+        cell = st["cellrefer" if referral else "cell"]
+        rows.append(
+            [
+                r._p(str(n), cell),
+                Paragraph(escape(who).replace("\n", "<br/>"), cell),
+                r._p(field(name, 240), cell),
+                Paragraph(result, cell),
+                r._p(prob, cell),
+                r._p(refer, cell),
+            ]
+        )
+    cols = [8 * mm, 38 * mm, None, 44 * mm, 18 * mm, 17 * mm]  # "> 99,9 %", "Rujukan" fit
+    cols[2] = width - sum(c for c in cols if c)
+    table = Table(rows, colWidths=cols, repeatRows=1, hAlign="LEFT")
+    table.setStyle(
+        r._style(
+            [
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ("LINEBELOW", (0, 0), (-1, 0), 0.8, r.ACCENT),
+                ("LINEBELOW", (0, 1), (-1, -1), 0.3, r.RULE),
+                ("TOPPADDING", (0, 0), (-1, -1), 2.5),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 2.5),
+                ("LEFTPADDING", (0, 0), (-1, -1), 3),
+                ("RIGHTPADDING", (0, 0), (-1, -1), 2),
+                *styles,
+            ]
+        )
+    )
+    acc = (
+        tr("report.accuracy_value", lang, accuracy=format_percent(accuracy, lang))
+        if accuracy is not None
+        else tr("report.accuracy_unknown", lang)
+    )
+    summary = [
+        (tr("report.batch_job", lang), f"{job.id} · {r._when(job.created_at)}"),
+        (
+            tr("report.model", lang),
+            tr("report.model_value", lang, name=pack_name, pack_id=job.pack_id, version=version),
+        ),
+        (tr("report.accuracy", lang), acc),
+        (tr("report.operator", lang), field(options.operator or job.operator) or "—"),
+        (tr("report.date", lang), r._today()),
+    ]
+    count_rows = [
+        (tr("report.batch_files", lang), str(counts.total)),
+        (outcome_label("answered", lang), str(counts.answered)),
+        (tr("report.batch_refer", lang), str(counts.referred)),
+        (outcome_label("refused", lang), str(counts.refused)),
+        (outcome_label("failed", lang), str(counts.failed)),
+    ]
+    if counts.not_done:
+        count_rows.append((outcome_label("not_done", lang), str(counts.not_done)))
+    header = Table(
+        [
+            [
+                r._kv_table(summary, st, (30 * mm, width * 0.62 - 32 * mm)),
+                r._kv_table(count_rows, st, (40 * mm, width * 0.38 - 40 * mm)),
+            ]
+        ],
+        colWidths=[width * 0.62, width * 0.38],
+        hAlign="LEFT",
+    )
+    header.setStyle(
+        r._style([("VALIGN", (0, 0), (-1, -1), "TOP"), ("LEFTPADDING", (0, 0), (-1, -1), 0)])
+    )
+    story = [
+        r._p(title, st["title"]),
+        Spacer(1, 2 * mm),
+        r._p(counts.summary(lang), st["h2"]),
+        header,
+        Spacer(1, 4 * mm),
+        r._disclaimer(st, lang, width),
+        Spacer(1, 4 * mm),
+        r._p(tr("report.legend", lang), st["small"]),
+        Spacer(1, 1.5 * mm),
+        table,
+        r._signature(st, lang, width),
+    ]
+    target = Path(path)
+    subject = f"{tr('report.batch_job', lang)} {job.id}"
+    pages, warnings = r._build(story, target, options, report_id, title, subject)
+    return r.ReportInfo(
+        target,
+        report_id,
+        pages,
+        tuple(rec.image_sha256 for _, rec in results if rec is not None),
+        warnings,
+    )
+
+
+__all__ = ["batch_summary"]
