@@ -262,8 +262,3 @@ class BatchController(QObject):
             self.task.cancel()
         if self._queue is not None:
             self._queue.cancel()
-
-
-def progress_numbers(p: Progress) -> tuple[int, int, int]:
-    """(finished, total, failed) for the progress bar and its label."""
-    return p.finished, p.total, p.failed

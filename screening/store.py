@@ -58,7 +58,6 @@ from .errors import (
 )
 
 DB_NAME = "cliniclens.db"
-DERIVED_DIR = "derived"
 
 
 def default_path() -> Path:
@@ -173,9 +172,6 @@ class BatchJob:
     options: tuple[tuple[str, Any], ...]
     created_at: str
     updated_at: str
-
-    def option(self, name: str, default: Any = None) -> Any:
-        return dict(self.options).get(name, default)
 
 
 @dataclass(frozen=True)
@@ -325,7 +321,21 @@ def _v2(conn: sqlite3.Connection) -> None:
     )
 
 
-MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (_v1, _v2)
+def _v3(conn: sqlite3.Connection) -> None:
+    """Batch items know the file they screened (size, time) and who is working on them,
+    so a changed file is screened again and two processes on one job share the work
+    (see screening.claims)."""
+    conn.executescript(
+        """
+        ALTER TABLE batch_items ADD COLUMN file_size INTEGER;
+        ALTER TABLE batch_items ADD COLUMN file_mtime_ns INTEGER;
+        ALTER TABLE batch_items ADD COLUMN claimed_by TEXT NOT NULL DEFAULT '';
+        ALTER TABLE batch_items ADD COLUMN claimed_at REAL NOT NULL DEFAULT 0;
+        """
+    )
+
+
+MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (_v1, _v2, _v3)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
@@ -469,11 +479,6 @@ class Store:
                 conn.close()
 
     # -- plumbing ------------------------------------------------------------------------
-    @property
-    def derived_dir(self) -> Path:
-        """Folder for images the store derives (heatmap PNGs), next to the database."""
-        return self.path.parent / DERIVED_DIR
-
     def close(self) -> None:
         with self._lock:
             self._conn.close()

@@ -40,7 +40,7 @@ def result(screener, tmp_path):
 
 
 def test_new_store_is_wal_with_foreign_keys_and_current_schema(store):
-    assert store.schema_version == store_mod.SCHEMA_VERSION == 2
+    assert store.schema_version == store_mod.SCHEMA_VERSION == 3
     assert store._query("PRAGMA journal_mode")[0][0] == "wal"
     assert store._query("PRAGMA foreign_keys")[0][0] == 1
     assert store.integrity_ok()
@@ -163,7 +163,7 @@ def test_v1_database_migrates_keeping_data(tmp_path, result):
     conn.close()
 
     with Store(path) as s:
-        assert s.schema_version == 2
+        assert s.schema_version == 3
         patient = s.get_patient_by_code("P-OLD")
         assert patient is not None and patient.name == "Dewi" and patient.contact == ""
         (rec,) = s.list_screenings()
@@ -228,7 +228,6 @@ def test_default_path_follows_cliniclens_home(tmp_path, monkeypatch):
     monkeypatch.setenv("CLINICLENS_HOME", str(tmp_path / "home"))
     with Store() as s:
         assert s.path == tmp_path / "home" / "cliniclens.db"
-        assert s.derived_dir == tmp_path / "home" / "derived"
     assert (tmp_path / "home" / "cliniclens.db").exists()
 
 
