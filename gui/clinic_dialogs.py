@@ -76,7 +76,7 @@ class DataHelpDialog(QDialog):
             self.tr("Patient database, settings and added screening types:"),
             f"    {data_dir}",
             self.tr("Reports and exports: where you saved them, last in:"),
-            f"    {reports_dir or self.tr('(none saved yet)')}",
+            "    " + (reports_dir or self.tr("(none saved yet)")),
             "",
             self.tr("Back up"),
             self.tr(

@@ -30,6 +30,7 @@ class PatientFlow(QObject):
         self.form_key: str | None = None  # image whose details the form holds
         self.saved: set[tuple[str, str, str]] = set()  # (pack, source, sha256) saved
         self.record_voided = False
+        self.showing_record = False  # the form holds a saved record's patient
         self.form.save_requested.connect(self.save)
         self.form.report_requested.connect(self.save_report_dialog)
         self.form.lookup_requested.connect(self.lookup)
@@ -47,6 +48,11 @@ class PatientFlow(QObject):
         key = w.session.current_path if w.record is None else None
         if key is None or key == self.form_key:
             return
+        if self.form_key is None and not self.showing_record:
+            # Typed before any image was shown (patient first, then the image): it is this
+            # image's patient. Any later image starts empty.
+            self.rules.leave(key, self.form.draft())
+        self.showing_record = False
         self.leave_image()
         self.form_key = key
         draft = self.rules.enter(key)
@@ -60,6 +66,7 @@ class PatientFlow(QObject):
         """A saved screening is shown: the form shows its patient (or is empty to assign)."""
         w = self.w
         self.record_voided = voided
+        self.showing_record = True
         if rec.patient_id is not None:
             p = w.store.get_patient(rec.patient_id)
             self.form.load(PatientDraft(p.patient_id, p.name, p.sex, p.birth_date, -1, p.notes))
@@ -77,6 +84,7 @@ class PatientFlow(QObject):
     def forget_images(self) -> None:
         self.rules.clear()
         self.form_key = None
+        self.showing_record = False
         self.form.load(PatientDraft())
         self.w.patient_db_id = None
 

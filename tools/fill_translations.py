@@ -316,6 +316,114 @@ ID: dict[str, str] = {
     "{finished} of {total} images screened": "{finished} dari {total} gambar diskrining",
     "{name} (cannot be used)": "{name} (tidak dapat digunakan)",
     "{name}, version {version}": "{name}, versi {version}",
+    # -- issue 19: patient form, records (assign / move / void), history, batch, clinic day --
+    "(none saved yet)": "(belum ada yang disimpan)",
+    "1. Close ClinicLens (a copy made while it writes may be incomplete).\n2. Copy the whole folder above to a USB drive or another computer.\n3. Keep the copy somewhere safe: it holds patient data.\nTo restore, close ClinicLens and copy the folder back to the same place.": (
+        "1. Tutup ClinicLens (salinan yang dibuat saat aplikasi sedang menulis bisa tidak lengkap).\n"
+        "2. Salin seluruh folder di atas ke flashdisk atau komputer lain.\n"
+        "3. Simpan salinan di tempat yang aman: isinya data pasien.\n"
+        "Untuk memulihkan, tutup ClinicLens lalu salin folder itu kembali ke tempat yang sama."
+    ),
+    "A voided screening stays in the database and the audit trail, but it is never shown or printed as a result again. This cannot be undone.": (
+        "Skrining yang dibatalkan tetap ada di basis data dan jejak audit, tetapi tidak pernah "
+        "lagi ditampilkan atau dicetak sebagai hasil. Ini tidak dapat dibatalkan."
+    ),
+    "Assign screening to this patient": "Tetapkan skrining ke pasien ini",
+    "Assign to a patient": "Tetapkan ke pasien",
+    "Assign to a patient…": "Tetapkan ke pasien…",
+    "Back up": "Cadangkan",
+    "Batch #{id} — {when} — %n screening(s)": "Batch #{id} — {when} — %n skrining",
+    "Batch #{id}: {summary}": "Batch #{id}: {summary}",
+    "Create this patient if the ID is new": "Buat pasien ini jika ID-nya baru",
+    "DD/MM/YYYY or YYYY-MM-DD": "HH/BB/TTTT atau TTTT-BB-HH",
+    "Day first: 12/05/1980 is 12 May 1980. The date understood is shown below.": (
+        "Hari lebih dulu: 12/05/1980 adalah 12 Mei 1980. Tanggal yang dipahami ditampilkan di bawah."
+    ),
+    "Enter the patient ID.": "Masukkan ID pasien.",
+    "Give a reason: it is kept in the audit trail.": "Berikan alasan: alasan disimpan di jejak audit.",
+    "Model probability {p}": "Probabilitas model {p}",
+    "Move screening to this patient…": "Pindahkan skrining ke pasien ini…",
+    "Move to another patient": "Pindahkan ke pasien lain",
+    "Move to another patient…": "Pindahkan ke pasien lain…",
+    "No answer: {reason}": "Tidak ada jawaban: {reason}",
+    "No patient with ID {patient}. Check the ID, or tick “Create this patient”.": (
+        "Tidak ada pasien dengan ID {patient}. Periksa ID-nya, atau centang “Buat pasien ini”."
+    ),
+    "No print system was found. Open the report and print it from there.": (
+        "Sistem pencetakan tidak ditemukan. Buka laporan dan cetak dari sana."
+    ),
+    "Not saved. Check the patient ID.": "Tidak disimpan. Periksa ID pasien.",
+    "Nothing is sent over the network: all data stays on this computer.": (
+        "Tidak ada yang dikirim lewat jaringan: semua data tetap di komputer ini."
+    ),
+    "Open or save a screening for a patient first, then print the report.": (
+        "Buka atau simpan skrining untuk seorang pasien dulu, lalu cetak laporannya."
+    ),
+    "Open the data folder": "Buka folder data",
+    "Optional": "Opsional",
+    "Patient database, settings and added screening types:": (
+        "Basis data pasien, pengaturan, dan jenis skrining tambahan:"
+    ),
+    "Print report": "Cetak laporan",
+    "Print report…": "Cetak laporan…",
+    "Reason": "Alasan",
+    "Refer: {classes}": "Rujuk: {classes}",
+    "Report sent to {printer}.": "Laporan dikirim ke {printer}.",
+    "Reports and exports: where you saved them, last in:": (
+        "Laporan dan ekspor: di tempat Anda menyimpannya, terakhir di:"
+    ),
+    "Same patient again?": "Pasien yang sama lagi?",
+    "Screening #{id} belongs to {patient}. Moving it is recorded with the reason; reports printed before still name {patient}.": (
+        "Skrining #{id} milik {patient}. Pemindahan dicatat beserta alasannya; laporan yang "
+        "sudah dicetak tetap menyebut {patient}."
+    ),
+    "Screening #{id} has no patient yet.": "Skrining #{id} belum memiliki pasien.",
+    "Screening #{id} is now on {patient}.": "Skrining #{id} sekarang milik {patient}.",
+    "Screening #{id} was voided.": "Skrining #{id} telah dibatalkan.",
+    "Search by patient ID, name or file": "Cari menurut ID pasien, nama, atau berkas",
+    "Show": "Tampilkan",
+    "Skip": "Lewati",
+    "The clinic name is printed on reports; the operator is who screens, kept with every screening in the audit trail. You can change both later in File → Settings.": (
+        "Nama klinik dicetak di laporan; petugas adalah orang yang melakukan skrining, dicatat "
+        "pada setiap skrining di jejak audit. Keduanya dapat diubah nanti di Berkas → Pengaturan."
+    ),
+    "The date of birth is in the future.": "Tanggal lahir ada di masa depan.",
+    "The date of birth is more than 130 years ago.": "Tanggal lahir lebih dari 130 tahun yang lalu.",
+    "The date of birth is not a date. Write it as day/month/year (12/05/1980) or year-month-day (1980-05-12).": (
+        "Tanggal lahir bukan tanggal yang valid. Tulis sebagai hari/bulan/tahun (12/05/1980) "
+        "atau tahun-bulan-hari (1980-05-12)."
+    ),
+    "The report could not be printed: {reason}": "Laporan tidak dapat dicetak: {reason}",
+    "This screening already belongs to {patient}.": "Skrining ini sudah milik {patient}.",
+    "This screening is already voided.": "Skrining ini sudah dibatalkan.",
+    "This screening was voided; it cannot be assigned.": (
+        "Skrining ini sudah dibatalkan; tidak dapat ditetapkan ke pasien."
+    ),
+    "VOIDED: {reason}": "DIBATALKAN: {reason}",
+    "Void screening #{id}": "Batalkan skrining #{id}",
+    "Void this screening…": "Batalkan skrining ini…",
+    "Voided {when} by {who}: {reason}": "Dibatalkan {when} oleh {who}: {reason}",
+    "Voided — not a valid result": "Dibatalkan — bukan hasil yang sah",
+    "Welcome to ClinicLens": "Selamat datang di ClinicLens",
+    "Where is my data?": "Di mana data saya?",
+    "Where is my data?…": "Di mana data saya?…",
+    "Why (kept in the audit trail)": "Mengapa (disimpan di jejak audit)",
+    "Your name": "Nama Anda",
+    "e.g. Puskesmas Sukamaju": "mis. Puskesmas Sukamaju",
+    "image quality too poor": "kualitas gambar terlalu buruk",
+    "not the kind of image this screening type is for": "bukan jenis gambar untuk jenis skrining ini",
+    "screening failed": "skrining gagal",
+    "the file could not be read": "berkas tidak dapat dibaca",
+    "the image is too large": "gambar terlalu besar",
+    "unlike the images the model was trained on": "tidak mirip gambar yang dipakai melatih model",
+    "{cls} {p}, above its referral threshold. Most likely class: {top} {tp}": (
+        "{cls} {p}, di atas ambang rujukannya. Kelas paling mungkin: {top} {tp}"
+    ),
+    "{finished} of {total} images done": "{finished} dari {total} gambar selesai",
+    "{patient} already has %n screening(s) saved in this session ({files}). Is this image also of {patient}?": (
+        "{patient} sudah memiliki %n skrining yang disimpan pada sesi ini ({files}). Apakah "
+        "gambar ini juga milik {patient}?"
+    ),
 }
 
 # Where one English text needs different words in one place: (context, source) -> text.

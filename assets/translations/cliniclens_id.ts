@@ -4,7 +4,7 @@
 <context>
     <name>BatchController</name>
     <message>
-        <location filename="../../gui/batch.py" line="200"/>
+        <location filename="../../gui/batch.py" line="205"/>
         <source>No images were found in the files and folders given.</source>
         <translation>Tidak ditemukan gambar dalam berkas dan folder yang diberikan.</translation>
     </message>
@@ -12,225 +12,272 @@
 <context>
     <name>BatchDialog</name>
     <message>
-        <location filename="../../gui/batch_dialog.py" line="53"/>
+        <location filename="../../gui/batch_dialog.py" line="54"/>
         <source>Batch screening</source>
         <translation>Skrining massal</translation>
     </message>
     <message>
-        <location filename="../../gui/batch_dialog.py" line="58"/>
+        <location filename="../../gui/batch_dialog.py" line="59"/>
         <source>Add files…</source>
         <translation>Tambah berkas…</translation>
     </message>
     <message>
-        <location filename="../../gui/batch_dialog.py" line="59"/>
+        <location filename="../../gui/batch_dialog.py" line="60"/>
         <source>Add folder…</source>
         <translation>Tambah folder…</translation>
     </message>
     <message>
-        <location filename="../../gui/batch_dialog.py" line="60"/>
+        <location filename="../../gui/batch_dialog.py" line="61"/>
         <source>Patient list (CSV)…</source>
         <translation>Daftar pasien (CSV)…</translation>
     </message>
     <message>
-        <location filename="../../gui/batch_dialog.py" line="62"/>
+        <location filename="../../gui/batch_dialog.py" line="63"/>
         <source>A CSV file with the columns &apos;file&apos; and &apos;patient_id&apos;, one row per image</source>
         <translation>Berkas CSV dengan kolom &apos;file&apos; dan &apos;patient_id&apos;, satu baris per gambar</translation>
     </message>
     <message>
-        <location filename="../../gui/batch_dialog.py" line="64"/>
+        <location filename="../../gui/batch_dialog.py" line="65"/>
         <source>Clear</source>
         <translation>Kosongkan</translation>
     </message>
     <message>
-        <location filename="../../gui/batch_dialog.py" line="70"/>
+        <location filename="../../gui/batch_dialog.py" line="71"/>
         <source>No patient (assign later)</source>
         <translation>Tanpa pasien (tetapkan nanti)</translation>
     </message>
     <message>
-        <location filename="../../gui/batch_dialog.py" line="71"/>
+        <location filename="../../gui/batch_dialog.py" line="72"/>
         <source>All images belong to one patient</source>
         <translation>Semua gambar milik satu pasien</translation>
     </message>
     <message>
-        <location filename="../../gui/batch_dialog.py" line="73"/>
+        <location filename="../../gui/batch_dialog.py" line="74"/>
         <source>One subfolder per patient (folder name = patient ID)</source>
         <translation>Satu subfolder per pasien (nama folder = ID pasien)</translation>
     </message>
     <message>
-        <location filename="../../gui/batch_dialog.py" line="76"/>
+        <location filename="../../gui/batch_dialog.py" line="77"/>
         <source>Patient ID</source>
         <translation>ID pasien</translation>
     </message>
     <message>
-        <location filename="../../gui/batch_dialog.py" line="80"/>
+        <location filename="../../gui/batch_dialog.py" line="84"/>
         <source>Start screening</source>
         <translation>Mulai skrining</translation>
     </message>
     <message>
-        <location filename="../../gui/batch_dialog.py" line="89"/>
+        <location filename="../../gui/batch_dialog.py" line="93"/>
         <source>Patients</source>
         <translation>Pasien</translation>
     </message>
     <message>
-        <location filename="../../gui/batch_dialog.py" line="93"/>
+        <location filename="../../gui/batch_dialog.py" line="97"/>
         <source>Images to screen</source>
         <translation>Gambar yang akan diskrining</translation>
     </message>
     <message>
-        <location filename="../../gui/batch_dialog.py" line="107"/>
+        <location filename="../../gui/batch_dialog.py" line="111"/>
         <source>%v of %m</source>
         <translation>%v dari %m</translation>
     </message>
     <message>
-        <location filename="../../gui/batch_dialog.py" line="110"/>
+        <location filename="../../gui/batch_dialog.py" line="115"/>
         <source>No batch yet.</source>
         <translation>Belum ada skrining massal.</translation>
     </message>
     <message>
-        <location filename="../../gui/batch_dialog.py" line="113"/>
-        <location filename="../../gui/batch_dialog.py" line="239"/>
-        <location filename="../../gui/batch_dialog.py" line="254"/>
+        <location filename="../../gui/batch_dialog.py" line="118"/>
+        <location filename="../../gui/batch_dialog.py" line="252"/>
+        <location filename="../../gui/batch_dialog.py" line="267"/>
         <source>Pause</source>
         <translation>Jeda</translation>
     </message>
     <message>
-        <location filename="../../gui/batch_dialog.py" line="115"/>
+        <location filename="../../gui/batch_dialog.py" line="120"/>
         <source>Cancel</source>
         <translation>Batal</translation>
     </message>
     <message>
-        <location filename="../../gui/batch_dialog.py" line="116"/>
+        <location filename="../../gui/batch_dialog.py" line="121"/>
         <source>Resume</source>
         <translation>Lanjutkan</translation>
     </message>
     <message>
-        <location filename="../../gui/batch_dialog.py" line="117"/>
+        <location filename="../../gui/batch_dialog.py" line="122"/>
         <source>Retry failed</source>
         <translation>Ulangi yang gagal</translation>
     </message>
     <message>
-        <location filename="../../gui/batch_dialog.py" line="118"/>
+        <location filename="../../gui/batch_dialog.py" line="123"/>
         <source>Summary report (PDF)…</source>
         <translation>Laporan ringkasan (PDF)…</translation>
     </message>
     <message>
-        <location filename="../../gui/batch_dialog.py" line="119"/>
+        <location filename="../../gui/batch_dialog.py" line="124"/>
         <source>Export CSV…</source>
         <translation>Ekspor CSV…</translation>
     </message>
     <message>
-        <location filename="../../gui/batch_dialog.py" line="122"/>
+        <location filename="../../gui/batch_dialog.py" line="127"/>
         <source>File</source>
         <translation>Berkas</translation>
     </message>
     <message>
-        <location filename="../../gui/batch_dialog.py" line="122"/>
+        <location filename="../../gui/batch_dialog.py" line="127"/>
         <source>Patient</source>
         <translation>Pasien</translation>
     </message>
     <message>
-        <location filename="../../gui/batch_dialog.py" line="122"/>
+        <location filename="../../gui/batch_dialog.py" line="127"/>
         <source>Result</source>
         <translation>Hasil</translation>
     </message>
     <message>
-        <location filename="../../gui/batch_dialog.py" line="122"/>
+        <location filename="../../gui/batch_dialog.py" line="127"/>
         <source>State</source>
         <translation>Status</translation>
     </message>
     <message>
-        <location filename="../../gui/batch_dialog.py" line="138"/>
+        <location filename="../../gui/batch_dialog.py" line="150"/>
         <source>Job</source>
         <translation>Pekerjaan</translation>
     </message>
     <message>
-        <location filename="../../gui/batch_dialog.py" line="151"/>
+        <location filename="../../gui/batch_dialog.py" line="163"/>
         <source>Close</source>
         <translation>Tutup</translation>
     </message>
     <message>
-        <location filename="../../gui/batch_dialog.py" line="153"/>
+        <location filename="../../gui/batch_dialog.py" line="165"/>
         <source>Progress and results</source>
         <translation>Kemajuan dan hasil</translation>
     </message>
     <message>
-        <location filename="../../gui/batch_dialog.py" line="197"/>
+        <location filename="../../gui/batch_dialog.py" line="210"/>
         <source>Patient list: {path}</source>
         <translation>Daftar pasien: {path}</translation>
     </message>
     <message>
-        <location filename="../../gui/batch_dialog.py" line="217"/>
+        <location filename="../../gui/batch_dialog.py" line="230"/>
         <source>Screening type: {name} (change it in the main window)</source>
         <translation>Jenis skrining: {name} (ubah di jendela utama)</translation>
     </message>
     <message>
-        <location filename="../../gui/batch_dialog.py" line="239"/>
+        <location filename="../../gui/batch_dialog.py" line="252"/>
         <source>Continue</source>
         <translation>Lanjutkan</translation>
     </message>
     <message>
-        <location filename="../../gui/batch_dialog.py" line="269"/>
-        <location filename="../../gui/batch_dialog.py" line="288"/>
+        <location filename="../../gui/batch_dialog.py" line="282"/>
+        <location filename="../../gui/batch_dialog.py" line="301"/>
         <source>{done} of {total} done ({state})</source>
         <translation>{done} dari {total} selesai ({state})</translation>
     </message>
     <message>
-        <location filename="../../gui/batch_dialog.py" line="295"/>
-        <location filename="../../gui/batch_dialog.py" line="328"/>
+        <location filename="../../gui/batch_dialog.py" line="308"/>
+        <location filename="../../gui/batch_dialog.py" line="376"/>
         <source>waiting</source>
         <translation>menunggu</translation>
     </message>
     <message>
-        <location filename="../../gui/batch_dialog.py" line="296"/>
+        <location filename="../../gui/batch_dialog.py" line="309"/>
         <source>running</source>
         <translation>berjalan</translation>
     </message>
     <message>
-        <location filename="../../gui/batch_dialog.py" line="297"/>
+        <location filename="../../gui/batch_dialog.py" line="310"/>
         <source>paused</source>
         <translation>dijeda</translation>
     </message>
     <message>
-        <location filename="../../gui/batch_dialog.py" line="298"/>
+        <location filename="../../gui/batch_dialog.py" line="311"/>
         <source>cancelled</source>
         <translation>dibatalkan</translation>
     </message>
     <message>
-        <location filename="../../gui/batch_dialog.py" line="299"/>
+        <location filename="../../gui/batch_dialog.py" line="312"/>
         <source>finished</source>
         <translation>selesai</translation>
     </message>
     <message>
-        <location filename="../../gui/batch_dialog.py" line="307"/>
-        <source>{finished} of {total} images screened</source>
-        <translation>{finished} dari {total} gambar diskrining</translation>
-    </message>
-    <message numerus="yes">
-        <location filename="../../gui/batch_dialog.py" line="311"/>
-        <source>%n could not be screened</source>
-        <translation>
-            <numerusform>%n tidak dapat diskrining</numerusform>
-        </translation>
+        <location filename="../../gui/batch_dialog.py" line="337"/>
+        <source>{finished} of {total} images done</source>
+        <translation>{finished} dari {total} gambar selesai</translation>
     </message>
     <message>
-        <location filename="../../gui/batch_dialog.py" line="329"/>
+        <location filename="../../gui/batch_dialog.py" line="369"/>
+        <source>Patient: {patient}</source>
+        <translation>Pasien: {patient}</translation>
+    </message>
+    <message>
+        <location filename="../../gui/batch_dialog.py" line="377"/>
         <source>screened</source>
         <translation>diskrining</translation>
     </message>
     <message>
-        <location filename="../../gui/batch_dialog.py" line="330"/>
+        <location filename="../../gui/batch_dialog.py" line="378"/>
         <source>refer</source>
         <translation>rujuk</translation>
     </message>
     <message>
-        <location filename="../../gui/batch_dialog.py" line="331"/>
+        <location filename="../../gui/batch_dialog.py" line="379"/>
         <source>no answer</source>
         <translation>tanpa jawaban</translation>
     </message>
     <message>
-        <location filename="../../gui/batch_dialog.py" line="332"/>
+        <location filename="../../gui/batch_dialog.py" line="380"/>
         <source>failed</source>
         <translation>gagal</translation>
+    </message>
+</context>
+<context>
+    <name>DataHelpDialog</name>
+    <message>
+        <location filename="../../gui/clinic_dialogs.py" line="73"/>
+        <source>Where is my data?</source>
+        <translation>Di mana data saya?</translation>
+    </message>
+    <message>
+        <location filename="../../gui/clinic_dialogs.py" line="76"/>
+        <source>Patient database, settings and added screening types:</source>
+        <translation>Basis data pasien, pengaturan, dan jenis skrining tambahan:</translation>
+    </message>
+    <message>
+        <location filename="../../gui/clinic_dialogs.py" line="78"/>
+        <source>Reports and exports: where you saved them, last in:</source>
+        <translation>Laporan dan ekspor: di tempat Anda menyimpannya, terakhir di:</translation>
+    </message>
+    <message>
+        <location filename="../../gui/clinic_dialogs.py" line="79"/>
+        <source>(none saved yet)</source>
+        <translation>(belum ada yang disimpan)</translation>
+    </message>
+    <message>
+        <location filename="../../gui/clinic_dialogs.py" line="81"/>
+        <source>Back up</source>
+        <translation>Cadangkan</translation>
+    </message>
+    <message>
+        <location filename="../../gui/clinic_dialogs.py" line="83"/>
+        <source>1. Close ClinicLens (a copy made while it writes may be incomplete).
+2. Copy the whole folder above to a USB drive or another computer.
+3. Keep the copy somewhere safe: it holds patient data.
+To restore, close ClinicLens and copy the folder back to the same place.</source>
+        <translation>1. Tutup ClinicLens (salinan yang dibuat saat aplikasi sedang menulis bisa tidak lengkap).
+2. Salin seluruh folder di atas ke flashdisk atau komputer lain.
+3. Simpan salinan di tempat yang aman: isinya data pasien.
+Untuk memulihkan, tutup ClinicLens lalu salin folder itu kembali ke tempat yang sama.</translation>
+    </message>
+    <message>
+        <location filename="../../gui/clinic_dialogs.py" line="89"/>
+        <source>Nothing is sent over the network: all data stays on this computer.</source>
+        <translation>Tidak ada yang dikirim lewat jaringan: semua data tetap di komputer ini.</translation>
+    </message>
+    <message>
+        <location filename="../../gui/clinic_dialogs.py" line="95"/>
+        <source>Open the data folder</source>
+        <translation>Buka folder data</translation>
     </message>
 </context>
 <context>
@@ -264,6 +311,44 @@
         <location filename="../../gui/dropzone.py" line="39"/>
         <source>Paste an image or copied files (Ctrl+V)</source>
         <translation>Tempel gambar atau berkas yang disalin (Ctrl+V)</translation>
+    </message>
+</context>
+<context>
+    <name>FirstRunDialog</name>
+    <message>
+        <location filename="../../gui/clinic_dialogs.py" line="36"/>
+        <source>Welcome to ClinicLens</source>
+        <translation>Selamat datang di ClinicLens</translation>
+    </message>
+    <message>
+        <location filename="../../gui/clinic_dialogs.py" line="39"/>
+        <source>The clinic name is printed on reports; the operator is who screens, kept with every screening in the audit trail. You can change both later in File → Settings.</source>
+        <translation>Nama klinik dicetak di laporan; petugas adalah orang yang melakukan skrining, dicatat pada setiap skrining di jejak audit. Keduanya dapat diubah nanti di Berkas → Pengaturan.</translation>
+    </message>
+    <message>
+        <location filename="../../gui/clinic_dialogs.py" line="47"/>
+        <source>e.g. Puskesmas Sukamaju</source>
+        <translation>mis. Puskesmas Sukamaju</translation>
+    </message>
+    <message>
+        <location filename="../../gui/clinic_dialogs.py" line="49"/>
+        <source>Your name</source>
+        <translation>Nama Anda</translation>
+    </message>
+    <message>
+        <location filename="../../gui/clinic_dialogs.py" line="51"/>
+        <source>Clinic name</source>
+        <translation>Nama klinik</translation>
+    </message>
+    <message>
+        <location filename="../../gui/clinic_dialogs.py" line="52"/>
+        <source>Operator</source>
+        <translation>Petugas</translation>
+    </message>
+    <message>
+        <location filename="../../gui/clinic_dialogs.py" line="55"/>
+        <source>Skip</source>
+        <translation>Lewati</translation>
     </message>
 </context>
 <context>
@@ -355,514 +440,488 @@
 <context>
     <name>HistoryList</name>
     <message>
-        <location filename="../../gui/patient_panel.py" line="201"/>
-        <source>Search by patient ID or name</source>
-        <translation>Cari menurut ID atau nama pasien</translation>
+        <location filename="../../gui/history_panel.py" line="77"/>
+        <source>Search by patient ID, name or file</source>
+        <translation>Cari menurut ID pasien, nama, atau berkas</translation>
     </message>
     <message>
-        <location filename="../../gui/patient_panel.py" line="206"/>
+        <location filename="../../gui/history_panel.py" line="91"/>
         <source>No saved screenings yet.</source>
         <translation>Belum ada skrining tersimpan.</translation>
+    </message>
+    <message>
+        <location filename="../../gui/history_panel.py" line="123"/>
+        <source>Show</source>
+        <translation>Tampilkan</translation>
+    </message>
+    <message>
+        <location filename="../../gui/history_panel.py" line="126"/>
+        <source>Move to another patient…</source>
+        <translation>Pindahkan ke pasien lain…</translation>
+    </message>
+    <message>
+        <location filename="../../gui/history_panel.py" line="126"/>
+        <source>Assign to a patient…</source>
+        <translation>Tetapkan ke pasien…</translation>
+    </message>
+    <message>
+        <location filename="../../gui/history_panel.py" line="130"/>
+        <source>Void this screening…</source>
+        <translation>Batalkan skrining ini…</translation>
     </message>
 </context>
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../gui/main_window.py" line="95"/>
+        <location filename="../../gui/main_window.py" line="107"/>
         <source>ClinicLens — screening aid</source>
         <translation>ClinicLens — alat bantu skrining</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="114"/>
+        <location filename="../../gui/main_window.py" line="130"/>
         <source>Previous image (Page Up)</source>
         <translation>Gambar sebelumnya (Page Up)</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="115"/>
+        <location filename="../../gui/main_window.py" line="131"/>
         <source>Next image (Page Down)</source>
         <translation>Gambar berikutnya (Page Down)</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="118"/>
+        <location filename="../../gui/main_window.py" line="135"/>
         <source>Clear list</source>
         <translation>Kosongkan daftar</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="134"/>
+        <location filename="../../gui/main_window.py" line="151"/>
         <source>Patient</source>
         <translation>Pasien</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="135"/>
+        <location filename="../../gui/main_window.py" line="152"/>
         <source>History</source>
         <translation>Riwayat</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="166"/>
+        <location filename="../../gui/main_window.py" line="184"/>
         <source>%v of %m</source>
         <translation>%v dari %m</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="167"/>
+        <location filename="../../gui/main_window.py" line="185"/>
         <source>Cancel</source>
         <translation>Batal</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="200"/>
+        <location filename="../../gui/main_window.py" line="214"/>
         <source>Frame</source>
         <translation>Bingkai</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="204"/>
+        <location filename="../../gui/main_window.py" line="218"/>
         <source>Which frame of this multi-frame DICOM file to screen</source>
         <translation>Bingkai mana dari berkas DICOM multi-bingkai ini yang akan diskrining</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="227"/>
+        <location filename="../../gui/main_window.py" line="241"/>
         <source>&amp;File</source>
         <translation>&amp;Berkas</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="229"/>
+        <location filename="../../gui/main_window.py" line="243"/>
         <source>Open files…</source>
         <translation>Buka berkas…</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="232"/>
+        <location filename="../../gui/main_window.py" line="246"/>
         <source>Open folder…</source>
         <translation>Buka folder…</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="235"/>
+        <location filename="../../gui/main_window.py" line="249"/>
         <source>Paste</source>
         <translation>Tempel</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="240"/>
+        <location filename="../../gui/main_window.py" line="254"/>
         <source>Save heatmap overlay (PNG)…</source>
         <translation>Simpan lapisan peta panas (PNG)…</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="242"/>
+        <location filename="../../gui/main_window.py" line="257"/>
         <source>Save report (PDF)…</source>
         <translation>Simpan laporan (PDF)…</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="244"/>
+        <location filename="../../gui/main_window.py" line="261"/>
+        <source>Print report…</source>
+        <translation>Cetak laporan…</translation>
+    </message>
+    <message>
+        <location filename="../../gui/main_window.py" line="265"/>
         <source>Batch screening…</source>
         <translation>Skrining massal…</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="245"/>
+        <location filename="../../gui/main_window.py" line="266"/>
         <source>Settings…</source>
         <translation>Pengaturan…</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="248"/>
+        <location filename="../../gui/main_window.py" line="269"/>
         <source>Quit</source>
         <translation>Keluar</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="250"/>
+        <location filename="../../gui/main_window.py" line="271"/>
         <source>&amp;View</source>
         <translation>&amp;Tampilan</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="252"/>
+        <location filename="../../gui/main_window.py" line="273"/>
         <source>Next image</source>
         <translation>Gambar berikutnya</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="255"/>
+        <location filename="../../gui/main_window.py" line="276"/>
         <source>Previous image</source>
         <translation>Gambar sebelumnya</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="257"/>
+        <location filename="../../gui/main_window.py" line="278"/>
         <source>Show heatmap</source>
         <translation>Tampilkan peta panas</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="261"/>
+        <location filename="../../gui/main_window.py" line="282"/>
         <source>Fit to window</source>
         <translation>Paskan ke jendela</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="262"/>
+        <location filename="../../gui/main_window.py" line="283"/>
         <source>&amp;Help</source>
         <translation>Ban&amp;tuan</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="264"/>
+        <location filename="../../gui/main_window.py" line="285"/>
         <source>About this screening type…</source>
         <translation>Tentang jenis skrining ini…</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="266"/>
-        <location filename="../../gui/main_window.py" line="414"/>
+        <location filename="../../gui/main_window.py" line="287"/>
+        <source>Where is my data?…</source>
+        <translation>Di mana data saya?…</translation>
+    </message>
+    <message>
+        <location filename="../../gui/main_window.py" line="288"/>
+        <location filename="../../gui/main_window.py" line="446"/>
         <source>About ClinicLens</source>
         <translation>Tentang ClinicLens</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="346"/>
+        <location filename="../../gui/main_window.py" line="368"/>
         <source>Looking for screening types…</source>
         <translation>Mencari jenis skrining…</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="365"/>
+        <location filename="../../gui/main_window.py" line="387"/>
         <source>Patient database unavailable: {reason}</source>
         <translation>Basis data pasien tidak tersedia: {reason}</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="370"/>
+        <location filename="../../gui/main_window.py" line="392"/>
         <source>Ready</source>
         <translation>Siap</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="381"/>
+        <location filename="../../gui/main_window.py" line="404"/>
         <source>No screening types installed</source>
         <translation>Belum ada jenis skrining yang terpasang</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="386"/>
+        <location filename="../../gui/main_window.py" line="409"/>
         <source>ClinicLens</source>
         <translation>ClinicLens</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="416"/>
+        <location filename="../../gui/main_window.py" line="448"/>
         <source>&lt;h3&gt;ClinicLens {version}&lt;/h3&gt;&lt;p&gt;Offline screening aid for clinics: small image classifiers with heatmaps, patient records and PDF reports.&lt;/p&gt;&lt;p&gt;&lt;b&gt;Screening aid — not a diagnosis.&lt;/b&gt; Every result must be reviewed by a qualified health worker.&lt;/p&gt;</source>
         <translation>&lt;h3&gt;ClinicLens {version}&lt;/h3&gt;&lt;p&gt;Alat bantu skrining luring untuk klinik: pengklasifikasi gambar kecil dengan peta panas, rekam pasien, dan laporan PDF.&lt;/p&gt;&lt;p&gt;&lt;b&gt;Alat bantu skrining — bukan diagnosis.&lt;/b&gt; Setiap hasil wajib ditinjau oleh tenaga kesehatan yang berwenang.&lt;/p&gt;</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="429"/>
+        <location filename="../../gui/main_window.py" line="461"/>
         <source>Open images</source>
         <translation>Buka gambar</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="431"/>
-        <location filename="../../gui/main_window.py" line="1167"/>
+        <location filename="../../gui/main_window.py" line="463"/>
+        <location filename="../../gui/main_window.py" line="1017"/>
         <source>Images (*.png *.jpg *.jpeg *.bmp *.tif *.tiff *.webp *.gif *.dcm *.dicom)</source>
         <translation>Gambar (*.png *.jpg *.jpeg *.bmp *.tif *.tiff *.webp *.gif *.dcm *.dicom)</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="439"/>
+        <location filename="../../gui/main_window.py" line="471"/>
         <source>Open a folder of images</source>
         <translation>Buka folder gambar</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="453"/>
+        <location filename="../../gui/main_window.py" line="485"/>
         <source>The clipboard holds no image or files.</source>
         <translation>Papan klip tidak berisi gambar atau berkas.</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="460"/>
+        <location filename="../../gui/main_window.py" line="492"/>
         <source>The pasted image could not be kept for screening.</source>
         <translation>Gambar yang ditempel tidak dapat disimpan untuk skrining.</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="475"/>
+        <location filename="../../gui/main_window.py" line="507"/>
         <source>Looking for images…</source>
         <translation>Mencari gambar…</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../gui/main_window.py" line="484"/>
+        <location filename="../../gui/main_window.py" line="516"/>
         <source>Added %n image(s)</source>
         <translation>
             <numerusform>%n gambar ditambahkan</numerusform>
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../gui/main_window.py" line="486"/>
+        <location filename="../../gui/main_window.py" line="518"/>
         <source>skipped %n file(s) that are not images</source>
         <translation>
             <numerusform>%n berkas yang bukan gambar dilewati</numerusform>
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../gui/main_window.py" line="488"/>
+        <location filename="../../gui/main_window.py" line="520"/>
         <source>%n path(s) not found</source>
         <translation>
             <numerusform>%n jalur tidak ditemukan</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="555"/>
+        <location filename="../../gui/main_window.py" line="588"/>
         <source>Screening failed</source>
         <translation>Skrining gagal</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="561"/>
+        <location filename="../../gui/main_window.py" line="594"/>
         <source>Cancelled</source>
         <translation>Dibatalkan</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="587"/>
+        <location filename="../../gui/main_window.py" line="620"/>
         <source>Saved screening #{id} — {file}</source>
         <translation>Skrining tersimpan #{id} — {file}</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="592"/>
+        <location filename="../../gui/main_window.py" line="625"/>
         <source>No images yet</source>
         <translation>Belum ada gambar</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="595"/>
+        <location filename="../../gui/main_window.py" line="628"/>
         <source>Image {n} of {total} — {file}</source>
         <translation>Gambar {n} dari {total} — {file}</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="632"/>
+        <location filename="../../gui/main_window.py" line="665"/>
         <source>DICOM</source>
         <translation>DICOM</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="636"/>
+        <location filename="../../gui/main_window.py" line="669"/>
         <source>study {date}</source>
         <translation>studi {date}</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="647"/>
+        <location filename="../../gui/main_window.py" line="680"/>
         <source>of {n}</source>
         <translation>dari {n}</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="651"/>
+        <location filename="../../gui/main_window.py" line="684"/>
         <source>DICOM study {date} {modality}</source>
         <translation>Studi DICOM {date} {modality}</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="681"/>
+        <location filename="../../gui/main_window.py" line="715"/>
         <source>Choose a screening type</source>
         <translation>Pilih jenis skrining</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="686"/>
+        <location filename="../../gui/main_window.py" line="720"/>
         <source>Screening…</source>
         <translation>Menskrining…</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="730"/>
+        <location filename="../../gui/main_window.py" line="765"/>
         <source>The image cannot be shown: {reason}</source>
         <translation>Gambar tidak dapat ditampilkan: {reason}</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="745"/>
+        <location filename="../../gui/main_window.py" line="780"/>
         <source>decode</source>
         <translation>dekode</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="746"/>
+        <location filename="../../gui/main_window.py" line="781"/>
         <source>preprocess</source>
         <translation>praproses</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="747"/>
+        <location filename="../../gui/main_window.py" line="782"/>
         <source>model</source>
         <translation>model</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="748"/>
+        <location filename="../../gui/main_window.py" line="783"/>
         <source>heatmap</source>
         <translation>peta panas</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="749"/>
+        <location filename="../../gui/main_window.py" line="784"/>
         <source>overlay</source>
         <translation>lapisan</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="753"/>
+        <location filename="../../gui/main_window.py" line="788"/>
         <source>total {ms} ms</source>
         <translation>total {ms} ms</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="776"/>
+        <location filename="../../gui/main_window.py" line="816"/>
         <source>There is no heatmap to save.</source>
         <translation>Tidak ada peta panas untuk disimpan.</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="782"/>
+        <location filename="../../gui/main_window.py" line="825"/>
         <source>Save heatmap overlay</source>
         <translation>Simpan lapisan peta panas</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="782"/>
+        <location filename="../../gui/main_window.py" line="825"/>
         <source>PNG image (*.png)</source>
         <translation>Gambar PNG (*.png)</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="803"/>
+        <location filename="../../gui/main_window.py" line="849"/>
         <source>Saved {path}</source>
         <translation>Tersimpan {path}</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="836"/>
-        <source>New patient: saved with the screening.</source>
-        <translation>Pasien baru: disimpan bersama skrining.</translation>
+        <location filename="../../gui/main_window.py" line="1106"/>
+        <source>Batch #{id}: {summary}</source>
+        <translation>Batch #{id}: {summary}</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="844"/>
-        <source>Existing patient: {label}</source>
-        <translation>Pasien terdaftar: {label}</translation>
-    </message>
-    <message>
-        <location filename="../../gui/main_window.py" line="855"/>
-        <source>Check the details read from the DICOM file, then press “Details are correct”.</source>
-        <translation>Periksa data yang dibaca dari berkas DICOM, lalu tekan “Data sudah benar”.</translation>
-    </message>
-    <message>
-        <location filename="../../gui/main_window.py" line="863"/>
-        <source>Enter a patient ID: it is needed to find the patient later.</source>
-        <translation>Masukkan ID pasien: ID ini diperlukan untuk menemukan pasien nanti.</translation>
-    </message>
-    <message>
-        <location filename="../../gui/main_window.py" line="907"/>
-        <source>Saved to {patient} (screening #{id}).</source>
-        <translation>Disimpan ke {patient} (skrining #{id}).</translation>
-    </message>
-    <message>
-        <location filename="../../gui/main_window.py" line="933"/>
-        <source>refer</source>
-        <translation>rujuk</translation>
-    </message>
-    <message>
-        <location filename="../../gui/main_window.py" line="935"/>
-        <source>No answer ({status})</source>
-        <translation>Tidak ada jawaban ({status})</translation>
-    </message>
-    <message>
-        <location filename="../../gui/main_window.py" line="975"/>
-        <source>No image was stored with this screening.</source>
-        <translation>Tidak ada gambar yang disimpan untuk skrining ini.</translation>
-    </message>
-    <message>
-        <location filename="../../gui/main_window.py" line="993"/>
-        <source>Save report</source>
-        <translation>Simpan laporan</translation>
-    </message>
-    <message>
-        <location filename="../../gui/main_window.py" line="993"/>
-        <location filename="../../gui/main_window.py" line="1295"/>
+        <location filename="../../gui/main_window.py" line="1160"/>
         <source>PDF document (*.pdf)</source>
         <translation>Dokumen PDF (*.pdf)</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="1021"/>
-        <source>Writing the report…</source>
-        <translation>Menulis laporan…</translation>
-    </message>
-    <message>
-        <location filename="../../gui/main_window.py" line="1025"/>
-        <source>Report saved: {path} ({pages} page(s))</source>
-        <translation>Laporan disimpan: {path} ({pages} halaman)</translation>
-    </message>
-    <message>
-        <location filename="../../gui/main_window.py" line="1072"/>
+        <location filename="../../gui/main_window.py" line="919"/>
         <source>Settings saved.</source>
         <translation>Pengaturan disimpan.</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="1074"/>
+        <location filename="../../gui/main_window.py" line="921"/>
         <source>Restart ClinicLens to change the language.</source>
         <translation>Mulai ulang ClinicLens untuk mengganti bahasa.</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="1100"/>
+        <location filename="../../gui/main_window.py" line="947"/>
         <source>Batch #{id} ({pack}) was interrupted with {done} of {total} images screened. Resume it now?</source>
         <translation>Skrining massal #{id} ({pack}) terhenti setelah {done} dari {total} gambar diskrining. Lanjutkan sekarang?</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="1108"/>
+        <location filename="../../gui/main_window.py" line="955"/>
         <source>Unfinished batch</source>
         <translation>Skrining massal belum selesai</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="1139"/>
+        <location filename="../../gui/main_window.py" line="987"/>
         <source>Batches need the patient database: {reason}</source>
         <translation>Skrining massal memerlukan basis data pasien: {reason}</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="1140"/>
+        <location filename="../../gui/main_window.py" line="988"/>
         <source>not open yet</source>
         <translation>belum dibuka</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="1157"/>
+        <location filename="../../gui/main_window.py" line="1007"/>
         <source>none chosen</source>
         <translation>belum dipilih</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="1164"/>
+        <location filename="../../gui/main_window.py" line="1014"/>
         <source>Add images</source>
         <translation>Tambahkan gambar</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="1175"/>
+        <location filename="../../gui/main_window.py" line="1025"/>
         <source>Add a folder of images</source>
         <translation>Tambahkan folder gambar</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="1183"/>
+        <location filename="../../gui/main_window.py" line="1033"/>
         <source>Patient list</source>
         <translation>Daftar pasien</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="1185"/>
+        <location filename="../../gui/main_window.py" line="1035"/>
         <source>CSV file (*.csv);;All files (*)</source>
         <translation>Berkas CSV (*.csv);;Semua berkas (*)</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="1199"/>
+        <location filename="../../gui/main_window.py" line="1049"/>
         <source>Choose a screening type first.</source>
         <translation>Pilih jenis skrining terlebih dahulu.</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="1206"/>
+        <location filename="../../gui/main_window.py" line="1056"/>
         <source>The screening type of this batch is not installed any more.</source>
         <translation>Jenis skrining untuk skrining massal ini sudah tidak terpasang.</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="1216"/>
+        <location filename="../../gui/main_window.py" line="1066"/>
         <source>Preparing the batch…</source>
         <translation>Menyiapkan skrining massal…</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="1235"/>
+        <location filename="../../gui/main_window.py" line="1092"/>
         <source>Batch: {finished} of {total}</source>
         <translation>Massal: {finished} dari {total}</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="1246"/>
-        <source>Batch #{id}: {done} screened, {failed} failed, {pending} left</source>
-        <translation>Massal #{id}: {done} diskrining, {failed} gagal, {pending} tersisa</translation>
-    </message>
-    <message>
-        <location filename="../../gui/main_window.py" line="1293"/>
+        <location filename="../../gui/main_window.py" line="1158"/>
         <source>Save summary report</source>
         <translation>Simpan laporan ringkasan</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="1323"/>
+        <location filename="../../gui/main_window.py" line="1188"/>
         <source>Summary report saved: {path} ({pages} page(s))</source>
         <translation>Laporan ringkasan disimpan: {path} ({pages} halaman)</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="1336"/>
+        <location filename="../../gui/main_window.py" line="1201"/>
         <source>Export results</source>
         <translation>Ekspor hasil</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="1338"/>
+        <location filename="../../gui/main_window.py" line="1203"/>
         <source>CSV file (*.csv)</source>
         <translation>Berkas CSV (*.csv)</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="1376"/>
+        <location filename="../../gui/main_window.py" line="1241"/>
         <source>Results exported: {path}</source>
         <translation>Hasil diekspor: {path}</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="1388"/>
+        <location filename="../../gui/main_window.py" line="1253"/>
         <source>Open</source>
         <translation>Buka</translation>
     </message>
@@ -986,167 +1045,483 @@
     </message>
 </context>
 <context>
-    <name>PatientForm</name>
+    <name>PatientFlow</name>
     <message>
-        <location filename="../../gui/patient_panel.py" line="50"/>
-        <source>Clinic record number, e.g. P-001</source>
-        <translation>Nomor rekam medis klinik, mis. P-001</translation>
-    </message>
-    <message>
-        <location filename="../../gui/patient_panel.py" line="53"/>
-        <source>Female</source>
-        <translation>Perempuan</translation>
-    </message>
-    <message>
-        <location filename="../../gui/patient_panel.py" line="53"/>
-        <source>Male</source>
-        <translation>Laki-laki</translation>
-    </message>
-    <message>
-        <location filename="../../gui/patient_panel.py" line="55"/>
-        <source>Other</source>
-        <translation>Lainnya</translation>
-    </message>
-    <message>
-        <location filename="../../gui/patient_panel.py" line="57"/>
-        <source>YYYY-MM-DD</source>
-        <translation>TTTT-BB-HH</translation>
-    </message>
-    <message>
-        <location filename="../../gui/patient_panel.py" line="60"/>
-        <source>unknown</source>
-        <translation>tidak diketahui</translation>
-    </message>
-    <message>
-        <location filename="../../gui/patient_panel.py" line="62"/>
-        <source>Age in years, when the date of birth is not known</source>
-        <translation>Usia dalam tahun, bila tanggal lahir tidak diketahui</translation>
-    </message>
-    <message>
-        <location filename="../../gui/patient_panel.py" line="65"/>
+        <location filename="../../gui/patient_flow.py" line="54"/>
         <source>Save screening to patient record</source>
         <translation>Simpan skrining ke rekam pasien</translation>
     </message>
     <message>
-        <location filename="../../gui/patient_panel.py" line="67"/>
+        <location filename="../../gui/patient_flow.py" line="71"/>
+        <source>Move screening to this patient…</source>
+        <translation>Pindahkan skrining ke pasien ini…</translation>
+    </message>
+    <message>
+        <location filename="../../gui/patient_flow.py" line="73"/>
+        <source>Assign screening to this patient</source>
+        <translation>Tetapkan skrining ke pasien ini</translation>
+    </message>
+    <message>
+        <location filename="../../gui/patient_flow.py" line="110"/>
+        <source>New patient: saved with the screening.</source>
+        <translation>Pasien baru: disimpan bersama skrining.</translation>
+    </message>
+    <message>
+        <location filename="../../gui/patient_flow.py" line="118"/>
+        <source>Existing patient: {label}</source>
+        <translation>Pasien terdaftar: {label}</translation>
+    </message>
+    <message>
+        <location filename="../../gui/patient_flow.py" line="129"/>
+        <source>Check the details read from the DICOM file, then press “Details are correct”.</source>
+        <translation>Periksa data yang dibaca dari berkas DICOM, lalu tekan “Data sudah benar”.</translation>
+    </message>
+    <message>
+        <location filename="../../gui/patient_flow.py" line="142"/>
+        <source>Enter a patient ID: it is needed to find the patient later.</source>
+        <translation>Masukkan ID pasien: ID ini diperlukan untuk menemukan pasien nanti.</translation>
+    </message>
+    <message>
+        <location filename="../../gui/patient_flow.py" line="184"/>
+        <source>Same patient again?</source>
+        <translation>Pasien yang sama lagi?</translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../../gui/patient_flow.py" line="186"/>
+        <source>{patient} already has %n screening(s) saved in this session ({files}). Is this image also of {patient}?</source>
+        <translation>
+            <numerusform>{patient} sudah memiliki %n skrining yang disimpan pada sesi ini ({files}). Apakah gambar ini juga milik {patient}?</numerusform>
+        </translation>
+    </message>
+    <message>
+        <location filename="../../gui/patient_flow.py" line="192"/>
+        <source>Not saved. Check the patient ID.</source>
+        <translation>Tidak disimpan. Periksa ID pasien.</translation>
+    </message>
+    <message>
+        <location filename="../../gui/patient_flow.py" line="237"/>
+        <source>Saved to {patient} (screening #{id}).</source>
+        <translation>Disimpan ke {patient} (skrining #{id}).</translation>
+    </message>
+    <message>
+        <location filename="../../gui/patient_flow.py" line="261"/>
+        <source>Save report</source>
+        <translation>Simpan laporan</translation>
+    </message>
+    <message>
+        <location filename="../../gui/patient_flow.py" line="261"/>
+        <source>PDF document (*.pdf)</source>
+        <translation>Dokumen PDF (*.pdf)</translation>
+    </message>
+    <message>
+        <location filename="../../gui/patient_flow.py" line="290"/>
+        <source>Report saved: {path} ({pages} page(s))</source>
+        <translation>Laporan disimpan: {path} ({pages} halaman)</translation>
+    </message>
+    <message>
+        <location filename="../../gui/patient_flow.py" line="298"/>
+        <source>Writing the report…</source>
+        <translation>Menulis laporan…</translation>
+    </message>
+</context>
+<context>
+    <name>PatientForm</name>
+    <message>
+        <location filename="../../gui/patient_panel.py" line="52"/>
+        <source>Clinic record number, e.g. P-001</source>
+        <translation>Nomor rekam medis klinik, mis. P-001</translation>
+    </message>
+    <message>
+        <location filename="../../gui/patient_panel.py" line="55"/>
+        <source>Female</source>
+        <translation>Perempuan</translation>
+    </message>
+    <message>
+        <location filename="../../gui/patient_panel.py" line="55"/>
+        <source>Male</source>
+        <translation>Laki-laki</translation>
+    </message>
+    <message>
+        <location filename="../../gui/patient_panel.py" line="57"/>
+        <source>Other</source>
+        <translation>Lainnya</translation>
+    </message>
+    <message>
+        <location filename="../../gui/patient_panel.py" line="59"/>
+        <source>DD/MM/YYYY or YYYY-MM-DD</source>
+        <translation>HH/BB/TTTT atau TTTT-BB-HH</translation>
+    </message>
+    <message>
+        <location filename="../../gui/patient_panel.py" line="61"/>
+        <source>Day first: 12/05/1980 is 12 May 1980. The date understood is shown below.</source>
+        <translation>Hari lebih dulu: 12/05/1980 adalah 12 Mei 1980. Tanggal yang dipahami ditampilkan di bawah.</translation>
+    </message>
+    <message>
+        <location filename="../../gui/patient_panel.py" line="69"/>
+        <source>unknown</source>
+        <translation>tidak diketahui</translation>
+    </message>
+    <message>
+        <location filename="../../gui/patient_panel.py" line="71"/>
+        <source>Age in years, when the date of birth is not known</source>
+        <translation>Usia dalam tahun, bila tanggal lahir tidak diketahui</translation>
+    </message>
+    <message>
+        <location filename="../../gui/patient_panel.py" line="74"/>
+        <source>Save screening to patient record</source>
+        <translation>Simpan skrining ke rekam pasien</translation>
+    </message>
+    <message>
+        <location filename="../../gui/patient_panel.py" line="76"/>
         <source>Save report (PDF)…</source>
         <translation>Simpan laporan (PDF)…</translation>
     </message>
     <message>
-        <location filename="../../gui/patient_panel.py" line="78"/>
+        <location filename="../../gui/patient_panel.py" line="89"/>
         <source>Details are correct</source>
         <translation>Data sudah benar</translation>
     </message>
     <message>
-        <location filename="../../gui/patient_panel.py" line="80"/>
+        <location filename="../../gui/patient_panel.py" line="91"/>
         <source>Confirm the patient details read from the DICOM file</source>
         <translation>Konfirmasi data pasien yang dibaca dari berkas DICOM</translation>
     </message>
     <message>
-        <location filename="../../gui/patient_panel.py" line="98"/>
+        <location filename="../../gui/patient_panel.py" line="109"/>
         <source>or age</source>
         <translation>atau usia</translation>
     </message>
     <message>
-        <location filename="../../gui/patient_panel.py" line="102"/>
+        <location filename="../../gui/patient_panel.py" line="113"/>
         <source>Patient ID</source>
         <translation>ID pasien</translation>
     </message>
     <message>
-        <location filename="../../gui/patient_panel.py" line="103"/>
+        <location filename="../../gui/patient_panel.py" line="114"/>
         <source>Name</source>
         <translation>Nama</translation>
     </message>
     <message>
-        <location filename="../../gui/patient_panel.py" line="104"/>
+        <location filename="../../gui/patient_panel.py" line="115"/>
         <source>Sex</source>
         <translation>Jenis kelamin</translation>
     </message>
     <message>
-        <location filename="../../gui/patient_panel.py" line="105"/>
+        <location filename="../../gui/patient_panel.py" line="116"/>
         <source>Date of birth</source>
         <translation>Tanggal lahir</translation>
     </message>
     <message>
-        <location filename="../../gui/patient_panel.py" line="106"/>
+        <location filename="../../gui/patient_panel.py" line="118"/>
         <source>Notes</source>
         <translation>Catatan</translation>
     </message>
     <message>
-        <location filename="../../gui/patient_panel.py" line="124"/>
+        <location filename="../../gui/patient_panel.py" line="136"/>
         <source>Age {age} on {date}</source>
         <translation>Usia {age} pada {date}</translation>
     </message>
     <message>
+        <location filename="../../gui/patient_panel.py" line="166"/>
+        <source>The date of birth is in the future.</source>
+        <translation>Tanggal lahir ada di masa depan.</translation>
+    </message>
+    <message>
+        <location filename="../../gui/patient_panel.py" line="167"/>
+        <source>The date of birth is more than 130 years ago.</source>
+        <translation>Tanggal lahir lebih dari 130 tahun yang lalu.</translation>
+    </message>
+    <message>
         <location filename="../../gui/patient_panel.py" line="171"/>
+        <source>The date of birth is not a date. Write it as day/month/year (12/05/1980) or year-month-day (1980-05-12).</source>
+        <translation>Tanggal lahir bukan tanggal yang valid. Tulis sebagai hari/bulan/tahun (12/05/1980) atau tahun-bulan-hari (1980-05-12).</translation>
+    </message>
+    <message>
+        <location filename="../../gui/patient_panel.py" line="234"/>
         <source>Filled in from the DICOM file. Please check these details and confirm.</source>
         <translation>Diisi dari berkas DICOM. Harap periksa data ini dan konfirmasikan.</translation>
     </message>
     <message>
-        <location filename="../../gui/patient_panel.py" line="183"/>
+        <location filename="../../gui/patient_panel.py" line="247"/>
         <source>Patient details confirmed.</source>
         <translation>Data pasien telah dikonfirmasi.</translation>
     </message>
     <message>
-        <location filename="../../gui/patient_panel.py" line="189"/>
+        <location filename="../../gui/patient_panel.py" line="253"/>
         <source>Open</source>
         <translation>Buka</translation>
     </message>
 </context>
 <context>
+    <name>RecordDialog</name>
+    <message>
+        <location filename="../../gui/records_view.py" line="50"/>
+        <source>Clinic record number, e.g. P-001</source>
+        <translation>Nomor rekam medis klinik, mis. P-001</translation>
+    </message>
+    <message>
+        <location filename="../../gui/records_view.py" line="51"/>
+        <source>Create this patient if the ID is new</source>
+        <translation>Buat pasien ini jika ID-nya baru</translation>
+    </message>
+    <message>
+        <location filename="../../gui/records_view.py" line="54"/>
+        <source>Why (kept in the audit trail)</source>
+        <translation>Mengapa (disimpan di jejak audit)</translation>
+    </message>
+    <message>
+        <location filename="../../gui/records_view.py" line="54"/>
+        <source>Optional</source>
+        <translation>Opsional</translation>
+    </message>
+    <message>
+        <location filename="../../gui/records_view.py" line="58"/>
+        <source>Patient ID</source>
+        <translation>ID pasien</translation>
+    </message>
+    <message>
+        <location filename="../../gui/records_view.py" line="63"/>
+        <source>Reason</source>
+        <translation>Alasan</translation>
+    </message>
+</context>
+<context>
+    <name>RecordsView</name>
+    <message>
+        <location filename="../../gui/records_view.py" line="101"/>
+        <source>the file could not be read</source>
+        <translation>berkas tidak dapat dibaca</translation>
+    </message>
+    <message>
+        <location filename="../../gui/records_view.py" line="102"/>
+        <source>the image is too large</source>
+        <translation>gambar terlalu besar</translation>
+    </message>
+    <message>
+        <location filename="../../gui/records_view.py" line="103"/>
+        <source>not the kind of image this screening type is for</source>
+        <translation>bukan jenis gambar untuk jenis skrining ini</translation>
+    </message>
+    <message>
+        <location filename="../../gui/records_view.py" line="104"/>
+        <source>unlike the images the model was trained on</source>
+        <translation>tidak mirip gambar yang dipakai melatih model</translation>
+    </message>
+    <message>
+        <location filename="../../gui/records_view.py" line="105"/>
+        <source>image quality too poor</source>
+        <translation>kualitas gambar terlalu buruk</translation>
+    </message>
+    <message>
+        <location filename="../../gui/records_view.py" line="106"/>
+        <source>screening failed</source>
+        <translation>skrining gagal</translation>
+    </message>
+    <message>
+        <location filename="../../gui/records_view.py" line="107"/>
+        <source>no answer</source>
+        <translation>tanpa jawaban</translation>
+    </message>
+    <message>
+        <location filename="../../gui/records_view.py" line="112"/>
+        <source>This screening was voided; it cannot be assigned.</source>
+        <translation>Skrining ini sudah dibatalkan; tidak dapat ditetapkan ke pasien.</translation>
+    </message>
+    <message>
+        <location filename="../../gui/records_view.py" line="113"/>
+        <source>This screening is already voided.</source>
+        <translation>Skrining ini sudah dibatalkan.</translation>
+    </message>
+    <message>
+        <location filename="../../gui/records_view.py" line="114"/>
+        <source>This screening already belongs to {patient}.</source>
+        <translation>Skrining ini sudah milik {patient}.</translation>
+    </message>
+    <message>
+        <location filename="../../gui/records_view.py" line="115"/>
+        <source>Give a reason: it is kept in the audit trail.</source>
+        <translation>Berikan alasan: alasan disimpan di jejak audit.</translation>
+    </message>
+    <message>
+        <location filename="../../gui/records_view.py" line="117"/>
+        <source>No patient with ID {patient}. Check the ID, or tick “Create this patient”.</source>
+        <translation>Tidak ada pasien dengan ID {patient}. Periksa ID-nya, atau centang “Buat pasien ini”.</translation>
+    </message>
+    <message>
+        <location filename="../../gui/records_view.py" line="119"/>
+        <source>Enter the patient ID.</source>
+        <translation>Masukkan ID pasien.</translation>
+    </message>
+    <message>
+        <location filename="../../gui/records_view.py" line="128"/>
+        <source>refer</source>
+        <translation>rujuk</translation>
+    </message>
+    <message>
+        <location filename="../../gui/records_view.py" line="130"/>
+        <source>No answer: {reason}</source>
+        <translation>Tidak ada jawaban: {reason}</translation>
+    </message>
+    <message>
+        <location filename="../../gui/records_view.py" line="136"/>
+        <source>VOIDED: {reason}</source>
+        <translation>DIBATALKAN: {reason}</translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../../gui/records_view.py" line="173"/>
+        <source>Batch #{id} — {when} — %n screening(s)</source>
+        <translation>
+            <numerusform>Batch #{id} — {when} — %n skrining</numerusform>
+        </translation>
+    </message>
+    <message>
+        <location filename="../../gui/records_view.py" line="221"/>
+        <source>Voided {when} by {who}: {reason}</source>
+        <translation>Dibatalkan {when} oleh {who}: {reason}</translation>
+    </message>
+    <message>
+        <location filename="../../gui/records_view.py" line="240"/>
+        <source>No image was stored with this screening.</source>
+        <translation>Tidak ada gambar yang disimpan untuk skrining ini.</translation>
+    </message>
+    <message>
+        <location filename="../../gui/records_view.py" line="270"/>
+        <source>Void screening #{id}</source>
+        <translation>Batalkan skrining #{id}</translation>
+    </message>
+    <message>
+        <location filename="../../gui/records_view.py" line="272"/>
+        <source>A voided screening stays in the database and the audit trail, but it is never shown or printed as a result again. This cannot be undone.</source>
+        <translation>Skrining yang dibatalkan tetap ada di basis data dan jejak audit, tetapi tidak pernah lagi ditampilkan atau dicetak sebagai hasil. Ini tidak dapat dibatalkan.</translation>
+    </message>
+    <message>
+        <location filename="../../gui/records_view.py" line="283"/>
+        <source>Screening #{id} belongs to {patient}. Moving it is recorded with the reason; reports printed before still name {patient}.</source>
+        <translation>Skrining #{id} milik {patient}. Pemindahan dicatat beserta alasannya; laporan yang sudah dicetak tetap menyebut {patient}.</translation>
+    </message>
+    <message>
+        <location filename="../../gui/records_view.py" line="287"/>
+        <source>Screening #{id} has no patient yet.</source>
+        <translation>Skrining #{id} belum memiliki pasien.</translation>
+    </message>
+    <message>
+        <location filename="../../gui/records_view.py" line="290"/>
+        <source>Move to another patient</source>
+        <translation>Pindahkan ke pasien lain</translation>
+    </message>
+    <message>
+        <location filename="../../gui/records_view.py" line="290"/>
+        <source>Assign to a patient</source>
+        <translation>Tetapkan ke pasien</translation>
+    </message>
+    <message>
+        <location filename="../../gui/records_view.py" line="335"/>
+        <source>Screening #{id} is now on {patient}.</source>
+        <translation>Skrining #{id} sekarang milik {patient}.</translation>
+    </message>
+    <message>
+        <location filename="../../gui/records_view.py" line="350"/>
+        <source>Screening #{id} was voided.</source>
+        <translation>Skrining #{id} telah dibatalkan.</translation>
+    </message>
+</context>
+<context>
+    <name>ReportPrinter</name>
+    <message>
+        <location filename="../../gui/printing.py" line="52"/>
+        <source>Open or save a screening for a patient first, then print the report.</source>
+        <translation>Buka atau simpan skrining untuk seorang pasien dulu, lalu cetak laporannya.</translation>
+    </message>
+    <message>
+        <location filename="../../gui/printing.py" line="63"/>
+        <source>Print report</source>
+        <translation>Cetak laporan</translation>
+    </message>
+    <message>
+        <location filename="../../gui/printing.py" line="84"/>
+        <source>No print system was found. Open the report and print it from there.</source>
+        <translation>Sistem pencetakan tidak ditemukan. Buka laporan dan cetak dari sana.</translation>
+    </message>
+    <message>
+        <location filename="../../gui/printing.py" line="94"/>
+        <source>Report sent to {printer}.</source>
+        <translation>Laporan dikirim ke {printer}.</translation>
+    </message>
+    <message>
+        <location filename="../../gui/printing.py" line="97"/>
+        <source>The report could not be printed: {reason}</source>
+        <translation>Laporan tidak dapat dicetak: {reason}</translation>
+    </message>
+</context>
+<context>
     <name>ResultPanel</name>
     <message>
-        <location filename="../../gui/result_panel.py" line="34"/>
+        <location filename="../../gui/result_panel.py" line="37"/>
         <source>Result</source>
         <translation>Hasil</translation>
     </message>
     <message>
-        <location filename="../../gui/result_panel.py" line="60"/>
+        <location filename="../../gui/result_panel.py" line="63"/>
         <source>Screening aid — not a diagnosis</source>
         <translation>Alat bantu skrining — bukan diagnosis</translation>
     </message>
     <message>
-        <location filename="../../gui/result_panel.py" line="82"/>
+        <location filename="../../gui/result_panel.py" line="87"/>
         <source>No image screened yet</source>
         <translation>Belum ada gambar yang diskrining</translation>
     </message>
     <message>
-        <location filename="../../gui/result_panel.py" line="95"/>
+        <location filename="../../gui/result_panel.py" line="100"/>
         <source>{name}, version {version}</source>
         <translation>{name}, versi {version}</translation>
     </message>
     <message>
-        <location filename="../../gui/result_panel.py" line="99"/>
+        <location filename="../../gui/result_panel.py" line="104"/>
         <source>Screened {when}</source>
         <translation>Diskrining {when}</translation>
     </message>
     <message>
-        <location filename="../../gui/result_panel.py" line="101"/>
+        <location filename="../../gui/result_panel.py" line="106"/>
         <source>Patient: {patient}</source>
         <translation>Pasien: {patient}</translation>
     </message>
     <message>
-        <location filename="../../gui/result_panel.py" line="104"/>
+        <location filename="../../gui/result_panel.py" line="109"/>
+        <source>Voided — not a valid result</source>
+        <translation>Dibatalkan — bukan hasil yang sah</translation>
+    </message>
+    <message>
+        <location filename="../../gui/result_panel.py" line="118"/>
         <source>No answer for this image</source>
         <translation>Tidak ada jawaban untuk gambar ini</translation>
     </message>
     <message>
-        <location filename="../../gui/result_panel.py" line="117"/>
-        <source>Model probability {p} %</source>
-        <translation>Probabilitas model {p} %</translation>
+        <location filename="../../gui/result_panel.py" line="131"/>
+        <source>Refer: {classes}</source>
+        <translation>Rujuk: {classes}</translation>
     </message>
     <message>
-        <location filename="../../gui/result_panel.py" line="121"/>
+        <location filename="../../gui/result_panel.py" line="136"/>
+        <source>{cls} {p}, above its referral threshold. Most likely class: {top} {tp}</source>
+        <translation>{cls} {p}, di atas ambang rujukannya. Kelas paling mungkin: {top} {tp}</translation>
+    </message>
+    <message>
+        <location filename="../../gui/result_panel.py" line="151"/>
+        <source>Model probability {p}</source>
+        <translation>Probabilitas model {p}</translation>
+    </message>
+    <message>
+        <location filename="../../gui/result_panel.py" line="157"/>
         <source>Refer for follow-up</source>
         <translation>Rujuk untuk pemeriksaan lanjutan</translation>
     </message>
     <message>
-        <location filename="../../gui/result_panel.py" line="123"/>
+        <location filename="../../gui/result_panel.py" line="163"/>
         <source>because of: {classes}</source>
         <translation>karena: {classes}</translation>
     </message>
     <message>
-        <location filename="../../gui/result_panel.py" line="129"/>
+        <location filename="../../gui/result_panel.py" line="169"/>
         <source>No referral indicated by the model</source>
         <translation>Model tidak menunjukkan perlunya rujukan</translation>
     </message>
@@ -1307,7 +1682,7 @@
 <context>
     <name>self.drop_zone</name>
     <message>
-        <location filename="../../gui/main_window.py" line="506"/>
+        <location filename="../../gui/main_window.py" line="539"/>
         <source>Drop images or folders here</source>
         <translation>Letakkan gambar atau folder di sini</translation>
     </message>
