@@ -245,6 +245,12 @@ def read_bytes(path: Path | str) -> bytes:
         return _read_bounded(fh, Path(path).name)
 
 
+def sha256_file(path: Path | str) -> str:
+    """sha256 of a regular file's content, read in chunks (nothing else is opened)."""
+    with open_regular(path) as (fh, _):
+        return _hash_stream(fh, Path(path).name)[0]
+
+
 def _hash_stream(fh: BinaryIO, name: str) -> tuple[str, bytes]:
     """sha256 of the whole file and its first 132 bytes (the DICOM marker), in chunks."""
     digest = hashlib.sha256()

@@ -10,7 +10,7 @@ signals, in its own layer) drive the same code.
 
 from __future__ import annotations
 
-import csv
+import contextlib
 import hashlib
 import json
 import os
@@ -24,25 +24,33 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from inference.errors import ImageError, InferenceError, PackError
-from inference.packs import file_sha256
+from inference.images import sha256_file
 from inference.results import ScreenResult, Status
 from inference.screener import Screener, failed_result
 
-from .errors import InvalidInputError, QueueError, ScreeningError
+from . import claims
+from .errors import InvalidInputError, QueueError, ScreeningError, StoreError
 from .files import atomic_write_bytes
 from .imaging import jpeg_bytes, png_bytes
+from .inputs import QueueInput, collect_inputs, read_mapping
+from .scanner import folder_problem, fs_path, scan_files, store_path
 from .store import BatchItem, BatchJob, JobCounts, Store
 
-# Files that are never clinic images, whatever folder they turn up in.
-_JUNK_NAMES = frozenset({"thumbs.db", "desktop.ini", ".ds_store"})
+__all__ = [
+    "BatchQueue",
+    "Progress",
+    "QueueInput",
+    "collect_inputs",
+    "heatmap_name",
+    "job_key",
+    "read_mapping",
+    "scan",
+]
 
-
-@dataclass(frozen=True)
-class QueueInput:
-    """One file to screen and the clinic patient ID it belongs to (if known)."""
-
-    path: str
-    patient_code: str = ""
+POLL_S = 0.5  # how often a run waiting on another process's items looks again
+# ".<name>_<item id>_heatmap.png.<random>.tmp": what files.atomic_writer leaves when killed
+_TMP_HEATMAP = re.compile(r"^\.(?P<name>.+_(?P<id>\d+)_heatmap\.png)\.\w+\.tmp$")
+scan = scan_files  # the name tests and older callers use
 
 
 @dataclass(frozen=True)
@@ -65,99 +73,8 @@ ProgressCallback = Callable[[Progress], None]
 
 
 # ---------------------------------------------------------------------------------------
-# Gathering inputs
+# Job identity
 # ---------------------------------------------------------------------------------------
-def _is_junk(path: Path) -> bool:
-    return path.name.startswith(".") or path.name.lower() in _JUNK_NAMES
-
-
-def scan(path: Path) -> list[Path]:
-    """Every file under ``path`` (recursively, sorted, hidden/system files skipped).
-
-    Symlinked folders are not followed, so a symlink loop cannot hang the scan."""
-    if not path.is_dir():
-        return [path]
-    found: list[Path] = []
-    for root, dirs, files in os.walk(path, followlinks=False):
-        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-        for name in sorted(files):
-            p = Path(root) / name
-            if not _is_junk(p):
-                found.append(p)
-    return found
-
-
-def collect_inputs(
-    paths: Sequence[Path | str],
-    *,
-    patient_code: str = "",
-    folder_per_patient: bool = False,
-) -> list[QueueInput]:
-    """Files from files and folders given by the user, in a stable order, each once.
-
-    ``patient_code`` assigns everything to one patient; ``folder_per_patient`` takes the
-    name of each first-level subfolder of a given folder as the patient ID of its files."""
-    if not paths:
-        raise InvalidInputError("Give at least one file or folder to screen.")
-    seen: set[str] = set()
-    inputs: list[QueueInput] = []
-    for raw in paths:
-        root = Path(raw)
-        if not root.exists() and not root.is_symlink():
-            raise InvalidInputError(f"{root} does not exist. Check the path and try again.")
-        for file in scan(root):
-            key = os.path.normcase(os.path.abspath(file))
-            if key in seen:
-                continue
-            seen.add(key)
-            code = patient_code
-            if folder_per_patient and root.is_dir():
-                rel = file.relative_to(root).parts
-                code = rel[0] if len(rel) > 1 else patient_code
-            inputs.append(QueueInput(str(file), code))
-    return inputs
-
-
-def read_mapping(csv_path: Path | str) -> list[QueueInput]:
-    """A CSV with columns ``file,patient_id`` (header required; relative paths are taken
-    relative to the CSV's folder). Folders in the file column are scanned."""
-    path = Path(csv_path)
-    try:
-        text = path.read_text("utf-8-sig")
-    except OSError as exc:
-        raise InvalidInputError(
-            f"Cannot read the mapping file {path}: {exc.strerror or exc}"
-        ) from exc
-    reader = csv.DictReader(text.splitlines())
-    fields = {(f or "").strip().lower() for f in reader.fieldnames or []}
-    if not {"file", "patient_id"} <= fields:
-        raise InvalidInputError(
-            f"{path.name}: the first line must name the columns 'file' and 'patient_id' "
-            f"(found: {', '.join(sorted(fields)) or 'nothing'})."
-        )
-    inputs: list[QueueInput] = []
-    seen: set[str] = set()
-    for line, row in enumerate(reader, start=2):
-        row = {(k or "").strip().lower(): (v or "").strip() for k, v in row.items()}
-        if not row.get("file"):
-            continue
-        if not row.get("patient_id"):
-            raise InvalidInputError(f"{path.name} line {line}: no patient_id for {row['file']}.")
-        target = Path(row["file"])
-        if not target.is_absolute():
-            target = path.parent / target
-        if not target.exists():
-            raise InvalidInputError(f"{path.name} line {line}: {target} does not exist.")
-        for file in scan(target):
-            key = os.path.normcase(os.path.abspath(file))
-            if key not in seen:
-                seen.add(key)
-                inputs.append(QueueInput(str(file), row["patient_id"]))
-    if not inputs:
-        raise InvalidInputError(f"{path.name} lists no files.")
-    return inputs
-
-
 def job_key(pack_id: str, inputs: Iterable[QueueInput], out_dir: Path | str | None) -> str:
     """Identity of a batch command: same pack, same files and patients, same output folder
     -> same job, so running the command again resumes it."""
@@ -171,7 +88,10 @@ def job_key(pack_id: str, inputs: Iterable[QueueInput], out_dir: Path | str | No
 
 def heatmap_name(item: BatchItem) -> str:
     """``<stem>_<item id>_heatmap.png``: unique per item, stable across resumes."""
-    stem = re.sub(r"[^\w.-]+", "_", Path(item.path).stem, flags=re.UNICODE)[:60] or "image"
+    stem = (
+        Path(fs_path(item.path)).stem.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+    )
+    stem = re.sub(r"[^\w.-]+", "_", stem, flags=re.UNICODE)[:60] or "image"
     return f"{stem}_{item.id}_heatmap.png"
 
 
@@ -224,6 +144,8 @@ class BatchQueue:
         reused and a fresh job is made (the inputs are screened again)."""
         if not inputs:
             raise InvalidInputError("No files to screen were found in the paths given.")
+        # Names that are not UTF-8 are kept in a reversible text form (scanner.store_path).
+        inputs = [QueueInput(store_path(i.path), i.patient_code) for i in inputs]
         key = job_key(self.pack_id, inputs, out_dir)
         existing = self.store.find_job(key)
         if existing is not None and not new:
@@ -236,15 +158,21 @@ class BatchQueue:
         patient_ids: dict[str, int] = {}
         for code in sorted({i.patient_code for i in inputs if i.patient_code}):
             patient_ids[code] = self.store.ensure_patient(code, operator=self.operator).id
-        job = self.store.create_job(
-            key,
-            self.pack_id,
-            [(i.path, patient_ids.get(i.patient_code)) for i in inputs],
-            label=label,
-            out_dir=str(out_dir or ""),
-            operator=self.operator,
-            options=options,
-        )
+        try:
+            job = self.store.create_job(
+                key,
+                self.pack_id,
+                [(i.path, patient_ids.get(i.patient_code)) for i in inputs],
+                label=label,
+                out_dir=str(out_dir or ""),
+                operator=self.operator,
+                options=options,
+            )
+        except QueueError:
+            raced = self.store.find_job(key)  # another process made the same job just now
+            if raced is None:
+                raise
+            return raced, True
         return job, False
 
     # -- controlling ---------------------------------------------------------------------
@@ -279,7 +207,11 @@ class BatchQueue:
     def run(self, job_id: int, progress: ProgressCallback | None = None) -> JobCounts:
         """Screen every pending item of the job. Fatal problems (pack broken, disk full,
         database read-only) stop the job with a ScreeningError/PackError; finished items
-        stay finished and the rest stay pending."""
+        stay finished and the rest stay pending.
+
+        Finished items whose file changed since are queued again first. Each item is
+        claimed before it is read, so another process running the same job takes the
+        other items, and this run waits for the ones it holds before reporting done."""
         job = self.store.get_job(job_id)
         if job.pack_id != self.pack_id:
             raise QueueError(
@@ -287,40 +219,61 @@ class BatchQueue:
                 f"{self.pack_id!r}. Resume it with the same model."
             )
         self._cancel.clear()
-        pending = self.store.job_items(job_id, state="pending")
-        counts = self.store.job_counts(job_id)
+        owner = claims.new_owner()
+        claims.requeue_changed(self.store, job_id, operator=self.operator)
+        self._remove_stale_temp_files(job_id, owner)
         lock = threading.Lock()
-        state = {"done": counts.done, "failed": counts.failed}
-        total = counts.total
+        taken: set[int] = set()
         work: queue_mod.SimpleQueue[BatchItem] = queue_mod.SimpleQueue()
-        for item in pending:
-            work.put(item)
         fatal: list[BaseException] = []
         stop = threading.Event()
 
+        def refill() -> None:
+            with lock:
+                for item in self.store.job_items(job_id, state="pending"):
+                    if item.id not in taken:
+                        taken.add(item.id)
+                        work.put(item)
+
         def report(run_state: str, item: BatchItem | None = None) -> None:
             if progress is not None:
-                progress(Progress(job_id, state["done"], state["failed"], total, run_state, item))
+                c = self.store.job_counts(job_id)
+                progress(Progress(job_id, c.done, c.failed, c.total, run_state, item))
 
-        def worker() -> None:
-            while not stop.is_set():
+        def next_item() -> BatchItem | None:
+            """The next item this run holds a claim on; None when nothing is left."""
+            while not (stop.is_set() or self._cancel.is_set()):
                 self._running.wait()
-                if self._cancel.is_set() or stop.is_set():
-                    return
                 try:
                     item = work.get_nowait()
                 except queue_mod.Empty:
-                    return
+                    if not claims.held_elsewhere(self.store, job_id, owner):
+                        refill()  # items another run gave back (or its claims went stale)
+                        if work.empty():
+                            return None
+                    elif self._cancel.wait(POLL_S):
+                        return None
+                    else:
+                        refill()
+                    continue
+                if claims.claim(self.store, item.id, owner):
+                    return item
+                with lock:
+                    taken.discard(item.id)  # held by another run: look again later
+            return None
+
+        def worker() -> None:
+            while (item := next_item()) is not None:
                 try:
                     outcome = self._process(item)
                     with lock:
-                        state["done" if outcome.state == "done" else "failed"] += 1
                         report("paused" if self.paused else "running", outcome)
                 except BaseException as exc:  # noqa: BLE001 - handed to the caller below
                     fatal.append(exc)
                     stop.set()
                     return
 
+        refill()
         self.store.set_job_state(job_id, "running")
         self._active_job = job_id
         report("running")
@@ -330,6 +283,8 @@ class BatchQueue:
                     future.result()
         finally:
             self._active_job = None
+            with contextlib.suppress(ScreeningError):
+                claims.release(self.store, owner)
             final = self.store.job_counts(job_id)
             if fatal:
                 end = "paused"
@@ -347,12 +302,34 @@ class BatchQueue:
             raise fatal[0]
         return final
 
+    def _remove_stale_temp_files(self, job_id: int, owner: str) -> None:
+        """Heatmap temp files a killed run left behind (never those of items another live
+        run holds now: it may be writing them)."""
+        folder = self.heatmap_dir
+        if folder is None or not folder.is_dir():
+            return
+        busy = set(claims.held_elsewhere(self.store, job_id, owner))
+        mine = {item.id for item in self.store.job_items(job_id)}
+        with contextlib.suppress(OSError), os.scandir(folder) as it:
+            for entry in it:
+                match = _TMP_HEATMAP.match(entry.name)
+                if match is None or not entry.is_file(follow_symlinks=False):
+                    continue
+                item_id = int(match["id"])
+                if item_id in mine and item_id not in busy:
+                    with contextlib.suppress(OSError):
+                        os.unlink(entry.path)
+
     def _process(self, item: BatchItem) -> BatchItem:
         """Screen one item and persist the outcome. Raises only for job-fatal problems."""
         screener = self.screener
         started = time.perf_counter()
+        path = fs_path(item.path)
+        problem = folder_problem(item.path)
+        if problem is not None:
+            return self._fail(item, ScreenResult(item.path, Status.UNREADABLE, problem))
         try:
-            image = screener.load(item.path)
+            image = screener.load(path)
         except ImageError as exc:
             return self._fail(item, failed_result(item.path, exc))
         except OSError as exc:  # e.g. a file vanishing mid-read on a network share
@@ -375,27 +352,31 @@ class BatchQueue:
             target = self.heatmap_dir / heatmap_name(item)
             atomic_write_bytes(target, png_bytes(overlay_rgb), what="heatmap image")
             heatmap_path = str(target)
-        self.store.record_screening(
-            result,
-            patient_id=item.patient_id,
-            operator=self.operator,
-            manifest=screener.manifest,
-            image_path=item.path,
-            thumbnail=jpeg_bytes(image.pixels),
-            overlay=jpeg_bytes(overlay_rgb)
-            if overlay_rgb is not None and self.keep_overlays
-            else None,
-            heatmap_path=heatmap_path,
-            batch_item_id=item.id,
-        )
+        try:
+            self.store.record_screening(
+                result,
+                patient_id=item.patient_id,
+                operator=self.operator,
+                manifest=screener.manifest,
+                image_path=item.path,
+                thumbnail=jpeg_bytes(image.pixels),
+                overlay=jpeg_bytes(overlay_rgb)
+                if overlay_rgb is not None and self.keep_overlays
+                else None,
+                heatmap_path=heatmap_path,
+                batch_item_id=item.id,
+            )
+        except StoreError as exc:
+            if not claims.is_duplicate_error(exc):
+                raise
+            # another run finished this item first (its claim had gone stale): keep theirs
         return self._reload(item)
 
     def _fail(self, item: BatchItem, result: ScreenResult) -> BatchItem:
-        digest = ""
         try:
-            digest = file_sha256(Path(item.path)) if Path(item.path).is_file() else ""
-        except OSError:
-            digest = ""
+            digest = sha256_file(fs_path(item.path))
+        except ImageError:
+            digest = ""  # not a readable file: the row says why
         self.store.fail_item(item.id, result.status.value, result.message, digest)
         return self._reload(item)
 
