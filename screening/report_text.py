@@ -96,7 +96,24 @@ def table_reason(status: str, message: str, language: str = DEFAULT_LANGUAGE) ->
                 text = tr(f"status.{status}", lang)
             except KeyError:
                 text = ""
-    return shorten(one_line(text or message or status), REASON_LIMIT)
+    fallback = catalogue(DEFAULT_LANGUAGE).get(f"reason.{status}", status)
+    return shorten(one_line(text or message or fallback), REASON_LIMIT)
+
+
+def reason_parts(status: str, message: str, language: str = DEFAULT_LANGUAGE) -> tuple[str, str]:
+    """(why, English detail) for a patient report: in English the specific message and
+    no detail; in another language the catalogue's sentence, and the inference layer's
+    English message separately, to be printed labelled as such (never mixed in)."""
+    lang = (language or DEFAULT_LANGUAGE).replace("-", "_")
+    english = one_line(message) or catalogue(DEFAULT_LANGUAGE).get(f"reason.{status}", status)
+    if lang.split("_")[0] == DEFAULT_LANGUAGE:
+        return english, ""
+    reason = ""
+    for candidate in (lang, lang.split("_")[0]):
+        reason = reason or catalogue(candidate).get(f"reason.{status}", "")
+    if not reason:  # no sentence for this code in the reader's catalogue: English only
+        return english, ""
+    return reason, one_line(message)
 
 
 def _pure(path: str) -> PurePath:
@@ -135,6 +152,7 @@ __all__ = [
     "field",
     "fit_width",
     "one_line",
+    "reason_parts",
     "shorten",
     "table_reason",
 ]

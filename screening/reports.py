@@ -49,9 +49,10 @@ from inference.resources import model_dirs, resource_path
 
 from .errors import ReportError
 from .files import atomic_write_bytes
-from .i18n import status_reason, tr
+from .i18n import tr
 from .numbers import format_percent, format_probability
-from .report_text import block, distinguishing_names, field, fit_width, one_line, shorten
+from .outcomes import outcome_label, outcome_of
+from .report_text import block, distinguishing_names, field, fit_width, reason_parts, shorten
 from .store import Patient, ScreeningRecord, Store
 from .verdict import because_text, verdict_of_record
 
@@ -533,30 +534,18 @@ def _screening_block(
     if rec.answered:
         parts += _verdict_lines(rec, st, lang)
     else:
-        warn = Table(
-            [
-                [
-                    [
-                        Paragraph(
-                            f"<b>{escape(tr('report.no_answer', lang))}: "
-                            f"{escape(status_label(rec.status, lang))}</b>",
-                            st["base"],
-                        ),
-                        _p(
-                            tr(
-                                "report.flagged_note",
-                                lang,
-                                reason=shorten(
-                                    one_line(status_reason(rec.status, rec.message, lang)), 600
-                                ),
-                            ),
-                            st["small"],
-                        ),
-                    ]
-                ]
-            ],
-            colWidths=[width],
-        )
+        why, detail = reason_parts(rec.status, rec.message, lang)
+        box = [
+            Paragraph(
+                f"<b>{escape(outcome_label(outcome_of(rec.status), lang))}: "
+                f"{escape(status_label(rec.status, lang))}</b>",
+                st["base"],
+            ),
+            _p(tr("report.flagged_note", lang, reason=shorten(why, 600)), st["small"]),
+        ]
+        if detail:  # the inference layer's words are English: labelled, not mixed in
+            box.append(_p(tr("report.detail_english", lang, detail=shorten(detail, 400)), st["small"]))
+        warn = Table([[box]], colWidths=[width])
         warn.setStyle(
             _style(
                 [

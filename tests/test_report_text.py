@@ -73,3 +73,16 @@ def test_a_referral_from_a_lower_class_leads_the_message():
     assert not plain.referred_by_other_class and plain.headline_class == "anemic"
     unknown = verdict_of(None, ("non_anemic", "anemic"), (0.661, 0.339), "non_anemic", 0.661, True)
     assert unknown.headline_class == "non_anemic"  # no manifest: nothing to explain with
+
+
+def test_patient_report_reason_keeps_languages_apart():
+    from screening.report_text import reason_parts
+
+    assert reason_parts("poor_quality", "too dark", "en") == ("too dark", "")
+    assert reason_parts("poor_quality", "", "en") == (
+        "The image quality is too poor for a reliable answer.", ""
+    )
+    why, detail = reason_parts("poor_quality", "too dark", "id")
+    assert why == "Kualitas gambar terlalu buruk untuk memberikan jawaban yang andal."
+    assert detail == "too dark"
+    assert reason_parts("brand_new_code", "explained", "id") == ("explained", "")

@@ -104,7 +104,7 @@ def test_flagged_screening_shows_warning_not_answer(clinic, tmp_path):
     store, patient, _, flagged, _ = clinic
     info = patient_report(store, patient.id, tmp_path / "f.pdf", ReportOptions(), [flagged.id])
     text = text_of(info.path)
-    assert "No answer given: Outside the model's training data" in text
+    assert "Refused: Outside the model's training data" in text
     assert "unlike the training images" in text
     for answer_text in ("Probability", "REFER for follow-up", "No referral", "Heatmap:", "Result:"):
         assert answer_text not in text
