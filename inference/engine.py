@@ -73,9 +73,12 @@ class Engine:
 
     def _create(self) -> ort.InferenceSession:
         path = self.pack.onnx_path(self.variant)
+        # The bytes checked against the signed hash are the bytes onnxruntime parses: a model
+        # file swapped after the pack was verified is refused, never run.
+        model = self.pack.model_bytes(self.variant)
         try:
             session = ort.InferenceSession(
-                str(path), _session_options(self.threads), providers=["CPUExecutionProvider"]
+                model, _session_options(self.threads), providers=["CPUExecutionProvider"]
             )
         except Exception as exc:  # noqa: BLE001 - onnxruntime raises its own untyped errors
             raise PackError(

@@ -14,9 +14,11 @@ the image is flagged as outside what the model was made for.
 
 from __future__ import annotations
 
+import io
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 
 import numpy as np
 
@@ -37,12 +39,15 @@ class MahalanobisScorer:
     residual_var: float | None = None
 
     @classmethod
-    def load(cls, path: Path, threshold: float) -> MahalanobisScorer:
+    def load(cls, path: Path | BinaryIO, threshold: float, where: str = "") -> MahalanobisScorer:
+        """From an ``ood.npz`` file or an open binary stream of one (verified bytes)."""
         try:
             with np.load(path, allow_pickle=False) as data:
                 return cls.from_arrays({k: data[k] for k in data.files}, threshold)
-        except (OSError, KeyError, ValueError) as exc:
-            raise PackError(f"{path}: out-of-distribution statistics unreadable ({exc})") from exc
+        except (OSError, KeyError, ValueError, EOFError) as exc:
+            raise PackError(
+                f"{where or path}: out-of-distribution statistics unreadable ({exc})"
+            ) from exc
 
     @classmethod
     def from_arrays(cls, arrays: Mapping[str, np.ndarray], threshold: float) -> MahalanobisScorer:
@@ -73,11 +78,17 @@ class MahalanobisScorer:
 def load_guards(pack: ModelPack) -> tuple[MahalanobisScorer | None, MahalanobisScorer | None]:
     """A pack's main guard and, where it has one, its early-layer guard."""
     spec, main, early = pack.manifest.ood, None, None
-    if spec is not None and pack.ood_path is not None:
-        main = MahalanobisScorer.load(pack.ood_path, spec.threshold)
-        if spec.early is not None and pack.early_ood_path is not None:
-            early = MahalanobisScorer.load(pack.early_ood_path, spec.early.threshold)
+    if spec is not None:
+        main = _load_verified(pack, spec.file, spec.sha256, spec.threshold)
+        if spec.early is not None:
+            early = _load_verified(pack, spec.early.file, spec.early.sha256, spec.early.threshold)
     return main, early
+
+
+def _load_verified(pack: ModelPack, name: str, sha256: str, threshold: float) -> MahalanobisScorer:
+    """Statistics parsed from the bytes checked against the pack's signed hash."""
+    data = pack.read_verified(name, sha256)
+    return MahalanobisScorer.load(io.BytesIO(data), threshold, where=f"pack {pack.id}: {name}")
 
 
 def combined_scores(

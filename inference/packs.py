@@ -1,22 +1,31 @@
 """Model packs: a folder with ``model.onnx`` and ``manifest.json`` (plus optional extras).
 
-A pack is trusted only after its seal (``SHA256SUMS``, see :mod:`inference.seal`) matches,
-its manifest validates and every file it names matches the sha256 recorded there. A broken
-pack is refused with a message naming it; the others load.
+A pack is trusted only after its signature (``SIGNATURE``, see :mod:`inference.signing`)
+by a trusted key matches its seal (``SHA256SUMS``, see :mod:`inference.seal`), every sealed
+file matches, its manifest validates and every file it names matches the sha256 recorded
+there. A broken pack is refused with a message naming it; the others load.
+
+What runs is what was verified: the manifest is parsed from the bytes whose hash was
+checked, and the model and guard statistics are read once into memory, checked against
+the signed hashes and handed over as bytes (:meth:`ModelPack.read_verified`), so a file
+swapped after discovery is refused rather than run.
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
 from . import manifest as manifest_mod
-from .errors import PackError, PackIntegrityError, PackNotFoundError
+from .errors import ManifestError, PackError, PackIntegrityError, PackNotFoundError
 from .manifest import Manifest
 from .resources import model_dirs
-from .seal import verify_seal
+from .seal import digest_file, read_seal_bytes, read_verified, verify_seal
+from .signing import Signer
+from .signing import check_signature as _check_signature
 
 MANIFEST_NAME = "manifest.json"
 
@@ -27,6 +36,10 @@ class ModelPack:
 
     manifest: Manifest
     directory: Path
+    # Who signed it; None when loaded without checking (``verify=False``, training tools).
+    signer: Signer | None = None
+    # The seal's entries as verified: (relative name, sha256) pairs.
+    sealed: tuple[tuple[str, str], ...] = ()
 
     @property
     def id(self) -> str:
@@ -52,6 +65,20 @@ class ModelPack:
             if v.name == name:
                 return v.sha256
         return self.manifest.onnx.sha256
+
+    def read_verified(self, name: str, sha256: str | None = None) -> bytes:
+        """A pack file's bytes, read once and checked against ``sha256`` (else the seal's
+        entry); use these bytes, never the file again."""
+        expected = sha256 or dict(self.sealed).get(name)
+        if expected is None:
+            raise PackIntegrityError(f"pack {self.id}: {name} is not covered by the pack's seal")
+        return read_verified(self.directory / name, expected, self.id)
+
+    def model_bytes(self, variant: str | None = None) -> bytes:
+        """The ONNX model (default or named variant) exactly as its signed hash says."""
+        path = self.onnx_path(variant)
+        return self.read_verified(path.relative_to(self.directory).as_posix(),
+                                  self.model_sha256(variant))
 
     @property
     def ood_path(self) -> Path | None:
@@ -103,7 +130,7 @@ def file_sha256(path: Path, chunk: int = 1 << 20) -> str:
 def _check_hash(pack_id: str, path: Path, expected: str) -> None:
     if not path.is_file():
         raise PackIntegrityError(f"pack {pack_id}: file {path.name} is missing")
-    actual = file_sha256(path)
+    actual = digest_file(path)
     if actual != expected:
         raise PackIntegrityError(
             f"pack {pack_id}: {path.name} has been modified or damaged "
@@ -112,14 +139,36 @@ def _check_hash(pack_id: str, path: Path, expected: str) -> None:
         )
 
 
-def load_pack(directory: Path | str, *, verify: bool = True) -> ModelPack:
-    """Read a pack folder; with ``verify`` the seal (manifest included) and every file the
-    manifest names are hash-checked, the seal first so a tampered manifest is never parsed."""
+def _parse_manifest(data: bytes, where: str) -> Manifest:
+    try:
+        raw = json.loads(data.decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise ManifestError(f"{where}: manifest is not readable JSON ({exc})") from exc
+    return manifest_mod.parse(raw, where=where)
+
+
+def load_pack(
+    directory: Path | str, *, verify: bool = True, check_signature: bool = True
+) -> ModelPack:
+    """Read a pack folder; with ``verify`` the signature, the seal (manifest included) and
+    every file the manifest names are checked, signature and seal first so a tampered
+    manifest is never parsed. ``check_signature=False`` is for tools that build packs
+    (training), which check the seal of their own unsigned work."""
     directory = Path(directory)
+    signer: Signer | None = None
+    sealed: tuple[tuple[str, str], ...] = ()
     try:
         if verify:
-            verify_seal(directory)
-        man = manifest_mod.read(directory / MANIFEST_NAME)
+            seal = read_seal_bytes(directory)
+            if check_signature:
+                signer = _check_signature(directory, seal)
+            entries = verify_seal(directory, seal=seal)
+            sealed = tuple(sorted(entries.items()))
+            where = str(directory / MANIFEST_NAME)
+            data = read_verified(directory / MANIFEST_NAME, entries[MANIFEST_NAME], directory.name)
+            man = _parse_manifest(data, where)
+        else:
+            man = manifest_mod.read(directory / MANIFEST_NAME)
         if verify:
             _check_hash(man.id, directory / man.onnx.file, man.onnx.sha256)
             for variant in man.onnx.variants:
@@ -134,7 +183,8 @@ def load_pack(directory: Path | str, *, verify: bool = True) -> ModelPack:
             f"pack {directory.name}: a pack file could not be read "
             f"({exc.strerror or exc}: {exc.filename or ''})"
         ) from exc
-    return ModelPack(manifest=man, directory=directory)
+    return ModelPack(manifest=man, directory=directory, signer=signer, sealed=sealed)
+
 
 
 def candidate_dirs(roots: Iterable[Path]) -> list[Path]:

@@ -11,22 +11,76 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+import stat
 from pathlib import Path, PurePosixPath
 
-from .errors import PackIntegrityError
+from .errors import PackError, PackIntegrityError
 
 SEAL_NAME = "SHA256SUMS"
+SIGNATURE_NAME = "SIGNATURE"  # ed25519 signature over the seal (inference.signing); not sealed
 MANIFEST_NAME = "manifest.json"
 MAX_SEAL_BYTES = 1 << 20  # a seal lists a handful of files; anything bigger is not a seal
+MAX_PACK_FILE_BYTES = 1 << 30  # the largest model a clinic laptop could hold in memory anyway
 _LINE = re.compile(r"^([0-9a-fA-F]{64}) [ *](.+)$")
+_NOT_SEALED = (SEAL_NAME, SIGNATURE_NAME)
+
+
+def _open_regular(path: Path) -> int:
+    """A descriptor for ``path`` if it is a regular file; a FIFO or device in a pack folder is
+    refused without blocking on it (a FIFO opened for reading waits for a writer forever)."""
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+    if not stat.S_ISREG(os.fstat(fd).st_mode):
+        os.close(fd)
+        raise PackIntegrityError(f"{path.name} is not a regular file; reinstall the pack")
+    return fd
 
 
 def _digest(path: Path, chunk: int = 1 << 20) -> str:
     h = hashlib.sha256()
-    with open(path, "rb") as fh:
+    with os.fdopen(_open_regular(path), "rb") as fh:
         while block := fh.read(chunk):
             h.update(block)
     return h.hexdigest()
+
+
+digest_file = _digest  # sha256 hex of a regular file, streamed (FIFOs and devices refused)
+
+
+def read_pack_file(path: Path | str, label: str, limit: int = MAX_PACK_FILE_BYTES) -> bytes:
+    """The whole file, bounded by ``limit`` before anything large is allocated."""
+    path = Path(path)
+    try:
+        with os.fdopen(_open_regular(path), "rb") as fh:
+            size = os.fstat(fh.fileno()).st_size
+            if size > limit:
+                raise PackIntegrityError(f"pack {label}: {path.name} is too large to be a pack file")
+            data = fh.read(limit + 1)
+    except FileNotFoundError as exc:
+        raise PackIntegrityError(f"pack {label}: file {path.name} is missing; reinstall the pack") from exc
+    except OSError as exc:
+        raise PackError(
+            f"pack {label}: {path.name} could not be read ({exc.strerror or exc})"
+        ) from exc
+    if len(data) > limit:
+        raise PackIntegrityError(f"pack {label}: {path.name} is too large to be a pack file")
+    return data
+
+
+def read_verified(path: Path | str, expected: str, label: str) -> bytes:
+    """The bytes of ``path`` after checking them against ``expected`` (sha256 hex).
+
+    Why: hand exactly these bytes to whatever uses the file, so a file swapped after the
+    pack was verified is refused instead of running unverified."""
+    path = Path(path)
+    data = read_pack_file(path, label)
+    actual = hashlib.sha256(data).hexdigest()
+    if actual != expected.lower():
+        raise PackIntegrityError(
+            f"pack {label}: {path.name} has been modified or damaged (sha256 {actual[:12]}... "
+            f"does not match {expected[:12]}... recorded when the pack was sealed); "
+            "reinstall the pack"
+        )
+    return data
 
 
 def _sealable(directory: Path) -> list[str]:
@@ -39,13 +93,16 @@ def _sealable(directory: Path) -> list[str]:
             if name.startswith(".") or name.endswith(".tmp") or not path.is_file():
                 continue
             rel = path.relative_to(directory).as_posix()
-            if rel != SEAL_NAME:
+            if rel not in _NOT_SEALED:
                 names.append(rel)
     return sorted(names)
 
 
 def write_seal(directory: Path | str) -> Path:
-    """Write ``SHA256SUMS`` for every file now in the pack folder; call after the last write."""
+    """Write ``SHA256SUMS`` for every file now in the pack folder; call after the last write.
+
+    A signature over the previous seal no longer matches, so it is removed: the pack is
+    unsigned until :func:`inference.signing.sign_pack` signs the new seal."""
     directory = Path(directory)
     names = _sealable(directory)
     if MANIFEST_NAME not in names:
@@ -53,26 +110,44 @@ def write_seal(directory: Path | str) -> Path:
     text = "".join(f"{_digest(directory / n)}  {n}\n" for n in names)
     tmp = directory / (SEAL_NAME + ".tmp")
     tmp.write_text(text, "utf-8", newline="\n")
+    (directory / SIGNATURE_NAME).unlink(missing_ok=True)
     tmp.replace(directory / SEAL_NAME)
     return directory / SEAL_NAME
+
+
+_REINSTALL = "reinstall the pack from its original source"
+
+
+def read_seal_bytes(directory: Path | str, label: str | None = None) -> bytes:
+    """The seal file's bytes, read once: the signature is checked on exactly these."""
+    directory = Path(directory)
+    label = label or directory.name
+    path = directory / SEAL_NAME
+    if not path.exists():
+        raise PackIntegrityError(
+            f"pack {label}: the seal file {SEAL_NAME} is missing, so the pack cannot be "
+            f"checked for changes; {_REINSTALL}"
+        )
+    try:
+        return read_pack_file(path, label, MAX_SEAL_BYTES)
+    except PackIntegrityError:
+        raise
+    except PackError as exc:
+        raise PackIntegrityError(f"pack {label}: {SEAL_NAME} is unreadable; {_REINSTALL}") from exc
 
 
 def read_seal(directory: Path | str, label: str | None = None) -> dict[str, str]:
     """The seal as {relative name: sha256}; a missing or malformed seal is PackIntegrityError."""
     directory = Path(directory)
-    label = label or directory.name
-    path = directory / SEAL_NAME
-    reinstall = "reinstall the pack from its original source"
+    return parse_seal(read_seal_bytes(directory, label), label or directory.name)
+
+
+def parse_seal(data: bytes, label: str) -> dict[str, str]:
+    """Seal bytes as {relative name: sha256}; a malformed seal is PackIntegrityError."""
+    reinstall = _REINSTALL
     try:
-        if path.stat().st_size > MAX_SEAL_BYTES:
-            raise PackIntegrityError(f"pack {label}: {SEAL_NAME} is too large to be a seal")
-        text = path.read_text("utf-8")
-    except FileNotFoundError as exc:
-        raise PackIntegrityError(
-            f"pack {label}: the seal file {SEAL_NAME} is missing, so the pack cannot be "
-            f"checked for changes; {reinstall}"
-        ) from exc
-    except (OSError, UnicodeDecodeError) as exc:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
         raise PackIntegrityError(f"pack {label}: {SEAL_NAME} is unreadable; {reinstall}") from exc
     entries: dict[str, str] = {}
     for number, line in enumerate(text.splitlines(), 1):
@@ -93,11 +168,15 @@ def read_seal(directory: Path | str, label: str | None = None) -> dict[str, str]
     return entries
 
 
-def verify_seal(directory: Path | str, label: str | None = None) -> None:
-    """Check every file the seal lists; the first missing or changed file is refused."""
+def verify_seal(
+    directory: Path | str, label: str | None = None, seal: bytes | None = None
+) -> dict[str, str]:
+    """Check every file the seal lists (``seal``: its bytes, already read); the first missing
+    or changed file is refused. Returns the seal's entries."""
     directory = Path(directory)
     label = label or directory.name
-    for name, expected in sorted(read_seal(directory, label).items()):
+    entries = parse_seal(seal, label) if seal is not None else read_seal(directory, label)
+    for name, expected in sorted(entries.items()):
         path = directory / name
         if not path.is_file():
             raise PackIntegrityError(f"pack {label}: file {name} is missing; reinstall the pack")
@@ -107,3 +186,4 @@ def verify_seal(directory: Path | str, label: str | None = None) -> None:
                 f"pack {label}: {name} has been modified or damaged (sha256 {actual[:12]}... "
                 f"does not match the seal's {expected[:12]}...); reinstall the pack"
             )
+    return entries

@@ -27,6 +27,7 @@ from inference.errors import InferenceError, PackError
 from inference.packs import ModelPack, PackCatalog, discover
 from inference.resources import resource_path, user_data_dir
 
+from . import pack_trust
 from .errors import InvalidInputError, OutputError, ReportError, ScreeningError, StoreError
 from .i18n import DEFAULT_LANGUAGE, languages, resolve_language
 from .i18n import tr as _tr
@@ -133,6 +134,7 @@ def build_parser() -> argparse.ArgumentParser:
     verify = msub.add_parser("verify", help="check hashes, manifest schema and a dry run")
     _lang_arg(verify)
     verify.add_argument("pack_id", nargs="?", metavar="ID", help="only this pack")
+    pack_trust.add_parsers(msub, _lang_arg)  # trust, untrust, keys: signing keys (audited)
 
     batch = sub.add_parser(
         "batch",
@@ -297,6 +299,7 @@ def cmd_models_list(_: argparse.Namespace) -> int:
             )
             + f"\n    {t('cli.pack_folder', folder=pack.directory)}"
         )
+        print(pack_trust.signed_line(pack, t))
     for problem in catalog.problems:
         print(f"{t('cli.refused')}  {problem.directory.name}: {problem.message} [{problem.code}]")
     return EXIT_OK
@@ -328,9 +331,12 @@ def cmd_models_verify(args: argparse.Namespace) -> int:
             cam += "; " + t("cli.with_early_guard", layer=early.layer)
         passed = t("cli.verify_passed", heatmaps=cam)
         print(f"{t('cli.ok'):<7} {pack.id} v{pack.version}: {passed}")
+        print(pack_trust.signed_line(pack, t))
     for problem in problems:
         failed += 1
         print(f"{t('cli.refused'):<7} {problem.directory.name}: {problem.message} [{problem.code}]")
+        if hint := pack_trust.problem_hint(problem, t):
+            print(hint)
     if not packs and not problems:
         print(t("cli.no_packs"))
     return EXIT_SOME_FAILED if failed else EXIT_OK
@@ -706,6 +712,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return report_gui_failure(RuntimeError(t("cli.gui_from_launcher")), _LANG)
         if hasattr(args, "operator"):
             _settings_defaults(args)
+        if args.command == "models" and args.models_command in pack_trust.COMMANDS:
+            return pack_trust.COMMANDS[args.models_command](args, t, _open_store)
         if args.command == "models":
             return (
                 cmd_models_verify(args)

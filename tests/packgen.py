@@ -3,6 +3,10 @@
 Graph: conv3x3/stride 4 -> ReLU = ``features`` [N,K,h,w] -> global average pool -> Gemm
 = ``logits`` [N,C]; ``head_grad`` [N,C,K] is the Gemm weight broadcast over the batch,
 exactly what the training export produces for a plain linear head.
+
+Packs are signed with ``TEST_KEY``, a key only the tests trust (``tests/conftest.py`` adds it
+to ``inference.signing.SESSION_TRUSTED``; ``trust_test_key`` writes it into a user data
+folder for tests that start a separate process). The app never trusts it.
 """
 
 from __future__ import annotations
@@ -14,9 +18,54 @@ from typing import Any
 
 import numpy as np
 import onnx
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from onnx import TensorProto, helper, numpy_helper
 
 from inference.seal import write_seal
+from inference.signing import TrustedKey, fingerprint, save_trusted, sign_pack
+
+# Deterministic so that packs built in different test processes carry the same signer.
+TEST_KEY = Ed25519PrivateKey.from_private_bytes(hashlib.sha256(b"ClinicLens tests only").digest())
+
+
+def test_trusted_key(name: str = "ClinicLens tests") -> TrustedKey:
+    """TEST_KEY as a trusted-keys entry."""
+    from cryptography.hazmat.primitives import serialization
+
+    raw = TEST_KEY.public_key().public_bytes(
+        serialization.Encoding.Raw, serialization.PublicFormat.Raw
+    )
+    import base64
+
+    return TrustedKey(fingerprint(raw), base64.b64encode(raw).decode(), name)
+
+
+test_trusted_key.__test__ = False  # a helper, not a test, for pytest's collector
+
+
+def trust_test_key(home: Path) -> Path:
+    """Make a process using ``CLINICLENS_HOME=home`` trust the test packs."""
+    return save_trusted([test_trusted_key()], Path(home) / "trusted-keys.json")
+
+
+def write_test_key(path: Path) -> Path:
+    """TEST_KEY as a PEM file, for tools that take ``--signing-key``."""
+    from cryptography.hazmat.primitives import serialization
+
+    pem = TEST_KEY.private_bytes(
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.PKCS8,
+        serialization.NoEncryption(),
+    )
+    Path(path).write_bytes(pem)
+    return Path(path)
+
+
+def reseal(directory: Path, key: Ed25519PrivateKey | None = TEST_KEY) -> None:
+    """Seal the pack as it is now and sign it (``key=None``: leave it unsigned)."""
+    write_seal(directory)
+    if key is not None:
+        sign_pack(directory, key)
 
 
 def build_model(
@@ -117,9 +166,11 @@ def make_pack(
     size: int = 32,
     seed: int = 0,
     cam_outputs: bool = True,
+    key: Ed25519PrivateKey | None = TEST_KEY,
     **overrides: Any,
 ) -> Path:
-    """Write a complete, valid pack folder ``root/pack_id`` and return it."""
+    """Write a complete, valid pack folder ``root/pack_id``, signed with ``key`` (None:
+    unsigned), and return it."""
     directory = Path(root) / pack_id
     directory.mkdir(parents=True, exist_ok=True)
     model, _ = build_model(len(classes), size=size, seed=seed, cam_outputs=cam_outputs)
@@ -128,15 +179,16 @@ def make_pack(
     if not cam_outputs:
         manifest["onnx"]["outputs"] = {"logits": "logits"}
     (directory / "manifest.json").write_text(json.dumps(manifest, indent=2), "utf-8")
-    write_seal(directory)
+    reseal(directory, key)
     return directory
 
 
 def rewrite_manifest(directory: Path, *, seal: bool = True, **changes: Any) -> None:
-    """Change top-level manifest fields; ``seal=False`` leaves the old seal (a tampered pack)."""
+    """Change top-level manifest fields; ``seal=False`` leaves the old seal and signature (a
+    tampered pack); otherwise the pack is re-sealed and signed with the test key."""
     path = Path(directory) / "manifest.json"
     data = json.loads(path.read_text("utf-8"))
     data.update(changes)
     path.write_text(json.dumps(data, indent=2), "utf-8")
     if seal:
-        write_seal(directory)
+        reseal(directory)

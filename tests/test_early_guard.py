@@ -12,8 +12,7 @@ import pytest
 from inference.errors import PackIntegrityError
 from inference.ood import MahalanobisScorer, combined_scores
 from inference.packs import load_pack
-from inference.seal import write_seal
-from tests.packgen import build_model, make_pack
+from tests.packgen import build_model, make_pack, reseal
 
 pytest.importorskip("torch")  # training.guard reuses training.export
 
@@ -82,7 +81,7 @@ def test_a_modified_early_guard_file_refuses_the_pack(tmp_path):
     }
     manifest["onnx"]["outputs"]["early_pooled"] = "early_pooled"
     (pack / "manifest.json").write_text(json.dumps(manifest), "utf-8")
-    write_seal(pack)
+    reseal(pack)
     assert load_pack(pack).manifest.ood.early.threshold == 2.0
     data = bytearray((pack / "ood_early.npz").read_bytes())
     data[-30] ^= 0xFF

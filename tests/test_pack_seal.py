@@ -11,8 +11,8 @@ import pytest
 
 from inference.errors import PackIntegrityError
 from inference.packs import discover, load_pack
-from inference.seal import SEAL_NAME, read_seal, verify_seal, write_seal
-from tests.packgen import make_pack, rewrite_manifest
+from inference.seal import SEAL_NAME, read_seal, verify_seal
+from tests.packgen import make_pack, reseal, rewrite_manifest
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -62,7 +62,7 @@ def test_tampered_manifest_is_refused(tmp_path):
     with pytest.raises(PackIntegrityError, match="manifest.json has been modified"):
         load_pack(pack)
     assert load_pack(pack, verify=False).manifest.classes[1].name.get() == "Healthy"
-    write_seal(pack)  # a provider re-sealing a deliberate change is accepted again
+    reseal(pack)  # a provider re-sealing (and re-signing) a deliberate change is accepted again
     assert load_pack(pack).manifest.classes[1].name.get() == "Healthy"
 
 
@@ -90,7 +90,7 @@ def test_extra_unlisted_file_is_ok_but_listed_missing_file_is_not(tmp_path):
     (pack / "clinic-notes.txt").write_text("added later", "utf-8")
     assert load_pack(pack).id == "extra"
     (pack / "MODEL_CARD.md").write_text("card", "utf-8")
-    write_seal(pack)
+    reseal(pack)
     (pack / "MODEL_CARD.md").unlink()
     with pytest.raises(PackIntegrityError, match="MODEL_CARD.md is missing"):
         load_pack(pack)

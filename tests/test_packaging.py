@@ -78,17 +78,31 @@ def test_data_files_are_found_the_frozen_way():
     assert '"inference" / "manifest.schema.json"), "inference"' in spec
 
 
+def _test_signed_palm_pack(tmp_path):
+    """The bundled palm pack, signed with the tests' key (the release key is not in git)."""
+    import shutil
+
+    from inference.signing import sign_pack
+    from tests.packgen import TEST_KEY, write_test_key
+
+    source = tmp_path / "src" / "palm-anemia"
+    shutil.copytree(ROOT / "models" / "palm-anemia", source)
+    sign_pack(source, TEST_KEY)
+    return source, write_test_key(tmp_path / "test.key")
+
+
 def test_release_copy_of_a_pack_keeps_the_default_variant_only(tmp_path):
     from inference.packs import load_pack
     from inference.screener import Screener
     from tools.release_pack import release_copy
 
-    source = ROOT / "models" / "palm-anemia"
+    source, key = _test_signed_palm_pack(tmp_path)
     original = load_pack(source)
     assert original.manifest.onnx.variants, "the bundled pack has an int8 variant to leave out"
-    copy = release_copy(source, tmp_path)
+    copy = release_copy(source, tmp_path, signing_key=key)
     assert copy != source and not (copy / "model.int8.onnx").exists()
-    pack = load_pack(copy)  # sealed and hash-checked
+    pack = load_pack(copy)  # signed, sealed and hash-checked
+    assert pack.signer == original.signer
     assert pack.manifest.onnx.variants == () and pack.manifest.onnx.default_variant == "fp32"
     assert pack.manifest.ood == original.manifest.ood
     image = ROOT / "assets" / "samples" / "palm-anemia"
@@ -96,6 +110,27 @@ def test_release_copy_of_a_pack_keeps_the_default_variant_only(tmp_path):
     a, b = Screener(original).screen_path(first), Screener(pack).screen_path(first)
     assert a.prediction.probabilities == b.prediction.probabilities and a.status == b.status
     assert release_copy(copy, tmp_path / "again") == copy  # nothing left to drop
+
+
+def test_release_copy_without_the_signing_key_ships_the_pack_whole(tmp_path):
+    from inference.packs import load_pack
+    from tools.release_pack import release_copy
+
+    source, _ = _test_signed_palm_pack(tmp_path)
+    assert release_copy(source, tmp_path / "out", signing_key=tmp_path / "absent.key") == source
+    assert load_pack(source).signer.fingerprint  # its own signature still holds
+
+
+def test_release_copy_signed_by_another_key_stops_the_build(tmp_path):
+    from inference.errors import PackError
+    from inference.signing import generate_key
+    from tools.release_pack import release_copy
+
+    source, _ = _test_signed_palm_pack(tmp_path)
+    other = tmp_path / "other.key"
+    generate_key(other)
+    with pytest.raises(PackError, match="untrusted key|signed by"):
+        release_copy(source, tmp_path / "out", signing_key=other)
 
 
 def test_release_copy_refuses_a_tampered_pack(tmp_path):

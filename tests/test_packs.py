@@ -18,8 +18,7 @@ from inference.errors import (
 )
 from inference.packs import discover, load_pack
 from inference.resources import model_dirs, user_data_dir
-from inference.seal import write_seal
-from tests.packgen import build_model, make_pack, rewrite_manifest, sha256
+from tests.packgen import build_model, make_pack, reseal, rewrite_manifest, sha256
 
 
 def _set_onnx(directory, **changes) -> None:
@@ -42,7 +41,7 @@ def test_model_hash_mismatch_is_refused_and_other_packs_still_load(tmp_path):
     # A different model under the old manifest, resealed: only the manifest hash can catch it.
     other, _ = build_model(3, seed=9)
     onnx.save(other, bad / "model.onnx")
-    write_seal(bad)
+    reseal(bad)  # and signed: only the manifest hash can catch it
     with pytest.raises(PackIntegrityError, match="bravo: model.onnx has been modified") as info:
         load_pack(bad)
     assert "manifest" in str(info.value)

@@ -14,6 +14,8 @@ torch = pytest.importorskip("torch")
 from inference import cam as cam_mod  # noqa: E402
 from inference.packs import load_pack  # noqa: E402
 from inference.screener import Screener  # noqa: E402
+from inference.signing import PackUnsignedError, sign_pack  # noqa: E402
+from tests.packgen import TEST_KEY, test_trusted_key, write_test_key  # noqa: E402
 from training.archs import Classifier, Head, build_backbone  # noqa: E402
 from training.export import export_onnx  # noqa: E402
 from training.loop import Recipe, run_phase  # noqa: E402
@@ -51,10 +53,12 @@ def test_tiny_run_produces_a_pack_the_app_screens(tmp_path):
             ood_probes=(data / "val" / "calm",),
             early_guard="features.16",
             ood_downscaled=True,
+            signing_key=write_test_key(tmp_path / "provider.key"),
         ),
         log=lambda *_: None,
     )
-    pack = load_pack(out)  # validates the schema and every hash
+    pack = load_pack(out)  # validates the signature, the schema and every hash
+    assert pack.signer is not None and pack.signer.fingerprint == test_trusted_key().fingerprint
     assert pack.manifest.class_ids == ("alert", "calm")
     early = pack.manifest.ood.early
     assert early is not None and early.layer == "features.16" and early.threshold > 0
@@ -227,14 +231,17 @@ def test_early_guard_retrofits_a_trained_pack_without_changing_its_answers(tmp_p
     data = _make_dataset(tmp_path / "data")
     out = tmp_path / "packs" / "tiny-plain"
     cfg = TrainConfig(data=data, out=out, size=64, unfreeze=1, views=1,
-                      recipe=Recipe(epochs_head=1, epochs_finetune=0, batch_size=8), workdir=tmp_path / "w")
+                      recipe=Recipe(epochs_head=1, epochs_finetune=0, batch_size=8), workdir=tmp_path / "w",
+                      signing_key=write_test_key(tmp_path / "provider.key"))
     train(cfg, log=lambda *_: None)
     image = data / "val" / "alert" / "000.png"
     before = Screener(load_pack(out)).screen_path(image)
     assert load_pack(out).manifest.ood.early is None
 
     rates = retrofit(out, data, "features.15", (data / "val" / "calm",))
-    pack = load_pack(out)  # re-sealed: every hash checks out
+    with pytest.raises(PackUnsignedError):  # the rewrite dropped the old signature
+        load_pack(out)
+    pack = load_pack(out, check_signature=False)  # re-sealed: every hash checks out
     after = Screener(pack).screen_path(image)
     assert pack.manifest.ood.early.layer == "features.15"
     assert np.allclose(after.prediction.probabilities, before.prediction.probabilities, atol=1e-6)
@@ -245,6 +252,7 @@ def test_early_guard_retrofits_a_trained_pack_without_changing_its_answers(tmp_p
     from training.guard import refit_downscaled
 
     refit = refit_downscaled(out, data, (data / "val" / "calm",))
+    sign_pack(out, TEST_KEY)  # what --signing-key does after the refit
     pack = load_pack(out)
     assert pack.manifest.ood.fitted_on and pack.manifest.ood.early is not None
     assert pack.manifest.ood.threshold == pytest.approx(refit["threshold"])

@@ -59,11 +59,18 @@ def build_parser() -> argparse.ArgumentParser:
                    help="continue from checkpoints in the workdir (default)")
     p.add_argument("--restart", dest="resume", action="store_false", help="discard checkpoints")
     p.add_argument("--comparison", default="", help="text for the model card's comparison section")
+    p.add_argument("--signing-key", type=Path, metavar="KEY",
+                   help="private ed25519 key (PEM) that signs the pack; the app refuses unsigned "
+                   "packs. Make one with: python tools/sign_pack.py --new-key KEY")
     return p
 
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    if args.signing_key:
+        from inference.signing import load_private_key
+
+        load_private_key(args.signing_key)  # a bad key stops here, not after the training
     recipe = Recipe(
         epochs_head=args.epochs_head,
         epochs_finetune=args.epochs_finetune,
@@ -98,6 +105,7 @@ def main(argv: list[str] | None = None) -> int:
         output_stride=args.output_stride,
         resume=args.resume,
         comparison=args.comparison,
+        signing_key=args.signing_key,
     )
     try:
         train(cfg)

@@ -44,6 +44,7 @@ from .guard import (
 )
 from .loop import Recipe, run_phase
 from .loop import evaluate as eval_cached
+from .sign import sign
 from .tasks import TASKS, Task, t
 
 IMAGENET_MEAN = (0.485, 0.456, 0.406)
@@ -75,6 +76,7 @@ class TrainConfig:
     pack_version: str = "1.0.0"
     resume: bool = True
     comparison: str = ""
+    signing_key: Path | None = None  # private key that signs the finished pack
 
 
 def _task_for(cfg: TrainConfig, classes: tuple[str, ...]) -> Task:
@@ -223,7 +225,7 @@ def train(cfg: TrainConfig, log=print) -> dict:
     if cfg.early_guard:
         manifest["onnx"]["outputs"]["early_pooled"] = EARLY_OUTPUT
     write_manifest(out, manifest)
-    engine = Engine(load_pack(out))
+    engine = Engine(load_pack(out, check_signature=False))  # signed when finished
     val_paths = [s.path for s in val_split.samples]
     val_run = screen_files(engine, spec, val_paths)
     val_logits = val_run.logits
@@ -318,7 +320,7 @@ def train(cfg: TrainConfig, log=print) -> dict:
         "history": history,
     }
     write_manifest(out, manifest)
-    _write_val_sample(out, load_pack(out), val_split, cfg.data)
+    _write_val_sample(out, load_pack(out, check_signature=False), val_split, cfg.data)
     card.plot_confusion(rep.confusion, classes, out / "confusion.png")
     card.plot_curves(history, out / "curves.png")
     size_mb = (out / "model.onnx").stat().st_size / 1e6
@@ -329,6 +331,7 @@ def train(cfg: TrainConfig, log=print) -> dict:
          "comparison": cfg.comparison},
     )
     write_seal(out)  # last: the seal covers the card, plots and val sample too
+    sign(out, cfg.signing_key, log)  # then the signature over the seal
     summary = {
         "pack": task.pack_id,
         "accuracy": rep.accuracy,
