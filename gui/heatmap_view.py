@@ -223,6 +223,9 @@ class HeatmapViewer(QWidget):
             self.tr("Choose the screening type, then drop images here or click Open files.")
         )
         self.placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        # Error texts carry file names: never markup.
+        self.placeholder.setTextFormat(Qt.TextFormat.PlainText)
+        self.note.setTextFormat(Qt.TextFormat.PlainText)
         self.placeholder.setWordWrap(True)
         self.placeholder.setStyleSheet("QLabel { color: #616e7c; font-size: 13pt; }")
         self.controls.fit_requested.connect(self.view.fit)

@@ -40,7 +40,7 @@ from .history_panel import HistoryList
 from .packs_panel import PackChooser, PackInfoDialog, pack_html
 from .patient_flow import PatientFlow
 from .patient_panel import PatientForm
-from .plaintext import plain
+from .plaintext import message_box, plain
 from .printing import ReportPrinter
 from .qimage import to_pixmap
 from .records_view import RecordsView
@@ -110,6 +110,7 @@ class MainWindow(QMainWindow):
         self.records = RecordsView(self)
         self.printer = ReportPrinter(self)
         self.first_run_dialog = None
+        self.replaced_by: MainWindow | None = None  # after a language change (gui.relaunch)
         self._build_menus()
         self._restore()
         QTimer.singleShot(0, self._start_up)
@@ -406,7 +407,7 @@ class MainWindow(QMainWindow):
 
     def _failed(self, message: str) -> None:
         self.statusBar().showMessage(message, 10000)
-        QMessageBox.warning(self, self.tr("ClinicLens"), message)
+        message_box(self, QMessageBox.Icon.Warning, self.tr("ClinicLens"), message).exec()
 
     # ------------------------------------------------------------------------------------
     # Screening type
@@ -905,10 +906,12 @@ class MainWindow(QMainWindow):
         dialog.open()
 
     def apply_settings(self, clinic: ClinicSettings) -> bool:
-        """Save the clinic settings (shared with the CLI); language applies at next start."""
+        """Save the clinic settings (shared with the CLI); a new language reopens the window
+        in it (gui.relaunch), or applies at the next start while a batch runs."""
         from screening.settings import save_settings
 
-        language_changed = self.clinic is None or clinic.language != self.clinic.language
+        before = self.clinic.language if self.clinic is not None else ""
+        language_changed = clinic.language != before
         try:
             save_settings(clinic)
         except Exception as exc:  # noqa: BLE001 - shown, the old settings stay
@@ -918,6 +921,11 @@ class MainWindow(QMainWindow):
         self.batch.operator = self.operator
         message = self.tr("Settings saved.")
         if language_changed:
+            if not self.batch.running:
+                from .relaunch import switch_language
+
+                QTimer.singleShot(0, lambda: switch_language(self, clinic.language))
+                return True
             message += " " + self.tr("Restart ClinicLens to change the language.")
         self.statusBar().showMessage(message, 10000)
         return True
@@ -927,8 +935,9 @@ class MainWindow(QMainWindow):
     # ------------------------------------------------------------------------------------
     def ask(self, title: str, text: str) -> bool:
         """A yes/no question (tests replace this)."""
-        answer = QMessageBox.question(self, title, text)
-        return answer == QMessageBox.StandardButton.Yes
+        yes, no = QMessageBox.StandardButton.Yes, QMessageBox.StandardButton.No
+        box = message_box(self, QMessageBox.Icon.Question, title, text, yes | no)
+        return box.exec() == yes
 
     def offer_resume(self) -> int | None:
         """On start-up: a batch a crash left unfinished is offered for resuming."""

@@ -25,3 +25,14 @@ def tooltip(text: str) -> str:
     if not text:
         return ""
     return '<p style="white-space:pre-wrap">' + html.escape(text) + "</p>"
+
+
+def message_box(parent, icon, title: str, text: str, buttons=None):
+    """A QMessageBox whose text is never interpreted as markup (file names, pack names)."""
+    from PySide6.QtWidgets import QMessageBox
+
+    box = QMessageBox(icon, title, text, parent=parent)
+    box.setTextFormat(Qt.TextFormat.PlainText)
+    if buttons is not None:
+        box.setStandardButtons(buttons)
+    return box

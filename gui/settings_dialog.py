@@ -97,13 +97,16 @@ class SettingsDialog(QDialog):
             self.language.addItem(language_label(code), code)
         index = self.language.findData(settings.language)
         self.language.setCurrentIndex(index if index >= 0 else 0)
-        self.language_note = QLabel(self.tr("Restart ClinicLens to change the language."))
+        self.language_note = QLabel(
+            self.tr("The window reopens in the new language when you press OK.")
+        )
         self.language_note.setWordWrap(True)
         self.language_note.setStyleSheet("QLabel { color: #8a5a00; }")
         self.language_note.setVisible(False)
 
         self.error = QLabel()
         self.error.setWordWrap(True)
+        self.error.setTextFormat(Qt.TextFormat.PlainText)
         self.error.setStyleSheet("QLabel { color: #a61b1b; }")
         self.error.hide()
 

@@ -132,6 +132,12 @@ ID: dict[str, str] = {
     "Images (*.png *.jpg *.jpeg)": "Gambar (*.png *.jpg *.jpeg)",
     "Images to screen": "Gambar yang akan diskrining",
     "Intended use": "Tujuan penggunaan",
+    "Signed by": "Ditandatangani oleh",
+    "the ClinicLens project (key {fingerprint})": "proyek ClinicLens (kunci {fingerprint})",
+    "a key trusted on this computer: {fingerprint} ({name})":
+        "kunci yang dipercaya di komputer ini: {fingerprint} ({name})",
+    "nobody: this pack is unsigned and runs only in developer mode":
+        "tidak ada: paket ini tidak bertanda tangan dan hanya berjalan dalam mode pengembang",
     "Interface and reports": "Tampilan dan laporan",
     "Job": "Pekerjaan",
     "Language": "Bahasa",
@@ -394,6 +400,9 @@ ID: dict[str, str] = {
         "atau tahun-bulan-hari (1980-05-12)."
     ),
     "The report could not be printed: {reason}": "Laporan tidak dapat dicetak: {reason}",
+    "The window reopens in the new language when you press OK.": (
+        "Jendela dibuka ulang dalam bahasa baru saat Anda menekan OK."
+    ),
     "This screening already belongs to {patient}.": "Skrining ini sudah milik {patient}.",
     "This screening is already voided.": "Skrining ini sudah dibatalkan.",
     "This screening was voided; it cannot be assigned.": (

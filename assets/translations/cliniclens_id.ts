@@ -432,7 +432,7 @@ Untuk memulihkan, tutup ClinicLens lalu salin folder itu kembali ke tempat yang 
         <translation>Pilih jenis skrining, lalu letakkan gambar di sini atau klik Buka berkas.</translation>
     </message>
     <message>
-        <location filename="../../gui/heatmap_view.py" line="266"/>
+        <location filename="../../gui/heatmap_view.py" line="269"/>
         <source>No positive evidence for this class: nothing in the image speaks for it, so no heatmap is drawn.</source>
         <translation>Tidak ada bukti positif untuk kelas ini: tidak ada bagian gambar yang mendukungnya, sehingga peta panas tidak digambar.</translation>
     </message>
@@ -478,450 +478,450 @@ Untuk memulihkan, tutup ClinicLens lalu salin folder itu kembali ke tempat yang 
         <translation>ClinicLens — alat bantu skrining</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="130"/>
+        <location filename="../../gui/main_window.py" line="131"/>
         <source>Previous image (Page Up)</source>
         <translation>Gambar sebelumnya (Page Up)</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="131"/>
+        <location filename="../../gui/main_window.py" line="132"/>
         <source>Next image (Page Down)</source>
         <translation>Gambar berikutnya (Page Down)</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="135"/>
+        <location filename="../../gui/main_window.py" line="136"/>
         <source>Clear list</source>
         <translation>Kosongkan daftar</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="151"/>
+        <location filename="../../gui/main_window.py" line="152"/>
         <source>Patient</source>
         <translation>Pasien</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="152"/>
+        <location filename="../../gui/main_window.py" line="153"/>
         <source>History</source>
         <translation>Riwayat</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="184"/>
+        <location filename="../../gui/main_window.py" line="185"/>
         <source>%v of %m</source>
         <translation>%v dari %m</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="185"/>
+        <location filename="../../gui/main_window.py" line="186"/>
         <source>Cancel</source>
         <translation>Batal</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="214"/>
+        <location filename="../../gui/main_window.py" line="215"/>
         <source>Frame</source>
         <translation>Bingkai</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="218"/>
+        <location filename="../../gui/main_window.py" line="219"/>
         <source>Which frame of this multi-frame DICOM file to screen</source>
         <translation>Bingkai mana dari berkas DICOM multi-bingkai ini yang akan diskrining</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="241"/>
+        <location filename="../../gui/main_window.py" line="242"/>
         <source>&amp;File</source>
         <translation>&amp;Berkas</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="243"/>
+        <location filename="../../gui/main_window.py" line="244"/>
         <source>Open files…</source>
         <translation>Buka berkas…</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="246"/>
+        <location filename="../../gui/main_window.py" line="247"/>
         <source>Open folder…</source>
         <translation>Buka folder…</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="249"/>
+        <location filename="../../gui/main_window.py" line="250"/>
         <source>Paste</source>
         <translation>Tempel</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="254"/>
+        <location filename="../../gui/main_window.py" line="255"/>
         <source>Save heatmap overlay (PNG)…</source>
         <translation>Simpan lapisan peta panas (PNG)…</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="257"/>
+        <location filename="../../gui/main_window.py" line="258"/>
         <source>Save report (PDF)…</source>
         <translation>Simpan laporan (PDF)…</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="261"/>
+        <location filename="../../gui/main_window.py" line="262"/>
         <source>Print report…</source>
         <translation>Cetak laporan…</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="265"/>
+        <location filename="../../gui/main_window.py" line="266"/>
         <source>Batch screening…</source>
         <translation>Skrining massal…</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="266"/>
+        <location filename="../../gui/main_window.py" line="267"/>
         <source>Settings…</source>
         <translation>Pengaturan…</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="269"/>
+        <location filename="../../gui/main_window.py" line="270"/>
         <source>Quit</source>
         <translation>Keluar</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="271"/>
+        <location filename="../../gui/main_window.py" line="272"/>
         <source>&amp;View</source>
         <translation>&amp;Tampilan</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="273"/>
+        <location filename="../../gui/main_window.py" line="274"/>
         <source>Next image</source>
         <translation>Gambar berikutnya</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="276"/>
+        <location filename="../../gui/main_window.py" line="277"/>
         <source>Previous image</source>
         <translation>Gambar sebelumnya</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="278"/>
+        <location filename="../../gui/main_window.py" line="279"/>
         <source>Show heatmap</source>
         <translation>Tampilkan peta panas</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="282"/>
+        <location filename="../../gui/main_window.py" line="283"/>
         <source>Fit to window</source>
         <translation>Paskan ke jendela</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="283"/>
+        <location filename="../../gui/main_window.py" line="284"/>
         <source>&amp;Help</source>
         <translation>Ban&amp;tuan</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="285"/>
+        <location filename="../../gui/main_window.py" line="286"/>
         <source>About this screening type…</source>
         <translation>Tentang jenis skrining ini…</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="287"/>
+        <location filename="../../gui/main_window.py" line="288"/>
         <source>Where is my data?…</source>
         <translation>Di mana data saya?…</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="288"/>
-        <location filename="../../gui/main_window.py" line="446"/>
+        <location filename="../../gui/main_window.py" line="289"/>
+        <location filename="../../gui/main_window.py" line="447"/>
         <source>About ClinicLens</source>
         <translation>Tentang ClinicLens</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="368"/>
+        <location filename="../../gui/main_window.py" line="369"/>
         <source>Looking for screening types…</source>
         <translation>Mencari jenis skrining…</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="387"/>
+        <location filename="../../gui/main_window.py" line="388"/>
         <source>Patient database unavailable: {reason}</source>
         <translation>Basis data pasien tidak tersedia: {reason}</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="392"/>
+        <location filename="../../gui/main_window.py" line="393"/>
         <source>Ready</source>
         <translation>Siap</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="404"/>
+        <location filename="../../gui/main_window.py" line="405"/>
         <source>No screening types installed</source>
         <translation>Belum ada jenis skrining yang terpasang</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="409"/>
+        <location filename="../../gui/main_window.py" line="410"/>
         <source>ClinicLens</source>
         <translation>ClinicLens</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="448"/>
+        <location filename="../../gui/main_window.py" line="449"/>
         <source>&lt;h3&gt;ClinicLens {version}&lt;/h3&gt;&lt;p&gt;Offline screening aid for clinics: small image classifiers with heatmaps, patient records and PDF reports.&lt;/p&gt;&lt;p&gt;&lt;b&gt;Screening aid — not a diagnosis.&lt;/b&gt; Every result must be reviewed by a qualified health worker.&lt;/p&gt;</source>
         <translation>&lt;h3&gt;ClinicLens {version}&lt;/h3&gt;&lt;p&gt;Alat bantu skrining luring untuk klinik: pengklasifikasi gambar kecil dengan peta panas, rekam pasien, dan laporan PDF.&lt;/p&gt;&lt;p&gt;&lt;b&gt;Alat bantu skrining — bukan diagnosis.&lt;/b&gt; Setiap hasil wajib ditinjau oleh tenaga kesehatan yang berwenang.&lt;/p&gt;</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="461"/>
+        <location filename="../../gui/main_window.py" line="462"/>
         <source>Open images</source>
         <translation>Buka gambar</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="463"/>
-        <location filename="../../gui/main_window.py" line="1017"/>
+        <location filename="../../gui/main_window.py" line="464"/>
+        <location filename="../../gui/main_window.py" line="1026"/>
         <source>Images (*.png *.jpg *.jpeg *.bmp *.tif *.tiff *.webp *.gif *.dcm *.dicom)</source>
         <translation>Gambar (*.png *.jpg *.jpeg *.bmp *.tif *.tiff *.webp *.gif *.dcm *.dicom)</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="471"/>
+        <location filename="../../gui/main_window.py" line="472"/>
         <source>Open a folder of images</source>
         <translation>Buka folder gambar</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="485"/>
+        <location filename="../../gui/main_window.py" line="486"/>
         <source>The clipboard holds no image or files.</source>
         <translation>Papan klip tidak berisi gambar atau berkas.</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="492"/>
+        <location filename="../../gui/main_window.py" line="493"/>
         <source>The pasted image could not be kept for screening.</source>
         <translation>Gambar yang ditempel tidak dapat disimpan untuk skrining.</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="507"/>
+        <location filename="../../gui/main_window.py" line="508"/>
         <source>Looking for images…</source>
         <translation>Mencari gambar…</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../gui/main_window.py" line="516"/>
+        <location filename="../../gui/main_window.py" line="517"/>
         <source>Added %n image(s)</source>
         <translation>
             <numerusform>%n gambar ditambahkan</numerusform>
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../gui/main_window.py" line="518"/>
+        <location filename="../../gui/main_window.py" line="519"/>
         <source>skipped %n file(s) that are not images</source>
         <translation>
             <numerusform>%n berkas yang bukan gambar dilewati</numerusform>
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../gui/main_window.py" line="520"/>
+        <location filename="../../gui/main_window.py" line="521"/>
         <source>%n path(s) not found</source>
         <translation>
             <numerusform>%n jalur tidak ditemukan</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="588"/>
+        <location filename="../../gui/main_window.py" line="589"/>
         <source>Screening failed</source>
         <translation>Skrining gagal</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="594"/>
+        <location filename="../../gui/main_window.py" line="595"/>
         <source>Cancelled</source>
         <translation>Dibatalkan</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="620"/>
+        <location filename="../../gui/main_window.py" line="621"/>
         <source>Saved screening #{id} — {file}</source>
         <translation>Skrining tersimpan #{id} — {file}</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="625"/>
+        <location filename="../../gui/main_window.py" line="626"/>
         <source>No images yet</source>
         <translation>Belum ada gambar</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="628"/>
+        <location filename="../../gui/main_window.py" line="629"/>
         <source>Image {n} of {total} — {file}</source>
         <translation>Gambar {n} dari {total} — {file}</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="665"/>
+        <location filename="../../gui/main_window.py" line="666"/>
         <source>DICOM</source>
         <translation>DICOM</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="669"/>
+        <location filename="../../gui/main_window.py" line="670"/>
         <source>study {date}</source>
         <translation>studi {date}</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="680"/>
+        <location filename="../../gui/main_window.py" line="681"/>
         <source>of {n}</source>
         <translation>dari {n}</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="684"/>
+        <location filename="../../gui/main_window.py" line="685"/>
         <source>DICOM study {date} {modality}</source>
         <translation>Studi DICOM {date} {modality}</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="715"/>
+        <location filename="../../gui/main_window.py" line="716"/>
         <source>Choose a screening type</source>
         <translation>Pilih jenis skrining</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="720"/>
+        <location filename="../../gui/main_window.py" line="721"/>
         <source>Screening…</source>
         <translation>Menskrining…</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="765"/>
+        <location filename="../../gui/main_window.py" line="766"/>
         <source>The image cannot be shown: {reason}</source>
         <translation>Gambar tidak dapat ditampilkan: {reason}</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="780"/>
+        <location filename="../../gui/main_window.py" line="781"/>
         <source>decode</source>
         <translation>dekode</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="781"/>
+        <location filename="../../gui/main_window.py" line="782"/>
         <source>preprocess</source>
         <translation>praproses</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="782"/>
+        <location filename="../../gui/main_window.py" line="783"/>
         <source>model</source>
         <translation>model</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="783"/>
+        <location filename="../../gui/main_window.py" line="784"/>
         <source>heatmap</source>
         <translation>peta panas</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="784"/>
+        <location filename="../../gui/main_window.py" line="785"/>
         <source>overlay</source>
         <translation>lapisan</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="788"/>
+        <location filename="../../gui/main_window.py" line="789"/>
         <source>total {ms} ms</source>
         <translation>total {ms} ms</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="816"/>
+        <location filename="../../gui/main_window.py" line="817"/>
         <source>There is no heatmap to save.</source>
         <translation>Tidak ada peta panas untuk disimpan.</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="825"/>
+        <location filename="../../gui/main_window.py" line="826"/>
         <source>Save heatmap overlay</source>
         <translation>Simpan lapisan peta panas</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="825"/>
+        <location filename="../../gui/main_window.py" line="826"/>
         <source>PNG image (*.png)</source>
         <translation>Gambar PNG (*.png)</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="849"/>
+        <location filename="../../gui/main_window.py" line="850"/>
         <source>Saved {path}</source>
         <translation>Tersimpan {path}</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="1106"/>
+        <location filename="../../gui/main_window.py" line="1115"/>
         <source>Batch #{id}: {summary}</source>
         <translation>Batch #{id}: {summary}</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="1160"/>
+        <location filename="../../gui/main_window.py" line="1169"/>
         <source>PDF document (*.pdf)</source>
         <translation>Dokumen PDF (*.pdf)</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="919"/>
+        <location filename="../../gui/main_window.py" line="922"/>
         <source>Settings saved.</source>
         <translation>Pengaturan disimpan.</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="921"/>
+        <location filename="../../gui/main_window.py" line="929"/>
         <source>Restart ClinicLens to change the language.</source>
         <translation>Mulai ulang ClinicLens untuk mengganti bahasa.</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="947"/>
+        <location filename="../../gui/main_window.py" line="956"/>
         <source>Batch #{id} ({pack}) was interrupted with {done} of {total} images screened. Resume it now?</source>
         <translation>Skrining massal #{id} ({pack}) terhenti setelah {done} dari {total} gambar diskrining. Lanjutkan sekarang?</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="955"/>
+        <location filename="../../gui/main_window.py" line="964"/>
         <source>Unfinished batch</source>
         <translation>Skrining massal belum selesai</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="987"/>
+        <location filename="../../gui/main_window.py" line="996"/>
         <source>Batches need the patient database: {reason}</source>
         <translation>Skrining massal memerlukan basis data pasien: {reason}</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="988"/>
+        <location filename="../../gui/main_window.py" line="997"/>
         <source>not open yet</source>
         <translation>belum dibuka</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="1007"/>
+        <location filename="../../gui/main_window.py" line="1016"/>
         <source>none chosen</source>
         <translation>belum dipilih</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="1014"/>
+        <location filename="../../gui/main_window.py" line="1023"/>
         <source>Add images</source>
         <translation>Tambahkan gambar</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="1025"/>
+        <location filename="../../gui/main_window.py" line="1034"/>
         <source>Add a folder of images</source>
         <translation>Tambahkan folder gambar</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="1033"/>
+        <location filename="../../gui/main_window.py" line="1042"/>
         <source>Patient list</source>
         <translation>Daftar pasien</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="1035"/>
+        <location filename="../../gui/main_window.py" line="1044"/>
         <source>CSV file (*.csv);;All files (*)</source>
         <translation>Berkas CSV (*.csv);;Semua berkas (*)</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="1049"/>
+        <location filename="../../gui/main_window.py" line="1058"/>
         <source>Choose a screening type first.</source>
         <translation>Pilih jenis skrining terlebih dahulu.</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="1056"/>
+        <location filename="../../gui/main_window.py" line="1065"/>
         <source>The screening type of this batch is not installed any more.</source>
         <translation>Jenis skrining untuk skrining massal ini sudah tidak terpasang.</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="1066"/>
+        <location filename="../../gui/main_window.py" line="1075"/>
         <source>Preparing the batch…</source>
         <translation>Menyiapkan skrining massal…</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="1092"/>
+        <location filename="../../gui/main_window.py" line="1101"/>
         <source>Batch: {finished} of {total}</source>
         <translation>Massal: {finished} dari {total}</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="1158"/>
+        <location filename="../../gui/main_window.py" line="1167"/>
         <source>Save summary report</source>
         <translation>Simpan laporan ringkasan</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="1188"/>
+        <location filename="../../gui/main_window.py" line="1197"/>
         <source>Summary report saved: {path} ({pages} page(s))</source>
         <translation>Laporan ringkasan disimpan: {path} ({pages} halaman)</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="1201"/>
+        <location filename="../../gui/main_window.py" line="1210"/>
         <source>Export results</source>
         <translation>Ekspor hasil</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="1203"/>
+        <location filename="../../gui/main_window.py" line="1212"/>
         <source>CSV file (*.csv)</source>
         <translation>Berkas CSV (*.csv)</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="1241"/>
+        <location filename="../../gui/main_window.py" line="1250"/>
         <source>Results exported: {path}</source>
         <translation>Hasil diekspor: {path}</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="1253"/>
+        <location filename="../../gui/main_window.py" line="1262"/>
         <source>Open</source>
         <translation>Buka</translation>
     </message>
@@ -974,72 +974,92 @@ Untuk memulihkan, tutup ClinicLens lalu salin folder itu kembali ke tempat yang 
         <translation>{refused:.1f} % gambar uji yang tidak terkait (pindaian lain, foto, dokumen) ditolak.</translation>
     </message>
     <message>
-        <location filename="../../gui/packs_panel.py" line="115"/>
+        <location filename="../../gui/packs_panel.py" line="114"/>
+        <source>the ClinicLens project (key {fingerprint})</source>
+        <translation>proyek ClinicLens (kunci {fingerprint})</translation>
+    </message>
+    <message>
+        <location filename="../../gui/packs_panel.py" line="118"/>
+        <source>a key trusted on this computer: {fingerprint} ({name})</source>
+        <translation>kunci yang dipercaya di komputer ini: {fingerprint} ({name})</translation>
+    </message>
+    <message>
+        <location filename="../../gui/packs_panel.py" line="121"/>
+        <source>nobody: this pack is unsigned and runs only in developer mode</source>
+        <translation>tidak ada: paket ini tidak bertanda tangan dan hanya berjalan dalam mode pengembang</translation>
+    </message>
+    <message>
+        <location filename="../../gui/packs_panel.py" line="135"/>
         <source>Intended use</source>
         <translation>Tujuan penggunaan</translation>
     </message>
     <message>
-        <location filename="../../gui/packs_panel.py" line="116"/>
+        <location filename="../../gui/packs_panel.py" line="136"/>
         <source>Classes</source>
         <translation>Kelas</translation>
     </message>
     <message>
-        <location filename="../../gui/packs_panel.py" line="117"/>
+        <location filename="../../gui/packs_panel.py" line="137"/>
         <source>refer for follow-up</source>
         <translation>rujuk untuk pemeriksaan lanjutan</translation>
     </message>
     <message>
-        <location filename="../../gui/packs_panel.py" line="118"/>
+        <location filename="../../gui/packs_panel.py" line="138"/>
         <source>Measured accuracy</source>
         <translation>Akurasi terukur</translation>
     </message>
     <message>
-        <location filename="../../gui/packs_panel.py" line="119"/>
+        <location filename="../../gui/packs_panel.py" line="139"/>
         <source>Class</source>
         <translation>Kelas</translation>
     </message>
     <message>
-        <location filename="../../gui/packs_panel.py" line="120"/>
+        <location filename="../../gui/packs_panel.py" line="140"/>
         <source>Sensitivity</source>
         <translation>Sensitivitas</translation>
     </message>
     <message>
-        <location filename="../../gui/packs_panel.py" line="121"/>
+        <location filename="../../gui/packs_panel.py" line="141"/>
         <source>Precision</source>
         <translation>Presisi</translation>
     </message>
     <message>
-        <location filename="../../gui/packs_panel.py" line="122"/>
+        <location filename="../../gui/packs_panel.py" line="142"/>
         <source>Images</source>
         <translation>Gambar</translation>
     </message>
     <message>
-        <location filename="../../gui/packs_panel.py" line="123"/>
+        <location filename="../../gui/packs_panel.py" line="143"/>
         <source>Limitations</source>
         <translation>Keterbatasan</translation>
     </message>
     <message>
-        <location filename="../../gui/packs_panel.py" line="124"/>
+        <location filename="../../gui/packs_panel.py" line="144"/>
         <source>Images it refuses</source>
         <translation>Gambar yang ditolak</translation>
     </message>
     <message>
-        <location filename="../../gui/packs_panel.py" line="125"/>
+        <location filename="../../gui/packs_panel.py" line="145"/>
         <source>Screening types that could not be loaded</source>
         <translation>Jenis skrining yang tidak dapat dimuat</translation>
     </message>
     <message>
-        <location filename="../../gui/packs_panel.py" line="131"/>
+        <location filename="../../gui/packs_panel.py" line="151"/>
         <source>Pack {id}, version {version}</source>
         <translation>Paket {id}, versi {version}</translation>
     </message>
     <message>
-        <location filename="../../gui/packs_panel.py" line="145"/>
+        <location filename="../../gui/packs_panel.py" line="156"/>
+        <source>Signed by</source>
+        <translation>Ditandatangani oleh</translation>
+    </message>
+    <message>
+        <location filename="../../gui/packs_panel.py" line="169"/>
         <source>Accuracy {acc:.1f} %, macro F1 {f1:.1f} % on {n} held-out {split} images.</source>
         <translation>Akurasi {acc:.1f} %, F1 makro {f1:.1f} % pada {n} gambar {split} terpisah.</translation>
     </message>
     <message>
-        <location filename="../../gui/packs_panel.py" line="195"/>
+        <location filename="../../gui/packs_panel.py" line="219"/>
         <source>About this screening type</source>
         <translation>Tentang jenis skrining ini</translation>
     </message>
@@ -1047,79 +1067,79 @@ Untuk memulihkan, tutup ClinicLens lalu salin folder itu kembali ke tempat yang 
 <context>
     <name>PatientFlow</name>
     <message>
-        <location filename="../../gui/patient_flow.py" line="54"/>
+        <location filename="../../gui/patient_flow.py" line="60"/>
         <source>Save screening to patient record</source>
         <translation>Simpan skrining ke rekam pasien</translation>
     </message>
     <message>
-        <location filename="../../gui/patient_flow.py" line="71"/>
+        <location filename="../../gui/patient_flow.py" line="78"/>
         <source>Move screening to this patient…</source>
         <translation>Pindahkan skrining ke pasien ini…</translation>
     </message>
     <message>
-        <location filename="../../gui/patient_flow.py" line="73"/>
+        <location filename="../../gui/patient_flow.py" line="80"/>
         <source>Assign screening to this patient</source>
         <translation>Tetapkan skrining ke pasien ini</translation>
     </message>
     <message>
-        <location filename="../../gui/patient_flow.py" line="110"/>
+        <location filename="../../gui/patient_flow.py" line="118"/>
         <source>New patient: saved with the screening.</source>
         <translation>Pasien baru: disimpan bersama skrining.</translation>
     </message>
     <message>
-        <location filename="../../gui/patient_flow.py" line="118"/>
+        <location filename="../../gui/patient_flow.py" line="126"/>
         <source>Existing patient: {label}</source>
         <translation>Pasien terdaftar: {label}</translation>
     </message>
     <message>
-        <location filename="../../gui/patient_flow.py" line="129"/>
+        <location filename="../../gui/patient_flow.py" line="137"/>
         <source>Check the details read from the DICOM file, then press “Details are correct”.</source>
         <translation>Periksa data yang dibaca dari berkas DICOM, lalu tekan “Data sudah benar”.</translation>
     </message>
     <message>
-        <location filename="../../gui/patient_flow.py" line="142"/>
+        <location filename="../../gui/patient_flow.py" line="150"/>
         <source>Enter a patient ID: it is needed to find the patient later.</source>
         <translation>Masukkan ID pasien: ID ini diperlukan untuk menemukan pasien nanti.</translation>
     </message>
     <message>
-        <location filename="../../gui/patient_flow.py" line="184"/>
+        <location filename="../../gui/patient_flow.py" line="192"/>
         <source>Same patient again?</source>
         <translation>Pasien yang sama lagi?</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../gui/patient_flow.py" line="186"/>
+        <location filename="../../gui/patient_flow.py" line="194"/>
         <source>{patient} already has %n screening(s) saved in this session ({files}). Is this image also of {patient}?</source>
         <translation>
             <numerusform>{patient} sudah memiliki %n skrining yang disimpan pada sesi ini ({files}). Apakah gambar ini juga milik {patient}?</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../gui/patient_flow.py" line="192"/>
+        <location filename="../../gui/patient_flow.py" line="200"/>
         <source>Not saved. Check the patient ID.</source>
         <translation>Tidak disimpan. Periksa ID pasien.</translation>
     </message>
     <message>
-        <location filename="../../gui/patient_flow.py" line="237"/>
+        <location filename="../../gui/patient_flow.py" line="245"/>
         <source>Saved to {patient} (screening #{id}).</source>
         <translation>Disimpan ke {patient} (skrining #{id}).</translation>
     </message>
     <message>
-        <location filename="../../gui/patient_flow.py" line="261"/>
+        <location filename="../../gui/patient_flow.py" line="269"/>
         <source>Save report</source>
         <translation>Simpan laporan</translation>
     </message>
     <message>
-        <location filename="../../gui/patient_flow.py" line="261"/>
+        <location filename="../../gui/patient_flow.py" line="269"/>
         <source>PDF document (*.pdf)</source>
         <translation>Dokumen PDF (*.pdf)</translation>
     </message>
     <message>
-        <location filename="../../gui/patient_flow.py" line="290"/>
+        <location filename="../../gui/patient_flow.py" line="298"/>
         <source>Report saved: {path} ({pages} page(s))</source>
         <translation>Laporan disimpan: {path} ({pages} halaman)</translation>
     </message>
     <message>
-        <location filename="../../gui/patient_flow.py" line="298"/>
+        <location filename="../../gui/patient_flow.py" line="306"/>
         <source>Writing the report…</source>
         <translation>Menulis laporan…</translation>
     </message>
@@ -1604,77 +1624,77 @@ Untuk memulihkan, tutup ClinicLens lalu salin folder itu kembali ke tempat yang 
         <translation>Bawaan sistem</translation>
     </message>
     <message>
-        <location filename="../../gui/settings_dialog.py" line="100"/>
-        <source>Restart ClinicLens to change the language.</source>
-        <translation>Mulai ulang ClinicLens untuk mengganti bahasa.</translation>
+        <location filename="../../gui/settings_dialog.py" line="101"/>
+        <source>The window reopens in the new language when you press OK.</source>
+        <translation>Jendela dibuka ulang dalam bahasa baru saat Anda menekan OK.</translation>
     </message>
     <message>
-        <location filename="../../gui/settings_dialog.py" line="115"/>
+        <location filename="../../gui/settings_dialog.py" line="118"/>
         <source>Clinic and reports</source>
         <translation>Klinik dan laporan</translation>
     </message>
     <message>
-        <location filename="../../gui/settings_dialog.py" line="119"/>
+        <location filename="../../gui/settings_dialog.py" line="122"/>
         <source>Clinic name</source>
         <translation>Nama klinik</translation>
     </message>
     <message>
-        <location filename="../../gui/settings_dialog.py" line="120"/>
+        <location filename="../../gui/settings_dialog.py" line="123"/>
         <source>Address</source>
         <translation>Alamat</translation>
     </message>
     <message>
-        <location filename="../../gui/settings_dialog.py" line="121"/>
+        <location filename="../../gui/settings_dialog.py" line="124"/>
         <source>Logo</source>
         <translation>Logo</translation>
     </message>
     <message>
-        <location filename="../../gui/settings_dialog.py" line="123"/>
+        <location filename="../../gui/settings_dialog.py" line="126"/>
         <source>Operator</source>
         <translation>Petugas</translation>
     </message>
     <message>
-        <location filename="../../gui/settings_dialog.py" line="124"/>
+        <location filename="../../gui/settings_dialog.py" line="127"/>
         <source>Paper size</source>
         <translation>Ukuran kertas</translation>
     </message>
     <message>
-        <location filename="../../gui/settings_dialog.py" line="126"/>
+        <location filename="../../gui/settings_dialog.py" line="129"/>
         <source>Privacy</source>
         <translation>Privasi</translation>
     </message>
     <message>
-        <location filename="../../gui/settings_dialog.py" line="132"/>
+        <location filename="../../gui/settings_dialog.py" line="135"/>
         <source>Patient identifiers on reports</source>
         <translation>Identitas pasien pada laporan</translation>
     </message>
     <message>
-        <location filename="../../gui/settings_dialog.py" line="134"/>
+        <location filename="../../gui/settings_dialog.py" line="137"/>
         <source>Language</source>
         <translation>Bahasa</translation>
     </message>
     <message>
-        <location filename="../../gui/settings_dialog.py" line="137"/>
+        <location filename="../../gui/settings_dialog.py" line="140"/>
         <source>Interface and reports</source>
         <translation>Tampilan dan laporan</translation>
     </message>
     <message>
-        <location filename="../../gui/settings_dialog.py" line="172"/>
+        <location filename="../../gui/settings_dialog.py" line="175"/>
         <source>Clinic logo</source>
         <translation>Logo klinik</translation>
     </message>
     <message>
-        <location filename="../../gui/settings_dialog.py" line="172"/>
+        <location filename="../../gui/settings_dialog.py" line="175"/>
         <source>Images (*.png *.jpg *.jpeg)</source>
         <translation>Gambar (*.png *.jpg *.jpeg)</translation>
     </message>
     <message>
-        <location filename="../../gui/settings_dialog.py" line="184"/>
+        <location filename="../../gui/settings_dialog.py" line="187"/>
         <source>The logo file {path} does not exist.</source>
         <translation>Berkas logo {path} tidak ada.</translation>
     </message>
     <message>
-        <location filename="../../gui/settings_dialog.py" line="187"/>
+        <location filename="../../gui/settings_dialog.py" line="190"/>
         <source>The logo must be a PNG or JPEG image.</source>
         <translation>Logo harus berupa gambar PNG atau JPEG.</translation>
     </message>
@@ -1682,7 +1702,7 @@ Untuk memulihkan, tutup ClinicLens lalu salin folder itu kembali ke tempat yang 
 <context>
     <name>self.drop_zone</name>
     <message>
-        <location filename="../../gui/main_window.py" line="539"/>
+        <location filename="../../gui/main_window.py" line="540"/>
         <source>Drop images or folders here</source>
         <translation>Letakkan gambar atau folder di sini</translation>
     </message>

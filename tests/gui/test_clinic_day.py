@@ -98,3 +98,23 @@ def test_an_expected_error_in_a_worker_prints_no_traceback(qtbot, capfd):
     qtbot.waitUntil(lambda: bool(failures), timeout=5000)
     assert failures == ["Birth date '31/02' is not a date."]
     assert "Traceback" not in capfd.readouterr().err
+
+
+def test_language_switch_keeps_the_image_list(qtbot, window, tmp_path):
+    from PySide6.QtWidgets import QApplication
+
+    from gui import translations
+    from gui.relaunch import switch_language
+
+    image = write_image(tmp_path / "p.png", seed=5)
+    drop(window.drop_zone, [image])
+    wait_result(qtbot, window, image)
+    try:
+        new = switch_language(window, "id")
+        qtbot.addWidget(new)
+        qtbot.waitUntil(lambda: new.ready and new.session.queue == [str(image)], timeout=20000)
+        assert new.tabs.tabText(0) == "Pasien"
+        wait_result(qtbot, new, image)
+    finally:
+        translations.apply_language(QApplication.instance(), "en")
+    new.close()

@@ -19,6 +19,7 @@ def save_current(qtbot, window, code: str) -> None:
     window.patient_form.patient_id.setText(code)
     window.save_screening()
     qtbot.waitUntil(lambda: len(window.store.list_screenings()) == before + 1, timeout=10000)
+    qtbot.waitUntil(lambda: window.patients.saved_key() in window.patients.saved, timeout=5000)
 
 
 def test_next_image_starts_unassigned_and_the_form_follows_back(qtbot, window, tmp_path):
@@ -208,3 +209,23 @@ def test_markup_in_a_patient_name_is_shown_as_text(qtbot, window, tmp_path):
         assert label.textFormat() == Qt.TextFormat.PlainText, label.objectName() or label.text()
     tip = window.history.screening_items()[0].toolTip(0)
     assert "&lt;b&gt;" in tip and "<b>" not in tip
+
+
+def test_same_file_name_in_two_folders_is_told_apart(qtbot, window, tmp_path):
+    a = write_image(tmp_path / "left" / "scan.png", seed=1)
+    b = write_image(tmp_path / "right" / "scan.png", seed=2)
+    drop(window.drop_zone, [a, b])
+    wait_result(qtbot, window, a)
+    assert "left/scan.png" in window.position.text()
+    window.go(1)
+    wait_result(qtbot, window, b)
+    assert "right/scan.png" in window.position.text()
+
+
+def test_message_boxes_show_text_not_markup(qtbot, window):
+    from PySide6.QtWidgets import QMessageBox
+
+    from gui.plaintext import message_box
+
+    box = message_box(window, QMessageBox.Icon.Warning, "x", "<h1>NO TUMOUR</h1>.png")
+    assert box.textFormat() == Qt.TextFormat.PlainText
