@@ -23,6 +23,8 @@ from .store import Patient, Store
 from .verdict import verdict_of_record
 
 SMALL = "<font size='6.8' color='#616e7c'>{}</font>"
+THUMBS_UP_TO = 100  # rows; a longer batch lists files only (page count and file size)
+THUMB_H = 15 * mm
 
 
 def _who(store: Store, item, patients: dict[int, Patient], options) -> str:
@@ -35,6 +37,22 @@ def _who(store: Store, item, patients: dict[int, Patient], options) -> str:
     if r._names_allowed(options) and p.name:
         who += "\n" + field(p.name, 80)
     return who
+
+
+def _thumbs(store: Store, rec, width: float) -> Table | None:
+    """The stored image and, for an answered one, its heatmap, side by side, small."""
+    if rec is None or not (rec.has_thumbnail or rec.has_overlay):
+        return None
+    images = store.screening_images(rec.id)
+    half = (width - 2 * mm) / 2
+    pic = r._fit_image(images.thumbnail, half, THUMB_H)
+    heat = r._fit_image(images.overlay, half, THUMB_H) if rec.answered else None
+    cells = [c for c in (pic, heat) if c is not None]
+    if not cells:
+        return None
+    table = Table([cells], colWidths=[half + 1 * mm] * len(cells), hAlign="LEFT")
+    table.setStyle(r._style([("LEFTPADDING", (0, 0), (-1, -1), 0), ("TOPPADDING", (0, 0), (-1, -1), 2)]))
+    return table
 
 
 def _answer_cells(rec, man, lang: str) -> tuple[str, str, str]:
@@ -80,6 +98,9 @@ def batch_summary(store: Store, job_id: int, path: Path | str, options) -> r.Rep
     styles: list[tuple] = []
     patients: dict[int, Patient] = {}
     names = distinguishing_names([item.path for item, _ in results])
+    cols = [8 * mm, 38 * mm, None, 44 * mm, 18 * mm, 17 * mm]  # "> 99,9 %", "Rujukan" fit
+    cols[2] = width - sum(c for c in cols if c)
+    with_thumbs = len(results) <= THUMBS_UP_TO
     for n, ((item, rec), name) in enumerate(zip(results, names, strict=True), start=1):
         who = _who(store, item, patients, options)
         status = rec.status if rec is not None else (item.status or item.state)
@@ -99,18 +120,20 @@ def batch_summary(store: Store, job_id: int, path: Path | str, options) -> r.Rep
             prob, refer = "—", "—"
             styles.append(("BACKGROUND", (0, n), (-1, n), r.FLAG_BG))
         cell = st["cellrefer" if referral else "cell"]
+        file_cell: list = [r._p(field(name, 240), cell)]
+        thumbs = _thumbs(store, rec, cols[2] - 5) if with_thumbs else None
+        if thumbs is not None:
+            file_cell.append(thumbs)
         rows.append(
             [
                 r._p(str(n), cell),
                 Paragraph(escape(who).replace("\n", "<br/>"), cell),
-                r._p(field(name, 240), cell),
+                file_cell,
                 Paragraph(result, cell),
                 r._p(prob, cell),
                 r._p(refer, cell),
             ]
         )
-    cols = [8 * mm, 38 * mm, None, 44 * mm, 18 * mm, 17 * mm]  # "> 99,9 %", "Rujukan" fit
-    cols[2] = width - sum(c for c in cols if c)
     table = Table(rows, colWidths=cols, repeatRows=1, hAlign="LEFT")
     table.setStyle(
         r._style(

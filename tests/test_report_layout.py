@@ -272,3 +272,17 @@ def test_indonesian_batch_summary_reasons_are_indonesian_and_end_in_an_ellipsis(
     assert "Berkas tidak dapat dibaca sebagai gambar." in text
     assert "not an image" not in text and "cannot" not in text  # no English in the cell
     assert "Terjawab 0 · Ditolak 1 · Gagal 0" in text
+
+
+def test_batch_summary_shows_each_image_and_heatmap_where_space_allows(clinic, tmp_path, monkeypatch):
+    from screening import batch_report
+
+    store, _, job = clinic
+    results = store.job_results(job.id)
+    expected = sum(int(r.has_thumbnail) + int(r.answered and r.has_overlay) for _, r in results)
+    assert expected >= len(results)  # each row has its image, answered ones their heatmap
+    info = batch_summary(store, job.id, tmp_path / "b.pdf")
+    assert sum(len(p.images) for p in PdfReader(info.path).pages) == expected
+    monkeypatch.setattr(batch_report, "THUMBS_UP_TO", len(results) - 1)  # a long batch
+    info = batch_summary(store, job.id, tmp_path / "long.pdf")
+    assert sum(len(p.images) for p in PdfReader(info.path).pages) == 0
