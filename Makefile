@@ -20,7 +20,7 @@ PIP := $(BIN)/python -m pip
 # Stamps of an older pyproject.toml are dropped so they can never vouch for a stale install.
 PRUNE := find $(VENV) -maxdepth 1 -name '.installed-*' ! -name '.installed-$(HASH)-*' -delete
 
-.PHONY: run test bench exe exe-test lint clean venv
+.PHONY: run test bench exe exe-test dist dist-test lint clean venv
 
 venv: $(BIN)/python
 
@@ -70,6 +70,14 @@ exe: $(STAMP_RUN) $(STAMP_BUILD)
 
 exe-test: exe
 	bash tools/exe_smoke.sh
+
+# The archive a clinic downloads (tar.xz; zip on Windows), with its size printed.
+dist: exe
+	$(BIN)/python tools/make_dist.py
+
+# The smoke test on what comes out of that archive, not on the build folder.
+dist-test: exe
+	$(BIN)/python tools/make_dist.py --check
 
 clean:
 	rm -rf build dist .pytest_cache .ruff_cache .hypothesis
