@@ -103,6 +103,26 @@ def _guard_text(manifest: Manifest) -> str:
     return text
 
 
+def _signer_text(pack: ModelPack) -> str:
+    """Who vouches for the pack (its signature), so staff can tell a project pack from
+    one a clinic trusted itself."""
+    translate = QCoreApplication.translate
+    signer = pack.signer
+    if signer is None:
+        return ""
+    if signer.kind == "project":
+        return translate("PackInfoDialog", "the ClinicLens project (key {fingerprint})").format(
+            fingerprint=signer.fingerprint
+        )
+    if signer.kind == "trusted":
+        return translate(
+            "PackInfoDialog", "a key trusted on this computer: {fingerprint} ({name})"
+        ).format(fingerprint=signer.fingerprint, name=signer.name or "-")
+    return translate(
+        "PackInfoDialog", "nobody: this pack is unsigned and runs only in developer mode"
+    )
+
+
 def pack_html(
     pack: ModelPack | None, catalog: PackCatalog, language: str, tr: object = None
 ) -> str:
@@ -131,6 +151,10 @@ def pack_html(
         version = translate("PackInfoDialog", "Pack {id}, version {version}")
         parts.append(f"<h2>{escape(m.display_name.get(language))}</h2>")
         parts.append(f"<p>{escape(version.format(id=m.id, version=m.pack_version))}</p>")
+        signer = _signer_text(pack)
+        if signer:
+            signed = escape(translate("PackInfoDialog", "Signed by"))
+            parts.append(f"<p><b>{signed}:</b> {escape(signer)}</p>")
         parts.append(f"<h3>{h['use']}</h3>")
         parts.append(f"<p>{escape(m.intended_use.get(language))}</p>")
         parts.append(f"<h3>{h['classes']}</h3><ul>")

@@ -31,7 +31,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import (
 
 from .errors import PackError, PackIntegrityError
 from .resources import user_data_dir
-from .seal import SEAL_NAME, SIGNATURE_NAME, read_pack_file, read_seal_bytes
+from .seal import SEAL_NAME, SIGNATURE_NAME, read_pack_file, read_seal_bytes, verify_seal
 
 FORMAT = "cliniclens-pack-signature/1"
 # Signed bytes = DOMAIN + seal bytes, so a signature made for anything else never fits a pack.
@@ -296,6 +296,16 @@ def check_signature(
             fingerprint=fp,
         )
     return Signer("project" if fp == PROJECT_FINGERPRINT else "trusted", fp, key.name)
+
+
+def verify_signed(directory: Path | str, label: str | None = None) -> tuple[Signer, dict[str, str]]:
+    """Signature, then every sealed file, of any sealed folder (a pack, the modality check):
+    who signed it and the seal's {name: sha256}, to read files with ``seal.read_verified``."""
+    directory = Path(directory)
+    label = label or directory.name
+    seal = read_seal_bytes(directory, label)
+    signer = check_signature(directory, seal, label)
+    return signer, verify_seal(directory, label, seal=seal)
 
 
 # -- the clinic's trusted keys -------------------------------------------------------------

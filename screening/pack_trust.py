@@ -104,7 +104,7 @@ def _resolve(key: str, t: Translate) -> tuple[bytes, list[str]]:
         return raw, packs
     fp = normalise_fingerprint(key)
     if not fp:
-        raise TrustError(t("cli.trust_bad_key", key=key))
+        raise TrustError(t("cli.trust_bad_key", given=key))
     raw, packs = find_pack_key(fp, candidate_dirs(model_dirs()))
     if raw is None:
         raise TrustError(t("cli.trust_no_pack", fingerprint=fp))
@@ -128,7 +128,7 @@ def cmd_trust(args: argparse.Namespace, t: Translate, open_store) -> int:
 def cmd_untrust(args: argparse.Namespace, t: Translate, open_store) -> int:
     fp = normalise_fingerprint(args.key)
     if not fp:
-        raise TrustError(t("cli.trust_bad_key", key=args.key))
+        raise TrustError(t("cli.trust_bad_key", given=args.key))
     if fp == PROJECT_FINGERPRINT:
         raise TrustError(t("cli.untrust_project", name=PROJECT_NAME))
     removed = untrust_key(fp)

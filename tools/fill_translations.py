@@ -138,6 +138,12 @@ ID: dict[str, str] = {
         "kunci yang dipercaya di komputer ini: {fingerprint} ({name})",
     "nobody: this pack is unsigned and runs only in developer mode":
         "tidak ada: paket ini tidak bertanda tangan dan hanya berjalan dalam mode pengembang",
+    "Signed by": "Ditandatangani oleh",
+    "the ClinicLens project (key {fingerprint})": "proyek ClinicLens (kunci {fingerprint})",
+    "a key trusted on this computer: {fingerprint} ({name})":
+        "kunci yang dipercaya di komputer ini: {fingerprint} ({name})",
+    "nobody: this pack is unsigned and runs only in developer mode":
+        "tidak ada: paket ini tidak bertanda tangan dan hanya berjalan dalam mode pengembang",
     "Interface and reports": "Tampilan dan laporan",
     "Job": "Pekerjaan",
     "Language": "Bahasa",
