@@ -16,24 +16,26 @@ from screening.reports import (
 )
 from screening.settings import ClinicSettings
 from screening.store import PatientInfo, Store
+from tests.report_fixtures import trusted_test_key
 from tests.screening_fixtures import tiny_screener, write_image
 from tests.test_reports import text_of
 
 
 @pytest.fixture(scope="module")
 def clinic(tmp_path_factory):
-    root = tmp_path_factory.mktemp("ids")
-    screener = tiny_screener(root / "packs")
-    store = Store(root / "clinic.db")
-    patient = store.add_patient(
-        PatientInfo("MRN-77123", "Budi Santoso", birth_date="1966-01-31", sex="M")
-    )
-    files = [write_image(root / f"scan{i}.png", seed=i, size=120) for i in range(2)]
-    queue = BatchQueue(store, screener, workers=1)
-    job, _ = queue.submit(collect_inputs(files, patient_code="MRN-77123"))
-    queue.run(job.id)
-    yield store, patient, job
-    store.close()
+    with trusted_test_key():
+        root = tmp_path_factory.mktemp("ids")
+        screener = tiny_screener(root / "packs")
+        store = Store(root / "clinic.db")
+        patient = store.add_patient(
+            PatientInfo("MRN-77123", "Budi Santoso", birth_date="1966-01-31", sex="M")
+        )
+        files = [write_image(root / f"scan{i}.png", seed=i, size=120) for i in range(2)]
+        queue = BatchQueue(store, screener, workers=1)
+        job, _ = queue.submit(collect_inputs(files, patient_code="MRN-77123"))
+        queue.run(job.id)
+        yield store, patient, job
+        store.close()
 
 
 def test_pseudonym_matches_dicom_scheme_and_is_stable():

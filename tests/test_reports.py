@@ -23,6 +23,7 @@ from screening.reports import (
     report_filename,
 )
 from screening.store import PatientInfo, Store
+from tests.report_fixtures import trusted_test_key
 from tests.screening_fixtures import tiny_screener, write_image
 
 NAME = "Siti Nurhaliza Ñúñez <b>x</b> & Co"
@@ -31,33 +32,34 @@ NAME = "Siti Nurhaliza Ñúñez <b>x</b> & Co"
 @pytest.fixture(scope="module")
 def clinic(tmp_path_factory):
     """A store with one patient: two answered screenings from a batch and one flagged."""
-    root = tmp_path_factory.mktemp("clinic")
-    screener = tiny_screener(root / "packs")
-    store = Store(root / "clinic.db")
-    patient = store.add_patient(
-        PatientInfo(
-            "P-0042",
-            NAME,
-            birth_date="1984-03-09",
-            sex="F",
-            contact="0812-555",
-            notes="allergic to latex",
+    with trusted_test_key():
+        root = tmp_path_factory.mktemp("clinic")
+        screener = tiny_screener(root / "packs")
+        store = Store(root / "clinic.db")
+        patient = store.add_patient(
+            PatientInfo(
+                "P-0042",
+                NAME,
+                birth_date="1984-03-09",
+                sex="F",
+                contact="0812-555",
+                notes="allergic to latex",
+            )
         )
-    )
-    files = [write_image(root / f"scan{i}.png", seed=i, size=200) for i in range(2)]
-    (root / "bad.txt").write_text("not an image", "utf-8")
-    queue = BatchQueue(store, screener, workers=1, operator="Nurse Ayu")
-    job, _ = queue.submit(collect_inputs([*files, root / "bad.txt"], patient_code="P-0042"))
-    queue.run(job.id)
-    result = screener.screen_path(files[0])
-    flagged = store.record_screening(
-        replace(result, status=Status.OUT_OF_DISTRIBUTION, message="unlike the training images"),
-        patient_id=patient.id,
-        manifest=screener.manifest,
-        thumbnail=files[0].read_bytes(),
-    )
-    yield store, patient, job, flagged, root
-    store.close()
+        files = [write_image(root / f"scan{i}.png", seed=i, size=200) for i in range(2)]
+        (root / "bad.txt").write_text("not an image", "utf-8")
+        queue = BatchQueue(store, screener, workers=1, operator="Nurse Ayu")
+        job, _ = queue.submit(collect_inputs([*files, root / "bad.txt"], patient_code="P-0042"))
+        queue.run(job.id)
+        result = screener.screen_path(files[0])
+        flagged = store.record_screening(
+            replace(result, status=Status.OUT_OF_DISTRIBUTION, message="unlike the training images"),
+            patient_id=patient.id,
+            manifest=screener.manifest,
+            thumbnail=files[0].read_bytes(),
+        )
+        yield store, patient, job, flagged, root
+        store.close()
 
 
 def text_of(path: Path) -> str:
