@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from screening.store import Store
-from tests.packgen import make_pack
+from tests.packgen import make_pack, trust_test_key
 from tests.screening_fixtures import write_image
 
 N_FILES = 120
@@ -66,6 +66,7 @@ def test_sigkill_mid_batch_then_same_command_resumes_exactly_once(tmp_path):
         shutil.copyfile(src, folder / f"scan_{i:03d}.jpg")
     db = tmp_path / "clinic.db"
     out = tmp_path / "out"
+    trust_test_key(tmp_path / "home")  # the child process checks the pack's signature
     env = {
         **os.environ,
         "CLINICLENS_MODELS": str(models),
@@ -126,6 +127,7 @@ def test_ctrl_c_finishes_items_in_hand_writes_partial_results_and_exits_130(tmp_
     for i in range(60):
         shutil.copyfile(src, folder / f"scan_{i:03d}.jpg")
     db = tmp_path / "clinic.db"
+    trust_test_key(tmp_path)  # the child process checks the pack's signature
     env = {**os.environ, "CLINICLENS_MODELS": str(models), "CLINICLENS_HOME": str(tmp_path)}
     cmd = [
         sys.executable,

@@ -34,6 +34,8 @@ All figures are measured on the dataset's **validation split** (`../shared/datas
 which the pipeline used only for early stopping, temperature and threshold fitting, never for
 weight updates. The final test images are kept elsewhere, so these are not test-set figures.
 Rebuild every pack with `training/make_packs.sh` (resumable). Details: each `MODEL_CARD.md`.
+Each pack folder is sealed (`SHA256SUMS`) and signed by the ClinicLens project key
+(`SIGNATURE`); re-sign after any change with `python tools/sign_pack.py models/<id>`.
 
 ClinicLens is a screening aid, not a diagnosis.
 
