@@ -29,7 +29,11 @@ def _connect(path: Path) -> sqlite3.Connection:
     """A read-only connection: ``mode=ro`` first, ``immutable=1`` if the folder is read-only."""
     base = "file:" + quote(str(path.resolve()))
     last: sqlite3.Error | None = None
-    for params in ("mode=ro", "mode=ro&immutable=1"):
+    wal = path.with_name(path.name + "-wal")
+    pending = wal.is_file() and wal.stat().st_size > 0
+    # immutable reads the main file only: with changes still in the -wal file it would
+    # show an old state, so it is tried only when there are none
+    for params in ("mode=ro",) if pending else ("mode=ro", "mode=ro&immutable=1"):
         conn = sqlite3.connect(
             f"{base}?{params}", uri=True, isolation_level=None, check_same_thread=False
         )
@@ -61,6 +65,13 @@ class ReadOnlyStore(Store):
             self._conn.create_function("casefold", 1, _fold, deterministic=True)
             version = schema_version(self._conn)
         except sqlite3.Error as exc:
+            wal = self.path.with_name(self.path.name + "-wal")
+            if wal.is_file() and wal.stat().st_size > 0:
+                raise StoreReadOnlyError(
+                    f"The database {self.path} is read-only here and its latest changes are "
+                    f"still in {wal.name}, which cannot be read without writing. Open it once "
+                    "where it can be written (or copy both files to a writable folder)."
+                ) from exc
             raise _store_error(exc, self.path) from exc
         if version != SCHEMA_VERSION:
             self._conn.close()

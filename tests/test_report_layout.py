@@ -286,3 +286,20 @@ def test_batch_summary_shows_each_image_and_heatmap_where_space_allows(clinic, t
     monkeypatch.setattr(batch_report, "THUMBS_UP_TO", len(results) - 1)  # a long batch
     info = batch_summary(store, job.id, tmp_path / "long.pdf")
     assert sum(len(p.images) for p in PdfReader(info.path).pages) == 0
+
+
+def test_read_only_copy_with_unmerged_changes_is_refused_not_read_stale(tmp_path):
+    """A database copied with its -wal file into a read-only folder: reading the main file
+    alone (immutable) would show an old state, so the user is told what to do instead."""
+    src = Store(tmp_path / "src" / "c.db")
+    src._conn.execute("PRAGMA wal_autocheckpoint = 0")  # keep the changes in the -wal file
+    src.add_patient(PatientInfo("P-1"))
+    copy = tmp_path / "ro"
+    copy.mkdir()
+    for name in ("c.db", "c.db-wal"):
+        shutil.copy(tmp_path / "src" / name, copy / name)
+    src.close()
+    with read_only(copy / "c.db", copy / "c.db-wal", copy):
+        with pytest.raises(Exception, match="latest changes are still in c.db-wal"):
+            with open_for_reading(copy / "c.db"):
+                pass
