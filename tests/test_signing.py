@@ -232,6 +232,33 @@ def test_bundled_packs_are_signed_by_the_project_key(monkeypatch):
         assert pack.signer.fingerprint == signing.PROJECT_FINGERPRINT
 
 
+def test_every_sealed_folder_under_models_is_signed_by_the_project_key(monkeypatch):
+    """Packs and other checked folders (e.g. a modality check in models/checks/)."""
+    monkeypatch.setattr(signing, "SESSION_TRUSTED", {})
+    sealed = sorted(p.parent for p in (REPO / "models").rglob(SEAL_NAME))
+    assert len(sealed) >= 5
+    for folder in sealed:
+        signer, entries = signing.verify_signed(folder)
+        assert signer.kind == "project", folder
+        assert "manifest.json" in entries
+
+
+def test_sign_pack_tool_signs_a_sealed_folder_that_is_not_a_pack(tmp_path):
+    sys.path.insert(0, str(REPO))
+    from tools import sign_pack as tool
+
+    folder = tmp_path / "checks" / "modality"
+    folder.mkdir(parents=True)
+    (folder / "manifest.json").write_text(json.dumps({"kind": "modality-check"}), "utf-8")
+    (folder / "distance.npz").write_bytes(b"statistics")
+    write_seal(folder)
+    key = tmp_path / "k"
+    fp = signing.generate_key(key)
+    with pytest.raises(PackUntrustedError):  # signed, but by nobody this computer trusts
+        tool.sign(folder, key)
+    assert json.loads((folder / SIGNATURE_NAME).read_text())["fingerprint"] == fp
+
+
 def test_the_test_key_is_not_trusted_by_the_app(tmp_path, monkeypatch):
     monkeypatch.setattr(signing, "SESSION_TRUSTED", {})
     with pytest.raises(PackUntrustedError):

@@ -1,4 +1,4 @@
-"""Sign model packs, or make a signing key (for pack providers and release managers).
+"""Sign model packs (and other sealed folders under models/), or make a signing key.
 
     python tools/sign_pack.py models/<id> [models/<id2> ...]     sign with the release key
     python tools/sign_pack.py --key PATH PACK...                  sign with another key
@@ -13,6 +13,7 @@ overrides it); packs signed with it run everywhere, others only where their key 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import sys
 from pathlib import Path
@@ -22,7 +23,13 @@ sys.path.insert(0, str(ROOT))
 
 from inference.errors import PackError  # noqa: E402
 from inference.packs import load_pack  # noqa: E402
-from inference.signing import PROJECT_FINGERPRINT, generate_key, sign_pack  # noqa: E402
+from inference.seal import MANIFEST_NAME, verify_seal  # noqa: E402
+from inference.signing import (  # noqa: E402
+    PROJECT_FINGERPRINT,
+    generate_key,
+    sign_pack,
+    verify_signed,
+)
 
 DEFAULT_KEY = ROOT / ".signing" / "cliniclens-release.ed25519"
 
@@ -32,11 +39,28 @@ def release_key() -> Path:
     return Path(os.environ.get("CLINICLENS_SIGNING_KEY") or DEFAULT_KEY)
 
 
+def _is_model_pack(folder: Path) -> bool:
+    """A screening pack, or another sealed folder (``"kind"`` in its manifest, e.g. the
+    modality check), which is checked by its seal alone."""
+    try:
+        raw = json.loads((folder / MANIFEST_NAME).read_text("utf-8"))
+    except (OSError, ValueError):
+        return True  # load_pack says what is wrong with it
+    return not (isinstance(raw, dict) and raw.get("kind") not in (None, "pack"))
+
+
 def sign(pack: Path, key: Path) -> str:
-    """Verify the pack's seal and hashes, then sign it; returns the key's fingerprint."""
-    load_pack(pack, check_signature=False)  # seal, schema and every hash
+    """Verify the folder's seal and hashes, then sign it; returns the key's fingerprint."""
+    is_pack = _is_model_pack(pack)
+    if is_pack:
+        load_pack(pack, check_signature=False)  # seal, schema and every hash
+    else:
+        verify_seal(pack)
     fp = sign_pack(pack, key)
-    load_pack(pack)  # and now the app's own check, signature included
+    if is_pack:
+        load_pack(pack)  # and now the app's own check, signature included
+    else:
+        verify_signed(pack)
     return fp
 
 
