@@ -101,8 +101,9 @@ class DataHelpDialog(QDialog):
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
         layout.addWidget(self.text)
+        layout.addStretch(1)
         layout.addWidget(buttons)
-        self.resize(560, 360)
+        self.resize(560, 320)
 
 
 def ask_first_start(window) -> FirstRunDialog | None:

@@ -130,7 +130,8 @@ class RecordsView(QObject):
             finding = self.tr("No answer: {reason}").format(reason=self.status_text(rec.status))
         who = rec.patient_code + (f" — {rec.patient_name}" if rec.patient_name else "")
         when = presenter.local_time(rec.created_at)
-        text = f"{when}   {who or self.tr('(no patient yet)')}\n{finding} · {summary.pack_name}"
+        who = who or self.tr("(no patient yet)")
+        text = f"{when}   {who}   {Path(rec.image_path).name}\n{finding} · {summary.pack_name}"
         void = self.voids.get(rec.id)
         if void is not None:
             text = self.tr("VOIDED: {reason}").format(reason=void.reason) + "\n" + text

@@ -138,12 +138,6 @@ ID: dict[str, str] = {
         "kunci yang dipercaya di komputer ini: {fingerprint} ({name})",
     "nobody: this pack is unsigned and runs only in developer mode":
         "tidak ada: paket ini tidak bertanda tangan dan hanya berjalan dalam mode pengembang",
-    "Signed by": "Ditandatangani oleh",
-    "the ClinicLens project (key {fingerprint})": "proyek ClinicLens (kunci {fingerprint})",
-    "a key trusted on this computer: {fingerprint} ({name})":
-        "kunci yang dipercaya di komputer ini: {fingerprint} ({name})",
-    "nobody: this pack is unsigned and runs only in developer mode":
-        "tidak ada: paket ini tidak bertanda tangan dan hanya berjalan dalam mode pengembang",
     "Interface and reports": "Tampilan dan laporan",
     "Job": "Pekerjaan",
     "Language": "Bahasa",
@@ -330,6 +324,7 @@ ID: dict[str, str] = {
     "{name}, version {version}": "{name}, versi {version}",
     # -- issue 19: patient form, records (assign / move / void), history, batch, clinic day --
     "(none saved yet)": "(belum ada yang disimpan)",
+    "(no patient yet)": "(belum ada pasien)",
     "1. Close ClinicLens (a copy made while it writes may be incomplete).\n2. Copy the whole folder above to a USB drive or another computer.\n3. Keep the copy somewhere safe: it holds patient data.\nTo restore, close ClinicLens and copy the folder back to the same place.": (
         "1. Tutup ClinicLens (salinan yang dibuat saat aplikasi sedang menulis bisa tidak lengkap).\n"
         "2. Salin seluruh folder di atas ke flashdisk atau komputer lain.\n"

@@ -175,6 +175,7 @@ def take(args: argparse.Namespace, width: int, height: int, work: Path) -> int:
 
     settings = QSettings(str(work / "settings.ini"), QSettings.Format.IniFormat)
     settings.setValue("pack", args.pack)
+    settings.setValue("first_run/asked", True)  # the first-start question: screens_records.py
     window = MainWindow(
         settings=settings, store_path=work / "home" / "cliniclens.db", language=lang
     )

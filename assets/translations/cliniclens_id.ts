@@ -1383,64 +1383,69 @@ Untuk memulihkan, tutup ClinicLens lalu salin folder itu kembali ke tempat yang 
         <translation>Tidak ada jawaban: {reason}</translation>
     </message>
     <message>
-        <location filename="../../gui/records_view.py" line="136"/>
+        <location filename="../../gui/records_view.py" line="133"/>
+        <source>(no patient yet)</source>
+        <translation>(belum ada pasien)</translation>
+    </message>
+    <message>
+        <location filename="../../gui/records_view.py" line="137"/>
         <source>VOIDED: {reason}</source>
         <translation>DIBATALKAN: {reason}</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../gui/records_view.py" line="173"/>
+        <location filename="../../gui/records_view.py" line="174"/>
         <source>Batch #{id} — {when} — %n screening(s)</source>
         <translation>
             <numerusform>Batch #{id} — {when} — %n skrining</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../gui/records_view.py" line="221"/>
+        <location filename="../../gui/records_view.py" line="222"/>
         <source>Voided {when} by {who}: {reason}</source>
         <translation>Dibatalkan {when} oleh {who}: {reason}</translation>
     </message>
     <message>
-        <location filename="../../gui/records_view.py" line="240"/>
+        <location filename="../../gui/records_view.py" line="241"/>
         <source>No image was stored with this screening.</source>
         <translation>Tidak ada gambar yang disimpan untuk skrining ini.</translation>
     </message>
     <message>
-        <location filename="../../gui/records_view.py" line="270"/>
+        <location filename="../../gui/records_view.py" line="271"/>
         <source>Void screening #{id}</source>
         <translation>Batalkan skrining #{id}</translation>
     </message>
     <message>
-        <location filename="../../gui/records_view.py" line="272"/>
+        <location filename="../../gui/records_view.py" line="273"/>
         <source>A voided screening stays in the database and the audit trail, but it is never shown or printed as a result again. This cannot be undone.</source>
         <translation>Skrining yang dibatalkan tetap ada di basis data dan jejak audit, tetapi tidak pernah lagi ditampilkan atau dicetak sebagai hasil. Ini tidak dapat dibatalkan.</translation>
     </message>
     <message>
-        <location filename="../../gui/records_view.py" line="283"/>
+        <location filename="../../gui/records_view.py" line="284"/>
         <source>Screening #{id} belongs to {patient}. Moving it is recorded with the reason; reports printed before still name {patient}.</source>
         <translation>Skrining #{id} milik {patient}. Pemindahan dicatat beserta alasannya; laporan yang sudah dicetak tetap menyebut {patient}.</translation>
     </message>
     <message>
-        <location filename="../../gui/records_view.py" line="287"/>
+        <location filename="../../gui/records_view.py" line="288"/>
         <source>Screening #{id} has no patient yet.</source>
         <translation>Skrining #{id} belum memiliki pasien.</translation>
     </message>
     <message>
-        <location filename="../../gui/records_view.py" line="290"/>
+        <location filename="../../gui/records_view.py" line="291"/>
         <source>Move to another patient</source>
         <translation>Pindahkan ke pasien lain</translation>
     </message>
     <message>
-        <location filename="../../gui/records_view.py" line="290"/>
+        <location filename="../../gui/records_view.py" line="291"/>
         <source>Assign to a patient</source>
         <translation>Tetapkan ke pasien</translation>
     </message>
     <message>
-        <location filename="../../gui/records_view.py" line="335"/>
+        <location filename="../../gui/records_view.py" line="336"/>
         <source>Screening #{id} is now on {patient}.</source>
         <translation>Skrining #{id} sekarang milik {patient}.</translation>
     </message>
     <message>
-        <location filename="../../gui/records_view.py" line="350"/>
+        <location filename="../../gui/records_view.py" line="351"/>
         <source>Screening #{id} was voided.</source>
         <translation>Skrining #{id} telah dibatalkan.</translation>
     </message>
