@@ -18,6 +18,7 @@ from . import reports as r
 from .i18n import tr
 from .numbers import format_percent, format_probability
 from .outcomes import ANSWERED, FAILED, count_outcomes, outcome_label, outcome_of
+from .report_records import changes_of, void_lines
 from .report_text import distinguishing_names, field, table_reason
 from .store import Patient, Store
 from .verdict import verdict_of_record
@@ -88,7 +89,9 @@ def batch_summary(store: Store, job_id: int, path: Path | str, options) -> r.Rep
     ) or job.pack_id
     version = man.pack_version if man else (first.pack_version if first else "")
     accuracy = man.metrics.accuracy if man else (first.pack_accuracy if first else None)
-    counts = count_outcomes(results)
+    changes = changes_of(store)
+    voided = {i for i, c in changes.items() if c.void is not None}
+    counts = count_outcomes(results, voided)  # a voided screening is never counted answered
 
     header_keys = (
         "report.col_no", "report.col_patient", "report.col_file",
@@ -104,8 +107,11 @@ def batch_summary(store: Store, job_id: int, path: Path | str, options) -> r.Rep
     for n, ((item, rec), name) in enumerate(zip(results, names, strict=True), start=1):
         who = _who(store, item, patients, options)
         status = rec.status if rec is not None else (item.status or item.state)
+        void = changes[rec.id].void if rec is not None and rec.id in voided else None
+        if void is not None:
+            status = "voided"
         outcome = outcome_of(status if rec is not None or item.state != "pending" else "")
-        referral = rec is not None and rec.answered and rec.refer
+        referral = rec is not None and rec.answered and rec.refer and void is None
         if outcome == ANSWERED and rec is not None:
             result, prob, refer = _answer_cells(rec, man, lang)
             if referral:
@@ -114,14 +120,16 @@ def batch_summary(store: Store, job_id: int, path: Path | str, options) -> r.Rep
             shown = "pending" if item.state == "pending" else status
             detail = (rec.message if rec is not None else item.error) or ""
             result = f"{escape(outcome_label(outcome, lang))}: {escape(r.status_label(shown, lang))}"
-            if detail or outcome in (FAILED,) or rec is not None:
+            if void is not None:  # the clinic's own words, whatever their language
+                result += "<br/>" + SMALL.format(escape(void_lines(void, lang)[1]))
+            elif detail or outcome in (FAILED,) or rec is not None:
                 reason = table_reason(status, detail, lang)
                 result += "<br/>" + SMALL.format(escape(reason))
             prob, refer = "—", "—"
             styles.append(("BACKGROUND", (0, n), (-1, n), r.FLAG_BG))
         cell = st["cellrefer" if referral else "cell"]
         file_cell: list = [r._p(field(name, 240), cell)]
-        thumbs = _thumbs(store, rec, cols[2] - 5) if with_thumbs else None
+        thumbs = _thumbs(store, rec, cols[2] - 5) if with_thumbs and void is None else None
         if thumbs is not None:
             file_cell.append(thumbs)
         rows.append(

@@ -595,6 +595,7 @@ def cmd_report(args: argparse.Namespace) -> int:
 def cmd_export(args: argparse.Namespace) -> int:
     from . import export
     from .readonly import audit_export, open_for_reading
+    from .records import voids
 
     options = export.ExportOptions(
         include_patient_names=args.include_names or args.settings.names_in_exports
@@ -607,7 +608,7 @@ def cmd_export(args: argparse.Namespace) -> int:
                 raise CliError(t("cli.no_patient", patient=args.patient, db=store.path))
             patient_id = patient.id
         records = store.list_screenings(patient_id=patient_id, job_id=args.job, limit=-1)
-        columns, rows = export.screening_rows(records, options)
+        columns, rows = export.screening_rows(records, options, voids(store))  # never as valid
         path = export.write_csv(args.out, columns, rows)
     if not audit_export(
         db,

@@ -8,7 +8,9 @@ Patient names are left out unless the user asks for them.
 ``status`` is ``ok`` or an :class:`inference.results.Status` code (``unreadable``,
 ``too_large``, ``not_modality``, ``out_of_distribution``, ``poor_quality``, ``error``);
 batch exports may also say ``pending`` (not screened yet: the batch was interrupted) or
-``deleted`` (screened, but the screening was deleted since, e.g. with its patient).
+``deleted`` (screened, but the screening was deleted since, e.g. with its patient);
+any export may say ``voided`` (declared invalid since, ``screening.records``: its answer is
+left out, as for a refused image, and ``error`` gives the reason).
 ``outcome`` says the same in the app's one vocabulary (``screening.outcomes``):
 ``answered``, ``refused``, ``failed`` or ``not_done``.
 
@@ -18,7 +20,7 @@ Every cell is neutralised against spreadsheet formula injection (``screening.csv
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -93,8 +95,10 @@ def make_row(
     error: str = "",
     record: ScreeningRecord | None = None,
     patient: Patient | None = None,
+    void_reason: str | None = None,
 ) -> ResultRow:
-    """A row from a stored screening (or from a failure without one)."""
+    """A row from a stored screening (or from a failure without one). ``void_reason``:
+    the screening was voided, so it is exported without its answer."""
     cells: dict[str, Any] = {c: None for c in columns}
     cells.update(file=file, sha256=sha256, status=status, error=error or None)
     if patient is not None:
@@ -122,7 +126,9 @@ def make_row(
         if patient is None and record.patient_code:
             cells["patient_id"] = record.patient_code
             cells["patient_name"] = record.patient_name
-        if record.answered:  # flagged images get no answer, only their reason
+        if void_reason is not None:
+            cells.update(status="voided", error=f"voided: {void_reason}")
+        elif record.answered:  # flagged images get no answer, only their reason
             cells["predicted_class"] = record.top_class
             cells["refer"] = record.refer
             cells["top_probability"] = _round(record.top_probability)
@@ -137,7 +143,10 @@ def job_rows(
     store: Store, job_id: int, class_ids: Sequence[str], options: ExportOptions = ExportOptions()
 ) -> tuple[list[str], list[ResultRow]]:
     """One row per input file of a batch job, in input order."""
+    from .records import voids
+
     columns = columns_for(class_ids, options)
+    voided = {sid: v.reason for sid, v in voids(store).items()}
     patients: dict[int, Patient] = {}
     rows = []
     for item, record in store.job_results(job_id):
@@ -146,12 +155,17 @@ def job_rows(
             if item.patient_id not in patients:
                 patients[item.patient_id] = store.get_patient(item.patient_id)
             patient = patients[item.patient_id]
-        rows.append(_item_row(columns, item, record, patient))
+        reason = voided.get(record.id) if record is not None else None
+        rows.append(_item_row(columns, item, record, patient, reason))
     return columns, rows
 
 
 def _item_row(
-    columns: Sequence[str], item: BatchItem, record: ScreeningRecord | None, patient: Patient | None
+    columns: Sequence[str],
+    item: BatchItem,
+    record: ScreeningRecord | None,
+    patient: Patient | None,
+    void_reason: str | None = None,
 ) -> ResultRow:
     if record is None and item.state == "done":
         # finished, but its screening was deleted since (e.g. with its patient)
@@ -164,21 +178,38 @@ def _item_row(
         error=item.error or ("not screened yet" if item.state == "pending" else ""),
         record=record,
         patient=patient,
+        void_reason=void_reason,
     )
 
 
 def screening_rows(
-    records: Iterable[ScreeningRecord], options: ExportOptions = ExportOptions()
+    records: Iterable[ScreeningRecord],
+    options: ExportOptions = ExportOptions(),
+    voided: Mapping[int, Any] | None = None,
 ) -> tuple[list[str], list[ResultRow]]:
-    """Rows for a list of stored screenings (e.g. a patient's history), any packs."""
+    """Rows for a list of stored screenings (e.g. a patient's history), any packs.
+    ``voided``: ``screening.records.voids(store)`` (or id -> reason), exported as voided."""
     records = list(records)
     class_ids: list[str] = []
     for rec in records:
         class_ids += [c for c in rec.class_ids if c not in class_ids]
     columns = columns_for(class_ids, options)
+    voided = voided or {}
     return columns, [
-        make_row(columns, file=r.image_path, status=r.status, record=r) for r in records
+        make_row(
+            columns,
+            file=r.image_path,
+            status=r.status,
+            record=r,
+            void_reason=_reason(voided[r.id]) if r.id in voided else None,
+        )
+        for r in records
     ]
+
+
+def _reason(void: Any) -> str:
+    """A ``screening.records.Void`` or a plain reason string."""
+    return str(getattr(void, "reason", void))
 
 
 def _cell(value: Any) -> str:

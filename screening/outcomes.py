@@ -16,8 +16,8 @@ The four outcomes:
 ``failed``
     something went wrong on ClinicLens's side (status ``error``).
 ``not_done``
-    not screened (yet): a pending item of an interrupted batch, or a finished item whose
-    screening was deleted since (it has no answer to show any more).
+    no valid answer (yet): a pending item of an interrupted batch, a finished item whose
+    screening was deleted since, or a screening voided since (``screening.records``).
 
 Usage (stable API; the GUI depends on it)::
 
@@ -25,6 +25,7 @@ Usage (stable API; the GUI depends on it)::
     counts = count_outcomes(store.job_results(job_id))     # (BatchItem, record|None) pairs
     counts = count_outcomes(records)                       # ScreeningRecord / ScreenResult
     counts = count_outcomes(["ok", "poor_quality"])        # plain status codes
+    counts = count_outcomes(pairs, voided=records.voids(store))  # voided: not done
     counts.answered, counts.refused, counts.failed, counts.not_done, counts.referred
     counts.summary("en")   # "Answered 4 · Refused 6 · Failed 0"
     outcome_of("out_of_distribution")  # "refused"
@@ -32,7 +33,7 @@ Usage (stable API; the GUI depends on it)::
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -45,7 +46,7 @@ NOT_DONE = "not_done"
 OUTCOMES = (ANSWERED, REFUSED, FAILED, NOT_DONE)
 
 _FAILED_STATUSES = frozenset({"error"})
-_NOT_DONE_STATUSES = frozenset({"", "pending", "deleted"})
+_NOT_DONE_STATUSES = frozenset({"", "pending", "deleted", "voided"})
 
 
 def outcome_of(status: Any) -> str:
@@ -94,12 +95,12 @@ class OutcomeCounts:
         return " · ".join(parts)
 
 
-def _status_and_refer(entry: Any) -> tuple[Any, bool]:
+def _status_and_refer(entry: Any, voided: Collection[int] = ()) -> tuple[Any, bool]:
     """(status code, referred) of one entry of any shape count_outcomes accepts."""
     if isinstance(entry, tuple) and len(entry) == 2:
         item, record = entry
         if record is not None:
-            return _status_and_refer(record)
+            return _status_and_refer(record, voided)
         if getattr(item, "state", "") == "done":
             return "deleted", False  # finished, but its screening was deleted since
         state = getattr(item, "state", "")
@@ -111,19 +112,24 @@ def _status_and_refer(entry: Any) -> tuple[Any, bool]:
         return cells.get("status"), bool(cells.get("refer"))
     if hasattr(entry, "state") and not hasattr(entry, "refer"):  # a BatchItem alone
         return ("pending" if entry.state == "pending" else entry.status), False
+    if voided and getattr(entry, "id", None) in voided and hasattr(entry, "image_sha256"):
+        return "voided", False  # a stored screening declared invalid since
     prediction = getattr(entry, "prediction", None)  # inference.results.ScreenResult
     refer = getattr(entry, "refer", getattr(prediction, "refer", False))
     return getattr(entry, "status", None), bool(refer)
 
 
-def count_outcomes(entries: Iterable[Any]) -> OutcomeCounts:
+def count_outcomes(entries: Iterable[Any], voided: Collection[int] = ()) -> OutcomeCounts:
     """Count outcomes of ``entries``: status codes, ``ScreeningRecord``s, ``ScreenResult``s,
     ``BatchItem``s, ``(BatchItem, ScreeningRecord | None)`` pairs from
-    ``Store.job_results`` or ``screening.export.ResultRow``s (mixing is fine)."""
+    ``Store.job_results`` or ``screening.export.ResultRow``s (mixing is fine).
+
+    ``voided``: ids of stored screenings voided since (e.g. ``screening.records.voids(store)``,
+    a dict works); they count as not done, never as answered."""
     tally = dict.fromkeys(OUTCOMES, 0)
     referred = 0
     for entry in entries:
-        status, refer = _status_and_refer(entry)
+        status, refer = _status_and_refer(entry, voided)
         outcome = outcome_of(status)
         tally[outcome] += 1
         referred += int(outcome == ANSWERED and refer)

@@ -52,6 +52,7 @@ from .files import atomic_write_bytes
 from .i18n import tr
 from .numbers import format_percent, format_probability
 from .outcomes import outcome_label, outcome_of
+from .report_records import Changes, changes_of, move_lines, void_lines
 from .report_text import block, distinguishing_names, field, fit_width, reason_parts, shorten
 from .store import Patient, ScreeningRecord, Store
 from .verdict import because_text, verdict_of_record
@@ -511,6 +512,43 @@ def _verdict_lines(rec: ScreeningRecord, st: dict, lang: str) -> list:
     ]
 
 
+def _provenance(
+    rec: ScreeningRecord, name: str, st: dict, lang: str, width: float, file_label: str
+) -> list:
+    """Model, its measured accuracy, file, operator and image hash of one screening."""
+    accuracy = (
+        tr("report.accuracy_value", lang, accuracy=format_percent(rec.pack_accuracy, lang))
+        if rec.pack_accuracy is not None
+        else tr("report.accuracy_unknown", lang)
+    )
+    details = [
+        (
+            tr("report.model", lang),
+            tr(
+                "report.model_value", lang, name=name, pack_id=rec.pack_id, version=rec.pack_version
+            ),
+        ),
+        (tr("report.accuracy", lang), accuracy),
+        (tr("report.file", lang), field(file_label or Path(rec.image_path).name)),
+        (tr("report.operator", lang), field(rec.operator) or "—"),
+    ]
+    rows = [[_p(k, st["small"]), _p(v, st["small"])] for k, v in details]
+    rows.append(
+        [_p(tr("report.sha256", lang), st["small"]), _p(rec.image_sha256 or "—", st["mono"])]
+    )
+    meta = Table(rows, colWidths=[32 * mm, width - 32 * mm], hAlign="LEFT")
+    meta.setStyle(
+        _style(
+            [
+                ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                ("TOPPADDING", (0, 0), (-1, -1), 0.5),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 0.5),
+            ]
+        )
+    )
+    return [Spacer(1, 2 * mm), meta, Spacer(1, 3 * mm)]
+
+
 def _screening_block(
     rec: ScreeningRecord,
     index: int,
@@ -520,9 +558,11 @@ def _screening_block(
     lang: str,
     width: float,
     file_label: str = "",
+    changes: Changes | None = None,
 ) -> list:
     """One screening: heading, verdict, image + heatmap, probabilities, provenance.
-    ``file_label``: the file's name, with enough of its folder to tell it from others."""
+    ``file_label``: the file's name, with enough of its folder to tell it from others;
+    ``changes``: its later void or moves (a voided one shows no result, image or heatmap)."""
     man = _pack_manifests().get(rec.pack_id)
     name = man.display_name.get(lang) if man else (rec.pack_name or rec.pack_id)
     heading = Paragraph(
@@ -531,20 +571,25 @@ def _screening_block(
         st["h2"],
     )
     parts: list = [heading]
-    if rec.answered:
+    changes = changes or Changes()
+    voided = changes.void is not None
+    parts += [_p(line, st["small"]) for line in move_lines(changes, lang)]
+    if rec.answered and not voided:
         parts += _verdict_lines(rec, st, lang)
     else:
-        why, detail = reason_parts(rec.status, rec.message, lang)
-        box = [
-            Paragraph(
-                f"<b>{escape(outcome_label(outcome_of(rec.status), lang))}: "
-                f"{escape(status_label(rec.status, lang))}</b>",
-                st["base"],
-            ),
-            _p(tr("report.flagged_note", lang, reason=shorten(why, 600)), st["small"]),
-        ]
-        if detail:  # the inference layer's words are English: labelled, not mixed in
-            box.append(_p(tr("report.detail_english", lang, detail=shorten(detail, 400)), st["small"]))
+        if voided:
+            title, note = void_lines(changes.void, lang)
+            box = [Paragraph(f"<b>{escape(title)}</b>", st["base"]), _p(note, st["small"])]
+        else:
+            why, detail = reason_parts(rec.status, rec.message, lang)
+            title = f"{outcome_label(outcome_of(rec.status), lang)}: {status_label(rec.status, lang)}"
+            box = [
+                Paragraph(f"<b>{escape(title)}</b>", st["base"]),
+                _p(tr("report.flagged_note", lang, reason=shorten(why, 600)), st["small"]),
+            ]
+            if detail:  # the inference layer's words are English: labelled, not mixed in
+                note = tr("report.detail_english", lang, detail=shorten(detail, 400))
+                box.append(_p(note, st["small"]))
         warn = Table([[box]], colWidths=[width])
         warn.setStyle(
             _style(
@@ -559,6 +604,9 @@ def _screening_block(
         )
         parts.append(warn)
     parts.append(Spacer(1, 3 * mm))
+    if voided:  # its image may be another patient's: provenance only
+        parts += _provenance(rec, name, st, lang, width, file_label)
+        return [CondPageBreak(40 * mm), KeepTogether(parts)]
 
     images = store.screening_images(rec.id)
     col = (width - 6 * mm) / 2
@@ -626,37 +674,7 @@ def _screening_block(
         )
         parts += [Spacer(1, 2 * mm), probs]
 
-    accuracy = (
-        tr("report.accuracy_value", lang, accuracy=format_percent(rec.pack_accuracy, lang))
-        if rec.pack_accuracy is not None
-        else tr("report.accuracy_unknown", lang)
-    )
-    details = [
-        (
-            tr("report.model", lang),
-            tr(
-                "report.model_value", lang, name=name, pack_id=rec.pack_id, version=rec.pack_version
-            ),
-        ),
-        (tr("report.accuracy", lang), accuracy),
-        (tr("report.file", lang), field(file_label or Path(rec.image_path).name)),
-        (tr("report.operator", lang), field(rec.operator) or "—"),
-    ]
-    rows = [[_p(k, st["small"]), _p(v, st["small"])] for k, v in details]
-    rows.append(
-        [_p(tr("report.sha256", lang), st["small"]), _p(rec.image_sha256 or "—", st["mono"])]
-    )
-    meta = Table(rows, colWidths=[32 * mm, width - 32 * mm], hAlign="LEFT")
-    meta.setStyle(
-        _style(
-            [
-                ("LEFTPADDING", (0, 0), (-1, -1), 0),
-                ("TOPPADDING", (0, 0), (-1, -1), 0.5),
-                ("BOTTOMPADDING", (0, 0), (-1, -1), 0.5),
-            ]
-        )
-    )
-    parts += [Spacer(1, 2 * mm), meta, Spacer(1, 3 * mm)]
+    parts += _provenance(rec, name, st, lang, width, file_label)
     return [CondPageBreak(95 * mm), KeepTogether(parts)]
 
 
@@ -768,8 +786,11 @@ def patient_report(
     if not records:
         story.append(_p(tr("report.no_screenings", lang), st["base"]))
     labels = distinguishing_names([r.image_path for r in records])
+    changes = changes_of(store)
     for i, (rec, label) in enumerate(zip(records, labels, strict=True), start=1):
-        story += _screening_block(rec, i, len(records), store, st, lang, width, label)
+        story += _screening_block(
+            rec, i, len(records), store, st, lang, width, label, changes.get(rec.id)
+        )
     story.append(_signature(st, lang, width))
     target = Path(path)
     # every page names the patient (page 2 of a printout must not be anyone's)
