@@ -11,6 +11,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from screening.scanner import walk
+
 # Mirrors inference.images.IMAGE_SUFFIXES; kept here so scanning needs no numpy/Pillow import.
 IMAGE_SUFFIXES = frozenset(
     {".jpg", ".jpeg", ".png", ".bmp", ".tif", ".tiff", ".webp", ".gif", ".dcm", ".dicom"}
@@ -58,7 +60,7 @@ def expand(
         if not os.path.isdir(path):
             missing.append(path)
             continue
-        for root, dirs, files in os.walk(path, followlinks=True):
+        for root, dirs, files in walk(path, follow_links=True):  # iterative: any depth
             if cancelled():
                 return ScanOutcome(tuple(images), skipped, tuple(missing), cancelled=True)
             real = os.path.realpath(root)

@@ -14,7 +14,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from .images import is_image_path
+from .errors import ImageError
+from .images import is_image_path, open_regular
 
 # System files that are never clinic images, whatever folder they turn up in.
 JUNK_NAMES = frozenset({"thumbs.db", "desktop.ini", ".ds_store"})
@@ -37,9 +38,9 @@ def _is_hidden(name: str) -> bool:
 def _has_dicom_preamble(path: Path) -> bool:
     """DICOM files from PACS exports often have no extension: look for DICM at byte 128."""
     try:
-        with open(path, "rb") as fh:
+        with open_regular(path) as (fh, _):  # never a pipe or device: those would hang
             head = fh.read(132)
-    except OSError:
+    except (ImageError, OSError):
         return False
     return head[128:132] == b"DICM"
 

@@ -16,7 +16,6 @@ import argparse
 import contextlib
 import os
 import shutil
-import signal
 import sys
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -355,22 +354,14 @@ def _open_store(db: Path | None) -> Iterator:
 
 @contextlib.contextmanager
 def _cancel_on_signal(queue) -> Iterator[list[int]]:
-    """Ctrl-C / SIGTERM: finish the items in hand, keep the rest pending, exit 130."""
-    hit: list[int] = []
+    """Ctrl-C / SIGTERM: finish the items in hand, keep the rest pending, exit 130; a
+    second signal, or a worker stuck past the grace time, exits at once (screening.interrupts)."""
+    from .interrupts import stop_on_signal
 
-    def handler(signum, frame):  # noqa: ARG001
-        hit.append(signum)
-        queue.cancel()
-
-    previous = {}
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        with contextlib.suppress(ValueError, OSError):  # not the main thread
-            previous[sig] = signal.signal(sig, handler)
-    try:
+    with stop_on_signal(
+        queue.cancel, stopping=t("cli.stopping"), stopped=t("cli.stopped_now")
+    ) as hit:
         yield hit
-    finally:
-        for sig, old in previous.items():
-            signal.signal(sig, old)
 
 
 def _settings_defaults(args: argparse.Namespace) -> argparse.Namespace:

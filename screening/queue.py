@@ -20,7 +20,7 @@ import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from inference.errors import ImageError, InferenceError, PackError
@@ -93,6 +93,13 @@ def heatmap_name(item: BatchItem) -> str:
     )
     stem = re.sub(r"[^\w.-]+", "_", stem, flags=re.UNICODE)[:60] or "image"
     return f"{stem}_{item.id}_heatmap.png"
+
+
+def _storable(result: ScreenResult, item: BatchItem) -> ScreenResult:
+    """The result as the store can keep it: its source the item's stored path, and a file
+    name that is not UTF-8 in its message written as ``\\udcff`` escapes."""
+    message = result.message.encode("utf-8", "backslashreplace").decode("utf-8")
+    return replace(result, source=item.path, message=message)
 
 
 # ---------------------------------------------------------------------------------------
@@ -347,6 +354,7 @@ class BatchQueue:
             return self._fail(
                 item, ScreenResult(item.path, Status.ERROR, f"screening failed: {exc}")
             )
+        result = _storable(result, item)
         heatmap_path = ""
         if overlay_rgb is not None and self.heatmap_dir is not None:
             target = self.heatmap_dir / heatmap_name(item)
@@ -373,6 +381,7 @@ class BatchQueue:
         return self._reload(item)
 
     def _fail(self, item: BatchItem, result: ScreenResult) -> BatchItem:
+        result = _storable(result, item)
         try:
             digest = sha256_file(fs_path(item.path))
         except ImageError:
