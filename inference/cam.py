@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 
 EPS = 1e-7
+PLUSPLUS_EPS = 1e-6
 
 
 @dataclass(frozen=True, eq=False)
@@ -61,6 +62,20 @@ class GradCAM:
         return np.maximum(np.tensordot(weights, features.astype(np.float64), axes=1), 0)
 
 
+class HiResCAM:
+    """Draelos & Carin: gradients times activations element-wise, summed over channels.
+
+    Faithful to the model by construction. Behind a global-average-pooled head the gradient
+    is the same at every position, so this equals Grad-CAM here (kept so that the equality
+    is tested and measured rather than assumed, and for heads that are not pooled)."""
+
+    name = "hirescam"
+
+    def raw(self, features: np.ndarray, grad: np.ndarray) -> np.ndarray:
+        g = _spatial_grads(features, grad)
+        return np.maximum((g * features).sum(axis=0), 0)
+
+
 class GradCAMPlusPlus:
     """Chattopadhay et al., in pytorch-grad-cam's closed form."""
 
@@ -71,7 +86,9 @@ class GradCAMPlusPlus:
         g = _spatial_grads(features, grad)
         g2, g3 = g**2, g**3
         sum_a = a.sum(axis=(1, 2))[:, None, None]
-        aij = g2 / (2 * g2 + sum_a * g3 + EPS)
+        # pytorch-grad-cam's eps (1e-6), not EPS: with pooled-head gradients (~1e-4) the eps is
+        # not negligible against g**2, so a different one gave a different map (0.06 apart).
+        aij = g2 / (2 * g2 + sum_a * g3 + PLUSPLUS_EPS)
         aij = np.where(g != 0, aij, 0)
         weights = (np.maximum(g, 0) * aij).sum(axis=(1, 2))
         return np.maximum(np.tensordot(weights, a, axes=1), 0)
@@ -109,6 +126,9 @@ class EigenCAM:
 METHODS: dict[str, type] = {
     m.name: m for m in (GradCAM, GradCAMPlusPlus, LayerCAM, EigenCAM)
 }
+# Every method ``compute`` accepts; METHODS is what the viewer offers. HiResCAM is left out
+# of the viewer because it equals Grad-CAM for every pooled head the packs export.
+ALL_METHODS: dict[str, type] = {**METHODS, HiResCAM.name: HiResCAM}
 
 
 def compute(
@@ -120,9 +140,9 @@ def compute(
 ) -> CamMap:
     """CAM for one image: ``features`` [K,h,w], ``head_grad`` [C,K]."""
     try:
-        impl = METHODS[method]()
+        impl = ALL_METHODS[method]()
     except KeyError:
-        raise ValueError(f"unknown heatmap method {method!r}; choose from {sorted(METHODS)}") from None
+        raise ValueError(f"unknown heatmap method {method!r}; choose from {sorted(ALL_METHODS)}") from None
     values, evidence = normalise(impl.raw(features, head_grad[class_index]))
     return CamMap(values, evidence, class_id, method)
 

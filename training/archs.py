@@ -52,12 +52,30 @@ def _torchvision_model(arch: str, weights: str) -> nn.Module:
     return model
 
 
-def build_backbone(arch: str, weights: str = "none") -> tuple[nn.Sequential, BackboneInfo]:
+def dilate_last_stage(features: nn.Sequential) -> None:
+    """MobileNetV2 at output stride 16 (DeepLab style): the last stride-2 block keeps its
+    weights but strides 1, and the depthwise convolutions after it dilate by 2, so each
+    kernel still sees the receptive field it was pretrained on. The CAM grid doubles
+    (4x4 -> 8x8 at 128 px) at the cost of running the last blocks on 4x the positions."""
+    first = 14  # features[14]: the stride-2 block that opens the 160-channel stage
+    features[first].conv[1][0].stride = (1, 1)
+    for block in features[first + 1 : len(features) - 1]:
+        dw = block.conv[1][0]
+        dw.dilation, dw.padding = (2, 2), (2, 2)
+
+
+def build_backbone(
+    arch: str, weights: str = "none", output_stride: int = 32
+) -> tuple[nn.Sequential, BackboneInfo]:
     """``features`` Sequential ending in the pooled post-activation tensor."""
     if arch not in ARCHS:
         raise ArchError(f"unknown architecture {arch!r}; choose from {', '.join(ARCHS)}")
+    if output_stride not in (16, 32) or (output_stride == 16 and arch != "mobilenet_v2"):
+        raise ArchError("--output-stride 16 is implemented for mobilenet_v2 only (default 32)")
     m = _torchvision_model(arch, weights)
     if arch == "mobilenet_v2":
+        if output_stride == 16:
+            dilate_last_stage(m.features)
         return m.features, BackboneInfo(arch, 1280, f"features.{len(m.features) - 1}")
     if arch == "efficientnet_b0":
         return m.features, BackboneInfo(arch, 1280, f"features.{len(m.features) - 1}")

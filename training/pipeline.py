@@ -73,6 +73,7 @@ class TrainConfig:
     ood_dims: int = 64
     early_guard: str | None = None  # a frozen layer, e.g. "features.13": second OOD guard
     ood_downscaled: bool = False  # fit the main guard on downscaled copies too
+    output_stride: int = 32  # 16: dilated last stage, twice the heatmap grid
     pack_version: str = "1.0.0"
     resume: bool = True
     comparison: str = ""
@@ -177,7 +178,7 @@ def train(cfg: TrainConfig, log=print) -> dict:
     workdir.mkdir(parents=True, exist_ok=True)
     log(f"{task.pack_id}: {len(train_split.samples)} train / {len(val_split.samples)} val, classes {classes}")
 
-    features, info = build_backbone(cfg.arch, cfg.weights)
+    features, info = build_backbone(cfg.arch, cfg.weights, cfg.output_stride)
     head = Head(info.channels, len(classes), cfg.dropout, cfg.hidden)
     cut = split_index(features, cfg.unfreeze)
     prefix, top = features[:cut], features[cut:]
@@ -298,6 +299,7 @@ def train(cfg: TrainConfig, log=print) -> dict:
         "arch": cfg.arch,
         "weights": cfg.weights if cfg.weights in ("none", "imagenet") else Path(cfg.weights).name,
         "unfreeze": cfg.unfreeze,
+        **({"output_stride": cfg.output_stride} if cfg.output_stride != 32 else {}),
         "views": cfg.views,
         "brightness_jitter": cfg.brightness,
         "epochs_head": cfg.recipe.epochs_head,
