@@ -93,6 +93,9 @@ class ScreenResult:
     timings: Timings = Timings()
     cam_source: CamSource | None = None
     image_size: tuple[int, int] | None = None  # (width, height) as decoded
+    # What the shared modality check (inference.modality) says the image is: a modality id
+    # ("chest-xray"), "none", or "" where the check did not run (packs of other modalities).
+    looks_like: str = ""
 
     @property
     def answered(self) -> bool:

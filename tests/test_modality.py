@@ -1,0 +1,169 @@
+"""The shared modality check: it knows each pack's images, refuses foreign ones, names what a
+wrong-modality image looks like, and is sealed like a pack."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from inference.errors import PackError, PackIntegrityError
+from inference.images import load_image
+from inference.modality import (
+    CHECKED,
+    NONE,
+    ModalityCheck,
+    ModalityVerdict,
+    check_dir,
+    default_check,
+    refusal_message,
+)
+from inference.packs import load_pack
+from inference.resources import resource_path
+from inference.results import Status
+from inference.screener import Screener
+from inference.seal import write_seal
+from tests.packgen import make_pack
+
+DATASETS = resource_path().parent / "shared" / "datasets"
+SOURCES = {
+    "brain-mri": "brain_mri",
+    "chest-xray": "chest_xray",
+    "palm-photo": "palm_anemia",
+    "face-photo": "face_mask",
+}
+PACK_OF = {  # one bundled pack per modality
+    "brain-mri": "brain-mri-tumor",
+    "chest-xray": "chest-xray-pneumonia",
+    "palm-photo": "palm-anemia",
+    "face-photo": "face-mask",
+}
+
+
+def _val(modality: str, per_class: int) -> list[Path]:
+    root = DATASETS / SOURCES[modality] / "val"
+    if not root.is_dir():
+        pytest.skip("datasets not available")
+    return [f for c in sorted(root.iterdir()) for f in sorted(c.glob("*.jpg"))[:per_class]]
+
+
+@pytest.fixture(scope="module")
+def check() -> ModalityCheck:
+    found = default_check()
+    assert found is not None, "models/checks/modality is missing"
+    return found
+
+
+def test_check_is_sealed_small_and_carries_its_measured_card(check):
+    folder = check_dir()
+    size = sum(f.stat().st_size for f in folder.iterdir() if f.is_file())
+    assert size < 8 * 1024 * 1024
+    card = (folder / "MODEL_CARD.md").read_text("utf-8")
+    metrics = json.loads((folder / "manifest.json").read_text("utf-8"))["metrics"]
+    brain = metrics["val"]["brain-mri"]
+    assert f"{100 * brain['accepted']:.2f} % of {brain['n']}" in card
+    assert "shift/" in card and "not a diagnosis" in card
+    # every modality's val and second-site images measured at >= 99 % recognised
+    for split in ("val", "shift"):
+        for modality, row in metrics[split].items():
+            if modality in CHECKED:
+                assert row["accepted"] >= 0.99, (split, modality, row)
+
+
+def test_the_check_is_not_listed_as_a_screening_type():
+    from inference.packs import discover
+
+    catalog = discover([resource_path("models")])
+    assert "modality-check" not in catalog.ids
+    assert not [p for p in catalog.problems if "checks" in str(p.directory)]
+
+
+@pytest.mark.parametrize("modality", sorted(CHECKED))
+def test_val_images_of_each_modality_are_recognised(check, modality):
+    images = [load_image(p).pixels for p in _val(modality, per_class=6)]
+    labels = [v.label for v in check.classify(images)]
+    assert labels == [modality] * len(images)
+
+
+def test_blank_noise_and_documents_are_none(check, tmp_path):
+    from training.make_probes import render
+    from training.modality_probes import synthetic_frames
+
+    render(tmp_path, n=4, seed=7)
+    images = list(synthetic_frames().values()) + [load_image(p).pixels for p in sorted(tmp_path.iterdir())]
+    verdicts = check.classify(images)
+    assert [v.label for v in verdicts] == [NONE] * len(images)
+
+
+def test_a_chest_xray_given_to_a_brain_pack_is_refused_naming_it():
+    xray = _val("chest-xray", per_class=1)[0]
+    result = Screener(load_pack(resource_path("models", "brain-mri-tumor"))).screen_path(xray)
+    assert result.status is Status.NOT_MODALITY and not result.answered
+    assert result.looks_like == "chest-xray"
+    assert result.message.startswith("This looks like a chest X-ray, not a brain MRI")
+    assert "Choose the chest X-ray screening type." in result.message
+
+
+@pytest.mark.parametrize("modality", sorted(CHECKED))
+def test_every_pack_refuses_the_other_modalities_and_names_them(modality):
+    screener = Screener(load_pack(resource_path("models", PACK_OF[modality])))
+    for other in sorted(CHECKED - {modality}):
+        result = screener.screen_path(_val(other, per_class=1)[0])
+        assert result.status is Status.NOT_MODALITY, (modality, other, result.message)
+        assert result.looks_like == other
+
+
+@pytest.mark.parametrize("modality", sorted(CHECKED))
+def test_every_pack_still_answers_its_own_val_images(modality):
+    screener = Screener(load_pack(resource_path("models", PACK_OF[modality])))
+    results = [screener.screen_path(p) for p in _val(modality, per_class=3)]
+    assert all(r.looks_like == modality for r in results)
+    assert sum(r.status is not Status.NOT_MODALITY for r in results) == len(results)
+
+
+def test_a_pack_of_another_modality_is_not_checked(tmp_path):
+    screener = Screener(load_pack(make_pack(tmp_path, "other-kind")))
+    assert screener.modality_check is None
+    image = tmp_path / "x.png"
+    Image.fromarray(np.full((64, 64, 3), 128, np.uint8)).save(image)
+    assert screener.screen_path(image).looks_like == ""
+
+
+def test_messages_say_what_to_do():
+    chest = ModalityVerdict("chest-xray", "chest-xray", 0.99, 0.3)
+    assert refusal_message(chest, "brain-mri", "Brain MRI: tumour type") == (
+        "This looks like a chest X-ray, not a brain MRI, so no answer is given. "
+        "Choose the chest X-ray screening type."
+    )
+    far = ModalityVerdict(NONE, "face-photo", 0.9, 1.7)
+    text = refusal_message(far, "palm-photo", "Palm: anaemia")
+    assert "nor like any image ClinicLens screens" in text and "Palm: anaemia" in text
+    assert chest.accepts("chest-xray") and not chest.accepts("brain-mri") and far.accepts("other")
+
+
+def _copy(tmp_path: Path) -> Path:
+    target = tmp_path / "modality"
+    shutil.copytree(check_dir(), target)
+    return target
+
+
+def test_a_changed_file_is_refused_even_when_resealed(tmp_path):
+    folder = _copy(tmp_path)
+    data = bytearray((folder / "distance.npz").read_bytes())
+    data[-100] ^= 0xFF
+    (folder / "distance.npz").write_bytes(bytes(data))
+    with pytest.raises(PackIntegrityError):
+        ModalityCheck(folder)  # the seal catches it
+    write_seal(folder)  # a consistent seal, but the manifest still names the old hash
+    with pytest.raises(PackIntegrityError, match="distance.npz"):
+        ModalityCheck(folder)
+
+
+def test_a_pack_manifest_is_not_taken_for_a_check(tmp_path):
+    folder = make_pack(tmp_path, "not-a-check")
+    with pytest.raises(PackError, match="not a modality check"):
+        ModalityCheck(folder)
