@@ -508,6 +508,10 @@ def cmd_batch(args: argparse.Namespace) -> int:
                 ),
                 file=sys.stderr,
             )
+            from .refusals import refusal_breakdown
+
+            if breakdown := refusal_breakdown(rows, _LANG):
+                print(breakdown, file=sys.stderr)
             label = t("cli.results")
             print(f"{label} {csv_path}\n{' ' * len(label)} {json_path}")
             if args.heatmaps:
