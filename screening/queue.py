@@ -95,11 +95,16 @@ def heatmap_name(item: BatchItem) -> str:
     return f"{stem}_{item.id}_heatmap.png"
 
 
+def _text(value: str) -> str:
+    """Text the store can keep: characters a file name smuggled in (lone surrogates from
+    bytes that are not UTF-8) become visible escapes."""
+    return value.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
 def _storable(result: ScreenResult, item: BatchItem) -> ScreenResult:
     """The result as the store can keep it: its source the item's stored path, and a file
     name that is not UTF-8 in its message written as ``\\udcff`` escapes."""
-    message = result.message.encode("utf-8", "backslashreplace").decode("utf-8")
-    return replace(result, source=item.path, message=message)
+    return replace(result, source=item.path, message=_text(result.message))
 
 
 # ---------------------------------------------------------------------------------------
@@ -151,8 +156,10 @@ class BatchQueue:
         reused and a fresh job is made (the inputs are screened again)."""
         if not inputs:
             raise InvalidInputError("No files to screen were found in the paths given.")
-        # Names that are not UTF-8 are kept in a reversible text form (scanner.store_path).
-        inputs = [QueueInput(store_path(i.path), i.patient_code) for i in inputs]
+        # Names that are not UTF-8 are kept in a reversible text form (scanner.store_path);
+        # a folder name used as a patient ID, or in the label, keeps them as \\udcNN escapes.
+        inputs = [QueueInput(store_path(i.path), _text(i.patient_code)) for i in inputs]
+        label = _text(label)
         key = job_key(self.pack_id, inputs, out_dir)
         existing = self.store.find_job(key)
         if existing is not None and not new:
@@ -171,7 +178,7 @@ class BatchQueue:
                 self.pack_id,
                 [(i.path, patient_ids.get(i.patient_code)) for i in inputs],
                 label=label,
-                out_dir=str(out_dir or ""),
+                out_dir=store_path(str(out_dir or "")),
                 operator=self.operator,
                 options=options,
             )

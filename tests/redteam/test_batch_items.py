@@ -367,3 +367,19 @@ def test_stale_heatmap_temp_files_are_removed_on_the_next_run(store, screener, t
     assert not Path(stale).exists()
     assert other.exists()
     assert (heat / heatmap_name(item)).exists() or store.get_item(item.id).state == "failed"
+
+
+@POSIX
+def test_byte_named_patient_folder_and_label_are_stored(store, screener, tmp_path):
+    folder = os.fsencode(tmp_path / "in") + b"/Pasien-\xe9"
+    os.makedirs(folder)
+    image = write_image(Path(os.fsdecode(folder)) / "a.png")
+    queue = BatchQueue(store, screener, workers=1)
+    job, _ = queue.submit(
+        collect_inputs([tmp_path / "in"], folder_per_patient=True), label=str(image)
+    )
+    counts = queue.run(job.id)
+    assert counts.failed == 0 and counts.done == 1
+    (item,) = store.job_items(job.id)
+    assert fs_path(item.path) == str(image)
+    assert store.get_patient(item.patient_id).patient_id == "Pasien-\\udce9"
