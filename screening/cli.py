@@ -32,6 +32,7 @@ from .i18n import DEFAULT_LANGUAGE, languages, resolve_language
 from .i18n import tr as _tr
 from .records_cli import add_parser as add_records_parser
 from .records_cli import cmd_records
+from .site import cli as site_cli
 
 EXIT_OK = 0
 EXIT_SOME_FAILED = 1
@@ -134,6 +135,7 @@ def build_parser() -> argparse.ArgumentParser:
     _lang_arg(verify)
     verify.add_argument("pack_id", nargs="?", metavar="ID", help="only this pack")
     pack_trust.add_parsers(msub, _lang_arg)  # trust, untrust, keys: signing keys (audited)
+    site_cli.add_parser(sub)  # calibrate: site calibration (screening/site)
 
     batch = sub.add_parser(
         "batch",
@@ -398,12 +400,12 @@ def _report_options(args: argparse.Namespace):
 
 def cmd_batch(args: argparse.Namespace) -> int:
     from inference.engine import Engine
-    from inference.screener import Screener
 
     from . import export
     from .files import check_writable_dir
     from .outcomes import count_outcomes
     from .queue import BatchQueue, collect_inputs, read_mapping
+    from .site.active import screener_for as site_screener_for
 
     if args.resume is None and not args.paths and args.mapping is None:
         raise CliError(t("cli.batch_needs_input"))
@@ -412,7 +414,9 @@ def cmd_batch(args: argparse.Namespace) -> int:
     pack = _catalog().get(args.model)
     out = check_writable_dir(args.out)
     workers = args.threads or min(2, os.cpu_count() or 1)
-    screener = Screener(pack, Engine(pack, threads=1))
+    screener, site_note = site_screener_for(pack, Engine(pack, threads=1))
+    if site_note:
+        _err(t("site.stale_warning", reason=site_note))
     with _open_store(args.db) as store:
         queue = BatchQueue(
             store,
@@ -692,6 +696,7 @@ COMMANDS = {
     "export": cmd_export,
     "demo": cmd_demo,
     "records": cmd_records,
+    "calibrate": lambda a: site_cli.cmd_calibrate(a, t, _open_store, _catalog()),
 }
 
 
