@@ -97,7 +97,9 @@ def _input_spec(raw: dict[str, Any]) -> InputSpec:
         color=raw["color"],
         resize=raw["resize"],
         normalization=Normalization(
-            kind=norm["kind"], mean=tuple(norm.get("mean", (0, 0, 0))), std=tuple(norm.get("std", (1, 1, 1)))
+            kind=norm["kind"],
+            mean=tuple(norm.get("mean", (0, 0, 0))),
+            std=tuple(norm.get("std", (1, 1, 1))),
         ),
     )
 
@@ -128,7 +130,9 @@ class ModalityCheck:
             with np.load(io.BytesIO(stats), allow_pickle=False) as data:
                 arrays = {k: data[k] for k in data.files}
         except (OSError, KeyError, ValueError, TypeError) as exc:
-            raise PackError(f"{label} in {self.directory} is unreadable ({exc}); reinstall ClinicLens") from exc
+            raise PackError(
+                f"{label} in {self.directory} is unreadable ({exc}); reinstall ClinicLens"
+            ) from exc
         self.scorers = {
             m: MahalanobisScorer.from_arrays(
                 {k.split(".", 1)[1]: v for k, v in arrays.items() if k.startswith(m + ".")},
@@ -172,7 +176,9 @@ class ModalityCheck:
         logits, pooled = self.session.run(self._outputs, {self._input: batch})
         return np.asarray(logits), np.asarray(pooled)
 
-    def decide(self, logits: np.ndarray, pooled: np.ndarray, ms: float = 0.0) -> list[ModalityVerdict]:
+    def decide(
+        self, logits: np.ndarray, pooled: np.ndarray, ms: float = 0.0
+    ) -> list[ModalityVerdict]:
         """The classifier's top label, turned into ``none`` when the image is too far from it."""
         probs = softmax(logits)
         top = probs.argmax(axis=1)

@@ -14,7 +14,15 @@ from . import quality as quality_mod
 from .engine import Engine, RawOutputs, softmax
 from .errors import ImageError, InferenceError
 from .images import LoadedImage, load_image
-from .modality import CHECKED, NONE, ModalityCheck, ModalityVerdict, default_check, refusal_message
+from .modality import (
+    CHECKED,
+    LOOKS_LIKE,
+    NONE,
+    ModalityCheck,
+    ModalityVerdict,
+    default_check,
+    refusal_message,
+)
 from .ood import MahalanobisScorer, combined_scores, load_guards, pool
 from .overlay import DEFAULT_COLORMAP, blend
 from .packs import ModelPack
@@ -164,11 +172,7 @@ class Screener:
             )
         elif self.ood is not None and score is not None and score > self.ood.threshold:
             status = Status.OUT_OF_DISTRIBUTION
-            message = (
-                "This image does not look like the images the model for "
-                f"{self.manifest.display_name.get('en')} was trained on, so no answer is given. "
-                "Check the screening type and the image." + self._small_image_hint(img, score)
-            )
+            message = self._unusual_message(verdict) + self._small_image_hint(img, score)
         elif report.problems:
             status = Status.POOR_QUALITY
             message = "; ".join(quality_mod.PROBLEM_ADVICE[p] for p in report.problems)
@@ -184,6 +188,21 @@ class Screener:
             cam_source=cam_source,
             image_size=(img.width, img.height),
             looks_like="" if verdict is None else verdict.label,
+        )
+
+    def _unusual_message(self, verdict: ModalityVerdict | None) -> str:
+        """Refused by the pack's own guard. Where the shared check confirmed the modality,
+        say so: the screening type is right, the image is what is unusual."""
+        name = self.manifest.display_name.get("en")
+        if verdict is not None and verdict.label == self.manifest.modality:
+            return (
+                f"This looks like {LOOKS_LIKE[verdict.label]}, but unlike the images the model "
+                f"for {name} was trained on (another body part or view, heavy artefacts, an "
+                "unusual scanner), so no answer is given. Have a clinician read it."
+            )
+        return (
+            f"This image does not look like the images the model for {name} was trained on, "
+            "so no answer is given. Check the screening type and the image."
         )
 
     def _modality(self, images: Sequence[LoadedImage]) -> list[ModalityVerdict] | None:

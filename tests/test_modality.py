@@ -94,7 +94,9 @@ def test_blank_noise_and_documents_are_none(check, tmp_path):
     from training.modality_probes import synthetic_frames
 
     render(tmp_path, n=4, seed=7)
-    images = list(synthetic_frames().values()) + [load_image(p).pixels for p in sorted(tmp_path.iterdir())]
+    images = list(synthetic_frames().values()) + [
+        load_image(p).pixels for p in sorted(tmp_path.iterdir())
+    ]
     verdicts = check.classify(images)
     assert [v.label for v in verdicts] == [NONE] * len(images)
 
@@ -167,3 +169,15 @@ def test_a_pack_manifest_is_not_taken_for_a_check(tmp_path):
     folder = make_pack(tmp_path, "not-a-check")
     with pytest.raises(PackError, match="not a modality check"):
         ModalityCheck(folder)
+
+
+def test_unusual_image_of_the_right_modality_says_so():
+    """The pack's own guard refusing a confirmed brain MRI: the type is right, the image odd."""
+    from dataclasses import replace
+
+    screener = Screener(load_pack(resource_path("models", "brain-mri-tumor")))
+    screener._guards = (replace(screener.ood, threshold=1e-9), screener.early_ood)  # refuse all
+    result = screener.screen_path(_val("brain-mri", per_class=1)[0])
+    assert result.status is Status.OUT_OF_DISTRIBUTION and result.looks_like == "brain-mri"
+    assert result.message.startswith("This looks like a brain MRI, but unlike the images")
+    assert "Have a clinician read it." in result.message

@@ -86,7 +86,9 @@ def build_net(head_w: np.ndarray | None = None, head_b: np.ndarray | None = None
     return Net().eval()
 
 
-def export_onnx(path: Path, head_w: np.ndarray | None = None, head_b: np.ndarray | None = None) -> None:
+def export_onnx(
+    path: Path, head_w: np.ndarray | None = None, head_b: np.ndarray | None = None
+) -> None:
     import torch
 
     net = build_net(head_w, head_b)
@@ -140,7 +142,10 @@ def extract(names: list[str]) -> None:
             t0 = time.perf_counter()
             batch = np.stack([preprocess(it.pixels(), SPEC) for it in part])
             pooled = np.concatenate(
-                [session.run(["pooled"], {"image": batch[i : i + 64]})[0] for i in range(0, len(part), 64)]
+                [
+                    session.run(["pooled"], {"image": batch[i : i + 64]})[0]
+                    for i in range(0, len(part), 64)
+                ]
             )
             tmp = out.with_suffix(".tmp.npz")
             np.savez(
@@ -151,7 +156,9 @@ def extract(names: list[str]) -> None:
                 kinds=np.array([it.key if not it.path else "" for it in part]),
             )
             os.replace(tmp, out)
-            log(f"{name} chunk {c + 1}/{n_chunks}: {len(part)} images, {time.perf_counter() - t0:.1f} s")
+            log(
+                f"{name} chunk {c + 1}/{n_chunks}: {len(part)} images, {time.perf_counter() - t0:.1f} s"
+            )
     log("extract done")
 
 
@@ -186,4 +193,3 @@ def main(argv: list[str] | None = None) -> int:
 
 if __name__ == "__main__":
     sys.exit(main())
-

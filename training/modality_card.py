@@ -51,7 +51,9 @@ def write_card(directory: Path, manifest: dict, report: dict) -> Path:
                 cells.append("-")
                 continue
             other = ", ".join(f"{v} {k}" for k, v in row.items() if k.startswith("as "))
-            cells.append(f"{_pct(row['accepted'])} of {row['n']}" + (f" ({other})" if other else ""))
+            cells.append(
+                f"{_pct(row['accepted'])} of {row['n']}" + (f" ({other})" if other else "")
+            )
         lines.append(f"| {title} | " + " | ".join(cells) + " |")
     neg = report["val_negatives"]
     n_neg = sum(v["n"] for v in neg.values())
@@ -66,12 +68,19 @@ def write_card(directory: Path, manifest: dict, report: dict) -> Path:
         "screenshots, and three natural photos (cat, hot dog, parrot) in colour, grey, washed-out "
         "grey and centre crops.",
     ]
-    missed = [f"{k} -> {v['got']}" for k, v in report["probes"]["rows"].items() if v["got"] != v["expected"]]
+    missed = [
+        f"{k} -> {v['got']}"
+        for k, v in report["probes"]["rows"].items()
+        if v["got"] != v["expected"]
+    ]
     if missed:
         lines.append("Probes not refused: " + "; ".join(missed) + ".")
     if "speed_ms" in report:
-        lines += ["", f"Speed: {report['speed_ms']:.1f} ms per image added to a screening "
-                  "(one thread, this build machine)."]
+        lines += [
+            "",
+            f"Speed: {report['speed_ms']:.1f} ms per image added to a screening "
+            "(one thread, this build machine).",
+        ]
     lines += [
         "",
         "## Limitations",

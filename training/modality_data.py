@@ -68,7 +68,9 @@ def genuine(split: str, copies: dict[str, int] | None = None, seed: int = 0) -> 
         for i, path in enumerate(files(dataset, split)):
             items.append(Item(label, str(path), str(path)))
             for c in range((copies or {}).get(label, 0)):
-                items.append(Item(label, f"{path}#aug{c}", str(path), seed * 1_000_003 + i * 31 + c, True))
+                items.append(
+                    Item(label, f"{path}#aug{c}", str(path), seed * 1_000_003 + i * 31 + c, True)
+                )
     return items
 
 
@@ -100,7 +102,9 @@ def augment(rgb: np.ndarray, photo: bool, rng: np.random.Generator) -> np.ndarra
     if rng.random() < 0.5:
         img = img.transpose(Image.Transpose.FLIP_LEFT_RIGHT)
     if not photo and rng.random() < 0.2:
-        img = img.transpose(Image.Transpose.ROTATE_90 if rng.random() < 0.5 else Image.Transpose.ROTATE_270)
+        img = img.transpose(
+            Image.Transpose.ROTATE_90 if rng.random() < 0.5 else Image.Transpose.ROTATE_270
+        )
     side = int(rng.integers(72, 257))
     img.thumbnail((side, side))
     arr = np.asarray(img, np.float32)
@@ -166,7 +170,12 @@ def _document(rng: np.random.Generator) -> Image.Image:
         elif rng.random() < 0.1:
             d.rectangle((20, y, w - 20, y + size * 3), outline=ink)
         else:
-            d.text((int(rng.integers(5, 60)), y), _text(rng, int(rng.integers(2, 9))), fill=ink, font=_font(rng, size))
+            d.text(
+                (int(rng.integers(5, 60)), y),
+                _text(rng, int(rng.integers(2, 9))),
+                fill=ink,
+                font=_font(rng, size),
+            )
         y += int(size * rng.uniform(1.2, 2.2))
     return img
 
@@ -179,7 +188,9 @@ def _screenshot(rng: np.random.Generator) -> Image.Image:
     d = ImageDraw.Draw(img)
     d.rectangle((0, 0, w, int(rng.integers(18, 40))), fill=_colour(rng))
     if rng.random() < 0.7:
-        d.rectangle((0, 40, int(w * rng.uniform(0.15, 0.3)), h), fill=_colour(rng, rng.random() < 0.5))
+        d.rectangle(
+            (0, 40, int(w * rng.uniform(0.15, 0.3)), h), fill=_colour(rng, rng.random() < 0.5)
+        )
     for _ in range(int(rng.integers(3, 15))):
         x0, y0 = int(rng.integers(0, w - 40)), int(rng.integers(40, h - 20))
         x1, y1 = x0 + int(rng.integers(30, 200)), y0 + int(rng.integers(14, 60))
@@ -187,8 +198,18 @@ def _screenshot(rng: np.random.Generator) -> Image.Image:
             tex = (_fractal(rng, max(1, y1 - y0), max(1, x1 - x0), 1.5) * 255).astype(np.uint8)
             img.paste(Image.fromarray(tex).convert("RGB"), (x0, y0))
         else:
-            d.rounded_rectangle((x0, y0, x1, y1), radius=int(rng.integers(0, 8)), fill=_colour(rng), outline=_colour(rng, True))
-        d.text((x0 + 4, y0 + 2), _text(rng, 2), fill=(255, 255, 255) if dark else (0, 0, 0), font=_font(rng, 12))
+            d.rounded_rectangle(
+                (x0, y0, x1, y1),
+                radius=int(rng.integers(0, 8)),
+                fill=_colour(rng),
+                outline=_colour(rng, True),
+            )
+        d.text(
+            (x0 + 4, y0 + 2),
+            _text(rng, 2),
+            fill=(255, 255, 255) if dark else (0, 0, 0),
+            font=_font(rng, 12),
+        )
     return img
 
 
@@ -259,7 +280,9 @@ def _shapes(rng: np.random.Generator) -> Image.Image:
         elif shape == 1:
             d.rectangle(box, fill=fill)
         else:
-            d.polygon([tuple(int(v) for v in rng.integers(0, max(w, h), 2)) for _ in range(3)], fill=fill)
+            d.polygon(
+                [tuple(int(v) for v in rng.integers(0, max(w, h), 2)) for _ in range(3)], fill=fill
+            )
     if rng.random() < 0.5:
         img = img.filter(ImageFilter.GaussianBlur(float(rng.uniform(1, 8))))
     return img
@@ -293,7 +316,10 @@ def _scene(rng: np.random.Generator) -> Image.Image:
     d = ImageDraw.Draw(img)
     for _ in range(int(rng.integers(1, 8))):
         x0, y0 = int(rng.integers(0, w)), int(rng.integers(0, h))
-        d.ellipse((x0, y0, x0 + int(rng.integers(10, w // 2)), y0 + int(rng.integers(10, h // 2))), fill=_colour(rng))
+        d.ellipse(
+            (x0, y0, x0 + int(rng.integers(10, w // 2)), y0 + int(rng.integers(10, h // 2))),
+            fill=_colour(rng),
+        )
     img = img.filter(ImageFilter.GaussianBlur(float(rng.uniform(0.5, 4))))
     if rng.random() < 0.35:
         img = img.convert("L").convert("RGB")
@@ -307,7 +333,7 @@ def _pattern(rng: np.random.Generator) -> Image.Image:
     if rng.random() < 0.5:
         mask = ((xx // period + yy // period) % 2).astype(bool)
     else:
-        mask = (np.sin((xx * rng.uniform(-1, 1) + yy) * 2 * np.pi / period) > 0)
+        mask = np.sin((xx * rng.uniform(-1, 1) + yy) * 2 * np.pi / period) > 0
     c0, c1 = np.array(_colour(rng), np.uint8), np.array(_colour(rng), np.uint8)
     return Image.fromarray(np.where(mask[..., None], c0, c1))
 

@@ -37,8 +37,13 @@ def _label_names(idx: np.ndarray) -> np.ndarray:
 class Fitted:
     """The head (standardiser folded in) and the per-modality scorers."""
 
-    def __init__(self, w: np.ndarray, b: np.ndarray, stats: dict[str, dict[str, np.ndarray]],
-                 thresholds: dict[str, float]) -> None:
+    def __init__(
+        self,
+        w: np.ndarray,
+        b: np.ndarray,
+        stats: dict[str, dict[str, np.ndarray]],
+        thresholds: dict[str, float],
+    ) -> None:
         self.w, self.b, self.stats, self.thresholds = w, b, stats, thresholds
         self.scorers = {m: MahalanobisScorer.from_arrays(stats[m], thresholds[m]) for m in CHECKED}
 
@@ -56,7 +61,9 @@ class Fitted:
         return out
 
 
-def _head(train: dict[str, np.ndarray], val: dict[str, np.ndarray]) -> tuple[np.ndarray, np.ndarray, float]:
+def _head(
+    train: dict[str, np.ndarray], val: dict[str, np.ndarray]
+) -> tuple[np.ndarray, np.ndarray, float]:
     from sklearn.linear_model import LogisticRegression
 
     x, y = train["pooled"].astype(np.float64), train["labels"]
@@ -97,8 +104,14 @@ def fit() -> None:
         chosen_on[m] = int(len(gen))
     fitted = Fitted(w, b, stats, thresholds)
     np.savez(FIT, w=w, b=b, **{f"{m}.{k}": v for m in CHECKED for k, v in stats[m].items()})
-    report = {"C": c, "thresholds": thresholds, "threshold_images": chosen_on, "keep": KEEP,
-              "margin": MARGIN, "fit_seconds": round(time.perf_counter() - t0, 1)}
+    report = {
+        "C": c,
+        "thresholds": thresholds,
+        "threshold_images": chosen_on,
+        "keep": KEEP,
+        "margin": MARGIN,
+        "fit_seconds": round(time.perf_counter() - t0, 1),
+    }
     report.update(measure(fitted))
     REPORT.write_text(json.dumps(report, indent=2), "utf-8")
     log(json.dumps(report, indent=1))
@@ -129,7 +142,10 @@ def measure(fitted: Fitted) -> dict:
             neg = truth == NONE
             kinds = data["kinds"][neg]
             res["val_negatives"] = {
-                k: {"n": int(np.sum(kinds == k)), "refused": float(np.mean(decided[neg][kinds == k] == NONE))}
+                k: {
+                    "n": int(np.sum(kinds == k)),
+                    "refused": float(np.mean(decided[neg][kinds == k] == NONE)),
+                }
                 for k in sorted(set(kinds))
             }
     res["probes"] = measure_probes(fitted)
@@ -151,7 +167,9 @@ def measure_probes(fitted: Fitted) -> dict:
     greyed copies of genuine photos, as the photo's own modality)."""
     names, images, expect = probe_images()
     decided = fitted.decide(_pooled(images))
-    rows = {n: {"expected": e, "got": str(d)} for n, e, d in zip(names, expect, decided, strict=True)}
+    rows = {
+        n: {"expected": e, "got": str(d)} for n, e, d in zip(names, expect, decided, strict=True)
+    }
     ok = sum(r["expected"] == r["got"] for r in rows.values())
     log(f"probes: {ok}/{len(rows)} as expected")
     return {"as_expected": ok, "n": len(rows), "rows": rows}
@@ -176,20 +194,37 @@ def export(directory: Path) -> None:
         "id": "modality-check",
         "pack_version": "1.0.0",
         "labels": list(LABELS),
-        "input": {"size": [SIZE, SIZE], "color": "rgb", "resize": "stretch",
-                  "normalization": {"kind": "mean_std", "mean": list(SPEC.normalization.mean),
-                                    "std": list(SPEC.normalization.std)}},
-        "onnx": {"file": "model.onnx", "sha256": sha256(directory / "model.onnx"), "input": "image",
-                 "outputs": {"logits": "logits", "pooled": "pooled"}},
-        "distance": {"file": "distance.npz", "sha256": sha256(directory / "distance.npz"),
-                     "method": "mahalanobis", "thresholds": report["thresholds"],
-                     "threshold_rule": f"{KEEP} quantile of each modality's val images and "
-                     f"augmented val copies, times {MARGIN}"},
+        "input": {
+            "size": [SIZE, SIZE],
+            "color": "rgb",
+            "resize": "stretch",
+            "normalization": {
+                "kind": "mean_std",
+                "mean": list(SPEC.normalization.mean),
+                "std": list(SPEC.normalization.std),
+            },
+        },
+        "onnx": {
+            "file": "model.onnx",
+            "sha256": sha256(directory / "model.onnx"),
+            "input": "image",
+            "outputs": {"logits": "logits", "pooled": "pooled"},
+        },
+        "distance": {
+            "file": "distance.npz",
+            "sha256": sha256(directory / "distance.npz"),
+            "method": "mahalanobis",
+            "thresholds": report["thresholds"],
+            "threshold_rule": f"{KEEP} quantile of each modality's val images and "
+            f"augmented val copies, times {MARGIN}",
+        },
         "metrics": {k: report[k] for k in ("val", "val_aug", "shift", "val_negatives")},
-        "training": {"backbone": f"torchvision mobilenet_v3_small, ImageNet ({WEIGHTS_FILE}), frozen",
-                     "head": f"logistic regression, class-balanced, C={report['C']}",
-                     "data": "train splits of brain_mri, chest_xray, palm_anemia, face_mask with "
-                     "augmented copies, and 8,000 drawn negatives (training/modality_data.py)"},
+        "training": {
+            "backbone": f"torchvision mobilenet_v3_small, ImageNet ({WEIGHTS_FILE}), frozen",
+            "head": f"logistic regression, class-balanced, C={report['C']}",
+            "data": "train splits of brain_mri, chest_xray, palm_anemia, face_mask with "
+            "augmented copies, and 8,000 drawn negatives (training/modality_data.py)",
+        },
     }
     (directory / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n", "utf-8")
     from .modality_card import write_card

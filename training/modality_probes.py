@@ -58,8 +58,13 @@ def probe_images() -> tuple[list[str], list[np.ndarray], list[str]]:
         rgb = load_image(p).pixels
         h, w = rgb.shape[:2]
         crop = rgb[h // 4 : 3 * h // 4, w // 4 : 3 * w // 4]
-        for suffix, img in (("", rgb), (" grey", _grey(rgb)), (" washed-out grey", _grey(rgb, 0.4)),
-                            (" centre crop", crop), (" grey centre crop", _grey(crop))):
+        for suffix, img in (
+            ("", rgb),
+            (" grey", _grey(rgb)),
+            (" washed-out grey", _grey(rgb, 0.4)),
+            (" centre crop", crop),
+            (" grey centre crop", _grey(crop)),
+        ):
             names.append(p.stem + suffix)
             images.append(np.ascontiguousarray(img))
     return names, images, [NONE] * len(names)
