@@ -41,7 +41,7 @@ class Case:
     expect: frozenset[str]
     words: str = ""  # must appear in the row's message (refusals)
     slow: bool = False
-    needs: tuple[str, ...] = field(default=())  # "fifo", "socket", "devzero", "bytes-names"
+    needs: tuple[str, ...] = field(default=())  # "fifo", "socket", "devzero", "symlink"...
 
 
 # -- building blocks ---------------------------------------------------------------------
@@ -296,8 +296,19 @@ CASES: tuple[Case, ...] = (
     Case("zero.png", _link("zero.png", "/dev/zero"), UNREADABLE, "device", needs=("devzero",)),
     Case("null.jpg", _link("null.jpg", "/dev/null"), UNREADABLE, "device", needs=("devzero",)),
     Case("sock.png", _socket("sock.png"), UNREADABLE, "socket", needs=("socket",)),
-    Case("broken-link.jpg", _link("broken-link.jpg", "nowhere.jpg"), UNREADABLE, "not found"),
-    Case("self-link.png", _link("self-link.png", lambda f: str(f / "self-link.png")), UNREADABLE),
+    Case(
+        "broken-link.jpg",
+        _link("broken-link.jpg", "nowhere.jpg"),
+        UNREADABLE,
+        "not found",
+        needs=("symlink",),
+    ),
+    Case(
+        "self-link.png",
+        _link("self-link.png", lambda f: str(f / "self-link.png")),
+        UNREADABLE,
+        needs=("symlink",),
+    ),
     # names
     Case(
         "bytes-name", _bytes_name(b"foto-\xff\xfe.jpg", jpeg_bytes), REACHED, needs=("bytes-names",)
@@ -362,7 +373,8 @@ CASES: tuple[Case, ...] = (
 
 
 def supported(case: Case) -> bool:
-    """Whether this machine can make the entry (FIFOs, sockets and byte names are POSIX)."""
+    """Whether this machine can make the entry (FIFOs, sockets, byte names and, without
+    developer mode, symlinks are POSIX only)."""
     if os.name != "posix":
         return not case.needs
     if "devzero" in case.needs:
