@@ -86,6 +86,7 @@ class PatientFlow(QObject):
         self.form_key = None
         self.showing_record = False
         self.form.load(PatientDraft())
+        self.form.save_button.setText(self.tr("Save screening to patient record"))
         self.w.patient_db_id = None
 
     # -- buttons ---------------------------------------------------------------------------
