@@ -710,6 +710,9 @@ class MainWindow(QMainWindow):
             self.session.pack,
         )
         self.patients.update_buttons()
+        from .modality_offer import show_offer  # a wrong-modality image: offer its type
+
+        show_offer(self, result)
         if path is None or pack is None:
             self.viewer.clear()
             if pack is None and self.session.catalog is not None:

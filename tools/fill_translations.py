@@ -430,6 +430,16 @@ ID: dict[str, str] = {
         "{cls} {p}, di atas ambang rujukannya. Kelas paling mungkin: {top} {tp}"
     ),
     "{finished} of {total} images done": "{finished} dari {total} gambar selesai",
+    # gui/modality_offer.py: a wrong-modality image, and the screening type that reads it
+    "a brain MRI": "MRI otak",
+    "a chest X-ray": "rontgen dada",
+    "a photo of a palm": "foto telapak tangan",
+    "a photo of a face": "foto wajah",
+    "This image looks like {kind}.": "Gambar ini tampaknya {kind}.",
+    "This image looks like {kind}. No installed screening type reads it.": (
+        "Gambar ini tampaknya {kind}. Tidak ada jenis skrining terpasang yang membacanya."
+    ),
+    "Switch to {name}": "Beralih ke {name}",
     "{patient} already has %n screening(s) saved in this session ({files}). Is this image also of {patient}?": (
         "{patient} sudah memiliki %n skrining yang disimpan pada sesi ini ({files}). Apakah "
         "gambar ini juga milik {patient}?"

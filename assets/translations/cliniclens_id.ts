@@ -927,6 +927,24 @@ Untuk memulihkan, tutup ClinicLens lalu salin folder itu kembali ke tempat yang 
     </message>
 </context>
 <context>
+    <name>ModalityOfferBar</name>
+    <message>
+        <location filename="../../gui/modality_offer.py" line="90"/>
+        <source>This image looks like {kind}.</source>
+        <translation>Gambar ini tampaknya {kind}.</translation>
+    </message>
+    <message>
+        <location filename="../../gui/modality_offer.py" line="93"/>
+        <source>This image looks like {kind}. No installed screening type reads it.</source>
+        <translation>Gambar ini tampaknya {kind}. Tidak ada jenis skrining terpasang yang membacanya.</translation>
+    </message>
+    <message>
+        <location filename="../../gui/modality_offer.py" line="98"/>
+        <source>Switch to {name}</source>
+        <translation>Beralih ke {name}</translation>
+    </message>
+</context>
+<context>
     <name>PackChooser</name>
     <message>
         <location filename="../../gui/packs_panel.py" line="37"/>
@@ -1068,6 +1086,7 @@ Untuk memulihkan, tutup ClinicLens lalu salin folder itu kembali ke tempat yang 
     <name>PatientFlow</name>
     <message>
         <location filename="../../gui/patient_flow.py" line="60"/>
+        <location filename="../../gui/patient_flow.py" line="89"/>
         <source>Save screening to patient record</source>
         <translation>Simpan skrining ke rekam pasien</translation>
     </message>
@@ -1082,64 +1101,64 @@ Untuk memulihkan, tutup ClinicLens lalu salin folder itu kembali ke tempat yang 
         <translation>Tetapkan skrining ke pasien ini</translation>
     </message>
     <message>
-        <location filename="../../gui/patient_flow.py" line="118"/>
+        <location filename="../../gui/patient_flow.py" line="119"/>
         <source>New patient: saved with the screening.</source>
         <translation>Pasien baru: disimpan bersama skrining.</translation>
     </message>
     <message>
-        <location filename="../../gui/patient_flow.py" line="126"/>
+        <location filename="../../gui/patient_flow.py" line="127"/>
         <source>Existing patient: {label}</source>
         <translation>Pasien terdaftar: {label}</translation>
     </message>
     <message>
-        <location filename="../../gui/patient_flow.py" line="137"/>
+        <location filename="../../gui/patient_flow.py" line="138"/>
         <source>Check the details read from the DICOM file, then press “Details are correct”.</source>
         <translation>Periksa data yang dibaca dari berkas DICOM, lalu tekan “Data sudah benar”.</translation>
     </message>
     <message>
-        <location filename="../../gui/patient_flow.py" line="150"/>
+        <location filename="../../gui/patient_flow.py" line="151"/>
         <source>Enter a patient ID: it is needed to find the patient later.</source>
         <translation>Masukkan ID pasien: ID ini diperlukan untuk menemukan pasien nanti.</translation>
     </message>
     <message>
-        <location filename="../../gui/patient_flow.py" line="192"/>
+        <location filename="../../gui/patient_flow.py" line="193"/>
         <source>Same patient again?</source>
         <translation>Pasien yang sama lagi?</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../gui/patient_flow.py" line="194"/>
+        <location filename="../../gui/patient_flow.py" line="195"/>
         <source>{patient} already has %n screening(s) saved in this session ({files}). Is this image also of {patient}?</source>
         <translation>
             <numerusform>{patient} sudah memiliki %n skrining yang disimpan pada sesi ini ({files}). Apakah gambar ini juga milik {patient}?</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../gui/patient_flow.py" line="200"/>
+        <location filename="../../gui/patient_flow.py" line="201"/>
         <source>Not saved. Check the patient ID.</source>
         <translation>Tidak disimpan. Periksa ID pasien.</translation>
     </message>
     <message>
-        <location filename="../../gui/patient_flow.py" line="245"/>
+        <location filename="../../gui/patient_flow.py" line="246"/>
         <source>Saved to {patient} (screening #{id}).</source>
         <translation>Disimpan ke {patient} (skrining #{id}).</translation>
     </message>
     <message>
-        <location filename="../../gui/patient_flow.py" line="269"/>
+        <location filename="../../gui/patient_flow.py" line="270"/>
         <source>Save report</source>
         <translation>Simpan laporan</translation>
     </message>
     <message>
-        <location filename="../../gui/patient_flow.py" line="269"/>
+        <location filename="../../gui/patient_flow.py" line="270"/>
         <source>PDF document (*.pdf)</source>
         <translation>Dokumen PDF (*.pdf)</translation>
     </message>
     <message>
-        <location filename="../../gui/patient_flow.py" line="298"/>
+        <location filename="../../gui/patient_flow.py" line="299"/>
         <source>Report saved: {path} ({pages} page(s))</source>
         <translation>Laporan disimpan: {path} ({pages} halaman)</translation>
     </message>
     <message>
-        <location filename="../../gui/patient_flow.py" line="306"/>
+        <location filename="../../gui/patient_flow.py" line="307"/>
         <source>Writing the report…</source>
         <translation>Menulis laporan…</translation>
     </message>
