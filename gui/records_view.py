@@ -230,6 +230,7 @@ class RecordsView(QObject):
         self.overlay_bytes = images.overlay if void is None else None
         original, overlay = from_bytes(images.thumbnail), from_bytes(self.overlay_bytes)
         w.viewer.set_frame(original, overlay, w.session.heatmap, fit=True)
+        w.viewer.controls.set_classes([], None)  # not the live image's classes
         for widget in (
             w.viewer.controls.class_combo,
             w.viewer.controls.method_combo,

@@ -178,6 +178,7 @@ def test_save_png_on_a_saved_screening(qtbot, window, tmp_path):
     window.clear_queue()
     open_first(window)
     assert window.viewer.overlay is not None  # a heatmap is displayed
+    assert window.viewer.controls.class_combo.count() == 0  # no stale live-image classes
     messages = []
     window.statusBar().messageChanged.connect(messages.append)
     target = tmp_path / "saved" / "record.png"
