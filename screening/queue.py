@@ -288,9 +288,10 @@ class BatchQueue:
                     return
 
         refill()
-        self.store.set_job_state(job_id, "running")
-        self._active_job = job_id
-        report("running")
+        self._active_job = job_id  # first: a pause() from now on marks the job itself
+        start = "paused" if self.paused else "running"  # paused before run() got here
+        self.store.set_job_state(job_id, start)
+        report(start)
         try:
             with ThreadPoolExecutor(self.workers, thread_name_prefix="cliniclens-batch") as pool:
                 for future in [pool.submit(worker) for _ in range(self.workers)]:
