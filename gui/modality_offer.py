@@ -18,16 +18,14 @@ from inference.modality import CHECKED
 from inference.packs import PackCatalog
 from inference.results import ScreenResult, Status
 
-CONTEXT = "ModalityOffer"
-
 
 def _kind(modality: str) -> str:
     """The modality as the user reads it (translated)."""
     names = {
-        "brain-mri": QCoreApplication.translate(CONTEXT, "a brain MRI"),
-        "chest-xray": QCoreApplication.translate(CONTEXT, "a chest X-ray"),
-        "palm-photo": QCoreApplication.translate(CONTEXT, "a photo of a palm"),
-        "face-photo": QCoreApplication.translate(CONTEXT, "a photo of a face"),
+        "brain-mri": QCoreApplication.translate("ModalityOffer", "a brain MRI"),
+        "chest-xray": QCoreApplication.translate("ModalityOffer", "a chest X-ray"),
+        "palm-photo": QCoreApplication.translate("ModalityOffer", "a photo of a palm"),
+        "face-photo": QCoreApplication.translate("ModalityOffer", "a photo of a face"),
     }
     return names.get(modality, modality)
 

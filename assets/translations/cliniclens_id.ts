@@ -655,7 +655,7 @@ Untuk memulihkan, tutup ClinicLens lalu salin folder itu kembali ke tempat yang 
     </message>
     <message>
         <location filename="../../gui/main_window.py" line="464"/>
-        <location filename="../../gui/main_window.py" line="1026"/>
+        <location filename="../../gui/main_window.py" line="1029"/>
         <source>Images (*.png *.jpg *.jpeg *.bmp *.tif *.tiff *.webp *.gif *.dcm *.dicom)</source>
         <translation>Gambar (*.png *.jpg *.jpeg *.bmp *.tif *.tiff *.webp *.gif *.dcm *.dicom)</translation>
     </message>
@@ -746,200 +746,223 @@ Untuk memulihkan, tutup ClinicLens lalu salin folder itu kembali ke tempat yang 
         <translation>Studi DICOM {date} {modality}</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="716"/>
+        <location filename="../../gui/main_window.py" line="719"/>
         <source>Choose a screening type</source>
         <translation>Pilih jenis skrining</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="721"/>
+        <location filename="../../gui/main_window.py" line="724"/>
         <source>Screening…</source>
         <translation>Menskrining…</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="766"/>
+        <location filename="../../gui/main_window.py" line="769"/>
         <source>The image cannot be shown: {reason}</source>
         <translation>Gambar tidak dapat ditampilkan: {reason}</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="781"/>
+        <location filename="../../gui/main_window.py" line="784"/>
         <source>decode</source>
         <translation>dekode</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="782"/>
+        <location filename="../../gui/main_window.py" line="785"/>
         <source>preprocess</source>
         <translation>praproses</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="783"/>
+        <location filename="../../gui/main_window.py" line="786"/>
         <source>model</source>
         <translation>model</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="784"/>
+        <location filename="../../gui/main_window.py" line="787"/>
         <source>heatmap</source>
         <translation>peta panas</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="785"/>
+        <location filename="../../gui/main_window.py" line="788"/>
         <source>overlay</source>
         <translation>lapisan</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="789"/>
+        <location filename="../../gui/main_window.py" line="792"/>
         <source>total {ms} ms</source>
         <translation>total {ms} ms</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="817"/>
+        <location filename="../../gui/main_window.py" line="820"/>
         <source>There is no heatmap to save.</source>
         <translation>Tidak ada peta panas untuk disimpan.</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="826"/>
+        <location filename="../../gui/main_window.py" line="829"/>
         <source>Save heatmap overlay</source>
         <translation>Simpan lapisan peta panas</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="826"/>
+        <location filename="../../gui/main_window.py" line="829"/>
         <source>PNG image (*.png)</source>
         <translation>Gambar PNG (*.png)</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="850"/>
+        <location filename="../../gui/main_window.py" line="853"/>
         <source>Saved {path}</source>
         <translation>Tersimpan {path}</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="1115"/>
+        <location filename="../../gui/main_window.py" line="1118"/>
         <source>Batch #{id}: {summary}</source>
         <translation>Batch #{id}: {summary}</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="1169"/>
+        <location filename="../../gui/main_window.py" line="1172"/>
         <source>PDF document (*.pdf)</source>
         <translation>Dokumen PDF (*.pdf)</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="922"/>
+        <location filename="../../gui/main_window.py" line="925"/>
         <source>Settings saved.</source>
         <translation>Pengaturan disimpan.</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="929"/>
+        <location filename="../../gui/main_window.py" line="932"/>
         <source>Restart ClinicLens to change the language.</source>
         <translation>Mulai ulang ClinicLens untuk mengganti bahasa.</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="956"/>
+        <location filename="../../gui/main_window.py" line="959"/>
         <source>Batch #{id} ({pack}) was interrupted with {done} of {total} images screened. Resume it now?</source>
         <translation>Skrining massal #{id} ({pack}) terhenti setelah {done} dari {total} gambar diskrining. Lanjutkan sekarang?</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="964"/>
+        <location filename="../../gui/main_window.py" line="967"/>
         <source>Unfinished batch</source>
         <translation>Skrining massal belum selesai</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="996"/>
+        <location filename="../../gui/main_window.py" line="999"/>
         <source>Batches need the patient database: {reason}</source>
         <translation>Skrining massal memerlukan basis data pasien: {reason}</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="997"/>
+        <location filename="../../gui/main_window.py" line="1000"/>
         <source>not open yet</source>
         <translation>belum dibuka</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="1016"/>
+        <location filename="../../gui/main_window.py" line="1019"/>
         <source>none chosen</source>
         <translation>belum dipilih</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="1023"/>
+        <location filename="../../gui/main_window.py" line="1026"/>
         <source>Add images</source>
         <translation>Tambahkan gambar</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="1034"/>
+        <location filename="../../gui/main_window.py" line="1037"/>
         <source>Add a folder of images</source>
         <translation>Tambahkan folder gambar</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="1042"/>
+        <location filename="../../gui/main_window.py" line="1045"/>
         <source>Patient list</source>
         <translation>Daftar pasien</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="1044"/>
+        <location filename="../../gui/main_window.py" line="1047"/>
         <source>CSV file (*.csv);;All files (*)</source>
         <translation>Berkas CSV (*.csv);;Semua berkas (*)</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="1058"/>
+        <location filename="../../gui/main_window.py" line="1061"/>
         <source>Choose a screening type first.</source>
         <translation>Pilih jenis skrining terlebih dahulu.</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="1065"/>
+        <location filename="../../gui/main_window.py" line="1068"/>
         <source>The screening type of this batch is not installed any more.</source>
         <translation>Jenis skrining untuk skrining massal ini sudah tidak terpasang.</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="1075"/>
+        <location filename="../../gui/main_window.py" line="1078"/>
         <source>Preparing the batch…</source>
         <translation>Menyiapkan skrining massal…</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="1101"/>
+        <location filename="../../gui/main_window.py" line="1104"/>
         <source>Batch: {finished} of {total}</source>
         <translation>Massal: {finished} dari {total}</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="1167"/>
+        <location filename="../../gui/main_window.py" line="1170"/>
         <source>Save summary report</source>
         <translation>Simpan laporan ringkasan</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="1197"/>
+        <location filename="../../gui/main_window.py" line="1200"/>
         <source>Summary report saved: {path} ({pages} page(s))</source>
         <translation>Laporan ringkasan disimpan: {path} ({pages} halaman)</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="1210"/>
+        <location filename="../../gui/main_window.py" line="1213"/>
         <source>Export results</source>
         <translation>Ekspor hasil</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="1212"/>
+        <location filename="../../gui/main_window.py" line="1215"/>
         <source>CSV file (*.csv)</source>
         <translation>Berkas CSV (*.csv)</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="1250"/>
+        <location filename="../../gui/main_window.py" line="1253"/>
         <source>Results exported: {path}</source>
         <translation>Hasil diekspor: {path}</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="1262"/>
+        <location filename="../../gui/main_window.py" line="1265"/>
         <source>Open</source>
         <translation>Buka</translation>
     </message>
 </context>
 <context>
+    <name>ModalityOffer</name>
+    <message>
+        <location filename="../../gui/modality_offer.py" line="25"/>
+        <source>a brain MRI</source>
+        <translation>MRI otak</translation>
+    </message>
+    <message>
+        <location filename="../../gui/modality_offer.py" line="26"/>
+        <source>a chest X-ray</source>
+        <translation>rontgen dada</translation>
+    </message>
+    <message>
+        <location filename="../../gui/modality_offer.py" line="27"/>
+        <source>a photo of a palm</source>
+        <translation>foto telapak tangan</translation>
+    </message>
+    <message>
+        <location filename="../../gui/modality_offer.py" line="28"/>
+        <source>a photo of a face</source>
+        <translation>foto wajah</translation>
+    </message>
+</context>
+<context>
     <name>ModalityOfferBar</name>
     <message>
-        <location filename="../../gui/modality_offer.py" line="90"/>
+        <location filename="../../gui/modality_offer.py" line="88"/>
         <source>This image looks like {kind}.</source>
         <translation>Gambar ini tampaknya {kind}.</translation>
     </message>
     <message>
-        <location filename="../../gui/modality_offer.py" line="93"/>
+        <location filename="../../gui/modality_offer.py" line="92"/>
         <source>This image looks like {kind}. No installed screening type reads it.</source>
         <translation>Gambar ini tampaknya {kind}. Tidak ada jenis skrining terpasang yang membacanya.</translation>
     </message>
     <message>
-        <location filename="../../gui/modality_offer.py" line="98"/>
+        <location filename="../../gui/modality_offer.py" line="96"/>
         <source>Switch to {name}</source>
         <translation>Beralih ke {name}</translation>
     </message>

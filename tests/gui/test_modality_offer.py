@@ -62,3 +62,22 @@ def test_dropping_a_chest_xray_on_the_brain_type_offers_and_switches(make_window
         timeout=30000,
     )
     qtbot.waitUntil(lambda: not bar.isVisible(), timeout=5000)
+
+
+def test_the_modality_names_are_translated():
+    """lupdate only sees literal contexts: each name must reach the Indonesian catalogue."""
+    import xml.etree.ElementTree as ET
+
+    ts = ET.parse(resource_path("assets", "translations", "cliniclens_id.ts"))
+    found = {
+        m.findtext("source"): m.findtext("translation")
+        for c in ts.getroot()
+        if c.findtext("name") == "ModalityOffer"
+        for m in c.iter("message")
+    }
+    assert found == {
+        "a brain MRI": "MRI otak",
+        "a chest X-ray": "rontgen dada",
+        "a photo of a palm": "foto telapak tangan",
+        "a photo of a face": "foto wajah",
+    }
