@@ -8,7 +8,7 @@ other module reads raw dicts.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
@@ -94,6 +94,7 @@ class OnnxSpec:
     target_layer: str | None = None
     variants: tuple[OnnxVariant, ...] = ()
     default_variant: str = "fp32"
+    base_variant: str = "fp32"  # what ``file`` is: "int8" in a release copy that ships int8 only
 
     @property
     def has_cam_outputs(self) -> bool:
@@ -124,6 +125,18 @@ class OodSpec:
     early: EarlyGuardSpec | None = None
     fitted_on: str = ""  # what the statistics were fitted on, when more than the training images
     downscaled_val_pass_rate: float | None = None  # own val images shrunk to 160 px
+
+
+@dataclass(frozen=True)
+class VariantCalibration:
+    """What was fitted on one model variant's own outputs: int8 logits and features differ
+    from fp32's, so a guard fitted on fp32 features refuses more of int8's own images."""
+
+    variant: str
+    temperature: float
+    thresholds: tuple[float | None, ...]  # per class, in the order of Manifest.classes
+    ood: OodSpec | None
+    calibration: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
 
 
 @dataclass(frozen=True)
@@ -162,6 +175,25 @@ class Manifest:
     calibration: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
     training: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
     raw: dict[str, Any] = field(default_factory=dict, compare=False, hash=False, repr=False)
+    # The model variant whose calibration the fields above hold (parse: the default variant),
+    # and every variant's calibration, for :meth:`for_variant`.
+    variant: str = "fp32"
+    calibrations: tuple[VariantCalibration, ...] = field(default=(), compare=False, repr=False)
+
+    def for_variant(self, name: str | None) -> Manifest:
+        """This manifest with ``name``'s own temperature, thresholds and guard (None: the
+        default variant); a variant fitted no calibration of its own shares the base's."""
+        name = name or self.onnx.default_variant
+        if name == self.variant:
+            return self
+        cal = next((c for c in self.calibrations if c.variant == name), None)
+        if cal is None:
+            raise ManifestError(f"pack {self.id}: has no model variant {name!r}")
+        classes = tuple(
+            replace(c, threshold=t) for c, t in zip(self.classes, cal.thresholds, strict=True)
+        )
+        return replace(self, temperature=cal.temperature, classes=classes, ood=cal.ood,
+                       calibration=dict(cal.calibration), variant=name)
 
     @property
     def class_ids(self) -> tuple[str, ...]:
@@ -193,6 +225,35 @@ def validate(raw: Any, *, where: str = "manifest") -> None:
         raise ManifestError(
             f"{where}: ood.early needs the graph output onnx.outputs.early_pooled"
         )
+    _validate_variant_calibration(raw, where)
+
+
+def _validate_variant_calibration(raw: dict[str, Any], where: str) -> None:
+    """``variants.<name>``: a model variant the pack has, referral classes only, and no
+    guard lost (a variant whose guard lacks the early guard the base has would run without)."""
+    names = set(raw["onnx"].get("variants", {}))
+    refer = {c["id"] for c in raw["classes"] if c["refer"]}
+    base_early = bool((raw.get("ood") or {}).get("early"))
+    for name, block in raw.get("variants", {}).items():
+        if name not in names:
+            raise ManifestError(
+                f"{where}: variants.{name} calibrates a model variant the pack does not have "
+                f"(onnx.variants: {sorted(names) or 'none'})"
+            )
+        unknown = sorted(set(block.get("thresholds", {})) - refer)
+        if unknown:
+            raise ManifestError(
+                f"{where}: variants.{name}.thresholds names classes that do not refer: {unknown}"
+            )
+        ood = block.get("ood")
+        if ood is not None and base_early and not ood.get("early"):
+            raise ManifestError(
+                f"{where}: variants.{name}.ood has no early guard but the pack's guard has one"
+            )
+        if ood is not None and ood.get("early") and "early_pooled" not in raw["onnx"]["outputs"]:
+            raise ManifestError(
+                f"{where}: variants.{name}.ood.early needs the graph output onnx.outputs.early_pooled"
+            )
 
 
 def _early_guard(raw: dict[str, Any] | None) -> EarlyGuardSpec | None:
@@ -207,17 +268,54 @@ def _early_guard(raw: dict[str, Any] | None) -> EarlyGuardSpec | None:
     )
 
 
+def _ood(ood: dict[str, Any] | None) -> OodSpec | None:
+    if ood is None:
+        return None
+    return OodSpec(
+        file=ood["file"],
+        sha256=ood["sha256"],
+        method=ood["method"],
+        threshold=float(ood["threshold"]),
+        val_pass_rate=ood.get("val_pass_rate"),
+        far_ood_flag_rate=ood.get("far_ood_flag_rate"),
+        early=_early_guard(ood.get("early")),
+        fitted_on=ood.get("fitted_on", ""),
+        downscaled_val_pass_rate=ood.get("downscaled_val_pass_rate"),
+    )
+
+
+def _calibrations(raw: dict[str, Any], base: str) -> tuple[VariantCalibration, ...]:
+    """The base model's calibration (top level) and each variant's: its own block
+    (``variants.<name>``) where there is one, the base's values for whatever it leaves out."""
+    thresholds = {c["id"]: c.get("threshold") for c in raw["classes"]}
+    ids = [c["id"] for c in raw["classes"]]
+    out = [VariantCalibration(base, float(raw["calibration"]["temperature"]),
+                              tuple(thresholds[i] for i in ids), _ood(raw.get("ood")),
+                              dict(raw["calibration"]))]
+    blocks = raw.get("variants", {})
+    for name in sorted(raw["onnx"].get("variants", {})):
+        block = blocks.get(name, {})
+        cal = block.get("calibration", raw["calibration"])
+        own = {**thresholds, **block.get("thresholds", {})}
+        out.append(VariantCalibration(
+            name, float(cal["temperature"]), tuple(own[i] for i in ids),
+            _ood(block["ood"]) if "ood" in block else out[0].ood, dict(cal),
+        ))
+    return tuple(out)
+
+
 def parse(raw: dict[str, Any], *, where: str = "manifest") -> Manifest:
-    """Validate a manifest document and turn it into a Manifest."""
+    """Validate a manifest document and turn it into a Manifest, its temperature, thresholds
+    and guard those of the default model variant (the top level holds the base model's,
+    ``variants.<name>`` a variant's own; :meth:`Manifest.for_variant` picks another)."""
     validate(raw, where=where)
     inp = raw["input"]
     norm = inp["normalization"]
     onnx = raw["onnx"]
     outputs = onnx["outputs"]
-    ood = raw.get("ood")
     quality = raw.get("quality", {})
     metrics = raw["metrics"]
-    return Manifest(
+    man = Manifest(
         id=raw["id"],
         display_name=LocalText.parse(raw["display_name"]),
         pack_version=raw["pack_version"],
@@ -257,6 +355,7 @@ def parse(raw: dict[str, Any], *, where: str = "manifest") -> Manifest:
                 for k, v in sorted(onnx.get("variants", {}).items())
             ),
             default_variant=onnx.get("default_variant", "fp32"),
+            base_variant=onnx.get("base_variant", "fp32"),
         ),
         temperature=float(raw["calibration"]["temperature"]),
         intended_use=LocalText.parse(raw["intended_use"]),
@@ -268,19 +367,7 @@ def parse(raw: dict[str, Any], *, where: str = "manifest") -> Manifest:
             macro_f1=float(metrics["macro_f1"]),
             extra={k: v for k, v in metrics.items() if k not in {"split", "n", "accuracy", "macro_f1"}},
         ),
-        ood=None
-        if ood is None
-        else OodSpec(
-            file=ood["file"],
-            sha256=ood["sha256"],
-            method=ood["method"],
-            threshold=float(ood["threshold"]),
-            val_pass_rate=ood.get("val_pass_rate"),
-            far_ood_flag_rate=ood.get("far_ood_flag_rate"),
-            early=_early_guard(ood.get("early")),
-            fitted_on=ood.get("fitted_on", ""),
-            downscaled_val_pass_rate=ood.get("downscaled_val_pass_rate"),
-        ),
+        ood=_ood(raw.get("ood")),
         quality=QualitySpec(
             min_brightness=quality.get("min_brightness"),
             max_brightness=quality.get("max_brightness"),
@@ -291,7 +378,13 @@ def parse(raw: dict[str, Any], *, where: str = "manifest") -> Manifest:
         calibration=dict(raw["calibration"]),
         training=dict(raw["training"]),
         raw=raw,
+        variant=onnx.get("base_variant", "fp32"),
+        calibrations=_calibrations(raw, onnx.get("base_variant", "fp32")),
     )
+    default = man.onnx.default_variant
+    if all(c.variant != default for c in man.calibrations):
+        return man  # an unknown default is the loader's to refuse, with the pack's name
+    return man.for_variant(default)
 
 
 def read(path: Path) -> Manifest:

@@ -75,9 +75,12 @@ class MahalanobisScorer:
         return self.score(pooled) > self.threshold
 
 
-def load_guards(pack: ModelPack) -> tuple[MahalanobisScorer | None, MahalanobisScorer | None]:
-    """A pack's main guard and, where it has one, its early-layer guard."""
-    spec, main, early = pack.manifest.ood, None, None
+def load_guards(
+    pack: ModelPack, variant: str | None = None
+) -> tuple[MahalanobisScorer | None, MahalanobisScorer | None]:
+    """A pack's main guard and, where it has one, its early-layer guard, as fitted for the
+    model ``variant`` (None: the default one), whose features they will score."""
+    spec, main, early = pack.manifest.for_variant(variant).ood, None, None
     if spec is not None:
         main = _load_verified(pack, spec.file, spec.sha256, spec.threshold)
         if spec.early is not None:

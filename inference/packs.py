@@ -50,9 +50,10 @@ class ModelPack:
         return self.manifest.pack_version
 
     def onnx_path(self, variant: str | None = None) -> Path:
-        """Path of the fp32 model, or of a named variant (e.g. ``int8``)."""
+        """Path of the base model (``fp32``), or of a named variant (e.g. ``int8``); None: the
+        default variant's."""
         name = variant or self.manifest.onnx.default_variant
-        if name in ("fp32", self.manifest.onnx.file):
+        if name in (self.manifest.onnx.base_variant, self.manifest.onnx.file):
             return self.directory / self.manifest.onnx.file
         for v in self.manifest.onnx.variants:
             if v.name == name:
@@ -173,10 +174,10 @@ def load_pack(
             _check_hash(man.id, directory / man.onnx.file, man.onnx.sha256)
             for variant in man.onnx.variants:
                 _check_hash(man.id, directory / variant.file, variant.sha256)
-            if man.ood is not None:
-                _check_hash(man.id, directory / man.ood.file, man.ood.sha256)
-                if man.ood.early is not None:
-                    _check_hash(man.id, directory / man.ood.early.file, man.ood.early.sha256)
+            for ood in {c.ood for c in man.calibrations if c.ood is not None}:  # every variant's
+                _check_hash(man.id, directory / ood.file, ood.sha256)
+                if ood.early is not None:
+                    _check_hash(man.id, directory / ood.early.file, ood.early.sha256)
     except OSError as exc:
         # An unreadable file (permissions, I/O error) refuses this pack, not the whole catalogue.
         raise PackError(

@@ -1,7 +1,8 @@
 """The copy of a model pack that goes into a release: the default ONNX variant only.
 
-The int8 variants are the default nowhere (models/README.md says why) and would add 13 MB
-to the standalone build; a release offers what each pack's card recommends. The copy is
+A pack offers fp32 and int8; the release ships the one its card recommends (the default, see
+models/README.md), never both: where int8 is the default, fp32's model and guard files stay
+out and int8's own calibration and guard become the copy's (``default_only``). The copy is
 re-sealed, re-signed with the key that signed the source (the release key,
 ``tools/sign_pack.py``) and loaded like any pack the app would load, so a build can never
 ship a pack the app refuses. Without that key (a build from a fresh clone) the pack ships
@@ -27,16 +28,53 @@ def _default_key() -> Path:
     return release_key()
 
 
+def _guard_files(ood: dict | None) -> set[str]:
+    if not ood:
+        return set()
+    return {ood["file"], *([ood["early"]["file"]] if ood.get("early") else [])}
+
+
+def default_only(manifest: dict) -> set[str]:
+    """Rewrite ``manifest`` to describe its default variant only and return the files that
+    are left out. A default other than the base model (int8) becomes the base: its file,
+    hash, own calibration, thresholds and guard move to the top level (``base_variant``
+    says which it is), and the base model with its guard files are left out."""
+    onnx = manifest["onnx"]
+    base = onnx.get("base_variant", "fp32")
+    default = onnx.get("default_variant", base)
+    variants = onnx.pop("variants", {})
+    blocks = manifest.pop("variants", {})
+    dropped = {v["file"] for name, v in variants.items() if name != default}
+    for name, block in blocks.items():
+        if name != default:
+            dropped |= _guard_files(block.get("ood"))
+    if default != base:
+        if default not in variants:
+            raise PackError(f"default variant {default!r} is not one of onnx.variants")
+        chosen, block = variants[default], blocks.get(default, {})
+        dropped.add(onnx["file"])
+        onnx.update(file=chosen["file"], sha256=chosen["sha256"], base_variant=default)
+        if "calibration" in block:
+            manifest["calibration"] = block["calibration"]
+        for cls in manifest["classes"]:
+            if cls["id"] in block.get("thresholds", {}):
+                cls["threshold"] = block["thresholds"][cls["id"]]
+        if "ood" in block:
+            dropped |= _guard_files(manifest.get("ood")) - _guard_files(block["ood"])
+            manifest["ood"] = block["ood"]
+        measured = chosen.get("metrics", {})
+        if {"split", "n", "accuracy", "macro_f1"} <= set(measured):  # the base's per-class
+            manifest["metrics"] = {k: measured[k] for k in ("split", "n", "accuracy", "macro_f1")}
+    return dropped
+
+
 def release_copy(pack: Path, out_root: Path, signing_key: Path | None = None) -> Path:
     """``pack`` itself when it has nothing to leave out (or no key to re-sign a copy), else a
     sealed copy under ``out_root`` signed by ``signing_key`` (default: the release key)."""
     pack = Path(pack)
     source = load_pack(pack)  # signed by a trusted key, sealed, every hash
     manifest = json.loads((pack / "manifest.json").read_text("utf-8"))
-    onnx = manifest["onnx"]
-    default = onnx.get("default_variant", "fp32")
-    variants = onnx.get("variants", {})
-    dropped = {v["file"] for name, v in variants.items() if name != default}
+    dropped = default_only(manifest)
     if not dropped:
         return pack
     key = Path(signing_key) if signing_key is not None else _default_key()
@@ -54,11 +92,6 @@ def release_copy(pack: Path, out_root: Path, signing_key: Path | None = None) ->
         if name not in dropped:
             (out / name).parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(pack / name, out / name)
-    kept = {k: v for k, v in variants.items() if v["file"] not in dropped}
-    if kept:
-        onnx["variants"] = kept
-    else:
-        onnx.pop("variants", None)
     text = json.dumps(manifest, indent=2, ensure_ascii=False) + "\n"
     (out / "manifest.json").write_text(text, "utf-8")
     write_seal(out)

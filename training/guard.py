@@ -133,13 +133,14 @@ def guard_scorer(fit: EarlyGuardFit) -> MahalanobisScorer:
     return MahalanobisScorer.from_arrays(fit.arrays, fit.threshold)
 
 
-def early_manifest_entry(layer: str, directory: Path, fit: EarlyGuardFit) -> dict:
-    """Write the statistics file and return the manifest's ``ood.early`` object."""
-    np.savez(directory / EARLY_FILE, **fit.arrays)
+def early_manifest_entry(layer: str, directory: Path, fit: EarlyGuardFit,
+                         name: str = EARLY_FILE) -> dict:
+    """Write the statistics file ``name`` and return the manifest's ``ood.early`` object."""
+    np.savez(directory / name, **fit.arrays)
     return {
         "layer": layer,
-        "file": EARLY_FILE,
-        "sha256": sha256(directory / EARLY_FILE),
+        "file": name,
+        "sha256": sha256(directory / name),
         "threshold": fit.threshold,
         "val_pass_rate": fit.val_pass_rate,
     }

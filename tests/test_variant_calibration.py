@@ -1,0 +1,309 @@
+"""Per-variant calibration (issue 21): int8 has its own temperature, referral thresholds and
+guards, the manifest holds them per variant, inference uses the variant's own, and a release
+ships the default variant only."""
+
+from __future__ import annotations
+
+import copy
+import json
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from inference.engine import Engine
+from inference.errors import ManifestError, PackIntegrityError
+from inference.manifest import parse
+from inference.packs import load_pack
+from inference.resources import resource_path
+from inference.screener import Screener
+from tests.packgen import make_manifest, make_pack, reseal, sha256
+
+CLASSES = ("normal", "abnormal", "other")
+
+
+def _ood_arrays(k: int = 8, d: int = 2) -> dict[str, np.ndarray]:
+    return {"center": np.zeros(k), "projection": np.eye(k)[:, :d],
+            "class_means": np.zeros((3, d)), "precision": np.eye(d)}
+
+
+def _ood_entry(pack: Path, name: str, threshold: float) -> dict:
+    np.savez(pack / name, **_ood_arrays())
+    return {"file": name, "sha256": sha256(pack / name), "method": "mahalanobis",
+            "threshold": threshold}
+
+
+def _two_variant_pack(root: Path, int8_block: dict | None, default: str = "fp32") -> Path:
+    """A tiny pack whose "int8" is a copy of its fp32 graph (same outputs), so any difference
+    between the variants' answers comes from calibration alone."""
+    pack = make_pack(root, classes=CLASSES)
+    shutil.copy(pack / "model.onnx", pack / "model.int8.onnx")
+    raw = json.loads((pack / "manifest.json").read_text("utf-8"))
+    raw["onnx"]["variants"] = {"int8": {"file": "model.int8.onnx",
+                                        "sha256": sha256(pack / "model.int8.onnx")}}
+    raw["onnx"]["default_variant"] = default
+    raw["classes"][1]["threshold"] = 0.4
+    raw["ood"] = _ood_entry(pack, "ood.npz", 1e9)  # fp32's guard lets everything through
+    if int8_block is not None:
+        block = dict(int8_block)
+        if block.get("ood") == "refuse-all":
+            block["ood"] = _ood_entry(pack, "ood.int8.npz", -1.0)
+        raw["variants"] = {"int8": block}
+    (pack / "manifest.json").write_text(json.dumps(raw), "utf-8")
+    reseal(pack)
+    return pack
+
+
+def _image(tmp_path: Path) -> Path:
+    path = tmp_path / "img.png"
+    rng = np.random.default_rng(3)
+    Image.fromarray(rng.integers(0, 255, (48, 48, 3), dtype=np.uint8)).save(path)
+    return path
+
+
+# -- the manifest ---------------------------------------------------------------------
+def test_a_manifest_without_variant_calibration_still_parses_and_int8_shares_fp32s():
+    raw = json.loads(resource_path("models", "palm-anemia", "manifest.json").read_text("utf-8"))
+    assert "variants" not in raw
+    man = parse(raw)
+    int8 = man.for_variant("int8")
+    assert int8.temperature == man.temperature and int8.ood == man.ood
+    assert [c.threshold for c in int8.classes] == [c.threshold for c in man.classes]
+
+
+def _raw_with_block(block: dict, default: str = "fp32") -> dict:
+    raw = make_manifest("tiny-pack", list(CLASSES), 32, "0" * 64)
+    raw["classes"][1]["threshold"] = 0.4
+    raw["onnx"]["variants"] = {"int8": {"file": "model.int8.onnx", "sha256": "1" * 64}}
+    raw["onnx"]["default_variant"] = default
+    raw["ood"] = {"file": "ood.npz", "sha256": "2" * 64, "method": "mahalanobis", "threshold": 3.0}
+    raw["variants"] = {"int8": block}
+    return raw
+
+
+INT8_BLOCK = {
+    "calibration": {"temperature": 0.7},
+    "thresholds": {"abnormal": 0.55},
+    "ood": {"file": "ood.int8.npz", "sha256": "3" * 64, "method": "mahalanobis", "threshold": 4.5,
+            "val_pass_rate": 0.97},
+}
+
+
+def test_the_parsed_manifest_holds_the_default_variants_calibration():
+    fp32_default = parse(_raw_with_block(INT8_BLOCK))
+    assert fp32_default.variant == "fp32" and fp32_default.temperature == 1.5
+    int8_default = parse(_raw_with_block(INT8_BLOCK, default="int8"))
+    assert int8_default.variant == "int8" and int8_default.temperature == 0.7
+    assert int8_default.classes[1].threshold == 0.55 and int8_default.classes[2].threshold is None
+    assert int8_default.ood.file == "ood.int8.npz" and int8_default.ood.threshold == 4.5
+    back = int8_default.for_variant("fp32")
+    assert back.temperature == 1.5 and back.classes[1].threshold == 0.4 and back.ood.file == "ood.npz"
+    assert back.for_variant("int8") == int8_default
+    with pytest.raises(ManifestError, match="no model variant 'int4'"):
+        int8_default.for_variant("int4")
+
+
+def test_a_partial_block_shares_the_rest_with_the_base():
+    man = parse(_raw_with_block({"calibration": {"temperature": 0.9}})).for_variant("int8")
+    assert man.temperature == 0.9 and man.classes[1].threshold == 0.4 and man.ood.file == "ood.npz"
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (lambda r: r["variants"].update(int4=r["variants"].pop("int8")), "variants.int4 calibrates"),
+        (lambda r: r["variants"]["int8"]["thresholds"].update(normal=0.5), "do not refer"),
+        (lambda r: r["variants"]["int8"]["thresholds"].update(abnormal=1.5), "maximum"),
+        (lambda r: r["variants"]["int8"].update(temperature=0.5), "unexpected"),
+        (lambda r: r["variants"]["int8"]["ood"].pop("sha256"), "sha256"),
+        (lambda r: r["ood"].update(early={"layer": "x", "file": "e.npz", "sha256": "4" * 64,
+                                          "threshold": 1.0}), "early"),
+    ],
+)
+def test_a_bad_variant_block_is_refused_by_name(change, message):
+    raw = copy.deepcopy(_raw_with_block(INT8_BLOCK))
+    raw["onnx"]["outputs"]["early_pooled"] = "early_pooled"
+    change(raw)
+    with pytest.raises(ManifestError, match=message):
+        parse(raw)
+
+
+# -- inference uses the variant's own ------------------------------------------------
+def test_the_screener_uses_the_calibration_of_the_variant_it_runs(tmp_path):
+    pack_dir = _two_variant_pack(tmp_path / "packs", {
+        "calibration": {"temperature": 0.25}, "thresholds": {"abnormal": 0.01}})
+    pack = load_pack(pack_dir)
+    fp32 = Screener(pack, Engine(pack, variant="fp32"))
+    int8 = Screener(pack, Engine(pack, variant="int8"))
+    assert (fp32.manifest.temperature, int8.manifest.temperature) == (1.5, 0.25)
+    image = _image(tmp_path)
+    a, b = fp32.screen_path(image), int8.screen_path(image)
+    assert a.answered and b.answered  # no guard of its own: int8 shares fp32's
+    # Same graph: int8's probabilities are fp32's logits under int8's temperature.
+    logits = np.log(np.asarray(a.prediction.probabilities)) * 1.5
+    expected = np.exp(logits / 0.25) / np.exp(logits / 0.25).sum()
+    np.testing.assert_allclose(b.prediction.probabilities, expected, rtol=1e-4, atol=1e-6)
+    probs = np.array([0.9, 0.05, 0.05])
+    assert int8.predict(probs).referring_classes == ("abnormal",)  # int8's threshold 0.01
+    assert not fp32.predict(probs).refer  # fp32's 0.4
+
+
+def test_the_screener_uses_the_guard_of_the_variant_it_runs(tmp_path):
+    pack_dir = _two_variant_pack(tmp_path / "packs", {"ood": "refuse-all"})
+    pack = load_pack(pack_dir)
+    fp32 = Screener(pack, Engine(pack, variant="fp32"))
+    int8 = Screener(pack, Engine(pack, variant="int8"))
+    assert (fp32.ood.threshold, int8.ood.threshold) == (1e9, -1.0)
+    image = _image(tmp_path)
+    assert fp32.screen_path(image).answered
+    assert int8.screen_path(image).status == "out_of_distribution"
+
+
+def test_the_default_screener_follows_an_int8_default(tmp_path):
+    pack_dir = _two_variant_pack(tmp_path / "packs", {"ood": "refuse-all"}, default="int8")
+    screener = Screener(load_pack(pack_dir))
+    assert screener.ood.threshold == -1.0
+    assert screener.screen_path(_image(tmp_path)).status == "out_of_distribution"
+
+
+def test_a_modified_variant_guard_file_refuses_the_pack(tmp_path):
+    pack_dir = _two_variant_pack(tmp_path / "packs", {"ood": "refuse-all"})
+    load_pack(pack_dir)
+    data = bytearray((pack_dir / "ood.int8.npz").read_bytes())
+    data[-30] ^= 0xFF
+    (pack_dir / "ood.int8.npz").write_bytes(bytes(data))
+    with pytest.raises(PackIntegrityError, match="ood.int8.npz"):
+        load_pack(pack_dir)
+
+
+# -- a release ships the default only ------------------------------------------------
+def test_an_int8_default_release_copy_ships_int8_with_its_own_calibration(tmp_path):
+    from tests.packgen import write_test_key
+    from tools.release_pack import release_copy
+
+    pack_dir = _two_variant_pack(tmp_path / "packs", {
+        "calibration": {"temperature": 0.25}, "thresholds": {"abnormal": 0.3}, "ood": "refuse-all"},
+        default="int8")
+    source = load_pack(pack_dir)
+    out = release_copy(pack_dir, tmp_path / "release", signing_key=write_test_key(tmp_path / "k"))
+    assert out != pack_dir
+    assert sorted(p.name for p in out.iterdir()) == [
+        "SHA256SUMS", "SIGNATURE", "manifest.json", "model.int8.onnx", "ood.int8.npz"]
+    copy_ = load_pack(out)
+    man = copy_.manifest
+    assert man.onnx.variants == () and man.onnx.base_variant == man.onnx.default_variant == "int8"
+    assert copy_.onnx_path().name == "model.int8.onnx"
+    assert copy_.model_sha256() == source.model_sha256("int8")
+    assert (man.temperature, man.classes[1].threshold, man.ood) == (
+        0.25, 0.3, source.manifest.for_variant("int8").ood)
+    image = _image(tmp_path)
+    a = Screener(source).screen_path(image)
+    b = Screener(copy_).screen_path(image)
+    assert (a.status, a.message) == (b.status, b.message)
+
+
+# -- fitting: training/quantize.py -> training/variant_fit.py ------------------------
+def _guarded_pack_and_data(tmp_path: Path) -> tuple[Path, Path, Path]:
+    """A tiny pack with both guards fitted on its fp32 features (as the pipeline does), a
+    dataset and a folder of probe images."""
+    pytest.importorskip("torch")
+    import onnx
+
+    from inference.engine import Engine as Eng
+    from tests.test_quantize import _dataset
+    from training.export import fit_ood
+    from training.guard import FITTED_ON, add_early_output, early_manifest_entry, fit_early_guard
+    from training.pipeline import screen_files
+
+    pack = make_pack(tmp_path / "packs", classes=CLASSES)
+    model = onnx.load(str(pack / "model.onnx"))
+    model.graph.node[0].name = "/features/block.1/Conv"
+    model.graph.node[1].name = "/features/block.1/Relu"
+    onnx.save(model, str(pack / "model.onnx"))
+    add_early_output(pack / "model.onnx", "block.1")
+    raw = json.loads((pack / "manifest.json").read_text("utf-8"))
+    raw["onnx"]["sha256"] = sha256(pack / "model.onnx")
+    raw["onnx"]["outputs"]["early_pooled"] = "early_pooled"
+    (pack / "manifest.json").write_text(json.dumps(raw), "utf-8")
+    reseal(pack)
+    data = _dataset(tmp_path / "data")
+    engine, spec = Eng(load_pack(pack)), load_pack(pack).manifest.input
+    labels = np.repeat(np.arange(3), 8)
+    paths = {s: sorted((data / s).glob("*/*.png")) for s in ("train", "val")}
+    tr, va = screen_files(engine, spec, paths["train"]), screen_files(engine, spec, paths["val"])
+    np.savez(pack / "ood.npz", **fit_ood(tr.pooled, labels, 3, 4))
+    early = fit_early_guard(tr.early, labels, 3, va.early)
+    raw["ood"] = {"file": "ood.npz", "sha256": sha256(pack / "ood.npz"), "method": "mahalanobis",
+                  "threshold": 5.0, "fitted_on": FITTED_ON, "far_ood_flag_rate": 0.5,
+                  "early": early_manifest_entry("block.1", pack, early)}
+    (pack / "manifest.json").write_text(json.dumps(raw), "utf-8")
+    reseal(pack)
+    probes = tmp_path / "probes"
+    probes.mkdir()
+    for i in range(4):
+        stripes = np.zeros((40, 40, 3), np.uint8)
+        stripes[:, i::4] = 255
+        Image.fromarray(stripes).save(probes / f"stripes{i}.png")
+    return pack, data, probes
+
+
+def test_quantize_fits_int8_its_own_calibration_and_guards(tmp_path):
+    from tests.packgen import write_test_key
+    from training import quantize
+
+    pack_dir, data, probes = _guarded_pack_and_data(tmp_path)
+    before = json.loads((pack_dir / "manifest.json").read_text("utf-8"))
+    key = write_test_key(tmp_path / "test.key")
+    args = [str(pack_dir), "--data", str(data), "--calib", "12", "--runs", "1",
+            "--ood-probe", str(probes), "--signing-key", str(key)]
+    assert quantize.main(args) == 0
+    raw = json.loads((pack_dir / "manifest.json").read_text("utf-8"))
+    assert raw["ood"] == before["ood"] and raw["calibration"] == before["calibration"]  # fp32's
+    block = raw["variants"]["int8"]
+    assert set(block["thresholds"]) == {"abnormal", "other"}  # the referral classes
+    assert block["calibration"]["temperature"] > 0 and "ece_after" in block["calibration"]
+    ood = block["ood"]
+    assert (ood["file"], ood["early"]["file"]) == ("ood.int8.npz", "ood_early.int8.npz")
+    assert ood["early"]["layer"] == "block.1" and "downscaled_val_pass_rate" in ood
+    assert "far_ood_flag_rate" in ood and ood["fitted_on"] == before["ood"]["fitted_on"]
+    pack = load_pack(pack_dir)  # signed, sealed, every variant's guard file hash-checked
+    # The recorded pass rate is what the app's int8 screener does on the validation images.
+    int8 = Screener(pack, Engine(pack, variant="int8"))
+    assert int8.ood.threshold == ood["threshold"] and int8.early_ood is not None
+    val = sorted((data / "val").glob("*/*.png"))
+    answered = np.mean([int8.screen_path(p).answered for p in val])
+    assert answered == pytest.approx(ood["val_pass_rate"])
+    assert answered >= 0.9  # the threshold is the 97th percentile of int8's own scores
+    metrics = raw["onnx"]["variants"]["int8"]["metrics"]
+    assert metrics["ood_val_pass"] == pytest.approx(ood["val_pass_rate"])
+    assert metrics["probes_flagged"] == ood["far_ood_flag_rate"]
+    assert metrics["fp32_probes_flagged"] == 0.5
+    expect = "int8" if quantize.int8_holds({
+        "fp32": {"accuracy": metrics["fp32_accuracy"], "probes_flagged": 0.5},
+        "int8": {"accuracy": metrics["accuracy"], "ood_pass": metrics["ood_val_pass"],
+                 "probes_flagged": metrics["probes_flagged"]}}) else "fp32"
+    assert pack.manifest.onnx.default_variant == expect
+    # --keep-model refits the same int8 graph: same figures, same files.
+    sha = raw["onnx"]["variants"]["int8"]["sha256"]
+    assert quantize.main([*args, "--keep-model"]) == 0
+    again = json.loads((pack_dir / "manifest.json").read_text("utf-8"))
+    assert again["onnx"]["variants"]["int8"]["sha256"] == sha
+    assert again["variants"]["int8"]["ood"]["threshold"] == pytest.approx(ood["threshold"])
+
+
+@pytest.mark.parametrize(
+    ("int8", "holds"),
+    [
+        ({"accuracy": 0.95, "ood_pass": 0.97, "probes_flagged": 1.0}, True),
+        ({"accuracy": 0.95, "ood_pass": 0.97, "probes_flagged": 0.98}, False),  # a probe passes
+        ({"accuracy": 0.95, "ood_pass": 0.94, "probes_flagged": 1.0}, False),  # own images refused
+        ({"accuracy": 0.944, "ood_pass": 0.97, "probes_flagged": 1.0}, False),  # 0.6 points
+        ({"accuracy": 0.946, "ood_pass": 0.97, "probes_flagged": None}, True),  # no probes given
+    ],
+)
+def test_the_int8_rule_needs_accuracy_guard_and_probes(int8, holds):
+    from training.quantize import int8_holds
+
+    assert int8_holds({"fp32": {"accuracy": 0.95, "probes_flagged": 1.0}, "int8": int8}) is holds
