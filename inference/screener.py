@@ -14,11 +14,24 @@ from . import quality as quality_mod
 from .engine import Engine, RawOutputs, softmax
 from .errors import ImageError, InferenceError
 from .images import LoadedImage, load_image
+from .modality import (
+    CHECKED,
+    LOOKS_LIKE,
+    NONE,
+    ModalityCheck,
+    ModalityVerdict,
+    default_check,
+    refusal_message,
+)
 from .ood import MahalanobisScorer, combined_scores, load_guards, pool
 from .overlay import DEFAULT_COLORMAP, blend
 from .packs import ModelPack
 from .preprocess import cam_to_image, preprocess
 from .results import CamSource, Prediction, ScreenResult, Status, Timings
+
+# Screener(modality=DEFAULT_CHECK): the bundled modality check, where the pack's modality is one
+# it knows; pass None to screen without it (tests of other guards on drawn images).
+DEFAULT_CHECK = "default"
 
 # Out-of-distribution scores up to this multiple of the threshold count as near misses.
 NEAR_MISS = 1.5
@@ -31,11 +44,19 @@ def _ms(start: float) -> float:
 class Screener:
     """Screens images with one pack. Safe to share between threads."""
 
-    def __init__(self, pack: ModelPack, engine: Engine | None = None) -> None:
+    def __init__(
+        self,
+        pack: ModelPack,
+        engine: Engine | None = None,
+        modality: ModalityCheck | str | None = DEFAULT_CHECK,
+    ) -> None:
         self.pack = pack
         self.engine = engine or Engine(pack)
         # The temperature, thresholds and guard fitted for the variant the engine runs.
         self.manifest = pack.manifest.for_variant(self.engine.variant)
+        if pack.manifest.modality not in CHECKED:
+            modality = None
+        self.modality_check = default_check() if modality == DEFAULT_CHECK else modality
         self._guards: tuple[MahalanobisScorer | None, MahalanobisScorer | None] | None = None
 
     # -- pieces -----------------------------------------------------------------
@@ -103,6 +124,7 @@ class Screener:
         raw = self.engine.run(batch)
         infer_ms = _ms(t1) / len(images)
         probs = softmax(raw.logits, self.manifest.temperature)
+        verdicts = self._modality(images)
         scores = None
         if self.ood is not None and raw.features is not None:
             scores = combined_scores(self.ood, self.early_ood, pool(raw.features), raw.early_pooled)
@@ -111,9 +133,10 @@ class Screener:
             timings = Timings(
                 decode_ms=decode_ms[i] if decode_ms else 0.0,
                 preprocess_ms=prep_ms,
-                inference_ms=infer_ms,
+                inference_ms=infer_ms + (verdicts[i].ms if verdicts else 0.0),
             )
-            results.append(self._verdict(img, raw, i, probs[i], scores, timings))
+            verdict = verdicts[i] if verdicts else None
+            results.append(self._verdict(img, raw, i, probs[i], scores, timings, verdict))
         return results
 
     def _verdict(
@@ -124,6 +147,7 @@ class Screener:
         probs: np.ndarray,
         scores: np.ndarray | None,
         timings: Timings,
+        verdict: ModalityVerdict | None = None,
     ) -> ScreenResult:
         report = quality_mod.assess(img.pixels, self.manifest.quality)
         cam_source = None
@@ -131,7 +155,14 @@ class Screener:
             cam_source = CamSource(raw.features[i], raw.head_grad[i])
         score = None if scores is None else float(scores[i])
         status, message = Status.OK, ""
-        if "colour_image" in report.problems or "grayscale_image" in report.problems:
+        wrong_kind = "colour_image" in report.problems or "grayscale_image" in report.problems
+        modality = self.manifest.modality
+        if verdict is not None and not verdict.accepts(modality) and not (
+            verdict.label == NONE and wrong_kind
+        ):
+            status = Status.NOT_MODALITY
+            message = refusal_message(verdict, modality, self.manifest.display_name.get("en"))
+        elif wrong_kind:
             status = Status.NOT_MODALITY
             kind = "a colour photograph" if "colour_image" in report.problems else "a grayscale scan"
             message = (
@@ -141,11 +172,7 @@ class Screener:
             )
         elif self.ood is not None and score is not None and score > self.ood.threshold:
             status = Status.OUT_OF_DISTRIBUTION
-            message = (
-                "This image does not look like the images the model for "
-                f"{self.manifest.display_name.get('en')} was trained on, so no answer is given. "
-                "Check the screening type and the image." + self._small_image_hint(img, score)
-            )
+            message = self._unusual_message(verdict) + self._small_image_hint(img, score)
         elif report.problems:
             status = Status.POOR_QUALITY
             message = "; ".join(quality_mod.PROBLEM_ADVICE[p] for p in report.problems)
@@ -160,7 +187,29 @@ class Screener:
             timings=timings,
             cam_source=cam_source,
             image_size=(img.width, img.height),
+            looks_like="" if verdict is None else verdict.label,
         )
+
+    def _unusual_message(self, verdict: ModalityVerdict | None) -> str:
+        """Refused by the pack's own guard. Where the shared check confirmed the modality,
+        say so: the screening type is right, the image is what is unusual."""
+        name = self.manifest.display_name.get("en")
+        if verdict is not None and verdict.label == self.manifest.modality:
+            return (
+                f"This looks like {LOOKS_LIKE[verdict.label]}, but unlike the images the model "
+                f"for {name} was trained on (another body part or view, heavy artefacts, an "
+                "unusual scanner), so no answer is given. Have a clinician read it."
+            )
+        return (
+            f"This image does not look like the images the model for {name} was trained on, "
+            "so no answer is given. Check the screening type and the image."
+        )
+
+    def _modality(self, images: Sequence[LoadedImage]) -> list[ModalityVerdict] | None:
+        """The shared check's answer per image, or None where this pack is not checked."""
+        if self.modality_check is None:
+            return None
+        return self.modality_check.classify([img.pixels for img in images])
 
     def _small_image_hint(self, img: LoadedImage, score: float) -> str:
         """Downscaled copies (thumbnails, screenshots, forwarded photos) are refused far more
