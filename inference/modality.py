@@ -16,7 +16,6 @@ and the ``SHA256SUMS`` seal. It sits one level down so pack discovery never list
 
 from __future__ import annotations
 
-import hashlib
 import io
 import json
 import threading
@@ -31,12 +30,13 @@ import numpy as np
 import onnxruntime as ort
 
 from .engine import softmax
-from .errors import PackError, PackIntegrityError
+from .errors import PackError
 from .manifest import InputSpec, Normalization
 from .ood import MahalanobisScorer
 from .preprocess import preprocess
 from .resources import resource_path
-from .seal import read_seal, verify_seal
+from .seal import read_verified
+from .signing import verify_signed
 
 NONE = "none"
 LABELS = ("brain-mri", "chest-xray", "palm-photo", "face-photo", NONE)
@@ -111,7 +111,8 @@ class ModalityCheck:
         self.directory = Path(directory)
         label = "modality check"
         try:
-            sealed = verify_seal(self.directory, label) or read_seal(self.directory, label)
+            # Signed by a trusted key, every sealed file intact (as for packs).
+            _, sealed = verify_signed(self.directory, label)
             raw = json.loads(self._verified("manifest.json", sealed["manifest.json"]))
             if raw.get("kind") != KIND or tuple(raw["labels"]) != LABELS:
                 raise PackError(f"{self.directory}: not a modality check for {', '.join(LABELS)}")
@@ -145,12 +146,8 @@ class ModalityCheck:
         self._lock = threading.Lock()
 
     def _verified(self, name: str, expected: str) -> bytes:
-        data = (self.directory / name).read_bytes()
-        if hashlib.sha256(data).hexdigest() != expected.lower():
-            raise PackIntegrityError(
-                f"modality check: {name} has been modified or damaged; reinstall ClinicLens"
-            )
-        return data
+        """The bytes of ``name`` once checked: what is used is what was verified."""
+        return read_verified(self.directory / name, expected, "modality check")
 
     @property
     def session(self) -> ort.InferenceSession:

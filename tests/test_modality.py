@@ -26,8 +26,8 @@ from inference.packs import load_pack
 from inference.resources import resource_path
 from inference.results import Status
 from inference.screener import Screener
-from inference.seal import write_seal
-from tests.packgen import make_pack
+from inference.signing import PackUnsignedError
+from tests.packgen import make_pack, reseal
 
 DATASETS = resource_path().parent / "shared" / "datasets"
 SOURCES = {
@@ -153,16 +153,30 @@ def _copy(tmp_path: Path) -> Path:
     return target
 
 
-def test_a_changed_file_is_refused_even_when_resealed(tmp_path):
+def test_a_changed_file_is_refused_even_when_resealed_and_signed(tmp_path):
     folder = _copy(tmp_path)
     data = bytearray((folder / "distance.npz").read_bytes())
     data[-100] ^= 0xFF
     (folder / "distance.npz").write_bytes(bytes(data))
     with pytest.raises(PackIntegrityError):
         ModalityCheck(folder)  # the seal catches it
-    write_seal(folder)  # a consistent seal, but the manifest still names the old hash
+    reseal(folder)  # a consistent seal signed by a key the tests trust...
     with pytest.raises(PackIntegrityError, match="distance.npz"):
+        ModalityCheck(folder)  # ...but the manifest still names the old hash
+
+
+def test_an_unsigned_check_is_refused(tmp_path):
+    folder = _copy(tmp_path)
+    reseal(folder, key=None)
+    with pytest.raises(PackUnsignedError):
         ModalityCheck(folder)
+
+
+def test_the_bundled_check_is_signed_by_the_project_key():
+    from inference import signing
+
+    signer, _ = signing.verify_signed(check_dir())
+    assert signer.kind == "project"
 
 
 def test_a_pack_manifest_is_not_taken_for_a_check(tmp_path):

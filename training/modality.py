@@ -176,6 +176,7 @@ def main(argv: list[str] | None = None) -> int:
     ex = sub.add_parser("extract")
     ex.add_argument("sets", nargs="*", default=["val", "val_aug", "shift", "train"])
     sub.add_parser("fit")
+    sub.add_parser("measure")
     sub.add_parser("export")
     args = ap.parse_args(argv)
     if args.stage == "extract":
@@ -184,6 +185,10 @@ def main(argv: list[str] | None = None) -> int:
         from .modality_fit import fit
 
         fit()
+    elif args.stage == "measure":
+        from .modality_fit import remeasure
+
+        remeasure()
     else:
         from .modality_fit import export
 

@@ -117,6 +117,18 @@ def fit() -> None:
     log(json.dumps(report, indent=1))
 
 
+def remeasure() -> None:
+    """Measure the fitted check again (new probes, a speed figure) without refitting."""
+    data = np.load(FIT)
+    report = json.loads(REPORT.read_text("utf-8"))
+    stats = {
+        m: {k.split(".", 1)[1]: data[k] for k in data.files if k.startswith(m + ".")}
+        for m in CHECKED
+    }
+    report.update(measure(Fitted(data["w"], data["b"], stats, report["thresholds"])))
+    REPORT.write_text(json.dumps(report, indent=2), "utf-8")
+
+
 def _rates(decided: np.ndarray, truth: np.ndarray) -> dict[str, dict[str, float]]:
     out = {}
     for m in sorted(set(truth)):

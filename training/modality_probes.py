@@ -15,6 +15,15 @@ from inference.modality import NONE
 from inference.resources import resource_path
 
 PHOTOS = resource_path().parent / "shared" / "weights" / "test_images"
+# Photos that ship inside the dev environment's packages (never bundled, never fitted on).
+SITE = Path(np.__file__).resolve().parent.parent
+EXTRA_PHOTOS = {
+    "sklearn/datasets/images/flower.jpg": NONE,
+    "sklearn/datasets/images/china.jpg": NONE,
+    "matplotlib/mpl-data/sample_data/grace_hopper.jpg": "face-photo",  # a portrait
+}
+# App screenshots that show mostly a face photo: a face photo is a fair answer.
+FACE_SCREENSHOTS = {"04-warning.png", "warning_id.png"}
 
 
 def synthetic_frames() -> dict[str, np.ndarray]:
@@ -39,7 +48,7 @@ def _grey(rgb: np.ndarray, contrast: float = 1.0) -> np.ndarray:
 
 
 def probe_images() -> tuple[list[str], list[np.ndarray], list[str]]:
-    """Names, RGB images and the label each should get (all ``none``)."""
+    """Names, RGB images and the label each should get."""
     from .make_probes import render
 
     names, images = [], []
@@ -51,9 +60,11 @@ def probe_images() -> tuple[list[str], list[np.ndarray], list[str]]:
     for name, pixels in synthetic_frames().items():
         names.append(name)
         images.append(pixels)
+    expect: list[str] = [NONE] * len(names)
     for p in sorted(resource_path("docs", "screenshots").glob("*.png")):
         names.append(f"screenshot {p.name}")
         images.append(load_image(p).pixels)
+        expect.append("face-photo" if p.name in FACE_SCREENSHOTS else NONE)
     for p in sorted(PHOTOS.glob("*.jpg")):
         rgb = load_image(p).pixels
         h, w = rgb.shape[:2]
@@ -67,4 +78,10 @@ def probe_images() -> tuple[list[str], list[np.ndarray], list[str]]:
         ):
             names.append(p.stem + suffix)
             images.append(np.ascontiguousarray(img))
-    return names, images, [NONE] * len(names)
+            expect.append(NONE)
+    for rel, label in EXTRA_PHOTOS.items():
+        if (SITE / rel).is_file():
+            names.append(Path(rel).name)
+            images.append(load_image(SITE / rel).pixels)
+            expect.append(label)
+    return names, images, expect
