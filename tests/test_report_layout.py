@@ -15,8 +15,7 @@ import pytest
 from pypdf import PdfReader
 
 from inference.results import Status
-from screening import cli
-from screening import reports as reports_mod
+from screening import cli, report_page
 from screening.errors import ReportError
 from screening.queue import BatchQueue, QueueInput
 from screening.readonly import ReadOnlyStore, open_for_reading
@@ -102,7 +101,7 @@ def test_a_layout_failure_is_a_report_error_in_words(clinic, tmp_path, monkeypat
     def broken(*args, **kwargs):
         raise ValueError("Flowable <Table@0x7f> too large on page 2 in frame 'normal'")
 
-    monkeypatch.setattr(reports_mod.SimpleDocTemplate, "build", broken)
+    monkeypatch.setattr(report_page.SimpleDocTemplate, "build", broken)
     with pytest.raises(ReportError) as info:
         patient_report(store, patient.id, tmp_path / "p.pdf", ReportOptions())
     message = str(info.value)
@@ -144,7 +143,7 @@ def test_cli_report_failure_is_not_a_disk_problem(env, capsys, monkeypatch):
     def broken(*args, **kwargs):
         raise ValueError("too large on page 2")
 
-    monkeypatch.setattr(reports_mod.SimpleDocTemplate, "build", broken)
+    monkeypatch.setattr(report_page.SimpleDocTemplate, "build", broken)
     code = _batch(env)
     err = capsys.readouterr().err
     assert code == cli.EXIT_REPORT != cli.EXIT_OUTPUT
