@@ -140,11 +140,12 @@ class Session:
             screener = self._screeners.get(pack.id)
             if screener is None:
                 from inference.engine import EngineCache
-                from inference.screener import Screener
+                from screening.site.active import screener_for
 
                 if self._engines is None:
                     self._engines = EngineCache(threads=min(4, os.cpu_count() or 1))
-                screener = Screener(pack, self._engines.get(pack))
+                # the clinic's site calibration where one applies (screening.site)
+                screener = screener_for(pack, self._engines.get(pack))[0]
                 self._screeners[pack.id] = screener
             return screener
 

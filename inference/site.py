@@ -5,7 +5,7 @@ many normal X-rays of another hospital pneumonia; the brain guard refuses some g
 A clinic can re-fit, on a small labelled sample of its own, what does not touch the network:
 the temperature, the referral threshold of each class for a target sensitivity, and the
 guard's acceptance of local images (a second Mahalanobis reference fitted on the local
-features, accepted only where it refuses the probe images the shipped guard refuses).
+features, capped so that it keeps refusing the probe images the shipped pack refuses).
 
 Everything here works on arrays computed once per sample image (logits, pooled features),
 so k-fold cross-validation costs no extra inference. Pure numpy: no Qt, no scipy.
@@ -25,7 +25,11 @@ from .ood import MahalanobisScorer, combined_scores
 
 Z95 = 1.959963984540054
 SITE_GUARD_QUANTILE = 0.99  # site guard threshold: this quantile of out-of-fold local scores
-PROBE_MARGIN = 1.05  # the site threshold stays this factor below the closest probe's score
+PROBE_MARGIN = 1.05  # the site threshold stays this factor below the probe scores it caps at
+# Probe images the other checks (modality, quality) already refuse: the extended guard alone
+# must still refuse at least this share of them (defence in depth); probes that only the
+# guard refuses stay refused, all of them.
+PROBE_GUARD_SHARE = 0.95
 MIN_PER_CLASS = 30  # fewer labelled images of a class than this cannot show a change
 DEFAULT_FOLDS = 5
 
@@ -53,6 +57,18 @@ class SampleOutputs:
             self.labels[idx], self.logits[idx], take(self.pooled), take(self.early),
             self.other_refusal[idx],
         )
+
+
+@dataclass(frozen=True, eq=False)
+class Probes:
+    """Images of other kinds that the shipped pack refuses (documents, blank frames, other
+    modalities): the main-guard features of each, and whether only the guard refuses it."""
+
+    pooled: np.ndarray  # [M, K]
+    guard_only: np.ndarray  # [M] bool: the other checks would answer it
+
+    def __len__(self) -> int:
+        return int(self.pooled.shape[0])
 
 
 @dataclass(frozen=True, eq=False)
@@ -223,19 +239,20 @@ def _principal_axes(xc: np.ndarray, d: int) -> np.ndarray:
 
 
 def _site_dims(n: int) -> int:
-    return int(max(2, min(32, n // 8)))
+    return int(max(2, min(64, n // 8)))
 
 
 def fit_site_guard(
     pooled: np.ndarray,
     labels: np.ndarray,
     n_classes: int,
-    probe_pooled: np.ndarray | None,
+    probes: Probes | None,
     folds: int = DEFAULT_FOLDS,
     seed: int = 0,
 ) -> MahalanobisScorer:
     """A local reference whose threshold passes ``SITE_GUARD_QUANTILE`` of local images it
-    was not fitted on (inner cross-validation), capped below every probe image."""
+    was not fitted on (inner cross-validation), capped below every probe that only the guard
+    refuses and so that it alone still refuses ``PROBE_GUARD_SHARE`` of the others."""
     dims = _site_dims(len(labels))
     oof = np.empty(len(labels))
     for fit_idx, held in kfold(labels, min(folds, max(2, len(labels) // 10)), seed):
@@ -243,8 +260,11 @@ def fit_site_guard(
         oof[held] = MahalanobisScorer.from_arrays(arrays, 1.0).score(pooled[held])
     threshold = float(np.quantile(oof, SITE_GUARD_QUANTILE))
     scorer = MahalanobisScorer.from_arrays(fit_site_scorer(pooled, labels, n_classes, dims), 1.0)
-    if probe_pooled is not None and len(probe_pooled):
-        threshold = min(threshold, float(scorer.score(probe_pooled).min()) / PROBE_MARGIN)
+    if probes is not None and len(probes):
+        scores = scorer.score(probes.pooled)
+        if probes.guard_only.any():
+            threshold = min(threshold, float(scores[probes.guard_only].min()) / PROBE_MARGIN)
+        threshold = min(threshold, float(np.quantile(scores, 1 - PROBE_GUARD_SHARE)) / PROBE_MARGIN)
     return replace(scorer, threshold=threshold)
 
 
@@ -276,7 +296,7 @@ def fit_operating_point(
     main: MahalanobisScorer | None,
     early: MahalanobisScorer | None,
     options: FitOptions,
-    probe_pooled: np.ndarray | None = None,
+    probes: Probes | None = None,
     shipped_head: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> OperatingPoint:
     """Fit on ``sample`` only: the site guard first (it decides which images get answers),
@@ -286,7 +306,7 @@ def fit_operating_point(
     op = shipped
     keep = ~sample.other_refusal
     if options.guard and main is not None and sample.pooled is not None:
-        site = fit_site_guard(sample.pooled[keep], sample.labels[keep], n_classes, probe_pooled)
+        site = fit_site_guard(sample.pooled[keep], sample.labels[keep], n_classes, probes)
         op = replace(op, site_guard=site)
     answered = decide(op, sample, main, early).answered
     logits = sample.logits

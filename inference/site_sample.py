@@ -21,7 +21,7 @@ from .ood import pool
 from .packs import ModelPack
 from .resources import resource_path
 from .results import Status
-from .site import Cancelled, SampleOutputs
+from .site import Cancelled, Probes, SampleOutputs
 
 BATCH = 16
 
@@ -175,13 +175,16 @@ def bundled_foreign_samples(pack: ModelPack) -> list[Path]:
 
 
 def probe_features(pack: ModelPack, engine: Engine | None = None,
-                   extra: Sequence[Path] = ()) -> tuple[np.ndarray | None, np.ndarray]:
-    """Main-guard features of the probe images the shipped guard refuses, and the shipped
-    refusal of each probe (for reporting); probes the shipped pack answers are left out of
-    the site guard's cap (calibration cannot make them worse than shipped)."""
+                   extra: Sequence[Path] = ()) -> tuple[Probes | None, int]:
+    """The probes the shipped pack refuses (with whether only its guard does), and how many
+    probes there were. Probes the shipped pack answers are left out: calibration is not
+    asked to do better than shipped on them."""
     probes = [_as_image(px, name) for name, px in synthetic_probes()]
     paths = list(bundled_foreign_samples(pack)) + list(extra)
     collected = collect(pack, [*probes, *paths], [0] * (len(probes) + len(paths)), engine=engine)
     refused = np.array([s is not Status.OK for s in collected.statuses])
     pooled = collected.outputs.pooled
-    return (None if pooled is None else pooled[refused]), refused
+    if pooled is None:
+        return None, len(refused)
+    guard_only = ~collected.outputs.other_refusal[refused]
+    return Probes(pooled[refused], guard_only), len(refused)

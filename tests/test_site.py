@@ -15,8 +15,10 @@ from inference.ood import MahalanobisScorer
 from inference.packs import load_pack
 from inference.screener import Screener
 from inference.site import (
+    PROBE_GUARD_SHARE,
     FitOptions,
     OperatingPoint,
+    Probes,
     SampleOutputs,
     decide,
     fit_site_guard,
@@ -99,13 +101,27 @@ def test_site_guard_answers_local_images_and_keeps_probes_refused():
     sample = SampleOutputs(site_labels, np.zeros((n, 2)), site, None, np.zeros(n, bool))
     shipped = OperatingPoint(1.0, (None, None), (False, True))
     op = OperatingPoint(1.0, (None, None), (False, True),
-                        site_guard=fit_site_guard(site[:160], site_labels[:160], 2, probes))
+                        site_guard=fit_site_guard(site[:160], site_labels[:160], 2,
+                                                  Probes(probes, np.ones(len(probes), bool))))
     held = sample.subset(np.arange(160, n))
     assert decide(shipped, held, main, None).answered.mean() < 0.1
     assert decide(op, held, main, None).answered.mean() >= 0.9
     p = SampleOutputs(np.zeros(len(probes), int), np.zeros((len(probes), 2)), probes, None,
                       np.zeros(len(probes), bool))
     assert not decide(op, p, main, None).answered.any()
+
+
+def test_probes_other_checks_refuse_stay_mostly_refused_by_the_guard_too():
+    """Probes the modality check already refuses may not all be kept out by the extension
+    (a chest X-ray is close to brain MRIs), but the guard alone still refuses 95 % of them."""
+    rng = np.random.default_rng(2)
+    k = 24
+    base = np.full(k, 1.0)
+    site = _clusters(rng, base, 200)
+    labels = np.arange(200) % 2
+    near = _clusters(rng, base, 60, spread=0.33)  # probes overlapping the local images
+    guard = fit_site_guard(site, labels, 2, Probes(near, np.zeros(len(near), bool)))
+    assert (guard.score(near) > guard.threshold).mean() >= PROBE_GUARD_SHARE
 
 
 # -- on a tiny pack -----------------------------------------------------------------------
@@ -265,3 +281,13 @@ def test_cli_refuses_too_small_a_sample(site_env, capsys):
     out = capsys.readouterr().out
     assert "26 more normal" in out and "26 more abnormal" in out
     assert profile_mod.active_profile(load_pack(site_env / "models" / "tiny-pack")) is None
+
+
+def test_the_desktop_app_screens_with_the_active_profile(site_env):
+    from gui.session import Session
+
+    pack, prof = _made_profile(site_env)
+    screener = Session().screener(pack)
+    assert isinstance(screener, SiteScreener) and screener.site_label == prof.label
+    profile_mod.revert(pack.id)
+    assert type(Session().screener(pack)) is Screener

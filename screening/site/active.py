@@ -21,5 +21,11 @@ def screener_for(pack: ModelPack, engine: Engine | None = None) -> tuple[Screene
         return Screener(pack, engine), str(exc)
     if prof is None:
         return Screener(pack, engine), ""
+    variant = getattr(engine, "variant", None)
+    if variant is not None and pack.model_sha256(variant) != prof.model_sha256:
+        return Screener(pack, engine), (
+            f"site calibration {prof.id} was made on the pack's default model, not its "
+            f"{variant} variant; this screening uses the shipped calibration."
+        )
     op = prof.operating_point(OperatingPoint.shipped(pack.manifest))
     return SiteScreener(pack, op, prof.label, engine=engine), ""

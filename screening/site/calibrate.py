@@ -16,9 +16,11 @@ from inference.packs import ModelPack
 from inference.site import (
     DEFAULT_FOLDS,
     MIN_PER_CLASS,
+    PROBE_GUARD_SHARE,
     CrossValidation,
     FitOptions,
     OperatingPoint,
+    Probes,
     SampleMetrics,
     SampleOutputs,
     cross_validate,
@@ -45,7 +47,8 @@ class CalibrationRun:
     missing: dict[str, int]  # more images needed per class (empty when enough)
     cv: CrossValidation | None = None
     op: OperatingPoint | None = None  # fitted on the whole sample
-    probes: tuple[int, int, int] = (0, 0, 0)  # (probes, refused shipped, refused calibrated)
+    # probes: (all, refused as shipped, refused calibrated, refused by the calibrated guard alone)
+    probes: tuple[int, int, int, int] = (0, 0, 0, 0)
     reasons: tuple[str, ...] = ()  # why it may not be applied
     info: dict[str, Any] = field(default_factory=dict)
 
@@ -94,16 +97,17 @@ def calibrate(
     collected = collect(pack, paths, labels, progress=step("screening"))
     sample: SampleOutputs = collected.outputs
     main, early = load_guards(pack)
-    probe_pooled, probe_refused = probe_features(pack)
+    probe_set, n_probes = probe_features(pack)
     head0 = _shipped_head(pack) if options.head else None
     shipped = OperatingPoint.shipped(man)
     fit = partial(fit_operating_point, shipped, main=main, early=early, options=options,
-                  probe_pooled=probe_pooled, shipped_head=head0)
+                  probes=probe_set, shipped_head=head0)
     cv = cross_validate(shipped, sample, main, early, man.class_ids, lambda s: fit(s),
                         folds=folds, progress=step("folds"))
     op = fit(sample)
-    refused_after = _probes_refused(op, probe_pooled, main, len(man.classes))
-    probes = (int(probe_refused.size), int(probe_refused.sum()), refused_after)
+    n_refused = 0 if probe_set is None else len(probe_set)
+    app_refused, guard_refused = _probes_refused(op, probe_set, main, len(man.classes))
+    probes = (n_probes, n_refused, app_refused, guard_refused)
     reasons = []
     change = cv.accuracy_change
     if not change.beats_noise:
@@ -116,7 +120,7 @@ def calibrate(
     for cid, diff in cv.sensitivity_change:
         if diff.interval[1] < 0:
             reasons.append(f"Sensitivity for {cid} would drop beyond noise ({diff.difference:+.1%}).")
-    if refused_after < int(probe_refused.sum()):
+    if app_refused < n_refused or guard_refused < PROBE_GUARD_SHARE * n_refused:
         reasons.append("The extended guard would answer images of other kinds the shipped pack refuses.")
     info = {
         "counts": counts, "folds": folds,
@@ -124,7 +128,7 @@ def calibrate(
         "fitted": [k for k in ("temperature", "thresholds", "guard", "head") if getattr(options, k)],
         "before": _metrics_dict(cv.before), "after": _metrics_dict(cv.after),
         "accuracy_change": {"difference": change.difference, "interval": list(change.interval)},
-        "probes": {"n": probes[0], "refused_shipped": probes[1], "refused_calibrated": refused_after},
+        "probes": dict(zip(("n", "refused_shipped", "refused_calibrated", "refused_by_guard"), probes, strict=True)),
         "unreadable": len(collected.unreadable),
     }
     return CalibrationRun(pack, counts, {}, cv, op, probes, tuple(reasons), info)
@@ -140,14 +144,16 @@ def _shipped_head(pack: ModelPack) -> tuple[np.ndarray, np.ndarray] | None:
     return shipped_head(Engine(pack).run(probe))
 
 
-def _probes_refused(op: OperatingPoint, pooled: np.ndarray | None, main, n_classes: int) -> int:  # noqa: ANN001
-    """Probes (all refused by the shipped pack) that the calibrated main guard still refuses
-    (the early guard left out: it could only refuse more)."""
-    if pooled is None or main is None or len(pooled) == 0:
-        return 0 if pooled is None else len(pooled)
-    n = len(pooled)
-    sample = SampleOutputs(np.zeros(n, int), np.zeros((n, n_classes)), pooled, None, np.zeros(n, bool))
-    return int((~decide(op, sample, main, None).answered).sum())
+def _probes_refused(op: OperatingPoint, probes: Probes | None, main, n_classes: int) -> tuple[int, int]:  # noqa: ANN001
+    """Of the probes the shipped pack refuses: how many the calibrated app still refuses, and
+    how many its main guard alone refuses (the early guard left out: it only refuses more)."""
+    if probes is None or main is None or len(probes) == 0:
+        n = 0 if probes is None else len(probes)
+        return n, n
+    n = len(probes)
+    sample = SampleOutputs(np.zeros(n, int), np.zeros((n, n_classes)), probes.pooled, None, np.zeros(n, bool))
+    guard_refused = ~decide(op, sample, main, None).answered
+    return int((guard_refused | ~probes.guard_only).sum()), int(guard_refused.sum())
 
 
 def apply(run: CalibrationRun, *, created_by: str, created_at: str, store=None) -> profile_mod.SiteProfile:  # noqa: ANN001

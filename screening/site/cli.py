@@ -74,8 +74,8 @@ def print_run(run: CalibrationRun, t, out=None) -> None:  # noqa: ANN001
     lo, hi = ch.interval
     print(t("site.change", diff=f"{ch.difference:+.1%}", lo=f"{lo:+.1%}", hi=f"{hi:+.1%}",
             better=ch.better, worse=ch.worse), file=out)
-    n, ref_before, ref_after = run.probes
-    print(t("site.probes", n=n, before=ref_before, after=ref_after), file=out)
+    n, ref_before, ref_after, by_guard = run.probes
+    print(t("site.probes", n=n, before=ref_before, after=ref_after, guard=by_guard), file=out)
 
 
 def _targets(args: argparse.Namespace, manifest) -> tuple[float | None, ...]:  # noqa: ANN001
