@@ -52,7 +52,6 @@ if TYPE_CHECKING:
     from inference.packs import PackCatalog
     from screening.queue import Progress
     from screening.settings import ClinicSettings
-    from screening.store import ScreeningRecord, Store
 
 ORG = "ClinicLens"
 APP = "ClinicLens"
@@ -64,7 +63,30 @@ def d_job(dialog) -> int | None:
     return int(data) if data is not None else None
 
 
+class InSession:
+    """A window attribute whose value lives in the Session: the window's parts read it
+    there (no import of the window), callers and tests keep ``window.store`` etc."""
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.name = name
+
+    def __get__(self, window: Any, owner: type | None = None) -> Any:
+        return self if window is None else getattr(window.session, self.name)
+
+    def __set__(self, window: Any, value: Any) -> None:
+        setattr(window.session, self.name, value)
+
+
 class MainWindow(QMainWindow):
+    store = InSession()
+    store_error = InSession()
+    clinic = InSession()
+    language = InSession()
+    languages = InSession()
+    record = InSession()  # history entry being shown
+    frame = InSession()
+    patient_db_id = InSession()
+
     def __init__(
         self,
         *,
@@ -81,11 +103,6 @@ class MainWindow(QMainWindow):
         self._fixed_language = language is not None
         self._store_path = store_path
         self._model_dirs = model_dirs
-        self.store: Store | None = None
-        self.store_error = ""
-        self.frame: Frame | None = None
-        self.record: ScreeningRecord | None = None  # history entry being shown
-        self.patient_db_id: int | None = None
         self.ready = False
         self._batch: Task | None = None
         self._user_cancelled = False
@@ -96,8 +113,6 @@ class MainWindow(QMainWindow):
         self._render_timer.setSingleShot(True)
         self._render_timer.setInterval(40)
         self._render_timer.timeout.connect(lambda: self._render(fit=False))
-        self.clinic: ClinicSettings | None = None  # screening.settings, loaded at startup
-        self.languages: list[str] = ["en"]  # screening.i18n.languages(), loaded at startup
         self.batch = BatchController(self.runner, self.session, self)
         self.batch_dialog = None
         self.settings_dialog = None

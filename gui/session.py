@@ -24,6 +24,8 @@ if TYPE_CHECKING:
     from inference.packs import ModelPack, PackCatalog
     from inference.results import ScreenResult
     from inference.screener import Screener
+    from screening.settings import ClinicSettings
+    from screening.store import ScreeningRecord, Store
 
 DEFAULT_OPACITY = 0.45
 DEFAULT_COLORMAP = "jet"  # == inference.overlay.DEFAULT_COLORMAP (not imported: it loads numpy)
@@ -108,6 +110,16 @@ class Session:
         self.frames: dict[str, int] = {}  # chosen frame (0-based) of multi-frame DICOM files
         self.dicom: dict[str, DicomDetails | None] = {}  # header details, None: not DICOM
         self._lock = threading.Lock()
+        # What the window's parts share (gui.image_flow, gui.viewer_flow, gui.batch_flow,
+        # gui.patient_flow): they read it here, so none of them imports the window.
+        self.store: Store | None = None  # the patient database, opened at startup
+        self.store_error = ""  # why the database is not open
+        self.clinic: ClinicSettings | None = None  # screening.settings, loaded at startup
+        self.language = "en"
+        self.languages: list[str] = ["en"]  # screening.i18n.languages(), loaded at startup
+        self.record: ScreeningRecord | None = None  # a saved screening being shown
+        self.frame: Frame | None = None  # what the viewer shows for the current image
+        self.patient_db_id: int | None = None  # the patient form's patient in the store
 
     # -- packs ---------------------------------------------------------------------------
     def set_catalog(self, catalog: PackCatalog, preferred: str | None = None) -> None:
