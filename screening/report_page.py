@@ -52,7 +52,7 @@ OK_INK = colors.HexColor("#1e6b3a")
 PANEL_BG = colors.HexColor("#f3f5f7")
 FRAME_PAD = 6  # points; platypus Frame default padding
 MARGIN = 18 * mm
-IMAGE_HEIGHT = 56 * mm  # two screenings fit on an A4 or Letter page
+IMAGE_HEIGHT = 50 * mm  # two answered screenings fit on an A4 page (one on Letter)
 
 
 # ---------------------------------------------------------------------------------------

@@ -302,3 +302,28 @@ def test_read_only_copy_with_unmerged_changes_is_refused_not_read_stale(tmp_path
         with pytest.raises(Exception, match="latest changes are still in c.db-wal"):
             with open_for_reading(copy / "c.db"):
                 pass
+
+
+def test_two_screenings_fit_an_a4_page_even_with_a_two_line_referral(tmp_path):
+    """The bundled palm sample non_anemic.jpg is referred by its second class, so its
+    verdict takes two lines; two such screenings still share an A4 page."""
+    from inference.packs import load_pack
+    from inference.resources import resource_path
+    from inference.screener import Screener
+
+    pack = load_pack(resource_path("models", "palm-anemia"))
+    sample = resource_path("assets", "samples", "palm-anemia", "non_anemic.jpg")
+    result = Screener(pack).screen_path(sample)
+    assert result.answered and result.prediction.top_class == "non_anemic"
+    with Store(tmp_path / "c.db") as store:
+        patient = store.add_patient(PatientInfo("P-3"))
+        image = sample.read_bytes()
+        for _ in range(3):
+            store.record_screening(
+                result, patient_id=patient.id, manifest=pack.manifest,
+                thumbnail=image, overlay=image,
+            )
+        info = patient_report(store, patient.id, tmp_path / "r.pdf")
+    pages = pages_text(info.path)
+    assert "Most likely finding" in pages[0]
+    assert any("Screening 2 of 3" in page and "Screening 3 of 3" in page for page in pages)
