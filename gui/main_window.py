@@ -32,7 +32,8 @@ from PySide6.QtWidgets import (
 )
 
 from . import presenter
-from .batch import BatchController, BatchSources, Outcome, row_for, unfinished_jobs
+from .batch import BatchController
+from .batch_flow import BatchFlow
 from .clinic_dialogs import DataHelpDialog, ask_first_start
 from .dropzone import DropZone, local_paths
 from .heatmap_view import HeatmapViewer
@@ -50,17 +51,10 @@ from .tasks import Task, TaskRunner
 
 if TYPE_CHECKING:
     from inference.packs import PackCatalog
-    from screening.queue import Progress
     from screening.settings import ClinicSettings
 
 ORG = "ClinicLens"
 APP = "ClinicLens"
-
-
-def d_job(dialog) -> int | None:
-    """The job the batch window's list has selected (None when there is none)."""
-    data = dialog.jobs.currentData() if dialog is not None else None
-    return int(data) if data is not None else None
 
 
 class InSession:
@@ -114,10 +108,8 @@ class MainWindow(QMainWindow):
         self._render_timer.setInterval(40)
         self._render_timer.timeout.connect(lambda: self._render(fit=False))
         self.batch = BatchController(self.runner, self.session, self)
-        self.batch_dialog = None
+        self.batch_flow = BatchFlow(self, self.batch, self)
         self.settings_dialog = None
-        self._job_patients: dict[int, str] = {}
-        self._job_labels: dict[str, str] = {}
 
         self.setWindowTitle(self.tr("ClinicLens — screening aid"))
         self._build()
@@ -338,7 +330,7 @@ class MainWindow(QMainWindow):
         s.setValue("heatmap/method", h.method)
         s.sync()
 
-    def _last_folder(self, key: str = "last_folder") -> str:
+    def last_folder(self, key: str = "last_folder") -> str:
         value = self.settings.value(key, "")
         return str(value) if value and Path(str(value)).is_dir() else str(Path.home())
 
@@ -431,7 +423,7 @@ class MainWindow(QMainWindow):
         if not self.session.select_pack(pack_id):
             return
         self.settings.setValue("pack", pack_id)
-        self._batch_pack_label()
+        self.batch_flow.show_pack_name()
         self.patients.saved.clear()
         if self._batch is not None:
             self._batch.cancel()
@@ -475,7 +467,7 @@ class MainWindow(QMainWindow):
         files, _ = QFileDialog.getOpenFileNames(
             self,
             self.tr("Open images"),
-            self._last_folder(),
+            self.last_folder(),
             self.tr("Images (*.png *.jpg *.jpeg *.bmp *.tif *.tiff *.webp *.gif *.dcm *.dicom)"),
         )
         if files:
@@ -484,7 +476,7 @@ class MainWindow(QMainWindow):
 
     def open_folder(self) -> None:
         folder = QFileDialog.getExistingDirectory(
-            self, self.tr("Open a folder of images"), self._last_folder()
+            self, self.tr("Open a folder of images"), self.last_folder()
         )
         if folder:
             self.settings.setValue("last_folder", folder)
@@ -839,7 +831,7 @@ class MainWindow(QMainWindow):
         else:
             stem = Path(self.frame.path).stem
             cls = self.frame.cam.class_id if self.frame.cam else "heatmap"
-        default = Path(self._last_folder("last_save_folder")) / f"{stem}-{cls}-heatmap.png"
+        default = Path(self.last_folder("last_save_folder")) / f"{stem}-{cls}-heatmap.png"
         path, _ = QFileDialog.getSaveFileName(
             self, self.tr("Save heatmap overlay"), str(default), self.tr("PNG image (*.png)")
         )
@@ -958,330 +950,20 @@ class MainWindow(QMainWindow):
         return box.exec() == yes
 
     def offer_resume(self) -> int | None:
-        """On start-up: a batch a crash left unfinished is offered for resuming."""
-        if self.store is None or self.session.catalog is None or self.batch.running:
-            return None
-        try:
-            jobs = unfinished_jobs(self.store, self.session.catalog.ids)
-        except Exception:  # noqa: BLE001 - the offer is a convenience
-            return None
-        if not jobs:
-            return None
-        job = jobs[0]
-        counts = self.store.job_counts(job.id)
-        pack = next(p for p in self.session.catalog.packs if p.id == job.pack_id)
-        text = self.tr(
-            "Batch #{id} ({pack}) was interrupted with {done} of {total} images screened. "
-            "Resume it now?"
-        ).format(
-            id=job.id,
-            pack=pack.manifest.display_name.get(self.language),
-            done=counts.finished,
-            total=counts.total,
-        )
-        if not self.ask(self.tr("Unfinished batch"), text):
-            return None
-        self.open_batch()
-        self.resume_job(job.id)
-        return job.id
+        return self.batch_flow.offer_resume()
 
     def open_batch(self):
-        from .batch_dialog import BatchDialog
+        return self.batch_flow.open()
 
-        if self.batch_dialog is None:
-            d = BatchDialog(self)
-            d.browse_requested.connect(self._job_browse)
-            d.start_requested.connect(self.start_job)
-            d.resume_requested.connect(self.resume_job)
-            d.retry_requested.connect(lambda job_id: self.resume_job(job_id, retry_failed=True))
-            d.pause_toggled.connect(lambda p: self.batch.pause() if p else self.batch.resume())
-            d.cancel_requested.connect(self.batch.cancel)
-            d.job_selected.connect(self.show_job)
-            d.report_requested.connect(self._job_report_dialog)
-            d.export_requested.connect(self._job_export_dialog)
-            self.batch.job_started.connect(self._job_started)
-            self.batch.progressed.connect(self._job_progress)
-            self.batch.finished.connect(self._job_finished)
-            self.batch.failed.connect(self._job_failed)
-            geometry = self.settings.value("batch/geometry")
-            if geometry is not None:
-                d.restoreGeometry(geometry)
-            d.finished.connect(lambda _: self.settings.setValue("batch/geometry", d.saveGeometry()))
-            d.language = self.language
-            self.batch_dialog = d
-            if self.store is None:
-                d.state.setText(
-                    self.tr("Batches need the patient database: {reason}").format(
-                        reason=self.store_error or self.tr("not open yet")
-                    )
-                )
-                d.setEnabled(self.store is not None)
-        self._refresh_jobs(self.batch.job_id)
-        self._batch_pack_label()
-        # After a restart the list selects the newest job: show its items, not an empty table.
-        job_id = self.batch.job_id if self.batch.job_id is not None else d_job(self.batch_dialog)
-        if job_id is not None and not self.batch.running:
-            self.show_job(job_id)
-        self.batch_dialog.show()
-        self.batch_dialog.raise_()
-        return self.batch_dialog
-
-    def _batch_pack_label(self) -> None:
-        if self.batch_dialog is None:
-            return
-        pack = self.session.pack
-        name = pack.manifest.display_name.get(self.language) if pack is not None else ""
-        self.batch_dialog.set_pack_name(name or self.tr("none chosen"))
-
-    def _job_browse(self, kind: str) -> None:
-        d = self.batch_dialog
-        if kind == "files":
-            files, _ = QFileDialog.getOpenFileNames(
-                d,
-                self.tr("Add images"),
-                self._last_folder(),
-                self.tr(
-                    "Images (*.png *.jpg *.jpeg *.bmp *.tif *.tiff *.webp *.gif *.dcm *.dicom)"
-                ),
-            )
-            if files:
-                self.settings.setValue("last_folder", str(Path(files[0]).parent))
-                d.add_sources(files)
-        elif kind == "folder":
-            folder = QFileDialog.getExistingDirectory(
-                d, self.tr("Add a folder of images"), self._last_folder()
-            )
-            if folder:
-                self.settings.setValue("last_folder", folder)
-                d.add_sources([folder])
-        else:
-            path, _ = QFileDialog.getOpenFileName(
-                d,
-                self.tr("Patient list"),
-                self._last_folder(),
-                self.tr("CSV file (*.csv);;All files (*)"),
-            )
-            if path:
-                d.set_mapping(path)
-
-    def _job_pack(self, job_id: int | None = None):
-        if job_id is None or self.store is None or self.session.catalog is None:
-            return self.session.pack
-        pack_id = self.store.get_job(job_id).pack_id
-        return next((p for p in self.session.catalog.packs if p.id == pack_id), None)
-
-    def start_job(self, sources: BatchSources) -> Task | None:
-        pack = self.session.pack
-        if pack is None or self.store is None:
-            self._job_failed(self.tr("Choose a screening type first."))
-            return None
-        return self._run_job(self.batch.start(pack, sources))
-
-    def resume_job(self, job_id: int, retry_failed: bool = False) -> Task | None:
-        pack = self._job_pack(job_id)
-        if pack is None:
-            self._job_failed(self.tr("The screening type of this batch is not installed any more."))
-            return None
-        return self._run_job(self.batch.start(pack, job_id=job_id, retry_failed=retry_failed))
-
-    def _run_job(self, task: Task | None) -> Task | None:
-        if task is not None and self.batch_dialog is not None:
-            self._job_patients.clear()
-            self.batch_dialog.set_running(True)
-            self.batch_dialog.set_job_buttons(None)
-            self.batch_dialog.progress.setRange(0, 0)
-            self.batch_dialog.state.setText(self.tr("Preparing the batch…"))
-        return task
-
-    def _job_started(self, job_id: int, resumed: bool) -> None:
-        self._refresh_jobs(job_id)
-        if self.batch_dialog is not None:
-            self.show_job(job_id, buttons=False)
-
-    def _job_progress(self, p: Progress) -> None:
-        d = self.batch_dialog
-        if d is None:
-            return
-        d.show_progress(p.finished, p.total, p.failed, p.state)
-        d.set_job_summary(p.job_id, p.finished, p.total, p.state)
-        if p.item is not None and self.store is not None:
-            d.update_row(
-                row_for(
-                    p.item,
-                    self.store,
-                    self._manifests(),
-                    self.language,
-                    self._job_patients,
-                    self._job_labels,
-                )
-            )
-        self.statusBar().showMessage(
-            self.tr("Batch: {finished} of {total}").format(finished=p.finished, total=p.total), 3000
-        )
-
-    def _job_finished(self, outcome: Outcome) -> None:
-        if self.batch_dialog is not None:
-            self.batch_dialog.set_running(False)
-            self._refresh_jobs(outcome.job_id)
-            self.show_job(outcome.job_id)
-        self.refresh_history(self.history.search.text())
-        if self.store is not None:  # the same words and numbers as the PDF and the CSV
-            from screening.outcomes import count_outcomes
-
-            counts = count_outcomes(self.store.job_results(outcome.job_id))
-            self.statusBar().showMessage(
-                self.tr("Batch #{id}: {summary}").format(
-                    id=outcome.job_id, summary=counts.summary(self.language)
-                ),
-                10000,
-            )
-
-    def _job_failed(self, message: str) -> None:
-        d = self.batch_dialog
-        if d is not None:
-            d.set_running(False)
-            d.progress.setRange(0, 1)
-            self._job_message(message, error=True)
-            if self.batch.job_id is not None:
-                self._refresh_jobs(self.batch.job_id)
-                self.show_job(self.batch.job_id, state_text=False)
-        self.statusBar().showMessage(message, 10000)
-
-    def _manifests(self) -> dict:
-        catalog = self.session.catalog
-        return {p.id: p.manifest for p in catalog.packs} if catalog is not None else {}
-
-    def _refresh_jobs(self, current: int | None) -> None:
-        if self.batch_dialog is None or self.store is None:
-            return
-        jobs = [(j, self.store.job_counts(j.id)) for j in self.store.list_jobs(limit=30)]
-        self.batch_dialog.set_jobs(jobs, current)
-
-    def show_job(self, job_id: int, buttons: bool = True, state_text: bool = True) -> None:
-        """Fill the batch table with a job's items as the store has them."""
-        d, store = self.batch_dialog, self.store
-        if d is None or store is None:
-            return
-        from .names import short_labels
-
-        items = store.job_items(job_id)
-        manifests, patients = self._manifests(), {}
-        self._job_labels = short_labels(i.path for i in items)
-        d.set_rows(
-            [row_for(i, store, manifests, self.language, patients, self._job_labels) for i in items]
-        )
-        counts = store.job_counts(job_id)
-        if state_text:
-            d.show_progress(
-                counts.finished, counts.total, counts.failed, store.get_job(job_id).state
-            )
-        if buttons:
-            d.set_job_buttons(counts)
-
-    def _job_report_dialog(self, job_id: int) -> None:
-        default = Path(self._last_folder("last_report_folder")) / f"batch-{job_id}-summary.pdf"
-        path, _ = QFileDialog.getSaveFileName(
-            self.batch_dialog,
-            self.tr("Save summary report"),
-            str(default),
-            self.tr("PDF document (*.pdf)"),
-        )
-        if path:
-            self.settings.setValue("last_report_folder", str(Path(path).parent))
-            self.write_job_report(job_id, path)
+    @property
+    def batch_dialog(self):
+        return self.batch_flow.dialog
 
     def write_job_report(self, job_id: int, path: str | Path) -> Task | None:
-        """The batch summary PDF (screening.reports.batch_summary), written in a worker."""
-        store = self.store
-        if store is None:
-            return None
-        target = Path(path)
-        if target.suffix.lower() != ".pdf":
-            target = target.with_suffix(".pdf")
-        operator, lang, clinic = self.operator, self.language, self.clinic
-
-        def work(_: Task):
-            from screening.reports import batch_summary
-            from screening.settings import ClinicSettings
-
-            options = (clinic or ClinicSettings()).report_options(language=lang, operator=operator)
-            info = batch_summary(store, job_id, target, options)
-            store.audit("report.export", operator=operator, detail=f"batch job {job_id}: {target}")
-            return info
-
-        return self.runner.start(
-            work,
-            lambda info: self._job_message(
-                self.tr("Summary report saved: {path} ({pages} page(s))").format(
-                    path=Path(info.path).name, pages=info.pages
-                ),
-                str(info.path),
-            ),
-            self._job_message_error,
-            name="batch-report",
-        )
-
-    def _job_export_dialog(self, job_id: int) -> None:
-        default = Path(self._last_folder("last_report_folder")) / f"batch-{job_id}-results.csv"
-        path, _ = QFileDialog.getSaveFileName(
-            self.batch_dialog,
-            self.tr("Export results"),
-            str(default),
-            self.tr("CSV file (*.csv)"),
-        )
-        if path:
-            self.settings.setValue("last_report_folder", str(Path(path).parent))
-            self.export_job_csv(job_id, path)
+        return self.batch_flow.write_report(job_id, path)
 
     def export_job_csv(self, job_id: int, path: str | Path) -> Task | None:
-        """The job's results as CSV for spreadsheets (screening.export), in a worker."""
-        store = self.store
-        if store is None:
-            return None
-        target = Path(path)
-        if target.suffix.lower() != ".csv":
-            target = target.with_suffix(".csv")
-        pack = self._job_pack(job_id)
-        operator, clinic = self.operator, self.clinic
-
-        def work(_: Task):
-            from screening import export
-
-            if pack is not None:
-                class_ids = list(pack.manifest.class_ids)
-            else:
-                class_ids = []
-                for _item, rec in store.job_results(job_id):
-                    if rec is not None:
-                        class_ids += [c for c in rec.class_ids if c not in class_ids]
-            names = bool(clinic and clinic.names_in_exports)
-            columns, rows = export.job_rows(
-                store, job_id, class_ids, export.ExportOptions(include_patient_names=names)
-            )
-            written = export.write_csv(target, columns, rows)
-            store.audit("results.export", operator=operator, detail=f"job {job_id}: {written}")
-            return written
-
-        return self.runner.start(
-            work,
-            lambda p: self._job_message(
-                self.tr("Results exported: {path}").format(path=Path(p).name), str(p)
-            ),
-            self._job_message_error,
-            name="batch-export",
-        )
-
-    def _job_message(self, text: str, link: str = "", error: bool = False) -> None:
-        from .patient_panel import set_text_with_link
-
-        if self.batch_dialog is not None:
-            state = self.batch_dialog.state
-            state.setStyleSheet("QLabel { color: #a61b1b; }" if error else "")
-            set_text_with_link(state, text, link, self.tr("Open"))
-        self.statusBar().showMessage(text, 10000)
-
-    def _job_message_error(self, text: str) -> None:
-        self._job_message(text, error=True)
+        return self.batch_flow.export_csv(job_id, path)
 
     # ------------------------------------------------------------------------------------
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt API

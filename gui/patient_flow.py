@@ -265,7 +265,7 @@ class PatientFlow(QObject):
 
         patient = w.store.get_patient(w.patient_db_id)
         name = report_filename(patient, load_settings().report_options())
-        default = Path(w._last_folder("last_report_folder")) / name
+        default = Path(w.last_folder("last_report_folder")) / name
         path, _ = QFileDialog.getSaveFileName(
             w, self.tr("Save report"), str(default), self.tr("PDF document (*.pdf)")
         )
