@@ -105,7 +105,7 @@ class Session:
         self.results: dict[str, ScreenResult] = {}
         self.heatmap = HeatmapSettings()
         self._engines = engines
-        self._screeners: dict[str, Screener] = {}
+        self._screeners: dict[tuple[str, int], Screener] = {}  # (pack, site profile stamp)
         self._maps: dict[tuple[str, str, str, str, str], tuple[Any, Any, float]] = {}
         self.frames: dict[str, int] = {}  # chosen frame (0-based) of multi-frame DICOM files
         self.dicom: dict[str, DicomDetails | None] = {}  # header details, None: not DICOM
@@ -149,7 +149,10 @@ class Session:
         if pack is None:
             raise LookupError("no screening type is selected")
         with self._lock:
-            screener = self._screeners.get(pack.id)
+            from screening.site.active import profile_stamp
+
+            key = (pack.id, profile_stamp(pack.id))
+            screener = self._screeners.get(key)
             if screener is None:
                 from inference.engine import EngineCache
                 from screening.site.active import screener_for
@@ -158,7 +161,7 @@ class Session:
                     self._engines = EngineCache(threads=min(4, os.cpu_count() or 1))
                 # the clinic's site calibration where one applies (screening.site)
                 screener = screener_for(pack, self._engines.get(pack))[0]
-                self._screeners[pack.id] = screener
+                self._screeners[key] = screener
             return screener
 
     # -- queue ---------------------------------------------------------------------------

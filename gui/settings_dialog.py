@@ -150,6 +150,10 @@ class SettingsDialog(QDialog):
         layout.addWidget(clinic)
         layout.addWidget(privacy)
         layout.addWidget(language_box)
+        # Settings -> Site calibration (gui/site_wizard.py)
+        self.site_button = QPushButton(self.tr("Site calibration…"))
+        self.site_button.clicked.connect(self._site_calibration)
+        layout.addWidget(self.site_button, 0, Qt.AlignmentFlag.AlignLeft)
         layout.addWidget(self.error)
         layout.addStretch(1)
         layout.addWidget(self.buttons)
@@ -160,6 +164,11 @@ class SettingsDialog(QDialog):
         self.logo.textChanged.connect(self._logo_changed)
         self.language.currentIndexChanged.connect(self._language_changed)
         self._logo_changed(self.logo.text())
+
+    def _site_calibration(self) -> None:
+        from .site_wizard import SiteCalibrationDialog
+
+        SiteCalibrationDialog(self.operator.text().strip(), self).exec()
 
     # ------------------------------------------------------------------------------------
     @property

@@ -227,6 +227,12 @@ def fit_site_scorer(pooled: np.ndarray, labels: np.ndarray, n_classes: int, dims
     }
 
 
+def probes_allowed(n: int) -> int:
+    """How many of ``n`` probes the extended guard alone may pass and still refuse
+    ``PROBE_GUARD_SHARE`` of them (0 below 20 probes: a small probe set allows no leak)."""
+    return int(math.floor(round((1 - PROBE_GUARD_SHARE) * n, 9)))
+
+
 def _principal_axes(xc: np.ndarray, d: int) -> np.ndarray:
     """The top ``d`` principal directions [K, d] of centred rows, from the small N x N Gram
     matrix (a full SVD of a few hundred 1280-wide rows took seconds on a busy clinic PC)."""
@@ -264,7 +270,7 @@ def fit_site_guard(
         scores = scorer.score(probes.pooled)
         if probes.guard_only.any():
             threshold = min(threshold, float(scores[probes.guard_only].min()) / PROBE_MARGIN)
-        threshold = min(threshold, float(np.quantile(scores, 1 - PROBE_GUARD_SHARE)) / PROBE_MARGIN)
+        threshold = min(threshold, float(np.sort(scores)[probes_allowed(len(scores))]) / PROBE_MARGIN)
     return replace(scorer, threshold=threshold)
 
 

@@ -287,7 +287,30 @@ def test_the_desktop_app_screens_with_the_active_profile(site_env):
     from gui.session import Session
 
     pack, prof = _made_profile(site_env)
-    screener = Session().screener(pack)
+    session = Session()
+    screener = session.screener(pack)
     assert isinstance(screener, SiteScreener) and screener.site_label == prof.label
-    profile_mod.revert(pack.id)
-    assert type(Session().screener(pack)) is Screener
+    profile_mod.revert(pack.id)  # the open window notices: no restart needed
+    assert type(session.screener(pack)) is Screener
+
+
+def test_cancel_stops_a_calibration_and_changes_nothing(site_env):
+    from inference.site import Cancelled
+
+    pack = load_pack(site_env / "models" / "tiny-pack")
+    paths, labels = _flipped_sample(pack, site_env / "imgs", n=40)
+    seen = []
+
+    def progress(stage: str, done: int, total: int) -> bool:
+        seen.append(stage)
+        return stage != "folds"  # cancel once cross-validation starts
+
+    with pytest.raises(Cancelled):
+        calibrate(pack, paths, labels, minimum=10, folds=4, progress=progress)
+    assert "screening" in seen and profile_mod.active_profile(pack) is None
+
+
+def test_a_small_probe_set_allows_no_probe_past_the_extended_guard():
+    from inference.site import probes_allowed
+
+    assert [probes_allowed(n) for n in (16, 19, 20, 40, 136)] == [0, 0, 1, 2, 6]

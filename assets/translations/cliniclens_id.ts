@@ -473,455 +473,455 @@ Untuk memulihkan, tutup ClinicLens lalu salin folder itu kembali ke tempat yang 
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../gui/main_window.py" line="107"/>
+        <location filename="../../gui/main_window.py" line="122"/>
         <source>ClinicLens — screening aid</source>
         <translation>ClinicLens — alat bantu skrining</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="131"/>
+        <location filename="../../gui/main_window.py" line="146"/>
         <source>Previous image (Page Up)</source>
         <translation>Gambar sebelumnya (Page Up)</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="132"/>
+        <location filename="../../gui/main_window.py" line="147"/>
         <source>Next image (Page Down)</source>
         <translation>Gambar berikutnya (Page Down)</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="136"/>
+        <location filename="../../gui/main_window.py" line="151"/>
         <source>Clear list</source>
         <translation>Kosongkan daftar</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="152"/>
+        <location filename="../../gui/main_window.py" line="167"/>
         <source>Patient</source>
         <translation>Pasien</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="153"/>
+        <location filename="../../gui/main_window.py" line="168"/>
         <source>History</source>
         <translation>Riwayat</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="185"/>
+        <location filename="../../gui/main_window.py" line="200"/>
         <source>%v of %m</source>
         <translation>%v dari %m</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="186"/>
+        <location filename="../../gui/main_window.py" line="201"/>
         <source>Cancel</source>
         <translation>Batal</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="215"/>
+        <location filename="../../gui/main_window.py" line="230"/>
         <source>Frame</source>
         <translation>Bingkai</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="219"/>
+        <location filename="../../gui/main_window.py" line="234"/>
         <source>Which frame of this multi-frame DICOM file to screen</source>
         <translation>Bingkai mana dari berkas DICOM multi-bingkai ini yang akan diskrining</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="242"/>
+        <location filename="../../gui/main_window.py" line="257"/>
         <source>&amp;File</source>
         <translation>&amp;Berkas</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="244"/>
+        <location filename="../../gui/main_window.py" line="259"/>
         <source>Open files…</source>
         <translation>Buka berkas…</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="247"/>
+        <location filename="../../gui/main_window.py" line="262"/>
         <source>Open folder…</source>
         <translation>Buka folder…</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="250"/>
+        <location filename="../../gui/main_window.py" line="265"/>
         <source>Paste</source>
         <translation>Tempel</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="255"/>
+        <location filename="../../gui/main_window.py" line="270"/>
         <source>Save heatmap overlay (PNG)…</source>
         <translation>Simpan lapisan peta panas (PNG)…</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="258"/>
+        <location filename="../../gui/main_window.py" line="273"/>
         <source>Save report (PDF)…</source>
         <translation>Simpan laporan (PDF)…</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="262"/>
+        <location filename="../../gui/main_window.py" line="277"/>
         <source>Print report…</source>
         <translation>Cetak laporan…</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="266"/>
+        <location filename="../../gui/main_window.py" line="281"/>
         <source>Batch screening…</source>
         <translation>Skrining massal…</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="267"/>
+        <location filename="../../gui/main_window.py" line="282"/>
         <source>Settings…</source>
         <translation>Pengaturan…</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="270"/>
+        <location filename="../../gui/main_window.py" line="285"/>
         <source>Quit</source>
         <translation>Keluar</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="272"/>
+        <location filename="../../gui/main_window.py" line="287"/>
         <source>&amp;View</source>
         <translation>&amp;Tampilan</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="274"/>
+        <location filename="../../gui/main_window.py" line="289"/>
         <source>Next image</source>
         <translation>Gambar berikutnya</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="277"/>
+        <location filename="../../gui/main_window.py" line="292"/>
         <source>Previous image</source>
         <translation>Gambar sebelumnya</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="279"/>
+        <location filename="../../gui/main_window.py" line="294"/>
         <source>Show heatmap</source>
         <translation>Tampilkan peta panas</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="283"/>
+        <location filename="../../gui/main_window.py" line="298"/>
         <source>Fit to window</source>
         <translation>Paskan ke jendela</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="284"/>
+        <location filename="../../gui/main_window.py" line="299"/>
         <source>&amp;Help</source>
         <translation>Ban&amp;tuan</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="286"/>
+        <location filename="../../gui/main_window.py" line="301"/>
         <source>About this screening type…</source>
         <translation>Tentang jenis skrining ini…</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="288"/>
+        <location filename="../../gui/main_window.py" line="303"/>
         <source>Where is my data?…</source>
         <translation>Di mana data saya?…</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="289"/>
-        <location filename="../../gui/main_window.py" line="447"/>
+        <location filename="../../gui/main_window.py" line="304"/>
+        <location filename="../../gui/main_window.py" line="462"/>
         <source>About ClinicLens</source>
         <translation>Tentang ClinicLens</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="369"/>
+        <location filename="../../gui/main_window.py" line="384"/>
         <source>Looking for screening types…</source>
         <translation>Mencari jenis skrining…</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="388"/>
+        <location filename="../../gui/main_window.py" line="403"/>
         <source>Patient database unavailable: {reason}</source>
         <translation>Basis data pasien tidak tersedia: {reason}</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="393"/>
+        <location filename="../../gui/main_window.py" line="408"/>
         <source>Ready</source>
         <translation>Siap</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="405"/>
+        <location filename="../../gui/main_window.py" line="420"/>
         <source>No screening types installed</source>
         <translation>Belum ada jenis skrining yang terpasang</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="410"/>
+        <location filename="../../gui/main_window.py" line="425"/>
         <source>ClinicLens</source>
         <translation>ClinicLens</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="449"/>
+        <location filename="../../gui/main_window.py" line="464"/>
         <source>&lt;h3&gt;ClinicLens {version}&lt;/h3&gt;&lt;p&gt;Offline screening aid for clinics: small image classifiers with heatmaps, patient records and PDF reports.&lt;/p&gt;&lt;p&gt;&lt;b&gt;Screening aid — not a diagnosis.&lt;/b&gt; Every result must be reviewed by a qualified health worker.&lt;/p&gt;</source>
         <translation>&lt;h3&gt;ClinicLens {version}&lt;/h3&gt;&lt;p&gt;Alat bantu skrining luring untuk klinik: pengklasifikasi gambar kecil dengan peta panas, rekam pasien, dan laporan PDF.&lt;/p&gt;&lt;p&gt;&lt;b&gt;Alat bantu skrining — bukan diagnosis.&lt;/b&gt; Setiap hasil wajib ditinjau oleh tenaga kesehatan yang berwenang.&lt;/p&gt;</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="462"/>
+        <location filename="../../gui/main_window.py" line="477"/>
         <source>Open images</source>
         <translation>Buka gambar</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="464"/>
-        <location filename="../../gui/main_window.py" line="1029"/>
+        <location filename="../../gui/main_window.py" line="479"/>
+        <location filename="../../gui/main_window.py" line="1044"/>
         <source>Images (*.png *.jpg *.jpeg *.bmp *.tif *.tiff *.webp *.gif *.dcm *.dicom)</source>
         <translation>Gambar (*.png *.jpg *.jpeg *.bmp *.tif *.tiff *.webp *.gif *.dcm *.dicom)</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="472"/>
+        <location filename="../../gui/main_window.py" line="487"/>
         <source>Open a folder of images</source>
         <translation>Buka folder gambar</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="486"/>
+        <location filename="../../gui/main_window.py" line="501"/>
         <source>The clipboard holds no image or files.</source>
         <translation>Papan klip tidak berisi gambar atau berkas.</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="493"/>
+        <location filename="../../gui/main_window.py" line="508"/>
         <source>The pasted image could not be kept for screening.</source>
         <translation>Gambar yang ditempel tidak dapat disimpan untuk skrining.</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="508"/>
+        <location filename="../../gui/main_window.py" line="523"/>
         <source>Looking for images…</source>
         <translation>Mencari gambar…</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../gui/main_window.py" line="517"/>
+        <location filename="../../gui/main_window.py" line="532"/>
         <source>Added %n image(s)</source>
         <translation>
             <numerusform>%n gambar ditambahkan</numerusform>
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../gui/main_window.py" line="519"/>
+        <location filename="../../gui/main_window.py" line="534"/>
         <source>skipped %n file(s) that are not images</source>
         <translation>
             <numerusform>%n berkas yang bukan gambar dilewati</numerusform>
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../gui/main_window.py" line="521"/>
+        <location filename="../../gui/main_window.py" line="536"/>
         <source>%n path(s) not found</source>
         <translation>
             <numerusform>%n jalur tidak ditemukan</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="589"/>
+        <location filename="../../gui/main_window.py" line="604"/>
         <source>Screening failed</source>
         <translation>Skrining gagal</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="595"/>
+        <location filename="../../gui/main_window.py" line="610"/>
         <source>Cancelled</source>
         <translation>Dibatalkan</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="621"/>
+        <location filename="../../gui/main_window.py" line="636"/>
         <source>Saved screening #{id} — {file}</source>
         <translation>Skrining tersimpan #{id} — {file}</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="626"/>
+        <location filename="../../gui/main_window.py" line="641"/>
         <source>No images yet</source>
         <translation>Belum ada gambar</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="629"/>
+        <location filename="../../gui/main_window.py" line="644"/>
         <source>Image {n} of {total} — {file}</source>
         <translation>Gambar {n} dari {total} — {file}</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="666"/>
+        <location filename="../../gui/main_window.py" line="681"/>
         <source>DICOM</source>
         <translation>DICOM</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="670"/>
+        <location filename="../../gui/main_window.py" line="685"/>
         <source>study {date}</source>
         <translation>studi {date}</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="681"/>
+        <location filename="../../gui/main_window.py" line="696"/>
         <source>of {n}</source>
         <translation>dari {n}</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="685"/>
+        <location filename="../../gui/main_window.py" line="700"/>
         <source>DICOM study {date} {modality}</source>
         <translation>Studi DICOM {date} {modality}</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="719"/>
+        <location filename="../../gui/main_window.py" line="734"/>
         <source>Choose a screening type</source>
         <translation>Pilih jenis skrining</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="724"/>
+        <location filename="../../gui/main_window.py" line="739"/>
         <source>Screening…</source>
         <translation>Menskrining…</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="769"/>
+        <location filename="../../gui/main_window.py" line="784"/>
         <source>The image cannot be shown: {reason}</source>
         <translation>Gambar tidak dapat ditampilkan: {reason}</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="784"/>
+        <location filename="../../gui/main_window.py" line="799"/>
         <source>decode</source>
         <translation>dekode</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="785"/>
+        <location filename="../../gui/main_window.py" line="800"/>
         <source>preprocess</source>
         <translation>praproses</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="786"/>
+        <location filename="../../gui/main_window.py" line="801"/>
         <source>model</source>
         <translation>model</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="787"/>
+        <location filename="../../gui/main_window.py" line="802"/>
         <source>heatmap</source>
         <translation>peta panas</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="788"/>
+        <location filename="../../gui/main_window.py" line="803"/>
         <source>overlay</source>
         <translation>lapisan</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="792"/>
+        <location filename="../../gui/main_window.py" line="807"/>
         <source>total {ms} ms</source>
         <translation>total {ms} ms</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="820"/>
+        <location filename="../../gui/main_window.py" line="835"/>
         <source>There is no heatmap to save.</source>
         <translation>Tidak ada peta panas untuk disimpan.</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="829"/>
+        <location filename="../../gui/main_window.py" line="844"/>
         <source>Save heatmap overlay</source>
         <translation>Simpan lapisan peta panas</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="829"/>
+        <location filename="../../gui/main_window.py" line="844"/>
         <source>PNG image (*.png)</source>
         <translation>Gambar PNG (*.png)</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="853"/>
+        <location filename="../../gui/main_window.py" line="868"/>
         <source>Saved {path}</source>
         <translation>Tersimpan {path}</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="1118"/>
+        <location filename="../../gui/main_window.py" line="1133"/>
         <source>Batch #{id}: {summary}</source>
         <translation>Batch #{id}: {summary}</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="1172"/>
+        <location filename="../../gui/main_window.py" line="1187"/>
         <source>PDF document (*.pdf)</source>
         <translation>Dokumen PDF (*.pdf)</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="925"/>
+        <location filename="../../gui/main_window.py" line="940"/>
         <source>Settings saved.</source>
         <translation>Pengaturan disimpan.</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="932"/>
+        <location filename="../../gui/main_window.py" line="947"/>
         <source>Restart ClinicLens to change the language.</source>
         <translation>Mulai ulang ClinicLens untuk mengganti bahasa.</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="959"/>
+        <location filename="../../gui/main_window.py" line="974"/>
         <source>Batch #{id} ({pack}) was interrupted with {done} of {total} images screened. Resume it now?</source>
         <translation>Skrining massal #{id} ({pack}) terhenti setelah {done} dari {total} gambar diskrining. Lanjutkan sekarang?</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="967"/>
+        <location filename="../../gui/main_window.py" line="982"/>
         <source>Unfinished batch</source>
         <translation>Skrining massal belum selesai</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="999"/>
+        <location filename="../../gui/main_window.py" line="1014"/>
         <source>Batches need the patient database: {reason}</source>
         <translation>Skrining massal memerlukan basis data pasien: {reason}</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="1000"/>
+        <location filename="../../gui/main_window.py" line="1015"/>
         <source>not open yet</source>
         <translation>belum dibuka</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="1019"/>
+        <location filename="../../gui/main_window.py" line="1034"/>
         <source>none chosen</source>
         <translation>belum dipilih</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="1026"/>
+        <location filename="../../gui/main_window.py" line="1041"/>
         <source>Add images</source>
         <translation>Tambahkan gambar</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="1037"/>
+        <location filename="../../gui/main_window.py" line="1052"/>
         <source>Add a folder of images</source>
         <translation>Tambahkan folder gambar</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="1045"/>
+        <location filename="../../gui/main_window.py" line="1060"/>
         <source>Patient list</source>
         <translation>Daftar pasien</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="1047"/>
+        <location filename="../../gui/main_window.py" line="1062"/>
         <source>CSV file (*.csv);;All files (*)</source>
         <translation>Berkas CSV (*.csv);;Semua berkas (*)</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="1061"/>
+        <location filename="../../gui/main_window.py" line="1076"/>
         <source>Choose a screening type first.</source>
         <translation>Pilih jenis skrining terlebih dahulu.</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="1068"/>
+        <location filename="../../gui/main_window.py" line="1083"/>
         <source>The screening type of this batch is not installed any more.</source>
         <translation>Jenis skrining untuk skrining massal ini sudah tidak terpasang.</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="1078"/>
+        <location filename="../../gui/main_window.py" line="1093"/>
         <source>Preparing the batch…</source>
         <translation>Menyiapkan skrining massal…</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="1104"/>
+        <location filename="../../gui/main_window.py" line="1119"/>
         <source>Batch: {finished} of {total}</source>
         <translation>Massal: {finished} dari {total}</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="1170"/>
+        <location filename="../../gui/main_window.py" line="1185"/>
         <source>Save summary report</source>
         <translation>Simpan laporan ringkasan</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="1200"/>
+        <location filename="../../gui/main_window.py" line="1215"/>
         <source>Summary report saved: {path} ({pages} page(s))</source>
         <translation>Laporan ringkasan disimpan: {path} ({pages} halaman)</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="1213"/>
+        <location filename="../../gui/main_window.py" line="1228"/>
         <source>Export results</source>
         <translation>Ekspor hasil</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="1215"/>
+        <location filename="../../gui/main_window.py" line="1230"/>
         <source>CSV file (*.csv)</source>
         <translation>Berkas CSV (*.csv)</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="1253"/>
+        <location filename="../../gui/main_window.py" line="1268"/>
         <source>Results exported: {path}</source>
         <translation>Hasil diekspor: {path}</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="1265"/>
+        <location filename="../../gui/main_window.py" line="1280"/>
         <source>Open</source>
         <translation>Buka</translation>
     </message>
@@ -1447,47 +1447,47 @@ Untuk memulihkan, tutup ClinicLens lalu salin folder itu kembali ke tempat yang 
         <translation>Dibatalkan {when} oleh {who}: {reason}</translation>
     </message>
     <message>
-        <location filename="../../gui/records_view.py" line="241"/>
+        <location filename="../../gui/records_view.py" line="242"/>
         <source>No image was stored with this screening.</source>
         <translation>Tidak ada gambar yang disimpan untuk skrining ini.</translation>
     </message>
     <message>
-        <location filename="../../gui/records_view.py" line="271"/>
+        <location filename="../../gui/records_view.py" line="272"/>
         <source>Void screening #{id}</source>
         <translation>Batalkan skrining #{id}</translation>
     </message>
     <message>
-        <location filename="../../gui/records_view.py" line="273"/>
+        <location filename="../../gui/records_view.py" line="274"/>
         <source>A voided screening stays in the database and the audit trail, but it is never shown or printed as a result again. This cannot be undone.</source>
         <translation>Skrining yang dibatalkan tetap ada di basis data dan jejak audit, tetapi tidak pernah lagi ditampilkan atau dicetak sebagai hasil. Ini tidak dapat dibatalkan.</translation>
     </message>
     <message>
-        <location filename="../../gui/records_view.py" line="284"/>
+        <location filename="../../gui/records_view.py" line="285"/>
         <source>Screening #{id} belongs to {patient}. Moving it is recorded with the reason; reports printed before still name {patient}.</source>
         <translation>Skrining #{id} milik {patient}. Pemindahan dicatat beserta alasannya; laporan yang sudah dicetak tetap menyebut {patient}.</translation>
     </message>
     <message>
-        <location filename="../../gui/records_view.py" line="288"/>
+        <location filename="../../gui/records_view.py" line="289"/>
         <source>Screening #{id} has no patient yet.</source>
         <translation>Skrining #{id} belum memiliki pasien.</translation>
     </message>
     <message>
-        <location filename="../../gui/records_view.py" line="291"/>
+        <location filename="../../gui/records_view.py" line="292"/>
         <source>Move to another patient</source>
         <translation>Pindahkan ke pasien lain</translation>
     </message>
     <message>
-        <location filename="../../gui/records_view.py" line="291"/>
+        <location filename="../../gui/records_view.py" line="292"/>
         <source>Assign to a patient</source>
         <translation>Tetapkan ke pasien</translation>
     </message>
     <message>
-        <location filename="../../gui/records_view.py" line="336"/>
+        <location filename="../../gui/records_view.py" line="337"/>
         <source>Screening #{id} is now on {patient}.</source>
         <translation>Skrining #{id} sekarang milik {patient}.</translation>
     </message>
     <message>
-        <location filename="../../gui/records_view.py" line="351"/>
+        <location filename="../../gui/records_view.py" line="352"/>
         <source>Screening #{id} was voided.</source>
         <translation>Skrining #{id} telah dibatalkan.</translation>
     </message>
@@ -1726,30 +1726,239 @@ Untuk memulihkan, tutup ClinicLens lalu salin folder itu kembali ke tempat yang 
         <translation>Tampilan dan laporan</translation>
     </message>
     <message>
-        <location filename="../../gui/settings_dialog.py" line="175"/>
+        <location filename="../../gui/settings_dialog.py" line="154"/>
+        <source>Site calibration…</source>
+        <translation>Kalibrasi situs…</translation>
+    </message>
+    <message>
+        <location filename="../../gui/settings_dialog.py" line="184"/>
         <source>Clinic logo</source>
         <translation>Logo klinik</translation>
     </message>
     <message>
-        <location filename="../../gui/settings_dialog.py" line="175"/>
+        <location filename="../../gui/settings_dialog.py" line="184"/>
         <source>Images (*.png *.jpg *.jpeg)</source>
         <translation>Gambar (*.png *.jpg *.jpeg)</translation>
     </message>
     <message>
-        <location filename="../../gui/settings_dialog.py" line="187"/>
+        <location filename="../../gui/settings_dialog.py" line="196"/>
         <source>The logo file {path} does not exist.</source>
         <translation>Berkas logo {path} tidak ada.</translation>
     </message>
     <message>
-        <location filename="../../gui/settings_dialog.py" line="190"/>
+        <location filename="../../gui/settings_dialog.py" line="199"/>
         <source>The logo must be a PNG or JPEG image.</source>
         <translation>Logo harus berupa gambar PNG atau JPEG.</translation>
     </message>
 </context>
 <context>
+    <name>SiteCalibrationDialog</name>
+    <message>
+        <location filename="../../gui/site_wizard.py" line="38"/>
+        <location filename="../../gui/site_wizard.py" line="304"/>
+        <source>Site calibration</source>
+        <translation>Kalibrasi situs</translation>
+    </message>
+    <message>
+        <location filename="../../gui/site_wizard.py" line="52"/>
+        <source>Folder with one sub-folder per class, or a CSV of file,label</source>
+        <translation>Folder dengan satu sub-folder per kelas, atau CSV berisi file,label</translation>
+    </message>
+    <message>
+        <location filename="../../gui/site_wizard.py" line="53"/>
+        <source>Folder…</source>
+        <translation>Folder…</translation>
+    </message>
+    <message>
+        <location filename="../../gui/site_wizard.py" line="54"/>
+        <source>CSV…</source>
+        <translation>CSV…</translation>
+    </message>
+    <message>
+        <location filename="../../gui/site_wizard.py" line="59"/>
+        <source>the pack&apos;s own</source>
+        <translation>bawaan paket</translation>
+    </message>
+    <message>
+        <location filename="../../gui/site_wizard.py" line="62"/>
+        <source>Check on these images</source>
+        <translation>Periksa pada gambar ini</translation>
+    </message>
+    <message>
+        <location filename="../../gui/site_wizard.py" line="63"/>
+        <source>Cancel</source>
+        <translation>Batal</translation>
+    </message>
+    <message>
+        <location filename="../../gui/site_wizard.py" line="71"/>
+        <source>Measure</source>
+        <translation>Ukuran</translation>
+    </message>
+    <message>
+        <location filename="../../gui/site_wizard.py" line="71"/>
+        <source>Shipped</source>
+        <translation>Bawaan</translation>
+    </message>
+    <message>
+        <location filename="../../gui/site_wizard.py" line="71"/>
+        <source>Calibrated</source>
+        <translation>Terkalibrasi</translation>
+    </message>
+    <message>
+        <location filename="../../gui/site_wizard.py" line="79"/>
+        <source>Apply</source>
+        <translation>Terapkan</translation>
+    </message>
+    <message>
+        <location filename="../../gui/site_wizard.py" line="81"/>
+        <source>Revert to shipped calibration</source>
+        <translation>Kembali ke kalibrasi bawaan</translation>
+    </message>
+    <message>
+        <location filename="../../gui/site_wizard.py" line="82"/>
+        <source>Export…</source>
+        <translation>Ekspor…</translation>
+    </message>
+    <message>
+        <location filename="../../gui/site_wizard.py" line="83"/>
+        <source>Import…</source>
+        <translation>Impor…</translation>
+    </message>
+    <message>
+        <location filename="../../gui/site_wizard.py" line="84"/>
+        <source>Close</source>
+        <translation>Tutup</translation>
+    </message>
+    <message>
+        <location filename="../../gui/site_wizard.py" line="91"/>
+        <source>Screening type</source>
+        <translation>Jenis skrining</translation>
+    </message>
+    <message>
+        <location filename="../../gui/site_wizard.py" line="93"/>
+        <location filename="../../gui/site_wizard.py" line="152"/>
+        <location filename="../../gui/site_wizard.py" line="157"/>
+        <source>Labelled images</source>
+        <translation>Gambar berlabel</translation>
+    </message>
+    <message>
+        <location filename="../../gui/site_wizard.py" line="94"/>
+        <source>Target sensitivity</source>
+        <translation>Target sensitivitas</translation>
+    </message>
+    <message>
+        <location filename="../../gui/site_wizard.py" line="145"/>
+        <source>Uses the shipped calibration.</source>
+        <translation>Memakai kalibrasi bawaan.</translation>
+    </message>
+    <message>
+        <location filename="../../gui/site_wizard.py" line="147"/>
+        <source>Active: {label}</source>
+        <translation>Aktif: {label}</translation>
+    </message>
+    <message>
+        <location filename="../../gui/site_wizard.py" line="157"/>
+        <source>CSV (*.csv)</source>
+        <translation>CSV (*.csv)</translation>
+    </message>
+    <message>
+        <location filename="../../gui/site_wizard.py" line="171"/>
+        <source>Choose the labelled images first.</source>
+        <translation>Pilih gambar berlabel terlebih dahulu.</translation>
+    </message>
+    <message>
+        <location filename="../../gui/site_wizard.py" line="182"/>
+        <location filename="../../gui/site_wizard.py" line="198"/>
+        <source>Screening the sample</source>
+        <translation>Menskrining sampel</translation>
+    </message>
+    <message>
+        <location filename="../../gui/site_wizard.py" line="182"/>
+        <source>Cross-validating</source>
+        <translation>Validasi silang</translation>
+    </message>
+    <message>
+        <location filename="../../gui/site_wizard.py" line="205"/>
+        <source>Cancelling…</source>
+        <translation>Membatalkan…</translation>
+    </message>
+    <message>
+        <location filename="../../gui/site_wizard.py" line="217"/>
+        <source>Cancelled: nothing was changed.</source>
+        <translation>Dibatalkan: tidak ada yang diubah.</translation>
+    </message>
+    <message>
+        <location filename="../../gui/site_wizard.py" line="228"/>
+        <source>Sample: {n} labelled images ({counts})</source>
+        <translation>Sampel: {n} gambar berlabel ({counts})</translation>
+    </message>
+    <message>
+        <location filename="../../gui/site_wizard.py" line="230"/>
+        <source>Accuracy (refusals count as misses)</source>
+        <translation>Akurasi (penolakan dihitung sebagai salah)</translation>
+    </message>
+    <message>
+        <location filename="../../gui/site_wizard.py" line="231"/>
+        <source>Answered</source>
+        <translation>Dijawab</translation>
+    </message>
+    <message>
+        <location filename="../../gui/site_wizard.py" line="237"/>
+        <source>Sensitivity {cls}</source>
+        <translation>Sensitivitas {cls}</translation>
+    </message>
+    <message>
+        <location filename="../../gui/site_wizard.py" line="239"/>
+        <source>Specificity {cls}</source>
+        <translation>Spesifisitas {cls}</translation>
+    </message>
+    <message>
+        <location filename="../../gui/site_wizard.py" line="247"/>
+        <source>By {folds}-fold cross-validation on your images the calibration beats the shipped pack: accuracy change {change}. Apply makes it the calibration every screening with this pack uses.</source>
+        <translation>Menurut validasi silang {folds} lipatan pada gambar Anda, kalibrasi ini lebih baik daripada paket bawaan: perubahan akurasi {change}. Terapkan menjadikannya kalibrasi yang dipakai setiap skrining dengan paket ini.</translation>
+    </message>
+    <message>
+        <location filename="../../gui/site_wizard.py" line="251"/>
+        <source>Cannot be applied: {reasons}</source>
+        <translation>Tidak dapat diterapkan: {reasons}</translation>
+    </message>
+    <message>
+        <location filename="../../gui/site_wizard.py" line="268"/>
+        <location filename="../../gui/site_wizard.py" line="309"/>
+        <source>Applied: {label}</source>
+        <translation>Diterapkan: {label}</translation>
+    </message>
+    <message>
+        <location filename="../../gui/site_wizard.py" line="278"/>
+        <source>Back to the shipped calibration.</source>
+        <translation>Kembali ke kalibrasi bawaan.</translation>
+    </message>
+    <message>
+        <location filename="../../gui/site_wizard.py" line="284"/>
+        <source>Export site calibration</source>
+        <translation>Ekspor kalibrasi situs</translation>
+    </message>
+    <message>
+        <location filename="../../gui/site_wizard.py" line="285"/>
+        <location filename="../../gui/site_wizard.py" line="298"/>
+        <source>Site calibration (*.clsite)</source>
+        <translation>Kalibrasi situs (*.clsite)</translation>
+    </message>
+    <message>
+        <location filename="../../gui/site_wizard.py" line="292"/>
+        <source>Written to {path}</source>
+        <translation>Ditulis ke {path}</translation>
+    </message>
+    <message>
+        <location filename="../../gui/site_wizard.py" line="297"/>
+        <source>Import site calibration</source>
+        <translation>Impor kalibrasi situs</translation>
+    </message>
+</context>
+<context>
     <name>self.drop_zone</name>
     <message>
-        <location filename="../../gui/main_window.py" line="540"/>
+        <location filename="../../gui/main_window.py" line="555"/>
         <source>Drop images or folders here</source>
         <translation>Letakkan gambar atau folder di sini</translation>
     </message>

@@ -29,3 +29,14 @@ def screener_for(pack: ModelPack, engine: Engine | None = None) -> tuple[Screene
         )
     op = prof.operating_point(OperatingPoint.shipped(pack.manifest))
     return SiteScreener(pack, op, prof.label, engine=engine), ""
+
+
+def profile_stamp(pack_id: str) -> int:
+    """Changes whenever the pack's profile is made, imported or reverted: a window that keeps
+    screeners makes a new one when it changes (a stat, no reading)."""
+    from .profile import JSON_NAME, profile_dir
+
+    try:
+        return (profile_dir(pack_id) / JSON_NAME).stat().st_mtime_ns
+    except OSError:
+        return 0

@@ -37,6 +37,9 @@ def add_parser(sub) -> None:  # noqa: ANN001 - argparse's private subparsers typ
     p.add_argument("--no-head", action="store_true", help="keep the shipped head; fit only "
                    "temperature, thresholds and the guard")
     p.add_argument("--folds", type=int, default=5, metavar="K", help="cross-validation folds")
+    p.add_argument("--probes", type=Path, action="append", default=[], metavar="DIR",
+                   help="a folder of images of other kinds the extended guard must keep "
+                        "refusing (besides the built-in probes)")
     p.add_argument("--dry-run", action="store_true", help="show before/after, apply nothing")
     g = p.add_mutually_exclusive_group()
     g.add_argument("--revert", action="store_true", help="back to the shipped calibration")
@@ -78,6 +81,12 @@ def print_run(run: CalibrationRun, t, out=None) -> None:  # noqa: ANN001
     print(t("site.probes", n=n, before=ref_before, after=ref_after, guard=by_guard), file=out)
 
 
+def _probe_files(folders: list[Path]) -> list[Path]:
+    from inference.images import is_image_path
+
+    return [f for d in folders for f in sorted(Path(d).rglob("*")) if f.is_file() and is_image_path(f)]
+
+
 def _targets(args: argparse.Namespace, manifest) -> tuple[float | None, ...]:  # noqa: ANN001
     targets = list(default_targets(manifest))
     for item in args.target:
@@ -109,7 +118,7 @@ def cmd_calibrate(args: argparse.Namespace, t, open_store, catalog) -> int:  # n
         return True
 
     run = calibrate(pack, list(sample.paths), list(sample.labels), options=options,
-                    folds=args.folds, progress=progress)
+                    folds=args.folds, progress=progress, extra_probes=_probe_files(args.probes))
     print(file=sys.stderr)
     print_run(run, t)
     if not run.allowed:
