@@ -6,16 +6,12 @@ worker right after the window is shown; ONNX sessions are created on the first s
 
 from __future__ import annotations
 
-import shutil
-import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QLocale, QSettings, QSignalBlocker, Qt, QTimer
+from PySide6.QtCore import QLocale, QSettings, Qt, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
-    QApplication,
-    QFileDialog,
     QFrame,
     QHBoxLayout,
     QLabel,
@@ -35,19 +31,20 @@ from . import presenter
 from .batch import BatchController
 from .batch_flow import BatchFlow
 from .clinic_dialogs import DataHelpDialog, ask_first_start
-from .dropzone import DropZone, local_paths
+from .dropzone import DropZone
 from .heatmap_view import HeatmapViewer
 from .history_panel import HistoryList
+from .image_flow import ImageFlow
 from .packs_panel import PackChooser, PackInfoDialog, pack_html
 from .patient_flow import PatientFlow
 from .patient_panel import PatientForm
 from .plaintext import message_box, plain
 from .printing import ReportPrinter
-from .qimage import to_pixmap
 from .records_view import RecordsView
 from .result_panel import ResultPanel
-from .session import Frame, Session
+from .session import Session
 from .tasks import Task, TaskRunner
+from .viewer_flow import ViewerFlow
 
 if TYPE_CHECKING:
     from inference.packs import PackCatalog
@@ -98,21 +95,15 @@ class MainWindow(QMainWindow):
         self._store_path = store_path
         self._model_dirs = model_dirs
         self.ready = False
-        self._batch: Task | None = None
-        self._user_cancelled = False
-        self._render_gen = 0
-        self._paste_dir: str | None = None
-        self._pending_paths: list[str] = []
-        self._render_timer = QTimer(self)
-        self._render_timer.setSingleShot(True)
-        self._render_timer.setInterval(40)
-        self._render_timer.timeout.connect(lambda: self._render(fit=False))
         self.batch = BatchController(self.runner, self.session, self)
         self.batch_flow = BatchFlow(self, self.batch, self)
         self.settings_dialog = None
 
         self.setWindowTitle(self.tr("ClinicLens — screening aid"))
         self._build()
+        self.pictures = ViewerFlow(self, self)
+        self.images = ImageFlow(self, self.pictures, self)
+        self._connect()
         self.patients = PatientFlow(self)
         self.records = RecordsView(self)
         self.printer = ReportPrinter(self)
@@ -198,19 +189,22 @@ class MainWindow(QMainWindow):
         bar.addPermanentWidget(self.progress)
         bar.addPermanentWidget(self.cancel_button)
 
+    def _connect(self) -> None:
+        images, pictures = self.images, self.pictures
         self.pack_chooser.pack_selected.connect(self.select_pack)
         self.pack_chooser.info_requested.connect(self.show_pack_info)
-        self.drop_zone.paths_dropped.connect(self.add_paths)
-        self.drop_zone.open_files.connect(self.open_files)
-        self.drop_zone.open_folder.connect(self.open_folder)
-        self.drop_zone.paste.connect(self.paste_from_clipboard)
-        self.prev_button.clicked.connect(lambda: self.go(-1))
-        self.next_button.clicked.connect(lambda: self.go(1))
-        self.clear_button.clicked.connect(self.clear_queue)
-        self.cancel_button.clicked.connect(self.cancel_work)
-        self.viewer.controls.changed.connect(self._heatmap_changed)
-        self.viewer.controls.save_requested.connect(self.save_overlay_dialog)
-        self._update_nav()
+        self.drop_zone.paths_dropped.connect(images.add_paths)
+        self.drop_zone.open_files.connect(images.open_files)
+        self.drop_zone.open_folder.connect(images.open_folder)
+        self.drop_zone.paste.connect(images.paste_from_clipboard)
+        self.prev_button.clicked.connect(lambda: images.go(-1))
+        self.next_button.clicked.connect(lambda: images.go(1))
+        self.clear_button.clicked.connect(images.clear)
+        self.cancel_button.clicked.connect(images.cancel)
+        self.viewer.controls.changed.connect(pictures.heatmap_changed)
+        self.viewer.controls.save_requested.connect(pictures.save_overlay_dialog)
+        self.frame_spin.valueChanged.connect(pictures.frame_chosen)
+        pictures.update_nav()
 
     def _build_dicom_bar(self) -> QWidget:
         """Shown for DICOM files: what the header says and, for multi-frame files, the frame."""
@@ -232,7 +226,6 @@ class MainWindow(QMainWindow):
         row.addWidget(self.frame_label)
         row.addWidget(self.frame_spin)
         row.addWidget(self.frame_count)
-        self.frame_spin.valueChanged.connect(self._frame_chosen)
         self.dicom_bar.hide()
         return self.dicom_bar
 
@@ -248,18 +241,22 @@ class MainWindow(QMainWindow):
         bar = self.menuBar()
         file_menu = bar.addMenu(self.tr("&File"))
         self.open_action = self._action(
-            self.tr("Open files…"), self.open_files, QKeySequence.StandardKey.Open
+            self.tr("Open files…"), self.images.open_files, QKeySequence.StandardKey.Open
         )
         file_menu.addAction(self.open_action)
-        file_menu.addAction(self._action(self.tr("Open folder…"), self.open_folder, "Ctrl+Shift+O"))
+        file_menu.addAction(
+            self._action(self.tr("Open folder…"), self.images.open_folder, "Ctrl+Shift+O")
+        )
         file_menu.addAction(
             self._action(
-                self.tr("Paste"), self.paste_from_clipboard, QKeySequence.StandardKey.Paste
+                self.tr("Paste"), self.images.paste_from_clipboard, QKeySequence.StandardKey.Paste
             )
         )
         file_menu.addSeparator()
         file_menu.addAction(
-            self._action(self.tr("Save heatmap overlay (PNG)…"), self.save_overlay_dialog, "Ctrl+S")
+            self._action(
+                self.tr("Save heatmap overlay (PNG)…"), self.pictures.save_overlay_dialog, "Ctrl+S"
+            )
         )
         file_menu.addAction(
             self._action(self.tr("Save report (PDF)…"), lambda: self.patients.save_report_dialog())
@@ -278,12 +275,14 @@ class MainWindow(QMainWindow):
         )
         view = bar.addMenu(self.tr("&View"))
         self.next_action = self._action(
-            self.tr("Next image"), lambda: self.go(1), "PgDown", "Alt+Right"
+            self.tr("Next image"), lambda: self.images.go(1), "PgDown", "Alt+Right"
         )
         self.prev_action = self._action(
-            self.tr("Previous image"), lambda: self.go(-1), "PgUp", "Alt+Left"
+            self.tr("Previous image"), lambda: self.images.go(-1), "PgUp", "Alt+Left"
         )
-        self.toggle_action = self._action(self.tr("Show heatmap"), self.toggle_heatmap, "H")
+        self.toggle_action = self._action(
+            self.tr("Show heatmap"), self.pictures.toggle_heatmap, "H"
+        )
         view.addAction(self.next_action)
         view.addAction(self.prev_action)
         view.addAction(self.toggle_action)
@@ -374,7 +373,7 @@ class MainWindow(QMainWindow):
             return out
 
         self.statusBar().showMessage(self.tr("Looking for screening types…"))
-        self.runner.start(work, self._started, self._failed, name="startup")
+        self.runner.start(work, self._started, self.failed, name="startup")
 
     def _started(self, out: dict[str, Any]) -> None:
         self.clinic = out.get("clinic")
@@ -398,9 +397,7 @@ class MainWindow(QMainWindow):
         self.refresh_history()
         self.ready = True
         self.statusBar().showMessage(self.tr("Ready"), 3000)
-        if self._pending_paths:
-            paths, self._pending_paths = self._pending_paths, []
-            self.add_paths(paths)
+        self.images.add_pending()
         QTimer.singleShot(0, self.offer_resume)
         QTimer.singleShot(0, lambda: ask_first_start(self))
 
@@ -410,9 +407,9 @@ class MainWindow(QMainWindow):
         self.pack_chooser.set_catalog(catalog, self.session.pack_id, self.language)
         if not catalog.packs:
             self.result_panel.clear(self.tr("No screening types installed"))
-        self._screen_pending()
+        self.screen_pending()
 
-    def _failed(self, message: str) -> None:
+    def failed(self, message: str) -> None:
         self.statusBar().showMessage(message, 10000)
         message_box(self, QMessageBox.Icon.Warning, self.tr("ClinicLens"), message).exec()
 
@@ -425,11 +422,11 @@ class MainWindow(QMainWindow):
         self.settings.setValue("pack", pack_id)
         self.batch_flow.show_pack_name()
         self.patients.saved.clear()
-        if self._batch is not None:
-            self._batch.cancel()
+        if self.images.screening is not None:
+            self.images.screening.cancel()
         self.record = None
-        self._show_current(fit=True)
-        self._screen_pending()
+        self.pictures.show_current(fit=True)
+        self.screen_pending()
 
     def show_pack_info(self) -> None:
         if self.session.catalog is None:
@@ -461,405 +458,25 @@ class MainWindow(QMainWindow):
         )
 
     # ------------------------------------------------------------------------------------
-    # Adding images
+    # The image list (gui.image_flow) and what is shown of it (gui.viewer_flow)
     # ------------------------------------------------------------------------------------
-    def open_files(self) -> None:
-        files, _ = QFileDialog.getOpenFileNames(
-            self,
-            self.tr("Open images"),
-            self.last_folder(),
-            self.tr("Images (*.png *.jpg *.jpeg *.bmp *.tif *.tiff *.webp *.gif *.dcm *.dicom)"),
-        )
-        if files:
-            self.settings.setValue("last_folder", str(Path(files[0]).parent))
-            self.add_paths(files)
-
-    def open_folder(self) -> None:
-        folder = QFileDialog.getExistingDirectory(
-            self, self.tr("Open a folder of images"), self.last_folder()
-        )
-        if folder:
-            self.settings.setValue("last_folder", folder)
-            self.add_paths([folder])
-
-    def paste_from_clipboard(self) -> None:
-        mime = QApplication.clipboard().mimeData()
-        paths = local_paths(mime) if mime is not None else []
-        if paths:
-            self.add_paths(paths)
-            return
-        image = QApplication.clipboard().image()
-        if image.isNull():
-            self.statusBar().showMessage(self.tr("The clipboard holds no image or files."), 5000)
-            return
-        if self._paste_dir is None:
-            self._paste_dir = tempfile.mkdtemp(prefix="cliniclens-paste-")
-        n = len(list(Path(self._paste_dir).iterdir())) + 1
-        target = Path(self._paste_dir) / f"pasted-{n:03d}.png"
-        if not image.save(str(target), "PNG"):
-            self._failed(self.tr("The pasted image could not be kept for screening."))
-            return
-        self.add_paths([str(target)])
-
     def add_paths(self, paths: list[str]) -> None:
-        """Files and folders from any source; folders are scanned in a worker."""
-        paths = [str(p) for p in paths]
-        if not self.ready:  # dropped before packs were found: keep for later
-            self._pending_paths.extend(paths)
-            return
-        folders = [p for p in paths if Path(p).is_dir()]
-        if folders:
-            self.settings.setValue("last_folder", folders[0])
-        from .scan import expand
+        self.images.add_paths(paths)
 
-        self.statusBar().showMessage(self.tr("Looking for images…"))
-        scan = self.runner.start(
-            lambda task: expand(paths, lambda: task.cancelled), self._scanned, self._failed
-        )
-        self._show_progress(scan, 0, 0)
-
-    def _scanned(self, outcome) -> None:
-        self._hide_progress()
-        added = self.session.add(list(outcome.images))
-        parts = [self.tr("Added %n image(s)", "", added)]
-        if outcome.skipped:
-            parts.append(self.tr("skipped %n file(s) that are not images", "", outcome.skipped))
-        if outcome.missing:
-            parts.append(self.tr("%n path(s) not found", "", len(outcome.missing)))
-        text = "; ".join(parts)
-        self.drop_zone.label.setText(text)
-        self.statusBar().showMessage(text, 8000)
-        if added:
-            self.record = None
-            self._show_current(fit=True)
-            self._screen_pending()
+    def screen_pending(self) -> None:
+        self.images.screen_pending()
 
     def clear_queue(self) -> None:
-        if self._batch is not None:
-            self._batch.cancel()
-        self.session.clear()
-        self.frame = None
-        self.record = None
-        self.patients.forget_images()
-        self.viewer.clear()
-        self.result_panel.clear()
-        self.timings_label.clear()
-        self.drop_zone.label.setText(self.drop_zone.tr("Drop images or folders here"))
-        self.dicom_bar.hide()
-        self._update_nav()
-
-    # ------------------------------------------------------------------------------------
-    # Screening
-    # ------------------------------------------------------------------------------------
-    def _screen_pending(self) -> None:
-        if self._batch is not None or self.session.pack is None:
-            return
-        todo = self.session.pending()
-        if not todo:
-            return
-        pack, session = self.session.pack, self.session
-        self._user_cancelled = False
-
-        def work(task: Task) -> int:
-            screener = session.screener(pack)
-            for i, path in enumerate(todo):
-                if task.cancelled:
-                    return i
-                result = session.screen(screener, path)
-                task.report(i + 1, len(todo), (pack.id, path, result))
-            return len(todo)
-
-        self._batch = self.runner.start(
-            work, self._batch_done, self._batch_failed, self._batch_progress, name="screen"
-        )
-        if len(todo) > 1:
-            self._show_progress(self._batch, 0, len(todo))
-
-    def _batch_progress(self, done: int, total: int, payload: object) -> None:
-        pack_id, path, result = payload  # type: ignore[misc]
-        if total > 1:
-            self.progress.setMaximum(total)
-            self.progress.setValue(done)
-        if self.session.store_result(pack_id, path, result) and path == self.session.current_path:
-            if self.record is None:
-                self._show_current(fit=True)
-
-    def _batch_done(self, _: object) -> None:
-        self._batch = None
-        self._hide_progress()
-        if not self._user_cancelled:
-            self._screen_pending()  # files added or pack changed meanwhile
-
-    def _batch_failed(self, message: str) -> None:
-        self._batch = None
-        self._hide_progress()
-        self.result_panel.clear(self.tr("Screening failed"))
-        self._failed(message)
+        self.images.clear()
 
     def cancel_work(self) -> None:
-        self._user_cancelled = True
-        self.runner.cancel_all()
-        self.statusBar().showMessage(self.tr("Cancelled"), 4000)
+        self.images.cancel()
 
-    def _show_progress(self, task: Task, done: int, total: int) -> None:
-        self.progress.setRange(0, total)  # 0..0 = busy indicator
-        self.progress.setValue(done)
-        self.progress.show()
-        self.cancel_button.show()
-
-    def _hide_progress(self) -> None:
-        if self._batch is None:
-            self.progress.hide()
-            self.cancel_button.hide()
-
-    # ------------------------------------------------------------------------------------
-    # Showing the current image
-    # ------------------------------------------------------------------------------------
     def go(self, step: int) -> None:
-        if self.session.go(step):
-            self.record = None
-            self._show_current(fit=True)
-
-    def _update_nav(self) -> None:
-        s = self.session
-        path = s.current_path
-        if self.record is not None:
-            self.position.setText(
-                self.tr("Saved screening #{id} — {file}").format(
-                    id=self.record.id, file=Path(self.record.image_path).name
-                )
-            )
-        elif path is None:
-            self.position.setText(self.tr("No images yet"))
-        else:
-            self.position.setText(
-                self.tr("Image {n} of {total} — {file}").format(
-                    n=s.index + 1, total=len(s.queue), file=self.short_name(path)
-                )
-            )
-        self.prev_button.setEnabled(s.index > 0)
-        self.next_button.setEnabled(0 <= s.index < len(s.queue) - 1)
-
-    # ------------------------------------------------------------------------------------
-    # DICOM: header details prefill the patient form; multi-frame files offer a frame
-    # ------------------------------------------------------------------------------------
-    def _update_dicom(self) -> None:
-        path = self.session.current_path
-        if path is None or self.record is not None:
-            self.dicom_bar.hide()
-            return
-        if path in self.session.dicom:
-            self._show_dicom(self.session.dicom[path])
-            return
-        self.dicom_bar.hide()
-        session = self.session
-
-        def work(_: Task):
-            return path, session.read_dicom(path)
-
-        self.runner.start(work, self._dicom_read, name="dicom")
-
-    def _dicom_read(self, out) -> None:
-        path, details = out
-        self.session.dicom[path] = details
-        if path == self.session.current_path and self.record is None:
-            self._show_dicom(details)
-
-    def _show_dicom(self, details) -> None:
-        if details is None:
-            self.dicom_bar.hide()
-            return
-        p = details.patient
-        parts = [self.tr("DICOM")]
-        if p.modality:
-            parts.append(p.modality)
-        if p.study_date:
-            parts.append(self.tr("study {date}").format(date=p.study_date.isoformat()))
-        who = " — ".join(x for x in (p.patient_id, p.name) if x)
-        if who:
-            parts.append(who)
-        self.dicom_label.setText(" · ".join(parts))
-        multi = details.frames > 1
-        for w in (self.frame_label, self.frame_spin, self.frame_count):
-            w.setVisible(multi)
-        with QSignalBlocker(self.frame_spin):
-            self.frame_spin.setMaximum(max(1, details.frames))
-            self.frame_spin.setValue(self.session.frames.get(details.path, 0) + 1)
-        self.frame_count.setText(self.tr("of {n}").format(n=details.frames))
-        self.dicom_bar.show()
-        study = ""
-        if p.study_date or p.modality:
-            study = self.tr("DICOM study {date} {modality}").format(
-                date=p.study_date.isoformat() if p.study_date else "", modality=p.modality
-            )
-            study = " ".join(study.split())
-        birth = p.birth_date.isoformat() if p.birth_date else ""
-        if self.patient_form.prefill_from_dicom(p.patient_id, p.name, p.sex, birth, study):
-            self.patient_db_id = None
-            self.patients.lookup(p.patient_id, keep_form=True)
-
-    def _frame_chosen(self, value: int) -> None:
-        path = self.session.current_path
-        if path is None or not self.session.set_frame(path, value - 1):
-            return
-        self.frame = None
-        self.patients.saved.discard(self.patients.saved_key() or ("", "", ""))
-        self._show_current(fit=False)
-        self._screen_pending()
-
-    def _show_current(self, fit: bool = False) -> None:
-        self.patients.follow()  # before the DICOM header may prefill an empty form
-        self._update_nav()
-        self._update_dicom()
-        path, result, pack = (
-            self.session.current_path,
-            self.session.current_result,
-            self.session.pack,
-        )
-        self.patients.update_buttons()
-        from .modality_offer import show_offer  # a wrong-modality image: offer its type
-
-        show_offer(self, result)
-        if path is None or pack is None:
-            self.viewer.clear()
-            if pack is None and self.session.catalog is not None:
-                self.result_panel.clear(self.tr("Choose a screening type"))
-            else:
-                self.result_panel.clear()
-            return
-        if result is None:
-            self.result_panel.show_busy(self.tr("Screening…"))
-            self.timings_label.clear()
-            return
-        summary = presenter.summarize(result, pack.manifest, self.language)
-        self.result_panel.show_summary(summary)
-        self._show_timings(result.timings)
-        # A flagged result has no answer: the class list must not hint at one either.
-        top = result.prediction.top_class if result.answered and result.prediction else None
-        classes = [(c.id, c.name.get(self.language)) for c in pack.manifest.classes]
-        self.viewer.controls.set_classes(classes if top else [], top)
-        default = presenter.heatmap_class(result.prediction) if top else None
-        self.viewer.controls.apply(self.session.heatmap, default)
-        self._render(fit=fit)
-
-    def _render(self, fit: bool = False) -> None:
-        path, result, pack = (
-            self.session.current_path,
-            self.session.current_result,
-            self.session.pack,
-        )
-        if path is None or result is None or pack is None or self.record is not None:
-            return
-        self._render_gen += 1
-        gen, session, settings = self._render_gen, self.session, self.session.heatmap
-        self.runner.start(
-            lambda _: session.render(session.screener(pack), path, result, settings),
-            lambda frame: self._rendered(frame, gen, fit),
-            self._failed,
-            name="render",
-        )
-
-    def _rendered(self, frame: Frame, gen: int, fit: bool) -> None:
-        if gen != self._render_gen or frame.path != self.session.current_path:
-            return  # a newer request or another image has taken over
-        same_image = (
-            self.frame is not None
-            and self.frame.image is not None
-            and frame.image is not None
-            and self.frame.path == frame.path
-            and self.viewer.original is not None
-        )
-        self.frame = frame
-        if frame.image is None:
-            self.viewer.clear()
-            self.viewer.placeholder.setText(
-                self.tr("The image cannot be shown: {reason}").format(reason=frame.error)
-            )
-            return
-        original = self.viewer.original if same_image else to_pixmap(frame.image.pixels)
-        overlay = to_pixmap(frame.overlay) if frame.overlay is not None else None
-        has_evidence = frame.cam.has_evidence if frame.cam is not None else True
-        self.viewer.set_frame(
-            original, overlay, self.session.heatmap, has_evidence=has_evidence, fit=fit
-        )
-        if frame.result is not None:
-            self._show_timings(frame.result.timings)
-        self.patients.update_buttons()
-
-    def _show_timings(self, timings) -> None:
-        names = {
-            "decode": self.tr("decode"),
-            "preprocess": self.tr("preprocess"),
-            "model": self.tr("model"),
-            "heatmap": self.tr("heatmap"),
-            "overlay": self.tr("overlay"),
-        }
-        parts = [f"{names[k]} {ms:.0f} ms" for k, ms in presenter.timing_parts(timings)]
-        if parts:
-            parts.append(self.tr("total {ms} ms").format(ms=f"{timings.total_ms:.0f}"))
-        self.timings_label.setText(" · ".join(parts))
-
-    # ------------------------------------------------------------------------------------
-    # Heatmap controls
-    # ------------------------------------------------------------------------------------
-    def _heatmap_changed(self, change: dict) -> None:
-        settings = self.session.set_heatmap(**change)
-        if set(change) <= {"visible", "side_by_side"}:
-            self.viewer.refresh(settings, fit="side_by_side" in change)
-        elif "opacity" in change:
-            self._render_timer.start()  # debounce slider drags
-        else:
-            self._render(fit=False)
-
-    def toggle_heatmap(self) -> None:
-        settings = self.session.set_heatmap(visible=not self.session.heatmap.visible)
-        top = self.viewer.controls.class_combo.currentData()
-        self.viewer.controls.apply(settings, top)
-        self.viewer.refresh(settings)
-
-    def _has_overlay(self) -> bool:
-        if self.record is not None:  # a saved screening: its stored heatmap
-            return self.records.has_overlay()
-        return self.frame is not None and self.frame.overlay is not None
-
-    def save_overlay_dialog(self) -> None:
-        if not self._has_overlay():
-            self.statusBar().showMessage(self.tr("There is no heatmap to save."), 5000)
-            return
-        if self.record is not None:
-            stem, cls = Path(self.record.image_path).stem, self.record.top_class or "heatmap"
-        else:
-            stem = Path(self.frame.path).stem
-            cls = self.frame.cam.class_id if self.frame.cam else "heatmap"
-        default = Path(self.last_folder("last_save_folder")) / f"{stem}-{cls}-heatmap.png"
-        path, _ = QFileDialog.getSaveFileName(
-            self, self.tr("Save heatmap overlay"), str(default), self.tr("PNG image (*.png)")
-        )
-        if path:
-            self.settings.setValue("last_save_folder", str(Path(path).parent))
-            self.save_overlay(path)
+        self.images.go(step)
 
     def save_overlay(self, path: str | Path) -> Task | None:
-        if not self._has_overlay():
-            return None
-        target = Path(path)
-        if target.suffix.lower() != ".png":
-            target = target.with_suffix(".png")
-        stored = self.records.overlay_png() if self.record is not None else None
-        overlay = self.frame.overlay if stored is None else None
-
-        def work(_: Task) -> Path:
-            from screening.files import atomic_write_bytes
-            from screening.imaging import png_bytes
-
-            data = stored if stored is not None else png_bytes(overlay)
-            return atomic_write_bytes(target, data, what="heatmap image")
-
-        return self.runner.start(
-            work,
-            lambda p: self.statusBar().showMessage(self.tr("Saved {path}").format(path=p), 8000),
-            self._failed,
-        )
+        return self.pictures.save_overlay(path)
 
     # ------------------------------------------------------------------------------------
     # Patients (gui.patient_flow), saved screenings (gui.records_view)
@@ -874,20 +491,6 @@ class MainWindow(QMainWindow):
 
     def open_record(self, screening_id: int) -> None:
         self.records.open(screening_id)
-
-    def short_name(self, path: str) -> str:
-        """The file as the user can tell it apart: its name, with folders when another
-        file of the list has the same name (gui.names)."""
-        from .names import short_labels
-
-        return short_labels([*self.session.queue, path]).get(path, Path(path).name)
-
-    def _manifest(self, pack_id: str):
-        catalog = self.session.catalog
-        if catalog is None:
-            return None
-        pack = next((p for p in catalog.packs if p.id == pack_id), None)
-        return pack.manifest if pack else None
 
     # ------------------------------------------------------------------------------------
     # Clinic settings
@@ -925,7 +528,7 @@ class MainWindow(QMainWindow):
         try:
             save_settings(clinic)
         except Exception as exc:  # noqa: BLE001 - shown, the old settings stay
-            self._failed(getattr(exc, "message", None) or str(exc))
+            self.failed(getattr(exc, "message", None) or str(exc))
             return False
         self.clinic = clinic
         self.batch.operator = self.operator
@@ -982,6 +585,5 @@ class MainWindow(QMainWindow):
                     pass
             self.store.close()
             self.store = self.batch.store = None  # late signals find no database
-        if self._paste_dir:
-            shutil.rmtree(self._paste_dir, ignore_errors=True)
+        self.images.close()
         super().closeEvent(event)

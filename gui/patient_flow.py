@@ -203,7 +203,7 @@ class PatientFlow(QObject):
         frame = w.frame if w.frame is not None and w.frame.path == result.source else None
         operator = w.operator
         saved_key = self.saved_key()
-        label = w.short_name(key)
+        label = w.session.short_name(key)
 
         def work(_: Task):
             from screening.imaging import jpeg_bytes

@@ -121,7 +121,7 @@ class RecordsView(QObject):
 
     def row_text(self, rec: ScreeningRecord) -> str:
         w = self.w
-        summary = presenter.summarize_record(rec, w._manifest(rec.pack_id), w.language)
+        summary = presenter.summarize_record(rec, w.session.manifest(rec.pack_id), w.language)
         if summary.answered:
             finding = presenter.finding_line(summary)
             if summary.refer:
@@ -203,13 +203,13 @@ class RecordsView(QObject):
             images = w.store.screening_images(screening_id)
             void = records.void_of(w.store, screening_id)
         except Exception as exc:  # noqa: BLE001
-            w._failed(str(exc))
+            w.failed(str(exc))
             return
         w.patients.leave_image()
         w.record = rec
         w.frame = None
-        w._render_gen += 1  # drop renders still in flight for the live image
-        summary = presenter.summarize_record(rec, w._manifest(rec.pack_id), w.language)
+        w.pictures.render_gen += 1  # drop renders still in flight for the live image
+        summary = presenter.summarize_record(rec, w.session.manifest(rec.pack_id), w.language)
         if void is not None:
             summary = replace(
                 summary,
@@ -226,7 +226,7 @@ class RecordsView(QObject):
                 ),
             )
         w.result_panel.show_summary(summary)
-        w._show_timings(rec.timings)
+        w.pictures.show_timings(rec.timings)
         self.overlay_bytes = images.overlay if void is None else None
         original, overlay = from_bytes(images.thumbnail), from_bytes(self.overlay_bytes)
         w.viewer.set_frame(original, overlay, w.session.heatmap, fit=True)
@@ -241,7 +241,7 @@ class RecordsView(QObject):
         if original is None:
             w.viewer.placeholder.setText(self.tr("No image was stored with this screening."))
         w.patients.show_record(rec, void is not None)
-        w._update_nav()
+        w.pictures.update_nav()
 
     def has_overlay(self) -> bool:
         rec = self.w.record
@@ -306,7 +306,7 @@ class RecordsView(QObject):
         try:
             rec = w.store.get_screening(screening_id)
         except Exception as exc:  # noqa: BLE001
-            w._failed(str(exc))
+            w.failed(str(exc))
             return False
         answer = self.ask(kind, rec)
         if answer is None:

@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from inference.dicom import DicomPatient
     from inference.engine import EngineCache
     from inference.images import LoadedImage
+    from inference.manifest import Manifest
     from inference.packs import ModelPack, PackCatalog
     from inference.results import ScreenResult
     from inference.screener import Screener
@@ -198,6 +199,20 @@ class Session:
     def current_result(self) -> ScreenResult | None:
         path = self.current_path
         return self.results.get(path) if path else None
+
+    def short_name(self, path: str) -> str:
+        """The file as the user can tell it apart: its name, with folders when another
+        file of the list has the same name (gui.names)."""
+        from .names import short_labels
+
+        return short_labels([*self.queue, path]).get(path, Path(path).name)
+
+    def manifest(self, pack_id: str) -> Manifest | None:
+        """The installed pack's manifest (None: not installed, e.g. an old saved screening)."""
+        if self.catalog is None:
+            return None
+        pack = next((p for p in self.catalog.packs if p.id == pack_id), None)
+        return pack.manifest if pack else None
 
     def pending(self) -> list[str]:
         """Queue entries without a result for the current pack, current one first."""

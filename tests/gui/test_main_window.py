@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import threading
 from pathlib import Path
 
 import numpy as np
@@ -308,14 +309,31 @@ def test_switching_pack_rescreens_and_is_remembered(qtbot, make_window, tmp_path
     assert again.session.pack_id == "other-pack"
 
 
-def test_cancel_stops_a_long_batch(qtbot, window, tmp_path):
+def test_cancel_stops_a_long_batch(qtbot, window, tmp_path, monkeypatch):
+    """Cancel stops screening the list after the image in hand; the others stay in the list
+    unscreened (not lost, not screened behind the user's back) until screening starts again."""
     files = [write_image(tmp_path / "many" / f"{i:03d}.png", seed=i) for i in range(60)]
+    pressed = threading.Event()
+    screen = window.session.screen
+
+    def after_cancel(screener, path):  # every image waits until Cancel has been pressed
+        assert pressed.wait(20)
+        return screen(screener, path)
+
+    monkeypatch.setattr(window.session, "screen", after_cancel)
     drop(window.drop_zone, [tmp_path / "many"])
-    qtbot.waitUntil(lambda: len(window.session.queue) == len(files), timeout=10000)
+    qtbot.waitUntil(lambda: window.images.screening is not None, timeout=10000)
     window.cancel_work()
-    qtbot.waitUntil(lambda: window._batch is None, timeout=20000)
+    pressed.set()
+    qtbot.waitUntil(lambda: window.images.screening is None, timeout=20000)
     assert not window.progress.isVisibleTo(window)
-    assert len(window.session.results) <= len(files)
+    assert len(window.session.results) <= 1  # at most the image in hand when Cancel came
+    assert len(window.session.pending()) >= len(files) - 1
+    assert window.images.screening is None  # not restarted on its own
+    late = write_image(tmp_path / "late.png", seed=99)
+    drop(window.drop_zone, [late])  # screening starts again: the rest are taken up too
+    qtbot.waitUntil(lambda: len(window.session.results) == len(files) + 1, timeout=60000)
+    assert window.session.pending() == []
 
 
 def test_pack_information_states_what_the_guard_refuses(qtbot):
