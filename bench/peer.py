@@ -19,24 +19,14 @@ from __future__ import annotations
 
 import argparse
 import json
-import statistics
 import subprocess
 import sys
-import time
 from pathlib import Path
+
+from timing import median_ms  # bench/timing.py (the script's folder is on sys.path)
 
 ROOT = Path(__file__).resolve().parent.parent
 TARGET_PEER_RATIO = 10.0  # ClinicLens at least this many times faster than the peer path
-
-
-def _median_ms(fn, repeats: int) -> float:
-    fn()  # warm-up: first-call allocations and lazy initialisation are not per-image costs
-    times = []
-    for _ in range(repeats):
-        t0 = time.perf_counter()
-        fn()
-        times.append((time.perf_counter() - t0) * 1000)
-    return statistics.median(times)
 
 
 def peer_ms(pack_dir: Path, image: Path, repeats: int, threads: int) -> float:
@@ -71,7 +61,7 @@ def peer_ms(pack_dir: Path, image: Path, repeats: int, threads: int) -> float:
         shown = np.asarray(rgb.resize((width, height)), dtype=np.float32) / 255.0
         show_cam_on_image(shown, heat, use_rgb=True)
 
-    return _median_ms(screen, repeats)
+    return median_ms(screen, repeats)
 
 
 def cliniclens_ms(pack_dir: Path, image: Path, repeats: int, threads: int) -> float:
@@ -89,7 +79,7 @@ def cliniclens_ms(pack_dir: Path, image: Path, repeats: int, threads: int) -> fl
         result = screener.screen_image(loaded)
         screener.overlay(loaded, result)
 
-    return _median_ms(screen, repeats)
+    return median_ms(screen, repeats)
 
 
 def _in_own_process(side: str, pack_dir: Path, image: Path, repeats: int, threads: int) -> float:

@@ -33,6 +33,7 @@ import inference.offline  # noqa: E402, F401 - telemetry off before onnxruntime 
 
 # isort: split
 import onnxruntime as ort  # noqa: E402
+from timing import median_ms  # noqa: E402  (bench/timing.py)
 
 from inference.engine import Engine  # noqa: E402
 from inference.images import is_image_path  # noqa: E402
@@ -130,16 +131,6 @@ def stages(pack_dir: Path, threads: int, images: list[Path], repeats: int) -> St
         total_ms=sum(med.values()),
         bare_ms=bare,
     )
-
-
-def median_ms(fn, repeats: int) -> float:
-    fn()  # first call outside the timing: allocations, caches
-    times = []
-    for _ in range(repeats):
-        t0 = time.perf_counter()
-        fn()
-        times.append((time.perf_counter() - t0) * 1000)
-    return statistics.median(times)
 
 
 def resize_figures(repeats: int) -> list[dict]:
