@@ -7,7 +7,7 @@ worker right after the window is shown; ONNX sessions are created on the first s
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QLocale, QSettings, Qt, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from . import presenter
+from . import presenter, window_dialogs
 from .batch import BatchController
 from .batch_flow import BatchFlow
 from .clinic_dialogs import DataHelpDialog, ask_first_start
@@ -35,14 +35,15 @@ from .dropzone import DropZone
 from .heatmap_view import HeatmapViewer
 from .history_panel import HistoryList
 from .image_flow import ImageFlow
-from .packs_panel import PackChooser, PackInfoDialog, pack_html
+from .packs_panel import PackChooser
 from .patient_flow import PatientFlow
 from .patient_panel import PatientForm
 from .plaintext import message_box, plain
 from .printing import ReportPrinter
 from .records_view import RecordsView
 from .result_panel import ResultPanel
-from .session import Session
+from .session import InSession, Session
+from .startup import Startup, load_startup
 from .tasks import Task, TaskRunner
 from .viewer_flow import ViewerFlow
 
@@ -52,20 +53,6 @@ if TYPE_CHECKING:
 
 ORG = "ClinicLens"
 APP = "ClinicLens"
-
-
-class InSession:
-    """A window attribute whose value lives in the Session: the window's parts read it
-    there (no import of the window), callers and tests keep ``window.store`` etc."""
-
-    def __set_name__(self, owner: type, name: str) -> None:
-        self.name = name
-
-    def __get__(self, window: Any, owner: type | None = None) -> Any:
-        return self if window is None else getattr(window.session, self.name)
-
-    def __set__(self, window: Any, value: Any) -> None:
-        setattr(window.session, self.name, value)
 
 
 class MainWindow(QMainWindow):
@@ -338,57 +325,25 @@ class MainWindow(QMainWindow):
     # ------------------------------------------------------------------------------------
     def _start_up(self) -> None:
         dirs, store_path = self._model_dirs, self._store_path
-
-        def work(_: Task) -> dict[str, Any]:
-            from inference.cam import METHODS
-            from inference.overlay import COLORMAPS
-            from inference.packs import discover
-
-            out: dict[str, Any] = {
-                "catalog": discover(dirs),
-                "methods": list(METHODS),
-                "colormaps": list(COLORMAPS),
-            }
-            try:
-                from screening.settings import load_settings
-
-                out["clinic"] = load_settings()
-                out["language"] = out["clinic"].language
-            except Exception:  # noqa: BLE001 - settings never stop screening
-                out["language"] = "en"
-            try:
-                from screening.i18n import languages
-
-                out["languages"] = list(languages())
-            except Exception:  # noqa: BLE001
-                out["languages"] = ["en"]
-            try:
-                from screening.store import Store
-
-                out["store"] = Store(store_path)
-            except Exception as exc:  # noqa: BLE001 - screening works without the store
-                out["store_error"] = getattr(exc, "message", None) or str(exc)
-            import inference.screener  # noqa: F401 - warm onnxruntime before the first drop
-
-            return out
-
         self.statusBar().showMessage(self.tr("Looking for screening types…"))
-        self.runner.start(work, self._started, self.failed, name="startup")
+        self.runner.start(
+            lambda _: load_startup(dirs, store_path), self._started, self.failed, name="startup"
+        )
 
-    def _started(self, out: dict[str, Any]) -> None:
-        self.clinic = out.get("clinic")
-        self.languages = out.get("languages") or ["en"]
+    def _started(self, out: Startup) -> None:
+        self.clinic = out.clinic
+        self.languages = list(out.languages) or ["en"]
         if not self._fixed_language:
             self.language = presenter.resolve_language(
-                out.get("language") or "", QLocale.system().name(), self.languages
+                out.language or "", QLocale.system().name(), self.languages
             )
-        self.store = out.get("store")
+        self.store = out.store
         self.batch.store = self.store
         self.batch.operator = self.operator
-        self.store_error = out.get("store_error", "")
-        self.viewer.controls.set_choices(out["methods"], out["colormaps"])
+        self.store_error = out.store_error
+        self.viewer.controls.set_choices(list(out.methods), list(out.colormaps))
         self.viewer.controls.apply(self.session.heatmap, None)
-        self.set_catalog(out["catalog"])
+        self.set_catalog(out.catalog)
         if self.store is None:
             self.history.empty.setText(
                 self.tr("Patient database unavailable: {reason}").format(reason=self.store_error)
@@ -428,34 +383,15 @@ class MainWindow(QMainWindow):
         self.pictures.show_current(fit=True)
         self.screen_pending()
 
+    # Dialogs (gui.window_dialogs)
     def show_pack_info(self) -> None:
-        if self.session.catalog is None:
-            return
-        html = pack_html(self.session.pack, self.session.catalog, self.language, self.tr)
-        PackInfoDialog(html, self).exec()
+        window_dialogs.show_pack_info(self)
 
     def show_data_help(self) -> DataHelpDialog:
-        from inference.resources import user_data_dir
-
-        dialog = DataHelpDialog(
-            user_data_dir(), str(self.settings.value("last_report_folder", "")), self
-        )
-        dialog.open()
-        return dialog
+        return window_dialogs.show_data_help(self)
 
     def show_about(self) -> None:
-        import inference
-
-        QMessageBox.about(
-            self,
-            self.tr("About ClinicLens"),
-            self.tr(
-                "<h3>ClinicLens {version}</h3><p>Offline screening aid for clinics: small "
-                "image classifiers with heatmaps, patient records and PDF reports.</p>"
-                "<p><b>Screening aid — not a diagnosis.</b> Every result must be reviewed "
-                "by a qualified health worker.</p>"
-            ).format(version=inference.__version__),
-        )
+        window_dialogs.show_about(self)
 
     # ------------------------------------------------------------------------------------
     # The image list (gui.image_flow) and what is shown of it (gui.viewer_flow)
@@ -503,45 +439,16 @@ class MainWindow(QMainWindow):
         return str(self.settings.value("operator", ""))
 
     def open_settings(self) -> None:
-        from screening.settings import ClinicSettings, load_settings
-
-        from .settings_dialog import SettingsDialog
-
-        if self.clinic is None:
-            try:
-                self.clinic = load_settings()
-            except Exception:  # noqa: BLE001 - a damaged file gives defaults
-                self.clinic = ClinicSettings()
-        languages = getattr(self, "languages", None) or ["en"]
-        dialog = SettingsDialog(self.clinic, languages, self)
-        dialog.accepted.connect(lambda: self.apply_settings(dialog.values()))
-        self.settings_dialog = dialog
-        dialog.open()
+        window_dialogs.open_settings(self)
 
     def apply_settings(self, clinic: ClinicSettings) -> bool:
-        """Save the clinic settings (shared with the CLI); a new language reopens the window
-        in it (gui.relaunch), or applies at the next start while a batch runs."""
-        from screening.settings import save_settings
+        return window_dialogs.apply_settings(self, clinic)
 
-        before = self.clinic.language if self.clinic is not None else ""
-        language_changed = clinic.language != before
-        try:
-            save_settings(clinic)
-        except Exception as exc:  # noqa: BLE001 - shown, the old settings stay
-            self.failed(getattr(exc, "message", None) or str(exc))
-            return False
-        self.clinic = clinic
-        self.batch.operator = self.operator
-        message = self.tr("Settings saved.")
-        if language_changed:
-            if not self.batch.running:
-                from .relaunch import switch_language
+    def relaunch(self, language: str) -> None:
+        """Reopen the window in ``language`` (gui.relaunch), once this slot has returned."""
+        from .relaunch import switch_language
 
-                QTimer.singleShot(0, lambda: switch_language(self, clinic.language))
-                return True
-            message += " " + self.tr("Restart ClinicLens to change the language.")
-        self.statusBar().showMessage(message, 10000)
-        return True
+        QTimer.singleShot(0, lambda: switch_language(self, language))
 
     # ------------------------------------------------------------------------------------
     # Batch jobs (screening.queue in a worker)

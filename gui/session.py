@@ -326,3 +326,17 @@ class Session:
             result.timings, heatmap_ms=heat_ms, overlay_ms=(time.perf_counter() - t1) * 1000.0
         )
         return Frame(path, pack_id, image, overlay, cam, replace(result, timings=timings))
+
+
+class InSession:
+    """A window attribute whose value lives in the Session: the window's parts read it
+    there (no import of the window), callers and tests keep ``window.store`` etc."""
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.name = name
+
+    def __get__(self, window: Any, owner: type | None = None) -> Any:
+        return self if window is None else getattr(window.session, self.name)
+
+    def __set__(self, window: Any, value: Any) -> None:
+        setattr(window.session, self.name, value)

@@ -1,0 +1,53 @@
+"""The main window's parts without a window: what startup loads, and the state the parts
+share through the Session (gui.session), which the window only shows."""
+
+from __future__ import annotations
+
+from gui.session import Session
+from gui.startup import load_startup
+
+
+def test_startup_loads_packs_settings_and_the_database_without_a_window(packs_root, tmp_path):
+    st = load_startup([packs_root], tmp_path / "store.db")
+    try:
+        assert {"tiny-pack", "other-pack"} <= set(st.catalog.ids)
+        assert "gradcam" in st.methods and "jet" in st.colormaps
+        assert "en" in st.languages
+        assert st.clinic is not None and st.language == st.clinic.language  # "": system
+        assert st.store is not None and st.store_error == ""
+        assert st.store.list_screenings() == []
+    finally:
+        if st.store is not None:
+            st.store.close()
+
+
+def test_startup_without_a_database_still_screens_and_says_why(packs_root, tmp_path):
+    blocked = tmp_path / "not-a-folder"
+    blocked.write_text("a file where the database's folder should be", "utf-8")
+    st = load_startup([packs_root], blocked / "store.db")
+    assert st.store is None
+    assert st.store_error  # shown in the History tab
+    assert "tiny-pack" in st.catalog.ids
+
+
+def test_session_names_files_apart_and_finds_manifests(packs_root):
+    from inference.packs import discover
+
+    s = Session()
+    s.add(["/clinic/a/scan.png", "/clinic/b/scan.png", "/clinic/b/other.png"])
+    assert s.short_name("/clinic/b/other.png") == "other.png"
+    assert s.short_name("/clinic/a/scan.png") != s.short_name("/clinic/b/scan.png")
+    assert s.manifest("tiny-pack") is None  # no catalog yet
+    s.set_catalog(discover([packs_root]))
+    assert s.manifest("tiny-pack").id == "tiny-pack"
+    assert s.manifest("not-installed") is None
+
+
+def test_window_attributes_are_the_sessions(qtbot, window):
+    """The window's parts read the Session, callers keep window.store etc.: one value."""
+    qtbot.waitUntil(lambda: window.ready, timeout=20000)
+    assert window.store is window.session.store is not None
+    window.patient_db_id = 7
+    assert window.session.patient_db_id == 7
+    window.session.language = "id"
+    assert window.language == "id"
