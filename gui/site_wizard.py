@@ -128,12 +128,24 @@ class SiteCalibrationDialog(QDialog):
         return self.catalog.get(self.pack.currentData())
 
     def _pack_changed(self) -> None:
-        from screening.site import profile as profile_mod
-
         self.run = None
         self.table.setRowCount(0)
         self.verdict.clear()
         self.apply_button.setEnabled(False)
+        self._refresh_active()
+
+    def _refresh_active(self) -> None:
+        """The pack's calibration now: shipped, an active profile, or why a profile is unused."""
+        from screening.site import profile as profile_mod
+
+        has_pack = self.pack.currentData() is not None
+        self.start_button.setEnabled(has_pack)
+        self.import_button.setEnabled(has_pack)
+        if not has_pack:
+            self.active.setText(self.tr("No screening type is installed."))
+            self.revert_button.setEnabled(False)
+            self.export_button.setEnabled(False)
+            return
         try:
             prof = profile_mod.active_profile(self.pack_obj)
         except profile_mod.ProfileError as exc:
@@ -195,6 +207,9 @@ class SiteCalibrationDialog(QDialog):
             self.status.setText(f"{stages.get(str(stage), '')} {done}/{total}")
 
         self._busy(True)
+        self.run = None
+        self.table.setRowCount(0)
+        self.verdict.clear()
         self.status.setText(self.tr("Screening the sample"))
         self.task = self.runner.start(work, on_done=self.show_run, on_failed=self._failed,
                                       on_progress=on_progress, name="site calibration")
@@ -266,7 +281,8 @@ class SiteCalibrationDialog(QDialog):
         with self._store() as store:
             prof = apply(self.run, created_by=self.operator, created_at=now_iso(), store=store)
         self.status.setText(self.tr("Applied: {label}").format(label=prof.label))
-        self._pack_changed()
+        self.apply_button.setEnabled(False)  # applied; the figures stay on screen
+        self._refresh_active()
 
     def revert(self) -> None:
         from screening.site import profile as profile_mod
@@ -276,7 +292,7 @@ class SiteCalibrationDialog(QDialog):
             with self._store() as store:
                 store.audit("site_profile.revert", operator=self.operator, detail=pack_id)
         self.status.setText(self.tr("Back to the shipped calibration."))
-        self._pack_changed()
+        self._refresh_active()
 
     def _export(self) -> None:
         from screening.site import profile as profile_mod

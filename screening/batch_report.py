@@ -87,7 +87,8 @@ def batch_summary(store: Store, job_id: int, path: Path | str, options) -> r.Rep
     pack_name = (
         man.display_name.get(lang) if man else (first.pack_name if first else "")
     ) or job.pack_id
-    version = man.pack_version if man else (first.pack_version if first else "")
+    # the version the screenings ran with, which names a site calibration (screening.site)
+    version = first.pack_version if first else (man.pack_version if man else "")
     accuracy = man.metrics.accuracy if man else (first.pack_accuracy if first else None)
     changes = changes_of(store)
     voided = {i for i, c in changes.items() if c.void is not None}

@@ -314,3 +314,26 @@ def test_a_small_probe_set_allows_no_probe_past_the_extended_guard():
     from inference.site import probes_allowed
 
     assert [probes_allowed(n) for n in (16, 19, 20, 40, 136)] == [0, 0, 1, 2, 6]
+
+
+def test_batch_results_and_report_name_the_profile(site_env, capsys):
+    import csv
+
+    from pypdf import PdfReader
+
+    from screening.cli import main
+
+    pack, prof = _made_profile(site_env)
+    images = site_env / "batch"
+    for i in range(3):
+        write_image(images / f"b{i}.png", seed=900 + i)
+    out = site_env / "out"
+    assert main(["batch", str(images), "--model", "tiny-pack", "--out", str(out),
+                 "--db", str(site_env / "b.db"), "--report"]) in (0, 1)
+    with (out / "results.csv").open(encoding="utf-8-sig") as fh:
+        rows = list(csv.DictReader(fh))
+    assert rows and all(prof.label in r["pack_version"] for r in rows)
+    assert prof.id in (out / "results.json").read_text("utf-8")
+    pdf = next(out.glob("*.pdf"))
+    text = " ".join(page.extract_text() for page in PdfReader(str(pdf)).pages)
+    assert f"site {prof.id}" in " ".join(text.split())

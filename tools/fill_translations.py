@@ -482,6 +482,8 @@ ID: dict[str, str] = {
     "Site calibration (*.clsite)": "Kalibrasi situs (*.clsite)",
     "Written to {path}": "Ditulis ke {path}",
     "Import site calibration": "Impor kalibrasi situs",
+    # site calibration (gui/site_wizard.py)
+    "No screening type is installed.": "Tidak ada jenis skrining yang terpasang.",
 }
 
 # Where one English text needs different words in one place: (context, source) -> text.

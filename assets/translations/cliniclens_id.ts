@@ -284,6 +284,7 @@ Untuk memulihkan, tutup ClinicLens lalu salin folder itu kembali ke tempat yang 
     <name>DropZone</name>
     <message>
         <location filename="../../gui/dropzone.py" line="31"/>
+        <location filename="../../gui/image_flow.py" line="168"/>
         <source>Drop images or folders here</source>
         <translation>Letakkan gambar atau folder di sini</translation>
     </message>
@@ -473,455 +474,455 @@ Untuk memulihkan, tutup ClinicLens lalu salin folder itu kembali ke tempat yang 
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../gui/main_window.py" line="122"/>
+        <location filename="../../gui/main_window.py" line="89"/>
         <source>ClinicLens — screening aid</source>
         <translation>ClinicLens — alat bantu skrining</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="146"/>
+        <location filename="../../gui/main_window.py" line="116"/>
         <source>Previous image (Page Up)</source>
         <translation>Gambar sebelumnya (Page Up)</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="147"/>
+        <location filename="../../gui/main_window.py" line="117"/>
         <source>Next image (Page Down)</source>
         <translation>Gambar berikutnya (Page Down)</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="151"/>
+        <location filename="../../gui/main_window.py" line="121"/>
         <source>Clear list</source>
         <translation>Kosongkan daftar</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="167"/>
+        <location filename="../../gui/main_window.py" line="137"/>
         <source>Patient</source>
         <translation>Pasien</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="168"/>
+        <location filename="../../gui/main_window.py" line="138"/>
         <source>History</source>
         <translation>Riwayat</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="200"/>
+        <location filename="../../gui/main_window.py" line="170"/>
         <source>%v of %m</source>
         <translation>%v dari %m</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="201"/>
+        <location filename="../../gui/main_window.py" line="171"/>
         <source>Cancel</source>
         <translation>Batal</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="230"/>
+        <location filename="../../gui/main_window.py" line="203"/>
         <source>Frame</source>
         <translation>Bingkai</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="234"/>
+        <location filename="../../gui/main_window.py" line="207"/>
         <source>Which frame of this multi-frame DICOM file to screen</source>
         <translation>Bingkai mana dari berkas DICOM multi-bingkai ini yang akan diskrining</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="257"/>
+        <location filename="../../gui/main_window.py" line="229"/>
         <source>&amp;File</source>
         <translation>&amp;Berkas</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="259"/>
+        <location filename="../../gui/main_window.py" line="231"/>
         <source>Open files…</source>
         <translation>Buka berkas…</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="262"/>
+        <location filename="../../gui/main_window.py" line="235"/>
         <source>Open folder…</source>
         <translation>Buka folder…</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="265"/>
+        <location filename="../../gui/main_window.py" line="239"/>
         <source>Paste</source>
         <translation>Tempel</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="270"/>
+        <location filename="../../gui/main_window.py" line="245"/>
         <source>Save heatmap overlay (PNG)…</source>
         <translation>Simpan lapisan peta panas (PNG)…</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="273"/>
+        <location filename="../../gui/main_window.py" line="249"/>
         <source>Save report (PDF)…</source>
         <translation>Simpan laporan (PDF)…</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="277"/>
+        <location filename="../../gui/main_window.py" line="253"/>
         <source>Print report…</source>
         <translation>Cetak laporan…</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="281"/>
+        <location filename="../../gui/main_window.py" line="257"/>
         <source>Batch screening…</source>
         <translation>Skrining massal…</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="282"/>
+        <location filename="../../gui/main_window.py" line="258"/>
         <source>Settings…</source>
         <translation>Pengaturan…</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="285"/>
+        <location filename="../../gui/main_window.py" line="261"/>
         <source>Quit</source>
         <translation>Keluar</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="287"/>
+        <location filename="../../gui/main_window.py" line="263"/>
         <source>&amp;View</source>
         <translation>&amp;Tampilan</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="289"/>
+        <location filename="../../gui/main_window.py" line="265"/>
         <source>Next image</source>
         <translation>Gambar berikutnya</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="292"/>
+        <location filename="../../gui/main_window.py" line="268"/>
         <source>Previous image</source>
         <translation>Gambar sebelumnya</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="294"/>
+        <location filename="../../gui/main_window.py" line="271"/>
         <source>Show heatmap</source>
         <translation>Tampilkan peta panas</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="298"/>
+        <location filename="../../gui/main_window.py" line="276"/>
         <source>Fit to window</source>
         <translation>Paskan ke jendela</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="299"/>
+        <location filename="../../gui/main_window.py" line="277"/>
         <source>&amp;Help</source>
         <translation>Ban&amp;tuan</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="301"/>
+        <location filename="../../gui/main_window.py" line="279"/>
         <source>About this screening type…</source>
         <translation>Tentang jenis skrining ini…</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="303"/>
+        <location filename="../../gui/main_window.py" line="281"/>
         <source>Where is my data?…</source>
         <translation>Di mana data saya?…</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="304"/>
-        <location filename="../../gui/main_window.py" line="462"/>
+        <location filename="../../gui/main_window.py" line="282"/>
+        <location filename="../../gui/window_dialogs.py" line="69"/>
         <source>About ClinicLens</source>
         <translation>Tentang ClinicLens</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="384"/>
+        <location filename="../../gui/main_window.py" line="328"/>
         <source>Looking for screening types…</source>
         <translation>Mencari jenis skrining…</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="403"/>
+        <location filename="../../gui/main_window.py" line="349"/>
         <source>Patient database unavailable: {reason}</source>
         <translation>Basis data pasien tidak tersedia: {reason}</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="408"/>
+        <location filename="../../gui/main_window.py" line="354"/>
         <source>Ready</source>
         <translation>Siap</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="420"/>
+        <location filename="../../gui/main_window.py" line="364"/>
         <source>No screening types installed</source>
         <translation>Belum ada jenis skrining yang terpasang</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="425"/>
+        <location filename="../../gui/main_window.py" line="369"/>
         <source>ClinicLens</source>
         <translation>ClinicLens</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="464"/>
+        <location filename="../../gui/window_dialogs.py" line="70"/>
         <source>&lt;h3&gt;ClinicLens {version}&lt;/h3&gt;&lt;p&gt;Offline screening aid for clinics: small image classifiers with heatmaps, patient records and PDF reports.&lt;/p&gt;&lt;p&gt;&lt;b&gt;Screening aid — not a diagnosis.&lt;/b&gt; Every result must be reviewed by a qualified health worker.&lt;/p&gt;</source>
         <translation>&lt;h3&gt;ClinicLens {version}&lt;/h3&gt;&lt;p&gt;Alat bantu skrining luring untuk klinik: pengklasifikasi gambar kecil dengan peta panas, rekam pasien, dan laporan PDF.&lt;/p&gt;&lt;p&gt;&lt;b&gt;Alat bantu skrining — bukan diagnosis.&lt;/b&gt; Setiap hasil wajib ditinjau oleh tenaga kesehatan yang berwenang.&lt;/p&gt;</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="477"/>
+        <location filename="../../gui/image_flow.py" line="74"/>
         <source>Open images</source>
         <translation>Buka gambar</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="479"/>
-        <location filename="../../gui/main_window.py" line="1044"/>
+        <location filename="../../gui/batch_flow.py" line="160"/>
+        <location filename="../../gui/image_flow.py" line="76"/>
         <source>Images (*.png *.jpg *.jpeg *.bmp *.tif *.tiff *.webp *.gif *.dcm *.dicom)</source>
         <translation>Gambar (*.png *.jpg *.jpeg *.bmp *.tif *.tiff *.webp *.gif *.dcm *.dicom)</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="487"/>
+        <location filename="../../gui/image_flow.py" line="89"/>
         <source>Open a folder of images</source>
         <translation>Buka folder gambar</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="501"/>
+        <location filename="../../gui/image_flow.py" line="105"/>
         <source>The clipboard holds no image or files.</source>
         <translation>Papan klip tidak berisi gambar atau berkas.</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="508"/>
+        <location filename="../../gui/image_flow.py" line="114"/>
         <source>The pasted image could not be kept for screening.</source>
         <translation>Gambar yang ditempel tidak dapat disimpan untuk skrining.</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="523"/>
+        <location filename="../../gui/image_flow.py" line="131"/>
         <source>Looking for images…</source>
         <translation>Mencari gambar…</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../gui/main_window.py" line="532"/>
+        <location filename="../../gui/image_flow.py" line="144"/>
         <source>Added %n image(s)</source>
         <translation>
             <numerusform>%n gambar ditambahkan</numerusform>
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../gui/main_window.py" line="534"/>
+        <location filename="../../gui/image_flow.py" line="147"/>
         <source>skipped %n file(s) that are not images</source>
         <translation>
             <numerusform>%n berkas yang bukan gambar dilewati</numerusform>
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../gui/main_window.py" line="536"/>
+        <location filename="../../gui/image_flow.py" line="152"/>
         <source>%n path(s) not found</source>
         <translation>
             <numerusform>%n jalur tidak ditemukan</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="604"/>
+        <location filename="../../gui/image_flow.py" line="222"/>
         <source>Screening failed</source>
         <translation>Skrining gagal</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="610"/>
+        <location filename="../../gui/image_flow.py" line="229"/>
         <source>Cancelled</source>
         <translation>Dibatalkan</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="636"/>
+        <location filename="../../gui/viewer_flow.py" line="97"/>
         <source>Saved screening #{id} — {file}</source>
         <translation>Skrining tersimpan #{id} — {file}</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="641"/>
+        <location filename="../../gui/viewer_flow.py" line="102"/>
         <source>No images yet</source>
         <translation>Belum ada gambar</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="644"/>
+        <location filename="../../gui/viewer_flow.py" line="105"/>
         <source>Image {n} of {total} — {file}</source>
         <translation>Gambar {n} dari {total} — {file}</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="681"/>
+        <location filename="../../gui/viewer_flow.py" line="146"/>
         <source>DICOM</source>
         <translation>DICOM</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="685"/>
+        <location filename="../../gui/viewer_flow.py" line="151"/>
         <source>study {date}</source>
         <translation>studi {date}</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="696"/>
+        <location filename="../../gui/viewer_flow.py" line="163"/>
         <source>of {n}</source>
         <translation>dari {n}</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="700"/>
+        <location filename="../../gui/viewer_flow.py" line="167"/>
         <source>DICOM study {date} {modality}</source>
         <translation>Studi DICOM {date} {modality}</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="734"/>
+        <location filename="../../gui/viewer_flow.py" line="201"/>
         <source>Choose a screening type</source>
         <translation>Pilih jenis skrining</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="739"/>
+        <location filename="../../gui/viewer_flow.py" line="206"/>
         <source>Screening…</source>
         <translation>Menskrining…</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="784"/>
+        <location filename="../../gui/viewer_flow.py" line="250"/>
         <source>The image cannot be shown: {reason}</source>
         <translation>Gambar tidak dapat ditampilkan: {reason}</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="799"/>
+        <location filename="../../gui/viewer_flow.py" line="265"/>
         <source>decode</source>
         <translation>dekode</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="800"/>
+        <location filename="../../gui/viewer_flow.py" line="266"/>
         <source>preprocess</source>
         <translation>praproses</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="801"/>
+        <location filename="../../gui/viewer_flow.py" line="267"/>
         <source>model</source>
         <translation>model</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="802"/>
+        <location filename="../../gui/viewer_flow.py" line="268"/>
         <source>heatmap</source>
         <translation>peta panas</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="803"/>
+        <location filename="../../gui/viewer_flow.py" line="269"/>
         <source>overlay</source>
         <translation>lapisan</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="807"/>
+        <location filename="../../gui/viewer_flow.py" line="274"/>
         <source>total {ms} ms</source>
         <translation>total {ms} ms</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="835"/>
+        <location filename="../../gui/viewer_flow.py" line="304"/>
         <source>There is no heatmap to save.</source>
         <translation>Tidak ada peta panas untuk disimpan.</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="844"/>
+        <location filename="../../gui/viewer_flow.py" line="314"/>
         <source>Save heatmap overlay</source>
         <translation>Simpan lapisan peta panas</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="844"/>
+        <location filename="../../gui/viewer_flow.py" line="316"/>
         <source>PNG image (*.png)</source>
         <translation>Gambar PNG (*.png)</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="868"/>
+        <location filename="../../gui/viewer_flow.py" line="342"/>
         <source>Saved {path}</source>
         <translation>Tersimpan {path}</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="1133"/>
+        <location filename="../../gui/batch_flow.py" line="262"/>
         <source>Batch #{id}: {summary}</source>
         <translation>Batch #{id}: {summary}</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="1187"/>
+        <location filename="../../gui/batch_flow.py" line="318"/>
         <source>PDF document (*.pdf)</source>
         <translation>Dokumen PDF (*.pdf)</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="940"/>
+        <location filename="../../gui/window_dialogs.py" line="113"/>
         <source>Settings saved.</source>
         <translation>Pengaturan disimpan.</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="947"/>
+        <location filename="../../gui/window_dialogs.py" line="118"/>
         <source>Restart ClinicLens to change the language.</source>
         <translation>Mulai ulang ClinicLens untuk mengganti bahasa.</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="974"/>
+        <location filename="../../gui/batch_flow.py" line="87"/>
         <source>Batch #{id} ({pack}) was interrupted with {done} of {total} images screened. Resume it now?</source>
         <translation>Skrining massal #{id} ({pack}) terhenti setelah {done} dari {total} gambar diskrining. Lanjutkan sekarang?</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="982"/>
+        <location filename="../../gui/batch_flow.py" line="97"/>
         <source>Unfinished batch</source>
         <translation>Skrining massal belum selesai</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="1014"/>
+        <location filename="../../gui/batch_flow.py" line="130"/>
         <source>Batches need the patient database: {reason}</source>
         <translation>Skrining massal memerlukan basis data pasien: {reason}</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="1015"/>
+        <location filename="../../gui/batch_flow.py" line="131"/>
         <source>not open yet</source>
         <translation>belum dibuka</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="1034"/>
+        <location filename="../../gui/batch_flow.py" line="151"/>
         <source>none chosen</source>
         <translation>belum dipilih</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="1041"/>
+        <location filename="../../gui/batch_flow.py" line="158"/>
         <source>Add images</source>
         <translation>Tambahkan gambar</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="1052"/>
+        <location filename="../../gui/batch_flow.py" line="170"/>
         <source>Add a folder of images</source>
         <translation>Tambahkan folder gambar</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="1060"/>
+        <location filename="../../gui/batch_flow.py" line="178"/>
         <source>Patient list</source>
         <translation>Daftar pasien</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="1062"/>
+        <location filename="../../gui/batch_flow.py" line="180"/>
         <source>CSV file (*.csv);;All files (*)</source>
         <translation>Berkas CSV (*.csv);;Semua berkas (*)</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="1076"/>
+        <location filename="../../gui/batch_flow.py" line="197"/>
         <source>Choose a screening type first.</source>
         <translation>Pilih jenis skrining terlebih dahulu.</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="1083"/>
+        <location filename="../../gui/batch_flow.py" line="205"/>
         <source>The screening type of this batch is not installed any more.</source>
         <translation>Jenis skrining untuk skrining massal ini sudah tidak terpasang.</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="1093"/>
+        <location filename="../../gui/batch_flow.py" line="218"/>
         <source>Preparing the batch…</source>
         <translation>Menyiapkan skrining massal…</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="1119"/>
+        <location filename="../../gui/batch_flow.py" line="244"/>
         <source>Batch: {finished} of {total}</source>
         <translation>Massal: {finished} dari {total}</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="1185"/>
+        <location filename="../../gui/batch_flow.py" line="316"/>
         <source>Save summary report</source>
         <translation>Simpan laporan ringkasan</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="1215"/>
+        <location filename="../../gui/batch_flow.py" line="346"/>
         <source>Summary report saved: {path} ({pages} page(s))</source>
         <translation>Laporan ringkasan disimpan: {path} ({pages} halaman)</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="1228"/>
+        <location filename="../../gui/batch_flow.py" line="359"/>
         <source>Export results</source>
         <translation>Ekspor hasil</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="1230"/>
+        <location filename="../../gui/batch_flow.py" line="361"/>
         <source>CSV file (*.csv)</source>
         <translation>Berkas CSV (*.csv)</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="1268"/>
+        <location filename="../../gui/batch_flow.py" line="399"/>
         <source>Results exported: {path}</source>
         <translation>Hasil diekspor: {path}</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="1280"/>
+        <location filename="../../gui/batch_flow.py" line="412"/>
         <source>Open</source>
         <translation>Buka</translation>
     </message>
@@ -1755,7 +1756,7 @@ Untuk memulihkan, tutup ClinicLens lalu salin folder itu kembali ke tempat yang 
     <name>SiteCalibrationDialog</name>
     <message>
         <location filename="../../gui/site_wizard.py" line="38"/>
-        <location filename="../../gui/site_wizard.py" line="304"/>
+        <location filename="../../gui/site_wizard.py" line="320"/>
         <source>Site calibration</source>
         <translation>Kalibrasi situs</translation>
     </message>
@@ -1836,8 +1837,8 @@ Untuk memulihkan, tutup ClinicLens lalu salin folder itu kembali ke tempat yang 
     </message>
     <message>
         <location filename="../../gui/site_wizard.py" line="93"/>
-        <location filename="../../gui/site_wizard.py" line="152"/>
-        <location filename="../../gui/site_wizard.py" line="157"/>
+        <location filename="../../gui/site_wizard.py" line="164"/>
+        <location filename="../../gui/site_wizard.py" line="169"/>
         <source>Labelled images</source>
         <translation>Gambar berlabel</translation>
     </message>
@@ -1848,119 +1849,116 @@ Untuk memulihkan, tutup ClinicLens lalu salin folder itu kembali ke tempat yang 
     </message>
     <message>
         <location filename="../../gui/site_wizard.py" line="145"/>
+        <source>No screening type is installed.</source>
+        <translation>Tidak ada jenis skrining yang terpasang.</translation>
+    </message>
+    <message>
+        <location filename="../../gui/site_wizard.py" line="157"/>
         <source>Uses the shipped calibration.</source>
         <translation>Memakai kalibrasi bawaan.</translation>
     </message>
     <message>
-        <location filename="../../gui/site_wizard.py" line="147"/>
+        <location filename="../../gui/site_wizard.py" line="159"/>
         <source>Active: {label}</source>
         <translation>Aktif: {label}</translation>
     </message>
     <message>
-        <location filename="../../gui/site_wizard.py" line="157"/>
+        <location filename="../../gui/site_wizard.py" line="169"/>
         <source>CSV (*.csv)</source>
         <translation>CSV (*.csv)</translation>
     </message>
     <message>
-        <location filename="../../gui/site_wizard.py" line="171"/>
+        <location filename="../../gui/site_wizard.py" line="183"/>
         <source>Choose the labelled images first.</source>
         <translation>Pilih gambar berlabel terlebih dahulu.</translation>
     </message>
     <message>
-        <location filename="../../gui/site_wizard.py" line="182"/>
-        <location filename="../../gui/site_wizard.py" line="198"/>
+        <location filename="../../gui/site_wizard.py" line="194"/>
+        <location filename="../../gui/site_wizard.py" line="213"/>
         <source>Screening the sample</source>
         <translation>Menskrining sampel</translation>
     </message>
     <message>
-        <location filename="../../gui/site_wizard.py" line="182"/>
+        <location filename="../../gui/site_wizard.py" line="194"/>
         <source>Cross-validating</source>
         <translation>Validasi silang</translation>
     </message>
     <message>
-        <location filename="../../gui/site_wizard.py" line="205"/>
+        <location filename="../../gui/site_wizard.py" line="220"/>
         <source>Cancelling…</source>
         <translation>Membatalkan…</translation>
     </message>
     <message>
-        <location filename="../../gui/site_wizard.py" line="217"/>
+        <location filename="../../gui/site_wizard.py" line="232"/>
         <source>Cancelled: nothing was changed.</source>
         <translation>Dibatalkan: tidak ada yang diubah.</translation>
     </message>
     <message>
-        <location filename="../../gui/site_wizard.py" line="228"/>
+        <location filename="../../gui/site_wizard.py" line="243"/>
         <source>Sample: {n} labelled images ({counts})</source>
         <translation>Sampel: {n} gambar berlabel ({counts})</translation>
     </message>
     <message>
-        <location filename="../../gui/site_wizard.py" line="230"/>
+        <location filename="../../gui/site_wizard.py" line="245"/>
         <source>Accuracy (refusals count as misses)</source>
         <translation>Akurasi (penolakan dihitung sebagai salah)</translation>
     </message>
     <message>
-        <location filename="../../gui/site_wizard.py" line="231"/>
+        <location filename="../../gui/site_wizard.py" line="246"/>
         <source>Answered</source>
         <translation>Dijawab</translation>
     </message>
     <message>
-        <location filename="../../gui/site_wizard.py" line="237"/>
+        <location filename="../../gui/site_wizard.py" line="252"/>
         <source>Sensitivity {cls}</source>
         <translation>Sensitivitas {cls}</translation>
     </message>
     <message>
-        <location filename="../../gui/site_wizard.py" line="239"/>
+        <location filename="../../gui/site_wizard.py" line="254"/>
         <source>Specificity {cls}</source>
         <translation>Spesifisitas {cls}</translation>
     </message>
     <message>
-        <location filename="../../gui/site_wizard.py" line="247"/>
+        <location filename="../../gui/site_wizard.py" line="262"/>
         <source>By {folds}-fold cross-validation on your images the calibration beats the shipped pack: accuracy change {change}. Apply makes it the calibration every screening with this pack uses.</source>
         <translation>Menurut validasi silang {folds} lipatan pada gambar Anda, kalibrasi ini lebih baik daripada paket bawaan: perubahan akurasi {change}. Terapkan menjadikannya kalibrasi yang dipakai setiap skrining dengan paket ini.</translation>
     </message>
     <message>
-        <location filename="../../gui/site_wizard.py" line="251"/>
+        <location filename="../../gui/site_wizard.py" line="266"/>
         <source>Cannot be applied: {reasons}</source>
         <translation>Tidak dapat diterapkan: {reasons}</translation>
     </message>
     <message>
-        <location filename="../../gui/site_wizard.py" line="268"/>
-        <location filename="../../gui/site_wizard.py" line="309"/>
+        <location filename="../../gui/site_wizard.py" line="283"/>
+        <location filename="../../gui/site_wizard.py" line="325"/>
         <source>Applied: {label}</source>
         <translation>Diterapkan: {label}</translation>
     </message>
     <message>
-        <location filename="../../gui/site_wizard.py" line="278"/>
+        <location filename="../../gui/site_wizard.py" line="294"/>
         <source>Back to the shipped calibration.</source>
         <translation>Kembali ke kalibrasi bawaan.</translation>
     </message>
     <message>
-        <location filename="../../gui/site_wizard.py" line="284"/>
+        <location filename="../../gui/site_wizard.py" line="300"/>
         <source>Export site calibration</source>
         <translation>Ekspor kalibrasi situs</translation>
     </message>
     <message>
-        <location filename="../../gui/site_wizard.py" line="285"/>
-        <location filename="../../gui/site_wizard.py" line="298"/>
+        <location filename="../../gui/site_wizard.py" line="301"/>
+        <location filename="../../gui/site_wizard.py" line="314"/>
         <source>Site calibration (*.clsite)</source>
         <translation>Kalibrasi situs (*.clsite)</translation>
     </message>
     <message>
-        <location filename="../../gui/site_wizard.py" line="292"/>
+        <location filename="../../gui/site_wizard.py" line="308"/>
         <source>Written to {path}</source>
         <translation>Ditulis ke {path}</translation>
     </message>
     <message>
-        <location filename="../../gui/site_wizard.py" line="297"/>
+        <location filename="../../gui/site_wizard.py" line="313"/>
         <source>Import site calibration</source>
         <translation>Impor kalibrasi situs</translation>
-    </message>
-</context>
-<context>
-    <name>self.drop_zone</name>
-    <message>
-        <location filename="../../gui/main_window.py" line="555"/>
-        <source>Drop images or folders here</source>
-        <translation>Letakkan gambar atau folder di sini</translation>
     </message>
 </context>
 </TS>
