@@ -29,16 +29,8 @@ from pydicom.pixels import apply_color_lut, apply_modality_lut, apply_voi_lut, p
 from pydicom.uid import ExplicitVRBigEndian, ExplicitVRLittleEndian, ImplicitVRLittleEndian
 
 from .errors import ImageError, ImageTooLargeError
-from .images import (
-    BUDGET,
-    MAX_PIXELS,
-    LoadedImage,
-    _to_uint8,
-    block_mean,
-    read_bytes,
-    reduce_factor,
-    sha256_bytes,
-)
+from .images import MAX_PIXELS, LoadedImage, _to_uint8, read_bytes, sha256_bytes
+from .memory import BUDGET, block_mean, reduce_factor
 
 # pydicom names plugins' requirements; these are the pip names a clinic should install.
 _PIP_NAMES = {

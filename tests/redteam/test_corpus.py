@@ -17,7 +17,7 @@ from screening.store import Store
 from tests.redteam import corpus
 from tests.screening_fixtures import tiny_screener
 
-DEADLINE_S = 120.0  # the whole corpus screens in a few seconds; a hang shows as a failure
+DEADLINE_S = 300.0  # the corpus screens in seconds; a hang shows as a failure, not a stall
 
 
 @pytest.fixture(scope="module")

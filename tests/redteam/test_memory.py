@@ -14,9 +14,10 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from inference import images
+from inference import images, memory
 from inference.errors import ImageTooLargeError
-from inference.images import DecodeBudget, decode
+from inference.images import decode
+from inference.memory import DecodeBudget
 from tests.redteam.corpus import png
 
 
@@ -28,7 +29,7 @@ def gray_png(width: int, height: int, value: int = 90) -> bytes:
 def test_large_working_copies_are_reduced_while_decoding():
     loaded = decode(gray_png(2600, 2000), name="wide.png", draft_size=(64, 64))
     assert loaded.original_size == (2600, 2000)
-    assert loaded.width * loaded.height <= images.WORK_PIXELS  # 5.2 MP -> 1300x1000
+    assert loaded.width * loaded.height <= memory.WORK_PIXELS  # 5.2 MP -> 1300x1000
     assert (loaded.width, loaded.height) == (1300, 1000)
     assert int(loaded.pixels.min()) == int(loaded.pixels.max()) == 90
     full = decode(gray_png(2600, 2000), name="wide.png")  # no draft size: all pixels
@@ -48,7 +49,7 @@ def test_sixteen_bit_greys_are_reduced_in_numpy():
 def test_strip_reduction_composites_alpha_like_the_full_path():
     rng = np.random.default_rng(3)
     rgba = rng.integers(0, 256, (300, 420, 4), dtype=np.uint8)
-    reduced = np.asarray(images._reduce(Image.fromarray(rgba, "RGBA"), 3)).astype(float)
+    reduced = np.asarray(memory.reduce_image(Image.fromarray(rgba, "RGBA"), 3)).astype(float)
     premultiplied = images._composite_on_black(rgba).astype(float)
     expected = premultiplied.reshape(100, 3, 140, 3, 3).mean(axis=(1, 3))
     assert reduced.shape == (100, 140, 3)
