@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import QObject, Signal
 
 from .scan import expand
-from .tasks import Task, TaskRunner
+from .tasks import PoolTask, TaskRunner
 
 if TYPE_CHECKING:
     from inference.packs import ModelPack
@@ -162,7 +162,7 @@ class BatchController(QObject):
         self.store: Store | None = None
         self.operator = ""
         self.job_id: int | None = None
-        self.task: Task | None = None
+        self.task: PoolTask | None = None
         self._queue: Any = None
         self._paused = False
 
@@ -181,14 +181,14 @@ class BatchController(QObject):
         *,
         job_id: int | None = None,
         retry_failed: bool = False,
-    ) -> Task | None:
+    ) -> PoolTask | None:
         """A new job from ``sources`` (or the same inputs' unfinished job), or resume ``job_id``."""
         if self.running or self.store is None:
             return None
         store, session, operator = self.store, self.session, self.operator
         self._paused = False
 
-        def work(task: Task) -> Outcome:
+        def work(task: PoolTask) -> Outcome:
             from screening.errors import InvalidInputError
             from screening.queue import BatchQueue
 

@@ -17,7 +17,7 @@ from PySide6.QtCore import QCoreApplication, QObject, QSettings
 from PySide6.QtWidgets import QFileDialog, QStatusBar, QWidget
 
 from .batch import BatchController, BatchSources, Outcome, row_for, unfinished_jobs
-from .tasks import Task
+from .tasks import PoolTask
 
 if TYPE_CHECKING:
     from inference.packs import ModelPack
@@ -191,14 +191,14 @@ class BatchFlow(QObject):
         pack_id = store.get_job(job_id).pack_id
         return next((p for p in catalog.packs if p.id == pack_id), None)
 
-    def start_job(self, sources: BatchSources) -> Task | None:
+    def start_job(self, sources: BatchSources) -> PoolTask | None:
         pack = self.session.pack
         if pack is None or self.session.store is None:
             self._job_failed(translate("MainWindow", "Choose a screening type first."))
             return None
         return self._run_job(self.batch.start(pack, sources))
 
-    def resume_job(self, job_id: int, retry_failed: bool = False) -> Task | None:
+    def resume_job(self, job_id: int, retry_failed: bool = False) -> PoolTask | None:
         pack = self.job_pack(job_id)
         if pack is None:
             self._job_failed(
@@ -209,7 +209,7 @@ class BatchFlow(QObject):
             return None
         return self._run_job(self.batch.start(pack, job_id=job_id, retry_failed=retry_failed))
 
-    def _run_job(self, task: Task | None) -> Task | None:
+    def _run_job(self, task: PoolTask | None) -> PoolTask | None:
         if task is not None and self.dialog is not None:
             self._job_patients.clear()
             self.dialog.set_running(True)
@@ -321,7 +321,7 @@ class BatchFlow(QObject):
             self.host.settings.setValue("last_report_folder", str(Path(path).parent))
             self.write_report(job_id, path)
 
-    def write_report(self, job_id: int, path: str | Path) -> Task | None:
+    def write_report(self, job_id: int, path: str | Path) -> PoolTask | None:
         """The batch summary PDF (screening.reports.batch_summary), written in a worker."""
         store = self.session.store
         if store is None:
@@ -331,7 +331,7 @@ class BatchFlow(QObject):
             target = target.with_suffix(".pdf")
         operator, lang, clinic = self.host.operator, self.session.language, self.session.clinic
 
-        def work(_: Task):
+        def work(_: PoolTask):
             from screening.reports import batch_summary
             from screening.settings import ClinicSettings
 
@@ -364,7 +364,7 @@ class BatchFlow(QObject):
             self.host.settings.setValue("last_report_folder", str(Path(path).parent))
             self.export_csv(job_id, path)
 
-    def export_csv(self, job_id: int, path: str | Path) -> Task | None:
+    def export_csv(self, job_id: int, path: str | Path) -> PoolTask | None:
         """The job's results as CSV for spreadsheets (screening.export), in a worker."""
         store = self.session.store
         if store is None:
@@ -375,7 +375,7 @@ class BatchFlow(QObject):
         pack = self.job_pack(job_id)
         operator, clinic = self.host.operator, self.session.clinic
 
-        def work(_: Task):
+        def work(_: PoolTask):
             from screening import export
 
             if pack is not None:

@@ -23,7 +23,7 @@ if TYPE_CHECKING:
     from .result_panel import ResultPanel
     from .scan import ScanOutcome
     from .session import Session
-    from .tasks import Task, TaskRunner
+    from .tasks import PoolTask, TaskRunner
     from .viewer_flow import ViewerFlow
 
 translate = QCoreApplication.translate
@@ -61,7 +61,7 @@ class ImageFlow(QObject):
         self.host = host
         self.session = host.session
         self.viewer = viewer
-        self.screening: Task | None = None  # the worker screening the list (one at a time)
+        self.screening: PoolTask | None = None  # the worker screening the list (one at a time)
         self.pending_paths: list[str] = []  # dropped before the packs were found
         self._user_cancelled = False
         self._paste_dir: str | None = None
@@ -162,7 +162,7 @@ class ImageFlow(QObject):
         if self.screening is not None:
             self.screening.cancel()
         self.session.clear()
-        self.session.frame = None
+        self.session.picture = None
         self.session.record = None
         self.host.patients.forget_images()
         self.host.drop_zone.label.setText(translate("DropZone", "Drop images or folders here"))
@@ -185,7 +185,7 @@ class ImageFlow(QObject):
         pack = s.pack
         self._user_cancelled = False
 
-        def work(task: Task) -> int:
+        def work(task: PoolTask) -> int:
             screener = s.screener(pack)
             for i, path in enumerate(todo):
                 if task.cancelled:

@@ -44,7 +44,7 @@ from .records_view import RecordsView
 from .result_panel import ResultPanel
 from .session import InSession, Session
 from .startup import Startup, load_startup
-from .tasks import Task, TaskRunner
+from .tasks import PoolTask, TaskRunner
 from .viewer_flow import ViewerFlow
 
 if TYPE_CHECKING:
@@ -62,7 +62,8 @@ class MainWindow(QMainWindow):
     language = InSession()
     languages = InSession()
     record = InSession()  # history entry being shown
-    frame = InSession()
+    picture = InSession()  # what the viewer shows (gui.session.Picture)
+    frame = InSession("picture")  # its former name, still read by tools/screenshots.py
     patient_db_id = InSession()
 
     def __init__(
@@ -411,15 +412,15 @@ class MainWindow(QMainWindow):
     def go(self, step: int) -> None:
         self.images.go(step)
 
-    def save_overlay(self, path: str | Path) -> Task | None:
+    def save_overlay(self, path: str | Path) -> PoolTask | None:
         return self.pictures.save_overlay(path)
 
     # ------------------------------------------------------------------------------------
     # Patients (gui.patient_flow), saved screenings (gui.records_view)
-    def save_screening(self) -> Task | None:
+    def save_screening(self) -> PoolTask | None:
         return self.patients.save()
 
-    def write_report(self, path: str | Path, then=None) -> Task | None:
+    def write_report(self, path: str | Path, then=None) -> PoolTask | None:
         return self.patients.write_report(path, then)
 
     def refresh_history(self, query: str = "") -> None:
@@ -469,10 +470,10 @@ class MainWindow(QMainWindow):
     def batch_dialog(self):
         return self.batch_flow.dialog
 
-    def write_job_report(self, job_id: int, path: str | Path) -> Task | None:
+    def write_job_report(self, job_id: int, path: str | Path) -> PoolTask | None:
         return self.batch_flow.write_report(job_id, path)
 
-    def export_job_csv(self, job_id: int, path: str | Path) -> Task | None:
+    def export_job_csv(self, job_id: int, path: str | Path) -> PoolTask | None:
         return self.batch_flow.export_csv(job_id, path)
 
     # ------------------------------------------------------------------------------------

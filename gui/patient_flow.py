@@ -13,7 +13,7 @@ from PySide6.QtCore import QObject
 from PySide6.QtWidgets import QFileDialog
 
 from .patient_controller import PatientController, PatientDraft
-from .tasks import Task
+from .tasks import PoolTask
 
 if TYPE_CHECKING:
     from screening.store import ScreeningRecord
@@ -154,7 +154,7 @@ class PatientFlow(QObject):
             return None
         return values
 
-    def save(self) -> Task | None:
+    def save(self) -> PoolTask | None:
         """Save button: the shown image's screening to the form's patient, or, for a saved
         record, assign / move it to that patient."""
         if self.w.record is not None:
@@ -178,7 +178,7 @@ class PatientFlow(QObject):
             return w.records.assign(rec.id, answer[0] or values["patient_id"], reason=answer[1])
         return w.records.assign(rec.id, values["patient_id"], info=PatientInfo(**values))
 
-    def save_screening(self) -> Task | None:
+    def save_screening(self) -> PoolTask | None:
         """Record the shown screening for the patient in the form (creating or updating it)."""
         w = self.w
         store, pack, result = w.store, w.session.pack, w.session.current_result
@@ -200,12 +200,12 @@ class PatientFlow(QObject):
         ):
             self.form.show_feedback(self.tr("Not saved. Check the patient ID."), True)
             return None
-        frame = w.frame if w.frame is not None and w.frame.path == result.source else None
+        frame = w.picture if w.picture is not None and w.picture.path == result.source else None
         operator = w.operator
         saved_key = self.saved_key()
         label = w.session.short_name(key)
 
-        def work(_: Task):
+        def work(_: PoolTask):
             from screening.imaging import jpeg_bytes
             from screening.store import PatientInfo
 
@@ -273,7 +273,7 @@ class PatientFlow(QObject):
             w.settings.setValue("last_report_folder", str(Path(path).parent))
             self.write_report(path)
 
-    def write_report(self, path: str | Path, then=None) -> Task | None:
+    def write_report(self, path: str | Path, then=None) -> PoolTask | None:
         """The patient's PDF report, written in a worker; ``then(path)`` after it is written."""
         w = self.w
         store, pid = w.store, w.patient_db_id
@@ -284,7 +284,7 @@ class PatientFlow(QObject):
             target = target.with_suffix(".pdf")
         operator, lang = w.operator, w.language
 
-        def work(_: Task):
+        def work(_: PoolTask):
             from screening.reports import patient_report
             from screening.settings import load_settings
 

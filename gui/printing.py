@@ -19,7 +19,7 @@ from PySide6.QtCore import QObject
 from PySide6.QtPrintSupport import QPrintDialog, QPrinter
 from PySide6.QtWidgets import QDialog
 
-from .tasks import Task
+from .tasks import PoolTask
 
 if TYPE_CHECKING:
     from .main_window import MainWindow
@@ -42,7 +42,7 @@ class ReportPrinter(QObject):
         super().__init__(window)
         self.w = window
 
-    def print_report(self) -> Task | None:
+    def print_report(self) -> PoolTask | None:
         """File → Print report: the current patient's report, through the print dialog."""
         from inference.resources import user_data_dir
 
@@ -63,7 +63,7 @@ class ReportPrinter(QObject):
         dialog.setWindowTitle(self.tr("Print report"))
         return printer if dialog.exec() == QDialog.DialogCode.Accepted else None
 
-    def send(self, pdf: Path) -> Task | None:
+    def send(self, pdf: Path) -> PoolTask | None:
         printer = self.choose_printer()
         if printer is None:
             return None
@@ -72,7 +72,7 @@ class ReportPrinter(QObject):
         to_file = printer.outputFormat() == QPrinter.OutputFormat.PdfFormat and bool(out)
         cmd = None if to_file else print_command(pdf, printer.printerName(), printer.copyCount())
 
-        def work(_: Task) -> str:
+        def work(_: PoolTask) -> str:
             if to_file:
                 shutil.copyfile(pdf, out)
                 return out

@@ -207,7 +207,7 @@ class RecordsView(QObject):
             return
         w.patients.leave_image()
         w.record = rec
-        w.frame = None
+        w.picture = None
         w.pictures.render_gen += 1  # drop renders still in flight for the live image
         summary = presenter.summarize_record(rec, w.session.manifest(rec.pack_id), w.language)
         if void is not None:

@@ -44,8 +44,9 @@ class HeatmapSettings:
 
 
 @dataclass(frozen=True, eq=False)
-class Frame:
-    """What the viewer shows for one image: the pixels and (when answered) the overlay."""
+class Picture:
+    """What the viewer shows for one image: the pixels and (when answered) the overlay.
+    (Not a DICOM frame: which frame of a multi-frame file is screened is ``dicom_frames``.)"""
 
     path: str
     pack_id: str
@@ -108,7 +109,7 @@ class Session:
         self._engines = engines
         self._screeners: dict[tuple[str, int], Screener] = {}  # (pack, site profile stamp)
         self._maps: dict[tuple[str, str, str, str, str], tuple[Any, Any, float]] = {}
-        self.frames: dict[str, int] = {}  # chosen frame (0-based) of multi-frame DICOM files
+        self.dicom_frames: dict[str, int] = {}  # chosen frame (0-based) of multi-frame DICOM
         self.dicom: dict[str, DicomDetails | None] = {}  # header details, None: not DICOM
         self._lock = threading.Lock()
         # What the window's parts share (gui.image_flow, gui.viewer_flow, gui.batch_flow,
@@ -119,7 +120,7 @@ class Session:
         self.language = "en"
         self.languages: list[str] = ["en"]  # screening.i18n.languages(), loaded at startup
         self.record: ScreeningRecord | None = None  # a saved screening being shown
-        self.frame: Frame | None = None  # what the viewer shows for the current image
+        self.picture: Picture | None = None  # what the viewer shows for the current image
         self.patient_db_id: int | None = None  # the patient form's patient in the store
 
     # -- packs ---------------------------------------------------------------------------
@@ -179,7 +180,7 @@ class Session:
         self.queue.clear()
         self.results.clear()
         self._maps.clear()
-        self.frames.clear()
+        self.dicom_frames.clear()
         self.dicom.clear()
         self.index = -1
 
@@ -247,9 +248,9 @@ class Session:
 
     def set_frame(self, path: str, frame: int) -> bool:
         """Choose which frame of a multi-frame file is screened; its old result is dropped."""
-        if self.frames.get(path, 0) == frame:
+        if self.dicom_frames.get(path, 0) == frame:
             return False
-        self.frames[path] = frame
+        self.dicom_frames[path] = frame
         self.results.pop(path, None)
         for key in [k for k in self._maps if k[1] == path]:
             del self._maps[key]
@@ -257,7 +258,7 @@ class Session:
 
     def load(self, screener: Screener, path: str) -> LoadedImage:
         """*worker* The image as screened: the chosen frame for multi-frame DICOM."""
-        frame = self.frames.get(path, 0)
+        frame = self.dicom_frames.get(path, 0)
         if frame:
             from inference.dicom import decode_dicom
             from inference.images import read_bytes
@@ -286,7 +287,7 @@ class Session:
 
     def render(
         self, screener: Screener, path: str, result: ScreenResult, settings: HeatmapSettings
-    ) -> Frame:
+    ) -> Picture:
         """*worker* Decode the image and, for an answered result, blend the heatmap.
 
         The CAM at image resolution is cached per (image, class, method), so the opacity
@@ -301,9 +302,9 @@ class Session:
         try:
             image = self.load(screener, path)
         except InferenceError as exc:
-            return Frame(path, pack_id, None, result=result, error=str(exc))
+            return Picture(path, pack_id, None, result=result, error=str(exc))
         if not result.answered:
-            return Frame(path, pack_id, image, result=result)
+            return Picture(path, pack_id, image, result=result)
         from .presenter import heatmap_class
 
         # The default map explains the message: the referring class when it is not the top.
@@ -325,15 +326,18 @@ class Session:
         timings = replace(
             result.timings, heatmap_ms=heat_ms, overlay_ms=(time.perf_counter() - t1) * 1000.0
         )
-        return Frame(path, pack_id, image, overlay, cam, replace(result, timings=timings))
+        return Picture(path, pack_id, image, overlay, cam, replace(result, timings=timings))
 
 
 class InSession:
     """A window attribute whose value lives in the Session: the window's parts read it
     there (no import of the window), callers and tests keep ``window.store`` etc."""
 
+    def __init__(self, name: str = "") -> None:
+        self.name = name  # the Session's name for it, when it differs
+
     def __set_name__(self, owner: type, name: str) -> None:
-        self.name = name
+        self.name = self.name or name
 
     def __get__(self, window: Any, owner: type | None = None) -> Any:
         return self if window is None else getattr(window.session, self.name)

@@ -20,11 +20,12 @@ class TaskSignals(QObject):
     failed = Signal(str)
 
 
-class Task(QRunnable):
+class PoolTask(QRunnable):
     """Runs ``fn(task)`` in the pool; ``fn`` may call ``task.report`` and check
-    ``task.cancelled``. Exceptions become ``failed`` with the message, never a crash."""
+    ``task.cancelled``. Exceptions become ``failed`` with the message, never a crash.
+    (Named apart from ``training.tasks.Task``, which defines what a pack screens for.)"""
 
-    def __init__(self, fn: Callable[[Task], Any], name: str = "") -> None:
+    def __init__(self, fn: Callable[[PoolTask], Any], name: str = "") -> None:
         super().__init__()
         self.setAutoDelete(False)  # the owner keeps it until done/failed arrives
         self.fn = fn
@@ -60,18 +61,18 @@ class TaskRunner(QObject):
     def __init__(self, parent: QObject | None = None, pool: QThreadPool | None = None) -> None:
         super().__init__(parent)
         self.pool = pool or QThreadPool.globalInstance()
-        self._live: set[Task] = set()
+        self._live: set[PoolTask] = set()
         self._shut = False
 
     def start(
         self,
-        fn: Callable[[Task], Any],
+        fn: Callable[[PoolTask], Any],
         on_done: Callable[[Any], None] | None = None,
         on_failed: Callable[[str], None] | None = None,
         on_progress: Callable[[int, int, object], None] | None = None,
         name: str = "",
-    ) -> Task:
-        task = Task(fn, name)
+    ) -> PoolTask:
+        task = PoolTask(fn, name)
         if on_progress is not None:
             task.signals.progress.connect(self._unless_shut(on_progress))
         if on_done is not None:

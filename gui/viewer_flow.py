@@ -18,14 +18,14 @@ from PySide6.QtWidgets import QFileDialog, QFrame, QLabel, QPushButton, QSpinBox
 
 from . import presenter
 from .qimage import to_pixmap
-from .session import Frame
+from .session import Picture
 
 if TYPE_CHECKING:
     from .heatmap_view import HeatmapViewer
     from .patient_panel import PatientForm
     from .result_panel import ResultPanel
     from .session import DicomDetails, Session
-    from .tasks import Task, TaskRunner
+    from .tasks import PoolTask, TaskRunner
 
 translate = QCoreApplication.translate
 
@@ -159,7 +159,7 @@ class ViewerFlow(QObject):
             w.setVisible(multi)
         with QSignalBlocker(h.frame_spin):
             h.frame_spin.setMaximum(max(1, details.frames))
-            h.frame_spin.setValue(self.session.frames.get(details.path, 0) + 1)
+            h.frame_spin.setValue(self.session.dicom_frames.get(details.path, 0) + 1)
         h.frame_count.setText(translate("MainWindow", "of {n}").format(n=details.frames))
         h.dicom_bar.show()
         study = ""
@@ -178,7 +178,7 @@ class ViewerFlow(QObject):
         path = self.session.current_path
         if path is None or not self.session.set_frame(path, value - 1):
             return
-        self.session.frame = None
+        self.session.picture = None
         patients = self.host.patients
         patients.saved.discard(patients.saved_key() or ("", "", ""))
         self.show_current(fit=False)
@@ -231,11 +231,11 @@ class ViewerFlow(QObject):
             name="render",
         )
 
-    def _rendered(self, frame: Frame, gen: int, fit: bool) -> None:
+    def _rendered(self, frame: Picture, gen: int, fit: bool) -> None:
         s, viewer = self.session, self.host.viewer
         if gen != self.render_gen or frame.path != s.current_path:
             return  # a newer request or another image has taken over
-        shown = s.frame
+        shown = s.picture
         same_image = (
             shown is not None
             and shown.image is not None
@@ -243,7 +243,7 @@ class ViewerFlow(QObject):
             and shown.path == frame.path
             and viewer.original is not None
         )
-        s.frame = frame
+        s.picture = frame
         if frame.image is None:
             viewer.clear()
             viewer.placeholder.setText(
@@ -295,7 +295,7 @@ class ViewerFlow(QObject):
     def has_overlay(self) -> bool:
         if self.session.record is not None:  # a saved screening: its stored heatmap
             return self.host.records.has_overlay()
-        frame = self.session.frame
+        frame = self.session.picture
         return frame is not None and frame.overlay is not None
 
     def save_overlay_dialog(self) -> None:
@@ -306,8 +306,8 @@ class ViewerFlow(QObject):
         if s.record is not None:
             stem, cls = Path(s.record.image_path).stem, s.record.top_class or "heatmap"
         else:
-            stem = Path(s.frame.path).stem
-            cls = s.frame.cam.class_id if s.frame.cam else "heatmap"
+            stem = Path(s.picture.path).stem
+            cls = s.picture.cam.class_id if s.picture.cam else "heatmap"
         default = Path(h.last_folder("last_save_folder")) / f"{stem}-{cls}-heatmap.png"
         path, _ = QFileDialog.getSaveFileName(
             h.viewer.window(),
@@ -319,7 +319,7 @@ class ViewerFlow(QObject):
             h.settings.setValue("last_save_folder", str(Path(path).parent))
             self.save_overlay(path)
 
-    def save_overlay(self, path: str | Path) -> Task | None:
+    def save_overlay(self, path: str | Path) -> PoolTask | None:
         if not self.has_overlay():
             return None
         target = Path(path)
@@ -327,9 +327,9 @@ class ViewerFlow(QObject):
             target = target.with_suffix(".png")
         s, h = self.session, self.host
         stored = h.records.overlay_png() if s.record is not None else None
-        overlay = s.frame.overlay if stored is None else None
+        overlay = s.picture.overlay if stored is None else None
 
-        def work(_: Task) -> Path:
+        def work(_: PoolTask) -> Path:
             from screening.files import atomic_write_bytes
             from screening.imaging import png_bytes
 

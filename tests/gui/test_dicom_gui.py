@@ -121,9 +121,9 @@ def test_frame_choice_screens_that_frame(qtbot, window, tmp_path, packs_root, fr
     assert not np.allclose(shown, first)
     qtbot.waitUntil(
         lambda: (
-            window.frame is not None
-            and window.frame.image is not None
-            and dict(window.frame.image.metadata).get("dicom_frame") == str(frame - 1)
+            window.picture is not None
+            and window.picture.image is not None
+            and dict(window.picture.image.metadata).get("dicom_frame") == str(frame - 1)
         ),
         timeout=20000,
     )

@@ -37,8 +37,8 @@ def wait_result(qtbot, window, path: Path | None = None) -> None:
 def wait_frame(qtbot, window) -> None:
     qtbot.waitUntil(
         lambda: (
-            window.frame is not None
-            and window.frame.path == window.session.current_path
+            window.picture is not None
+            and window.picture.path == window.session.current_path
             and window.viewer.original is not None
         ),
         timeout=20000,
@@ -90,7 +90,7 @@ def test_heatmap_toggle_and_opacity_change_the_picture(qtbot, window, tmp_path):
     drop(window.drop_zone, [image])
     wait_result(qtbot, window, image)
     wait_frame(qtbot, window)
-    frame = window.frame
+    frame = window.picture
     assert frame.cam is not None and frame.cam.has_evidence
     original = to_qimage(frame.image.pixels)
     with_heat = window.viewer.view.shown_image()
@@ -124,15 +124,15 @@ def test_heatmap_for_another_class_and_method(qtbot, window, tmp_path):
     )
     controls.class_combo.setCurrentIndex(controls.class_combo.findData(other))
     controls.class_combo.activated.emit(controls.class_combo.currentIndex())
-    qtbot.waitUntil(lambda: window.frame.cam.class_id == other, timeout=10000)
-    assert window.frame.cam.method == "gradcam"
+    qtbot.waitUntil(lambda: window.picture.cam.class_id == other, timeout=10000)
+    assert window.picture.cam.method == "gradcam"
     i = controls.method_combo.findData("layercam")
     assert i >= 0
     controls.method_combo.setCurrentIndex(i)
     controls.method_combo.activated.emit(i)
-    qtbot.waitUntil(lambda: window.frame.cam.method == "layercam", timeout=10000)
+    qtbot.waitUntil(lambda: window.picture.cam.method == "layercam", timeout=10000)
     # no positive evidence must be said in words, never drawn as noise
-    assert window.viewer.note.isVisibleTo(window) == (not window.frame.cam.has_evidence)
+    assert window.viewer.note.isVisibleTo(window) == (not window.picture.cam.has_evidence)
 
 
 def test_no_evidence_is_said_in_words(qtbot, window, tmp_path):
@@ -142,7 +142,7 @@ def test_no_evidence_is_said_in_words(qtbot, window, tmp_path):
     drop(window.drop_zone, [image])
     wait_result(qtbot, window, image)
     wait_frame(qtbot, window)
-    px = window.frame.image.pixels
+    px = window.picture.image.pixels
     flat = CamMap(np.zeros((4, 4), np.float32), False, "normal", "gradcam")
     from gui.qimage import to_pixmap
 
@@ -266,7 +266,7 @@ def test_save_overlay_png(qtbot, window, tmp_path):
     qtbot.waitUntil(target.exists, timeout=5000)
     saved = QImage(str(target))
     assert (saved.width(), saved.height()) == (80, 80)
-    assert same(saved, to_qimage(window.frame.overlay))
+    assert same(saved, to_qimage(window.picture.overlay))
 
 
 def test_pack_chooser_lists_packs_and_refused_ones(qtbot, make_window, tmp_path, packs_root):
