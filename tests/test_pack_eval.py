@@ -13,7 +13,13 @@ from inference import cam as cam_mod
 from inference.packs import load_pack
 from inference.screener import Screener
 from tests.packgen import make_pack
-from training.eval_tables import render_answers, render_classes, render_localisation
+from training.eval_tables import (
+    render_answers,
+    render_classes,
+    render_localisation,
+    render_methods,
+    render_section,
+)
 from training.intervals import bootstrap_mean, wilson
 from training.localise import (
     Box,
@@ -200,6 +206,7 @@ def test_pack_figures_are_what_the_screener_answers(tiny):
             res = screener.screen_path(path)
             answered += res.status.value == "ok"
             correct += res.status.value == "ok" and res.prediction.top_class == cls
+    assert report["variant"] == "fp32" and len(report["model_sha256"]) == 64
     assert val["n"] == 13
     assert val["accuracy"]["k"] == correct and val["answered"]["k"] == answered
     assert val["refusals"].get("unreadable") == 1
@@ -223,3 +230,16 @@ def test_cli_writes_json_and_tables(tiny, tmp_path, capsys):
     assert render_answers(reports, ["val", "shift"]).endswith("| - | - | - | - |")  # no shift split
     assert render_classes(reports, ["val"]).count("`tiny-pack`") == 3
     assert "gradcam" in render_localisation(reports, ["val"])
+
+
+def test_readme_section_shows_val_and_shift_side_by_side(tiny, tmp_path):
+    pack_dir, data = tiny
+    report = evaluate_pack(pack_dir, data, ["val"], boxes=data / "boxes.csv",
+                           methods=["gradcam", "eigencam"])
+    text = render_section([report])
+    assert "| val: accuracy (refusal = miss) |" in text and "| shift: answered |" in text
+    # The viewer's method and the baseline per class; every method only in the compact table.
+    per_class = text.split("### Do the heatmaps")[1].split("Every CAM method")[0]
+    assert "eigencam" not in per_class and "centre (baseline)" in per_class
+    assert "eigencam" in render_methods([report], ["val"])
+    assert max(len(line) for line in text.splitlines() if not line.startswith("|")) <= 95

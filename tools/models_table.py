@@ -145,7 +145,17 @@ def render() -> str:
         "|---|---|---|---|---|---|---|---|---|---|---|",
         *rows,
     ]
-    return HEAD + "\n".join(table) + "\n" + NOTES
+    return HEAD + "\n".join(table) + "\n" + NOTES + _evaluation()
+
+
+def _evaluation() -> str:
+    """Val and second-site figures measured by tools/evaluate_packs.py, when present."""
+    path = MODELS / "evaluation.json"
+    if not path.exists():
+        return ""
+    from training.eval_tables import render_section
+
+    return "\n" + render_section(json.loads(path.read_text("utf-8")))
 
 
 def main() -> int:

@@ -6,6 +6,7 @@ Used by the evaluation CLI and by ``tools/models_table.py``, which renders
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Sequence
 
 DASH = "-"
@@ -35,7 +36,8 @@ def render_answers(reports: Sequence[dict], splits: Sequence[str]) -> str:
         head += [f"{s}: n", f"{s}: accuracy (refusal = miss)", f"{s}: answered", f"{s}: accuracy of answers"]
     lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     for r in reports:
-        cells = [f"`{r['pack']}`"]
+        variant = r.get("variant")
+        cells = [f"`{r['pack']}`" + (f" ({variant})" if variant and variant != "fp32" else "")]
         for s in splits:
             e = _split(r, s)
             if e is None:
@@ -86,3 +88,80 @@ def render_localisation(reports: Sequence[dict], splits: Sequence[str], centre: 
                         f"| {pct(fig['pointing'])} | {num(fig['lift'])} |"
                     )
     return "\n".join(lines)
+
+
+def render_methods(reports: Sequence[dict], splits: Sequence[str], centre: str = "centre") -> str:
+    """Compact CAM-method comparison: pointing game / energy lift over all boxed images."""
+    rows = []
+    methods: list[str] = []
+    for r in reports:
+        for s in splits:
+            loc = (_split(r, s) or {}).get("localisation")
+            if loc:
+                methods += [m for m in loc if m not in methods]
+                rows.append((r["pack"], s, loc))
+    if not rows:
+        return ""
+    methods = [m for m in methods if m != centre] + [centre]
+    head = ["pack", "split", "n"] + [f"{m} (baseline)" if m == centre else m for m in methods]
+    lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    for pack, s, loc in rows:
+        n = loc[methods[0]]["all"]["pointing"]["n"] if methods[0] in loc else 0
+        cells = [f"`{pack}`", s, str(n)]
+        for m in methods:
+            fig = loc.get(m, {}).get("all")
+            cells.append(f"{pct(fig['pointing'])}; {num(fig['lift'])}" if fig else DASH)
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def render_section(reports: Sequence[dict], splits: Sequence[str] = ("val", "shift"),
+                   viewer_method: str = "gradcam") -> str:
+    """The models/README.md section: answers, classes, and localisation, val and shift."""
+    shown = [
+        {**r, "splits": {
+            s: {**e, "localisation": {k: v for k, v in e.get("localisation", {}).items()
+                                      if k in (viewer_method, "centre")}}
+            for s, e in r["splits"].items()
+        }}
+        for r in reports
+    ]
+    parts = [
+        "## Validation and second site (`shift/`), through the app's screening path",
+        "",
+        "Measured by `tools/evaluate_packs.py` (`training/pack_eval.py`): every image is screened "
+        "by `inference.screener.Screener` with the pack's guards, so a refused image (out of "
+        "distribution, wrong modality, poor quality, unreadable) counts as a miss in the first "
+        "accuracy; the answered share and the accuracy of the answers stand beside it. `shift/` "
+        "holds half of each source's official test images (other patients: a second site); "
+        "nothing was fitted on it. Palm and face have no `shift/`. 95 % Wilson intervals in "
+        "brackets. Raw figures: `models/evaluation.json`.",
+        "",
+        render_answers(reports, splits),
+        "",
+        "Per class: recall counting refusals as misses, and the share refused.",
+        "",
+        render_classes(reports, splits),
+    ]
+    if any((_split(r, s) or {}).get("localisation") for r in reports for s in splits):
+        parts += [
+            "",
+            "### Do the heatmaps point at the tumour?",
+            "",
+            "Against the tumour boxes of `brain_mri/tumour_boxes.csv` (no boxes for `notumor`): "
+            "pointing game = the heatmap's peak lies inside the box grown by 3 % of the image "
+            "side (Wilson interval); energy lift = share of heatmap mass inside the box divided "
+            "by the box's share of the image (1 = no better than uniform; bootstrap interval). "
+            "Maps for the true class at image resolution, as the viewer paints them. Baseline: "
+            "a centred isotropic Gaussian (sigma = 1/4 of the shorter side) that ignores the "
+            f"image. Heatmap the viewer shows by default (`{viewer_method}`):",
+            "",
+            render_localisation(shown, splits),
+            "",
+            "Every CAM method computable from the exported `features`/`head_grad` "
+            "(pointing game; energy lift), all boxed images:",
+            "",
+            render_methods(reports, splits),
+        ]
+    wrapped = [p if p.startswith(("|", "#")) else textwrap.fill(p, 95) for p in parts]
+    return "\n".join(wrapped) + "\n"

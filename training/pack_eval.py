@@ -148,7 +148,14 @@ def evaluate_pack(
     pack = load_pack(pack_dir)
     screener = Screener(pack) if variant is None else Screener(pack, _engine(pack, variant))
     classes = pack.manifest.class_ids
-    report: dict = {"pack": pack.manifest.id, "version": pack.manifest.pack_version, "splits": {}}
+    variant = screener.engine.variant or pack.manifest.onnx.default_variant
+    report: dict = {
+        "pack": pack.manifest.id,
+        "version": pack.manifest.pack_version,
+        "variant": variant,  # which graph answered: the pack's default unless asked otherwise
+        "model_sha256": pack.model_sha256(variant),
+        "splits": {},
+    }
     for split in splits:
         outcomes = screen_files(screener, split_files(data, split, classes))
         entry = to_json(answer_metrics(outcomes, classes))
