@@ -62,7 +62,7 @@ def main(argv: list[str] | None = None) -> int:
             raise SystemExit("timed out waiting for the window")
 
     wait(lambda: window.ready)
-    image = tmp / "chest_xray.jpg"
+    image = tmp / args.image.name
     shutil.copy(args.image, image)
     window.add_paths([str(image)])
     wait(
