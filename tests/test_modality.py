@@ -195,3 +195,20 @@ def test_unusual_image_of_the_right_modality_says_so():
     assert result.status is Status.OUT_OF_DISTRIBUTION and result.looks_like == "brain-mri"
     assert result.message.startswith("This looks like a brain MRI, but unlike the images")
     assert "Have a clinician read it." in result.message
+
+
+def test_drawn_negatives_are_reproducible_rgb_images():
+    """Training and val negatives differ only by seed, and a seed redraws the same image."""
+    from training.modality_data import GENERATORS, negatives
+
+    first = negatives(len(GENERATORS), seed=5)
+    assert {it.key for it in first} == set(GENERATORS)
+    for item in first:
+        pixels = item.pixels()
+        assert pixels.dtype == np.uint8 and pixels.ndim == 3 and pixels.shape[2] == 3
+        assert np.array_equal(pixels, item.pixels())
+    other = negatives(len(GENERATORS), seed=6)
+    assert any(
+        a.pixels().shape != b.pixels().shape or not np.array_equal(a.pixels(), b.pixels())
+        for a, b in zip(first, other, strict=True)
+    )
