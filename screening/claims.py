@@ -52,9 +52,14 @@ def fingerprint(path: str) -> Fingerprint | None:
     return Fingerprint(st.st_size, st.st_mtime_ns)
 
 
+_ACTIVE: set[str] = set()  # owners of runs under way in this process
+
+
 def new_owner() -> str:
-    """A claim owner for one run: ``host:pid:random``."""
-    return f"{_HOST}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+    """A claim owner for one run, ``host:pid:random``; active until :func:`release`."""
+    owner = f"{_HOST}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+    _ACTIVE.add(owner)
+    return owner
 
 
 def _owner_alive(owner: str) -> bool:
@@ -65,7 +70,7 @@ def _owner_alive(owner: str) -> bool:
         return True  # another machine, or Windows (where probing a pid can kill it): lease
     pid = int(pid_text)
     if pid == os.getpid():
-        return True
+        return owner in _ACTIVE  # an earlier run of this process that has ended
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
@@ -106,7 +111,8 @@ def _item_path(store: Store, item_id: int) -> str:
 
 
 def release(store: Store, owner: str) -> None:
-    """Give back the pending items ``owner`` still holds (at the end of a run)."""
+    """Give back the items ``owner`` still holds (at the end of a run)."""
+    _ACTIVE.discard(owner)
     with store.transaction() as conn:
         conn.execute(
             "UPDATE batch_items SET claimed_by='', claimed_at=0 WHERE claimed_by=?", (owner,)

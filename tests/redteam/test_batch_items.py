@@ -383,3 +383,33 @@ def test_byte_named_patient_folder_and_label_are_stored(store, screener, tmp_pat
     (item,) = store.job_items(job.id)
     assert fs_path(item.path) == str(image)
     assert store.get_patient(item.patient_id).patient_id == "Pasien-\\udce9"
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="Windows claims end by lease only")
+def test_claims_of_a_dead_run_are_taken_over(store, screener, tmp_path):
+    """A run killed mid-item (another process, or an earlier run of this one) leaves a
+    claim; the next run takes the item at once instead of waiting for the lease."""
+    from screening import claims
+
+    files = [write_image(tmp_path / "in" / f"i{n}.png", seed=n) for n in range(3)]
+    queue = BatchQueue(store, screener, workers=1)
+    job, _ = queue.submit(collect_inputs(files))
+    first, second, third = store.job_items(job.id)
+    ended = claims.new_owner()  # a run of this process that ended without releasing
+    claims._ACTIVE.discard(ended)
+    assert claims.claim(store, first.id, ended)
+    gone = f"{claims._HOST}:{_dead_pid()}:abcd1234"  # a run whose process has exited
+    assert claims.claim(store, second.id, gone)
+    live = claims.new_owner()  # a run still under way holds the third
+    assert claims.claim(store, third.id, live)
+    assert not claims.claim(store, third.id, claims.new_owner())
+    assert claims.held_elsewhere(store, job.id, "me") == [third.id]
+    claims.release(store, live)
+    counts = queue.run(job.id)
+    assert counts.pending == 0 and counts.done == 3
+
+
+def _dead_pid() -> int:
+    proc = subprocess.Popen([sys.executable, "-c", "pass"])
+    proc.wait()
+    return proc.pid
