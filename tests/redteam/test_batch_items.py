@@ -413,3 +413,24 @@ def _dead_pid() -> int:
     proc = subprocess.Popen([sys.executable, "-c", "pass"])
     proc.wait()
     return proc.pid
+
+
+def test_two_commands_on_one_folder_both_finish_without_a_database_error(tmp_path):
+    """The red-team run: the same batch command started twice at once. Both end normally,
+    every file has one screening, and nobody sees 'UNIQUE constraint failed'."""
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for n in range(16):
+        (folder / f"x{n:02d}.jpg").write_bytes(SAMPLE.read_bytes() + bytes([n]))  # distinct files
+    cmd = [sys.executable, "-m", "screening.cli", "batch", str(folder)]
+    cmd += ["--model", "chest-xray-pneumonia", "--out", str(tmp_path / "out"), "-q"]
+    env = cli_env(tmp_path)
+    procs = [subprocess.Popen(cmd, env=env, stderr=subprocess.PIPE, text=True) for _ in range(2)]
+    errors = [p.communicate(timeout=300)[1] for p in procs]
+    assert [p.returncode for p in procs] == [0, 0], errors
+    assert not any("UNIQUE" in e or "Traceback" in e for e in errors), errors
+    with Store(tmp_path / "home" / "cliniclens.db") as s:
+        (job,) = s.list_jobs()
+        assert s.job_counts(job.id).done == 16
+        per_item = s._query("SELECT batch_item_id, COUNT(*) FROM screenings GROUP BY batch_item_id")
+        assert len(per_item) == 16 and all(n == 1 for _, n in per_item)
