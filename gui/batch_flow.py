@@ -322,7 +322,7 @@ class BatchFlow(QObject):
             self.write_report(job_id, path)
 
     def write_report(self, job_id: int, path: str | Path) -> PoolTask | None:
-        """The batch summary PDF (screening.reports.batch_summary), written in a worker."""
+        """The batch summary PDF and its audit entry (screening.outputs), in a worker."""
         store = self.session.store
         if store is None:
             return None
@@ -332,13 +332,11 @@ class BatchFlow(QObject):
         operator, lang, clinic = self.host.operator, self.session.language, self.session.clinic
 
         def work(_: PoolTask):
-            from screening.reports import batch_summary
+            from screening.outputs import write_batch_summary
             from screening.settings import ClinicSettings
 
             options = (clinic or ClinicSettings()).report_options(language=lang, operator=operator)
-            info = batch_summary(store, job_id, target, options)
-            store.audit("report.export", operator=operator, detail=f"batch job {job_id}: {target}")
-            return info
+            return write_batch_summary(store, job_id, target, options, operator=operator)
 
         return self.host.runner.start(
             work,
@@ -365,7 +363,7 @@ class BatchFlow(QObject):
             self.export_csv(job_id, path)
 
     def export_csv(self, job_id: int, path: str | Path) -> PoolTask | None:
-        """The job's results as CSV for spreadsheets (screening.export), in a worker."""
+        """The job's results as CSV for spreadsheets, audited (screening.outputs), in a worker."""
         store = self.session.store
         if store is None:
             return None
@@ -376,22 +374,14 @@ class BatchFlow(QObject):
         operator, clinic = self.host.operator, self.session.clinic
 
         def work(_: PoolTask):
-            from screening import export
+            from screening.export import ExportOptions
+            from screening.outputs import export_job_results, job_class_ids
 
-            if pack is not None:
-                class_ids = list(pack.manifest.class_ids)
-            else:
-                class_ids = []
-                for _item, rec in store.job_results(job_id):
-                    if rec is not None:
-                        class_ids += [c for c in rec.class_ids if c not in class_ids]
-            names = bool(clinic and clinic.names_in_exports)
-            columns, rows = export.job_rows(
-                store, job_id, class_ids, export.ExportOptions(include_patient_names=names)
-            )
-            written = export.write_csv(target, columns, rows)
-            store.audit("results.export", operator=operator, detail=f"job {job_id}: {written}")
-            return written
+            class_ids = job_class_ids(store, job_id, pack.manifest if pack is not None else None)
+            options = ExportOptions(include_patient_names=bool(clinic and clinic.names_in_exports))
+            return export_job_results(
+                store, job_id, target, class_ids, options, operator=operator
+            ).path
 
         return self.host.runner.start(
             work,

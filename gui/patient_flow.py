@@ -285,14 +285,12 @@ class PatientFlow(QObject):
         operator, lang = w.operator, w.language
 
         def work(_: PoolTask):
-            from screening.reports import patient_report
+            from screening.outputs import write_patient_report
             from screening.settings import load_settings
 
             extra = {"operator": operator} if operator else {}
             options = load_settings().report_options(language=lang, **extra)
-            info = patient_report(store, pid, target, options)
-            store.audit("report.export", operator=operator, patient_id=pid, detail=str(target))
-            return info
+            return write_patient_report(store, pid, target, options, operator=operator)
 
         def done(info) -> None:
             self.form.show_feedback(

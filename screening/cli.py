@@ -460,15 +460,18 @@ def cmd_batch(args: argparse.Namespace) -> int:
             )
         with _progress_bar(counts, args.quiet) as callback, _cancel_on_signal(queue) as hit:
             queue.run(job.id, callback)
-        columns, rows = export.job_rows(
+        from .outputs import export_job_results, write_batch_summary
+
+        names = args.settings.names_in_exports and not args.no_names
+        table = export_job_results(  # audited as results.export
             store,
             job.id,
+            out / "results.csv",
             pack.manifest.class_ids,
-            export.ExportOptions(
-                include_patient_names=args.settings.names_in_exports and not args.no_names
-            ),
+            export.ExportOptions(include_patient_names=names),
+            operator=args.operator,
         )
-        csv_path = export.write_csv(out / "results.csv", columns, rows)
+        csv_path, columns, rows = table.path, table.columns, table.rows
         json_path = export.write_json(
             out / "results.json",
             columns,
@@ -480,26 +483,19 @@ def cmd_batch(args: argparse.Namespace) -> int:
                 "model_sha256": pack.manifest.onnx.sha256,
             },
         )
-        store.audit("results.export", operator=args.operator, detail=f"job {job.id}: {csv_path}")
         report_path, report_failed = None, None
         if args.report:
             from .errors import ReportError
-            from .reports import batch_summary
 
-            try:
-                report_path = batch_summary(
-                    store, job.id, out / "report.pdf", _report_options(args)
+            try:  # audited as report.export
+                report_path = write_batch_summary(
+                    store, job.id, out / "report.pdf", _report_options(args), operator=args.operator
                 )
             except ReportError as exc:  # the results are saved: say so, not "disk problem"
                 report_failed = exc
             else:
                 for warning in report_path.warnings:
                     _err(warning)
-                store.audit(
-                    "report.export",
-                    operator=args.operator,
-                    detail=f"batch job {job.id}: {report_path.path}",
-                )
         counts = count_outcomes(rows)  # the same words as the CSV, the report and the GUI
         if not args.quiet:
             print(
@@ -559,6 +555,7 @@ def _progress_bar(counts, quiet: bool) -> Iterator:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
+    from .outputs import batch_summary_detail, patient_report_detail
     from .readonly import audit_export, open_for_reading
     from .reports import batch_summary, patient_report, report_filename
 
@@ -571,7 +568,7 @@ def cmd_report(args: argparse.Namespace) -> int:
             if target.suffix.lower() != ".pdf":
                 target = target / f"batch-{args.job}-summary.pdf"
             info = batch_summary(store, args.job, target, options)
-            detail = f"batch job {args.job}: {info.path}"
+            detail = batch_summary_detail(args.job, info.path)
         else:
             patient = store.get_patient_by_code(args.patient)
             if patient is None:
@@ -580,7 +577,7 @@ def cmd_report(args: argparse.Namespace) -> int:
             if target.suffix.lower() != ".pdf":
                 target = target / report_filename(patient, options)
             info = patient_report(store, patient.id, target, options, args.screening)
-            patient_key, detail = patient.id, f"{info.report_id}: {info.path}"
+            patient_key, detail = patient.id, patient_report_detail(info)
     for warning in info.warnings:
         _err(warning)
     if not audit_export(

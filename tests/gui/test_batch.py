@@ -167,6 +167,12 @@ def test_summary_pdf_and_csv_from_the_gui(qtbot, window, clinic_folder, tmp_path
     rows = list(csv.DictReader(table.open(encoding="utf-8-sig")))
     assert sorted(Path(r["file"]).name for r in rows) == ["a.png", "b.png", "broken.png", "c.png"]
     assert {r["patient_id"] for r in rows} == {"P-001", "P-002"}
+    job = outcome.job_id  # audited as `cliniclens batch` audits them (screening.outputs)
+    details = {e.action: e.detail for e in window.store.audit_log() if "export" in e.action}
+    assert details == {
+        "report.export": f"batch job {job}: {pdf.with_suffix('.pdf')}",
+        "results.export": f"job {job}: {table}",
+    }
 
 
 def crashed_job(tmp_path, files) -> int:

@@ -245,6 +245,11 @@ def test_save_screening_then_open_it_from_history(qtbot, window, tmp_path):
     assert task is not None
     qtbot.waitUntil(lambda: "Report saved" in form.feedback.text(), timeout=30000)
     assert report.read_bytes().startswith(b"%PDF")
+    # audited as `cliniclens report` audits it (screening.outputs): report number, then file
+    (entry,) = window.store.audit_log(action="report.export")
+    assert entry.patient_id == rec.patient_id
+    report_id, _, path = entry.detail.partition(": ")
+    assert report_id and " " not in report_id and path == str(report)
 
 
 def test_save_needs_a_patient_id(qtbot, window, tmp_path):
