@@ -243,3 +243,33 @@ def test_readme_section_shows_val_and_shift_side_by_side(tiny, tmp_path):
     assert "eigencam" not in per_class and "centre (baseline)" in per_class
     assert "eigencam" in render_methods([report], ["val"])
     assert max(len(line) for line in text.splitlines() if not line.startswith("|")) <= 95
+
+
+def test_record_puts_figures_in_manifest_and_card_and_reseals(tiny):
+    from inference.errors import PackError
+    from inference.signing import sign_pack
+    from tests.packgen import TEST_KEY
+    from training.eval_record import END, START, record
+
+    pack_dir, data = tiny
+    (pack_dir / "MODEL_CARD.md").write_text("# Tiny\n\nSome text.\n")
+    from inference.seal import write_seal
+
+    write_seal(pack_dir)
+    sign_pack(pack_dir, TEST_KEY)
+    report = evaluate_pack(pack_dir, data, ["val"], boxes=data / "boxes.csv")
+    record(pack_dir, report)
+    record(pack_dir, report)  # idempotent: one section, not two
+    # The old signature covered the old seal: the pack must be signed again before use.
+    with pytest.raises(PackError):
+        load_pack(pack_dir)
+    sign_pack(pack_dir, TEST_KEY)
+    pack = load_pack(pack_dir)
+    entry = pack.manifest.metrics.extra["evaluation"]
+    assert entry["splits"]["val"]["accuracy"] == report["splits"]["val"]["accuracy"]
+    assert set(entry["splits"]["val"]["localisation"]) == {"gradcam", CENTRE}
+    card = (pack_dir / "MODEL_CARD.md").read_text()
+    assert card.startswith("# Tiny\n\nSome text.\n") and card.count(START) == card.count(END) == 1
+    assert "accuracy (refusal = miss)" in card and "centre (baseline)" in card
+    with pytest.raises(ValueError):
+        record(pack_dir, {**report, "pack": "another-pack"})

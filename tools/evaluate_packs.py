@@ -7,6 +7,11 @@ Each pack is screened through the app's own path (``training.pack_eval``) on its
 ``val/`` and, where it exists, ``shift/`` (a second site: measured, never fitted on), with
 lesion boxes where the dataset has them. ``tools/models_table.py`` renders the JSON into
 ``models/README.md``; rerun both after a pack changes. Packs not named keep their entries.
+
+``--record`` also writes each named pack's figures into its manifest (``metrics.evaluation``)
+and card, re-seals and signs it with the release key (``tools/sign_pack.py``); with
+``--record-only`` the figures already in the JSON are recorded without screening again,
+refused when they were measured on another model file.
 """
 
 from __future__ import annotations
@@ -20,6 +25,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from training.eval_record import record  # noqa: E402
 from training.eval_tables import render_answers, render_localisation  # noqa: E402
 from training.pack_eval import evaluate_pack  # noqa: E402
 
@@ -49,6 +55,20 @@ def evaluate_bundled(pack_dir: Path, data_root: Path, methods: list[str]) -> dic
     return report
 
 
+def record_and_sign(pack_dir: Path, report: dict | None, key: Path | None) -> None:
+    from inference.packs import load_pack
+    from tools.sign_pack import release_key, sign
+
+    if report is None:
+        raise SystemExit(f"{pack_dir.name}: no figures in the JSON; evaluate it first")
+    pack = load_pack(pack_dir)
+    if pack.model_sha256(report.get("variant")) != report.get("model_sha256"):
+        raise SystemExit(f"{pack_dir.name}: the figures are for another model file; evaluate again")
+    record(pack_dir, report)
+    print(f"{pack_dir.name}: recorded, signed by {sign(pack_dir, key or release_key())}",
+          file=sys.stderr)
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("packs", nargs="*", help="pack ids (default: every bundled pack)")
@@ -56,13 +76,19 @@ def main() -> int:
     ap.add_argument("--cam-methods", nargs="+",
                     default=["gradcam", "hirescam", "gradcam++", "layercam", "eigencam"])
     ap.add_argument("--out", type=Path, default=ROOT / "models" / "evaluation.json")
+    ap.add_argument("--record", action="store_true", help="also write manifests and cards, sign")
+    ap.add_argument("--record-only", action="store_true", help="record the JSON's figures only")
+    ap.add_argument("--key", type=Path, help="signing key (default: the release key)")
     args = ap.parse_args()
     existing = json.loads(args.out.read_text("utf-8")) if args.out.exists() else []
     reports = {r["pack"]: r for r in existing}
     for pack_dir in pack_dirs(args.packs):
-        report = evaluate_bundled(pack_dir, args.data, args.cam_methods)
-        reports[report["pack"]] = report
-        print(f"{report['pack']}: {report['seconds']} s", file=sys.stderr)
+        if not args.record_only:
+            report = evaluate_bundled(pack_dir, args.data, args.cam_methods)
+            reports[report["pack"]] = report
+            print(f"{report['pack']}: {report['seconds']} s", file=sys.stderr)
+        if args.record or args.record_only:
+            record_and_sign(pack_dir, reports.get(pack_dir.name), args.key)
     ordered = [reports[k] for k in sorted(reports)]
     args.out.write_text(json.dumps(ordered, indent=1) + "\n", "utf-8")
     print(render_answers(ordered, SPLITS))
