@@ -205,35 +205,27 @@ class PatientFlow(QObject):
         saved_key = self.saved_key()
         label = w.session.short_name(key)
 
+        pixels = shown_overlay = None
+        shown = result
+        if frame is not None and frame.image is not None:
+            pixels = frame.image.pixels
+            if frame.overlay is not None and frame.cam is not None and frame.cam.has_evidence:
+                shown_overlay = frame.overlay
+            shown = frame.result or result
+
         def work(_: PoolTask):
-            from screening.imaging import jpeg_bytes
+            from screening.saving import save_to_patient
             from screening.store import PatientInfo
 
-            existing = store.get_patient_by_code(values["patient_id"])
-            if existing is None:
-                patient = store.add_patient(PatientInfo(**values), operator=operator)
-            else:
-                merged = {k: v or getattr(existing, k) for k, v in values.items()}
-                merged["contact"] = existing.contact
-                patient = store.update_patient(
-                    existing.id, PatientInfo(**merged), operator=operator
-                )
-            thumb = over = None
-            shown = result
-            if frame is not None and frame.image is not None:
-                thumb = jpeg_bytes(frame.image.pixels)
-                if frame.overlay is not None and frame.cam is not None and frame.cam.has_evidence:
-                    over = jpeg_bytes(frame.overlay)
-                shown = frame.result or result
-            record = store.record_screening(
+            return save_to_patient(
+                store,
                 shown,
-                patient_id=patient.id,
-                operator=operator,
+                PatientInfo(**values),
                 manifest=pack.manifest,
-                thumbnail=thumb,
-                overlay=over,
+                operator=operator,
+                pixels=pixels,
+                overlay=shown_overlay,
             )
-            return patient, record
 
         def done(out) -> None:
             patient, record = out
