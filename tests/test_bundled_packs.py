@@ -226,19 +226,28 @@ def test_a_small_refused_image_gets_advice_to_use_the_original(tmp_path):
 
 @pytest.mark.parametrize("side", [160, 112])
 def test_chest_guard_fitted_on_downscaled_copies_answers_thumbnails(tmp_path, side):
-    """An X-ray the full-size-only guard refused as a 160-px thumbnail (the model still reads
-    such copies at 98 % accuracy) is answered, and the same as the original."""
+    """X-rays the full-size-only guard refused as thumbnails (28 % at 112 px; the model still
+    reads such copies at 98 % accuracy) are answered, and the same as the originals. The
+    default variant's own guard (int8 since issue 21) refuses about 4 % of them (391
+    validation copies: 4.1 % at 112 px, 4.6 % at 160 px; fp32's 4.1 % and 3.8 %)."""
     from PIL import Image
 
-    xray = DATASETS / "chest_xray" / "val" / "normal" / "00012.jpg"
-    if not xray.is_file():
+    if not (DATASETS / "chest_xray").is_dir():
         pytest.skip("dataset not available")
     pack = load_pack(MODELS / "chest-xray-pneumonia")
     ood = pack.manifest.ood
     assert ood.fitted_on and ood.downscaled_val_pass_rate >= 0.95 and ood.far_ood_flag_rate == 1.0
     screener = Screener(pack)
-    thumb = Image.open(xray).convert("L")
-    thumb.thumbnail((side, side))
-    thumb.save(tmp_path / "thumb.png")
-    result, original = screener.screen_path(tmp_path / "thumb.png"), screener.screen_path(xray)
-    assert result.answered and result.prediction.top_class == original.prediction.top_class
+    xrays = _first_val_images(DATASETS / "chest_xray", per_class=12)
+    answered = agree = 0
+    for i, xray in enumerate(xrays):
+        thumb = Image.open(xray).convert("L")
+        thumb.thumbnail((side, side))
+        thumb.save(tmp_path / f"thumb{i}.png")
+        result = screener.screen_path(tmp_path / f"thumb{i}.png")
+        if result.answered:
+            answered += 1
+            original = screener.screen_path(xray)
+            agree += result.prediction.top_class == original.prediction.top_class
+    # fp32 and int8 alike answer all 24 here and change the top class of 2 at 112 px
+    assert answered >= len(xrays) - 2 and agree >= answered - 2

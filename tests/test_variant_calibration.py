@@ -307,3 +307,96 @@ def test_the_int8_rule_needs_accuracy_guard_and_probes(int8, holds):
     from training.quantize import int8_holds
 
     assert int8_holds({"fp32": {"accuracy": 0.95, "probes_flagged": 1.0}, "int8": int8}) is holds
+
+
+# -- the bundled packs ---------------------------------------------------------------
+MODELS = resource_path("models")
+BUNDLED = sorted(p for p in MODELS.iterdir() if (p / "manifest.json").exists())
+
+
+@pytest.mark.parametrize("directory", BUNDLED, ids=lambda p: p.name)
+def test_a_bundled_pack_defaults_to_int8_exactly_where_the_rule_holds(directory: Path):
+    pytest.importorskip("torch")
+    from training.quantize import int8_holds
+
+    raw = json.loads((directory / "manifest.json").read_text("utf-8"))
+    variant = raw["onnx"].get("variants", {}).get("int8")
+    if variant is None or "metrics" not in variant:
+        pytest.skip("no measured int8 variant")
+    m = variant["metrics"]
+    res = {"fp32": {"accuracy": m["fp32_accuracy"], "probes_flagged": m.get("fp32_probes_flagged")},
+           "int8": {"accuracy": m["accuracy"], "ood_pass": m.get("ood_val_pass"),
+                    "probes_flagged": m.get("probes_flagged")}}
+    default = raw["onnx"].get("default_variant", "fp32")
+    if default == "int8":
+        assert m.get("ood_val_pass") is not None, "int8 judged without its own guard's figures"
+        assert int8_holds(res)
+    elif m.get("ood_val_pass") is not None:  # measured with its own guard: the rule fails
+        assert not int8_holds(res)
+    card = (directory / "MODEL_CARD.md").read_text("utf-8")
+    assert f"Default variant: **{default}**" in card
+    if default == "int8":  # judged and run with its own guard, not fp32's
+        own = raw["variants"]["int8"]["ood"]
+        assert own["file"] == "ood.int8.npz" and own["val_pass_rate"] >= 0.95
+        assert own["far_ood_flag_rate"] >= raw["ood"]["far_ood_flag_rate"]
+        assert bool(own.get("early")) == bool(raw["ood"].get("early"))
+        screener = Screener(load_pack(directory))
+        assert screener.manifest.ood == load_pack(directory).manifest.for_variant("int8").ood
+        assert screener.ood.threshold == own["threshold"]
+
+
+def test_the_release_copy_of_a_bundled_int8_pack_holds_int8_only(tmp_path):
+    """What the executable ships for an int8-default pack: int8 and its own guard, answering
+    exactly as the full pack's default does."""
+    from inference.signing import sign_pack
+    from tests.packgen import TEST_KEY, write_test_key
+    from tools.release_pack import release_copy
+
+    chosen = [d for d in BUNDLED
+              if json.loads((d / "manifest.json").read_text("utf-8"))["onnx"].get(
+                  "default_variant") == "int8"]
+    if not chosen:
+        pytest.skip("no bundled pack defaults to int8")
+    source = tmp_path / "src" / chosen[0].name
+    shutil.copytree(chosen[0], source)
+    sign_pack(source, TEST_KEY)
+    out = release_copy(source, tmp_path / "release", signing_key=write_test_key(tmp_path / "k"))
+    names = {p.name for p in out.iterdir()}
+    assert "model.int8.onnx" in names and "ood.int8.npz" in names
+    assert not names & {"model.onnx", "ood.npz", "ood_early.npz"}
+    full, copy_ = load_pack(source), load_pack(out)
+    assert copy_.manifest.ood == full.manifest.ood and copy_.manifest.temperature == full.manifest.temperature
+    samples = resource_path("assets", "samples", full.id)
+    images = sorted(p for p in samples.iterdir() if p.suffix.lower() in (".jpg", ".jpeg", ".png"))
+    a, b = Screener(full).screen_path(images[0]), Screener(copy_).screen_path(images[0])
+    assert a.status == b.status and a.prediction.probabilities == b.prediction.probabilities
+
+
+def test_a_pack_fitted_without_probes_does_not_block_int8():
+    """The pipeline writes far_ood_flag_rate NaN when no probes were given: no figure, not a
+    failed comparison."""
+    pytest.importorskip("torch")
+    from training.quantize import _probes_flagged
+
+    raw = _raw_with_block(INT8_BLOCK)
+    raw["ood"]["far_ood_flag_rate"] = float("nan")
+    assert _probes_flagged(parse(raw).for_variant("fp32")) is None
+    raw["ood"]["far_ood_flag_rate"] = 0.99
+    assert _probes_flagged(parse(raw).for_variant("fp32")) == 0.99
+
+
+def test_the_card_shows_each_variants_guard_and_referral_thresholds():
+    pytest.importorskip("torch")
+    from training.quantize import _card_section
+
+    row = {"macro_f1": 0.9, "ms": 2.0, "bytes": 2_000_000, "accuracy": 0.95}
+    res = {"n": 10, "cam_pearson": 0.9, "load_avg": 3.25,
+           "fp32": {**row, "ood_pass": 0.969, "probes_flagged": 1.0, "temperature": 1.44,
+                    "thresholds": {"pneumonia": 0.518481}},
+           "int8": {**row, "ood_pass": 0.97, "probes_flagged": 0.99, "temperature": 1.37,
+                    "thresholds": {"pneumonia": 0.653523}}}
+    text = _card_section(res, "fp32", "minmax", 300)
+    assert "Referral thresholds: pneumonia 0.518 (fp32), 0.654 (int8)." in text
+    assert "passing the guard 96.9 % with fp32, 97.0 % with int8" in text
+    assert "probe images flagged 100.0 % with fp32, 99.0 % with int8" in text
+    assert "load average of 3.2" in text and "Default variant: **fp32**" in text

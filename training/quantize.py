@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import statistics
 import tempfile
 import time
@@ -202,9 +203,11 @@ def evaluate(pack_dir: Path, data: Path, runs: int = 3, timing_images: int = 40)
             "ood_pass": float(np.mean(passed[v])) if passed[v] else None,
             "probes_flagged": _probes_flagged(man.for_variant(v)),
             "temperature": man.for_variant(v).temperature,
+            "thresholds": {c.id: c.threshold for c in man.for_variant(v).classes if c.refer},
         }
     res["cam_pearson"] = float(np.mean(corr)) if corr else None
     res["max_logit_diff"] = max_logit_diff
+    res["load_avg"] = os.getloadavg()[0]  # timings on a shared machine say how busy it was
     for v, e in engines.items():
         e.run(sample[0])
         means = []
@@ -218,8 +221,10 @@ def evaluate(pack_dir: Path, data: Path, runs: int = 3, timing_images: int = 40)
 
 
 def _probes_flagged(man) -> float | None:
-    """Share of the probe images the variant's guard flagged when it was fitted."""
-    return None if man.ood is None else man.ood.far_ood_flag_rate
+    """Share of the probe images the variant's guard flagged when it was fitted (None: no
+    probes were given; the pipeline writes NaN then)."""
+    rate = None if man.ood is None else man.ood.far_ood_flag_rate
+    return None if rate is None or rate != rate else float(rate)
 
 
 def _note(res: dict, method: str, n_calib: int) -> str:
@@ -238,6 +243,18 @@ def _note(res: dict, method: str, n_calib: int) -> str:
 
 def _pct(x: float | None) -> str:
     return "n/a" if x is None else f"{100 * x:.1f} %"
+
+
+def _load(res: dict) -> str:
+    load = res.get("load_avg")
+    return "" if load is None else f" (timed with a 1-minute load average of {load:.1f} on this machine)"
+
+
+def _thresholds(f: dict, q: dict) -> str:
+    """Each variant's referral thresholds: a changed threshold changes who is referred."""
+    a, b = f.get("thresholds") or {}, q.get("thresholds") or {}
+    shown = [f"{c} {_num(a.get(c))} (fp32), {_num(b.get(c))} (int8)" for c in a if a.get(c) is not None]
+    return f"- Referral thresholds: {'; '.join(shown)}.\n" if shown else ""
 
 
 def _num(x: float | None) -> str:
@@ -264,7 +281,8 @@ def _card_section(res: dict, default: str, method: str, n_calib: int) -> str:
         f"- `{INT8_FILE}`: onnxruntime static quantisation (QDQ, per-channel int8 weights, "
         f"uint8 activations, {method} calibration on {n_calib} training images preprocessed "
         f"like the app); pooling, head and `head_grad` stay fp32.\n"
-        f"- Measured with the app's engine on the validation split (n = {res['n']}), 1 thread:\n\n"
+        f"- Measured with the app's engine on the validation split (n = {res['n']}), 1 thread"
+        f"{_load(res)}:\n\n"
         f"| variant | size | ms / image | accuracy | macro F1 |\n|---|---:|---:|---:|---:|\n"
         f"| fp32 | {f['bytes'] / 1e6:.1f} MB | {f['ms']:.1f} | {100 * f['accuracy']:.1f} % | "
         f"{100 * f['macro_f1']:.1f} % |\n"
@@ -278,6 +296,7 @@ def _card_section(res: dict, default: str, method: str, n_calib: int) -> str:
         f"validation images passing the guard {_pct(f.get('ood_pass'))} with fp32, "
         f"{_pct(q.get('ood_pass'))} with int8; probe images flagged "
         f"{_pct(f.get('probes_flagged'))} with fp32, {_pct(q.get('probes_flagged'))} with int8.\n"
+        f"{_thresholds(f, q)}"
         f"- Default variant: **{default}** (int8 becomes the default only when accuracy drops "
         f"by less than {MAX_DROP_POINTS} points, its guard passes at least "
         f"{100 * MIN_OOD_PASS:.0f} % of the validation images and flags no fewer probe images "
