@@ -296,7 +296,7 @@ class Session:
         import time
 
         from inference.errors import InferenceError
-        from inference.overlay import blend
+        from inference.screener import finish_overlay
 
         pack_id = screener.pack.id
         try:
@@ -317,16 +317,10 @@ class Session:
             cached = (cam, full, (time.perf_counter() - t0) * 1000.0)
             self._maps[key] = cached
         cam, full, heat_ms = cached
-        t1 = time.perf_counter()
-        overlay = (
-            blend(image.pixels, full, settings.opacity, settings.colormap)
-            if cam.has_evidence
-            else image.pixels
+        overlay, timed = finish_overlay(  # the blend Screener.overlay does, on the cached map
+            image, result, cam, full, heat_ms, opacity=settings.opacity, colormap=settings.colormap
         )
-        timings = replace(
-            result.timings, heatmap_ms=heat_ms, overlay_ms=(time.perf_counter() - t1) * 1000.0
-        )
-        return Picture(path, pack_id, image, overlay, cam, replace(result, timings=timings))
+        return Picture(path, pack_id, image, overlay, cam, timed)
 
 
 class InSession:

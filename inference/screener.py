@@ -282,11 +282,30 @@ class Screener:
         """Heatmap overlay (RGB uint8) and the result with heatmap/overlay timings filled in."""
         t0 = time.perf_counter()
         cmap, full = self.heatmap(image, result, class_id, method)
-        heat_ms = _ms(t0)
-        t1 = time.perf_counter()
-        picture = blend(image.pixels, full, opacity, colormap) if cmap.has_evidence else image.pixels
-        timed = replace(result, timings=replace(result.timings, heatmap_ms=heat_ms, overlay_ms=_ms(t1)))
+        picture, timed = finish_overlay(
+            image, result, cmap, full, _ms(t0), opacity=opacity, colormap=colormap
+        )
         return cmap, picture, timed
+
+
+def finish_overlay(
+    image: LoadedImage,
+    result: ScreenResult,
+    cmap: cam_mod.CamMap,
+    full: np.ndarray,
+    heat_ms: float,
+    *,
+    opacity: float = 0.45,
+    colormap: str = DEFAULT_COLORMAP,
+) -> tuple[np.ndarray, ScreenResult]:
+    """Blend a computed heatmap over the image (the image alone when the map shows no
+    evidence) and fill in the heatmap/overlay timings. ``heat_ms``: what computing the map
+    cost, also when the caller took it from a cache (the desktop viewer re-blends on every
+    opacity or colour-map change)."""
+    t1 = time.perf_counter()
+    picture = blend(image.pixels, full, opacity, colormap) if cmap.has_evidence else image.pixels
+    timed = replace(result, timings=replace(result.timings, heatmap_ms=heat_ms, overlay_ms=_ms(t1)))
+    return picture, timed
 
 
 def failed_result(source: str, exc: InferenceError) -> ScreenResult:

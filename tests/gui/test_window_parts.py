@@ -51,3 +51,32 @@ def test_window_attributes_are_the_sessions(qtbot, window):
     assert window.session.patient_db_id == 7
     window.session.language = "id"
     assert window.language == "id"
+
+
+def test_the_viewer_blends_the_heatmap_as_batches_do(packs_root, tmp_path):
+    """Session.render re-blends a cached map; the picture equals Screener.overlay's."""
+    import numpy as np
+
+    from gui.presenter import heatmap_class
+    from inference.packs import discover
+    from tests.gui.conftest import write_image
+
+    s = Session()
+    s.set_catalog(discover([packs_root]), "tiny-pack")
+    screener = s.screener()
+    path = str(write_image(tmp_path / "scan.png", seed=1))
+    result = s.screen(screener, path)
+    assert result.answered
+    settings = s.set_heatmap(opacity=0.6, colormap="jet")
+    shown = s.render(screener, path, result, settings)
+    again = s.render(screener, path, result, s.set_heatmap(opacity=0.6))  # from the cache
+    _, overlay, _ = screener.overlay(
+        screener.load(path),
+        result,
+        heatmap_class(result.prediction),
+        method=settings.method,
+        opacity=0.6,
+        colormap="jet",
+    )
+    assert np.array_equal(shown.overlay, overlay) and np.array_equal(again.overlay, overlay)
+    assert again.result.timings.heatmap_ms == shown.result.timings.heatmap_ms  # first cost
