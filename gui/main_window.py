@@ -101,9 +101,7 @@ class MainWindow(QMainWindow):
         self._restore()
         QTimer.singleShot(0, self._start_up)
 
-    # ------------------------------------------------------------------------------------
-    # Layout
-    # ------------------------------------------------------------------------------------
+    # -- Layout ------------------------------------------------------------------------------
     def _build(self) -> None:
         self.pack_chooser = PackChooser()
         self.drop_zone = DropZone()
@@ -180,7 +178,7 @@ class MainWindow(QMainWindow):
     def _connect(self) -> None:
         images, pictures = self.images, self.pictures
         self.pack_chooser.pack_selected.connect(self.select_pack)
-        self.pack_chooser.info_requested.connect(self.show_pack_info)
+        self.pack_chooser.info_requested.connect(lambda: window_dialogs.show_pack_info(self))
         self.drop_zone.paths_dropped.connect(images.add_paths)
         self.drop_zone.open_files.connect(images.open_files)
         self.drop_zone.open_folder.connect(images.open_folder)
@@ -277,14 +275,16 @@ class MainWindow(QMainWindow):
         view.addAction(self._action(self.tr("Fit to window"), self.viewer.view.fit, "Ctrl+0"))
         help_menu = bar.addMenu(self.tr("&Help"))
         help_menu.addAction(
-            self._action(self.tr("About this screening type…"), self.show_pack_info)
+            self._action(
+                self.tr("About this screening type…"), lambda: window_dialogs.show_pack_info(self)
+            )
         )
         help_menu.addAction(self._action(self.tr("Where is my data?…"), self.show_data_help))
-        help_menu.addAction(self._action(self.tr("About ClinicLens"), self.show_about))
+        help_menu.addAction(
+            self._action(self.tr("About ClinicLens"), lambda: window_dialogs.show_about(self))
+        )
 
-    # ------------------------------------------------------------------------------------
-    # Settings
-    # ------------------------------------------------------------------------------------
+    # -- Settings ----------------------------------------------------------------------------
     def _restore(self) -> None:
         geometry = self.settings.value("window/geometry")
         if geometry is not None:
@@ -321,9 +321,7 @@ class MainWindow(QMainWindow):
         value = self.settings.value(key, "")
         return str(value) if value and Path(str(value)).is_dir() else str(Path.home())
 
-    # ------------------------------------------------------------------------------------
-    # Startup: packs, store, heavy imports — all in a worker
-    # ------------------------------------------------------------------------------------
+    # -- Startup: packs, store, heavy imports — all in a worker ------------------------------
     def _start_up(self) -> None:
         dirs, store_path = self._model_dirs, self._store_path
         self.statusBar().showMessage(self.tr("Looking for screening types…"))
@@ -354,7 +352,7 @@ class MainWindow(QMainWindow):
         self.ready = True
         self.statusBar().showMessage(self.tr("Ready"), 3000)
         self.images.add_pending()
-        QTimer.singleShot(0, self.offer_resume)
+        QTimer.singleShot(0, self.batch_flow.offer_resume)
         QTimer.singleShot(0, lambda: ask_first_start(self))
 
     def set_catalog(self, catalog: PackCatalog) -> None:
@@ -369,9 +367,7 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(message, 10000)
         message_box(self, QMessageBox.Icon.Warning, self.tr("ClinicLens"), message).exec()
 
-    # ------------------------------------------------------------------------------------
-    # Screening type
-    # ------------------------------------------------------------------------------------
+    # -- Screening type ----------------------------------------------------------------------
     def select_pack(self, pack_id: str) -> None:
         if not self.session.select_pack(pack_id):
             return
@@ -385,18 +381,10 @@ class MainWindow(QMainWindow):
         self.screen_pending()
 
     # Dialogs (gui.window_dialogs)
-    def show_pack_info(self) -> None:
-        window_dialogs.show_pack_info(self)
-
     def show_data_help(self) -> DataHelpDialog:
         return window_dialogs.show_data_help(self)
 
-    def show_about(self) -> None:
-        window_dialogs.show_about(self)
-
-    # ------------------------------------------------------------------------------------
-    # The image list (gui.image_flow) and what is shown of it (gui.viewer_flow)
-    # ------------------------------------------------------------------------------------
+    # -- The image list (gui.image_flow) and what is shown of it (gui.viewer_flow) -----------
     def add_paths(self, paths: list[str]) -> None:
         self.images.add_paths(paths)
 
@@ -415,8 +403,7 @@ class MainWindow(QMainWindow):
     def save_overlay(self, path: str | Path) -> PoolTask | None:
         return self.pictures.save_overlay(path)
 
-    # ------------------------------------------------------------------------------------
-    # Patients (gui.patient_flow), saved screenings (gui.records_view)
+    # -- Patients (gui.patient_flow), saved screenings (gui.records_view) --------------------
     def save_screening(self) -> PoolTask | None:
         return self.patients.save()
 
@@ -429,9 +416,7 @@ class MainWindow(QMainWindow):
     def open_record(self, screening_id: int) -> None:
         self.records.open(screening_id)
 
-    # ------------------------------------------------------------------------------------
-    # Clinic settings
-    # ------------------------------------------------------------------------------------
+    # -- Clinic settings ---------------------------------------------------------------------
     @property
     def operator(self) -> str:
         """Who screens: the clinic settings' operator (older installs: a QSettings value)."""
@@ -445,23 +430,29 @@ class MainWindow(QMainWindow):
     def apply_settings(self, clinic: ClinicSettings) -> bool:
         return window_dialogs.apply_settings(self, clinic)
 
+    def reopened(self, language: str) -> MainWindow:
+        """A new window like this one (settings, database, packs) in ``language``; this
+        one's settings are saved first (gui.relaunch shows it and closes this one)."""
+        self._save_settings()
+        return MainWindow(
+            settings=self.settings,
+            store_path=self._store_path,
+            model_dirs=self._model_dirs,
+            language=language,
+        )
+
     def relaunch(self, language: str) -> None:
         """Reopen the window in ``language`` (gui.relaunch), once this slot has returned."""
         from .relaunch import switch_language
 
         QTimer.singleShot(0, lambda: switch_language(self, language))
 
-    # ------------------------------------------------------------------------------------
-    # Batch jobs (screening.queue in a worker)
-    # ------------------------------------------------------------------------------------
+    # -- Batch jobs (screening.queue in a worker) --------------------------------------------
     def ask(self, title: str, text: str) -> bool:
         """A yes/no question (tests replace this)."""
         yes, no = QMessageBox.StandardButton.Yes, QMessageBox.StandardButton.No
         box = message_box(self, QMessageBox.Icon.Question, title, text, yes | no)
         return box.exec() == yes
-
-    def offer_resume(self) -> int | None:
-        return self.batch_flow.offer_resume()
 
     def open_batch(self):
         return self.batch_flow.open()
@@ -476,7 +467,6 @@ class MainWindow(QMainWindow):
     def export_job_csv(self, job_id: int, path: str | Path) -> PoolTask | None:
         return self.batch_flow.export_csv(job_id, path)
 
-    # ------------------------------------------------------------------------------------
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt API
         self._save_settings()
         interrupted = self.batch.job_id if self.batch.running else None

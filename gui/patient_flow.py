@@ -7,23 +7,56 @@ can be assigned from the form. Rules: ``gui.patient_controller`` and ``screening
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, Protocol
 
-from PySide6.QtCore import QObject
-from PySide6.QtWidgets import QFileDialog
+from PySide6.QtCore import QObject, QSettings
+from PySide6.QtWidgets import QFileDialog, QWidget
 
 from .patient_controller import PatientController, PatientDraft
 from .tasks import PoolTask
 
 if TYPE_CHECKING:
-    from screening.store import ScreeningRecord
+    from screening.store import ScreeningRecord, Store
 
-    from .main_window import MainWindow
+    from .history_panel import HistoryList
+    from .patient_panel import PatientForm
+    from .session import Picture, Session
+    from .tasks import TaskRunner
+
+
+class RecordsPart(Protocol):
+    """What the Patient tab uses of gui.records_view (typed here: no import circle)."""
+
+    def ask(self, kind: str, rec: ScreeningRecord) -> tuple[str, str, bool] | None: ...
+    def assign(self, screening_id: int, code: str, **kw: Any) -> bool: ...
+    def refresh(self, query: str = "") -> None: ...
+
+
+class PatientHost(Protocol):
+    """What the Patient tab uses of the main window (gui.main_window is not imported)."""
+
+    session: Session
+    settings: QSettings
+    runner: TaskRunner
+    patient_form: PatientForm
+    history: HistoryList
+    records: RecordsPart
+    store: Store | None
+    record: ScreeningRecord | None
+    picture: Picture | None
+    patient_db_id: int | None
+    language: str
+
+    @property
+    def operator(self) -> str: ...
+    def window(self) -> QWidget: ...
+    def ask(self, title: str, text: str) -> bool: ...
+    def last_folder(self, key: str = "last_folder") -> str: ...
 
 
 class PatientFlow(QObject):
-    def __init__(self, window: MainWindow) -> None:
-        super().__init__(window)
+    def __init__(self, window: PatientHost) -> None:
+        super().__init__(window.window())
         self.w = window
         self.form = window.patient_form
         self.rules = PatientController()
@@ -259,7 +292,7 @@ class PatientFlow(QObject):
         name = report_filename(patient, load_settings().report_options())
         default = Path(w.last_folder("last_report_folder")) / name
         path, _ = QFileDialog.getSaveFileName(
-            w, self.tr("Save report"), str(default), self.tr("PDF document (*.pdf)")
+            w.window(), self.tr("Save report"), str(default), self.tr("PDF document (*.pdf)")
         )
         if path:
             w.settings.setValue("last_report_folder", str(Path(path).parent))

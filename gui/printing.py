@@ -13,16 +13,32 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from PySide6.QtCore import QObject
 from PySide6.QtPrintSupport import QPrintDialog, QPrinter
-from PySide6.QtWidgets import QDialog
+from PySide6.QtWidgets import QDialog, QStatusBar, QWidget
 
 from .tasks import PoolTask
 
 if TYPE_CHECKING:
-    from .main_window import MainWindow
+    from screening.store import Store
+
+    from .patient_panel import PatientForm
+    from .tasks import TaskRunner
+
+
+class PrintHost(Protocol):
+    """What printing uses of the main window (gui.main_window is not imported)."""
+
+    runner: TaskRunner
+    patient_form: PatientForm
+    store: Store | None
+    patient_db_id: int | None
+
+    def window(self) -> QWidget: ...
+    def statusBar(self) -> QStatusBar: ...  # noqa: N802 - Qt API
+    def write_report(self, path: str | Path, then=None) -> PoolTask | None: ...  # noqa: ANN001
 
 
 def print_command(pdf: Path, printer: str, copies: int, platform: str = sys.platform):
@@ -38,8 +54,8 @@ def print_command(pdf: Path, printer: str, copies: int, platform: str = sys.plat
 
 
 class ReportPrinter(QObject):
-    def __init__(self, window: MainWindow) -> None:
-        super().__init__(window)
+    def __init__(self, window: PrintHost) -> None:
+        super().__init__(window.window())
         self.w = window
 
     def print_report(self) -> PoolTask | None:
@@ -59,7 +75,7 @@ class ReportPrinter(QObject):
     def choose_printer(self) -> QPrinter | None:
         """The system print dialog (tests replace this)."""
         printer = QPrinter()
-        dialog = QPrintDialog(printer, self.w)
+        dialog = QPrintDialog(printer, self.w.window())
         dialog.setWindowTitle(self.tr("Print report"))
         return printer if dialog.exec() == QDialog.DialogCode.Accepted else None
 

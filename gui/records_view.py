@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QObject
 from PySide6.QtGui import QImage
@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QLabel,
     QLineEdit,
+    QStatusBar,
     QVBoxLayout,
     QWidget,
 )
@@ -30,9 +31,14 @@ from .qimage import from_bytes
 
 if TYPE_CHECKING:
     from screening.records import Void
-    from screening.store import ScreeningRecord
+    from screening.store import ScreeningRecord, Store
 
-    from .main_window import MainWindow
+    from .heatmap_view import HeatmapViewer
+    from .history_panel import HistoryList
+    from .patient_panel import PatientForm
+    from .result_panel import ResultPanel
+    from .session import Picture, Session
+    from .tasks import TaskRunner
 
 
 class RecordDialog(QDialog):
@@ -82,11 +88,50 @@ class RecordDialog(QDialog):
         self.buttons.button(QDialogButtonBox.StandardButton.Ok).setEnabled(ok)
 
 
+class PatientsPart(Protocol):
+    """What a shown record uses of gui.patient_flow (typed here: no import circle)."""
+
+    def leave_image(self) -> None: ...
+    def show_record(self, rec: ScreeningRecord, voided: bool) -> None: ...
+
+
+class PicturesPart(Protocol):
+    """What a shown record uses of gui.viewer_flow."""
+
+    render_gen: int
+
+    def show_timings(self, timings: object) -> None: ...
+    def update_nav(self) -> None: ...
+
+
+class RecordsHost(Protocol):
+    """What the History uses of the main window (gui.main_window is not imported)."""
+
+    session: Session
+    runner: TaskRunner
+    viewer: HeatmapViewer
+    result_panel: ResultPanel
+    patient_form: PatientForm
+    history: HistoryList
+    patients: PatientsPart
+    pictures: PicturesPart
+    store: Store | None
+    record: ScreeningRecord | None
+    picture: Picture | None
+    language: str
+
+    @property
+    def operator(self) -> str: ...
+    def window(self) -> QWidget: ...
+    def statusBar(self) -> QStatusBar: ...  # noqa: N802 - Qt API
+    def failed(self, message: str) -> None: ...
+
+
 class RecordsView(QObject):
     """Everything about saved screenings that the main window shows."""
 
-    def __init__(self, window: MainWindow) -> None:
-        super().__init__(window)
+    def __init__(self, window: RecordsHost) -> None:
+        super().__init__(window.window())
         self.w = window
         self.voids: dict[int, Void] = {}
         self.overlay_bytes: bytes | None = None  # the shown record's stored heatmap
@@ -276,7 +321,7 @@ class RecordsView(QObject):
                 ),
                 ask_patient=False,
                 need_reason=True,
-                parent=self.w,
+                parent=self.w.window(),
             )
         else:
             move = kind == "move"
@@ -293,7 +338,7 @@ class RecordsView(QObject):
                 intro,
                 ask_patient=True,
                 need_reason=move,
-                parent=self.w,
+                parent=self.w.window(),
             )
         if dialog.exec() != QDialog.DialogCode.Accepted:
             return None

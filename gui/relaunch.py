@@ -5,34 +5,46 @@ same settings, database and image list. Not while a batch runs: that one finishe
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
+from PySide6.QtCore import QRect
 from PySide6.QtWidgets import QApplication
 
 if TYPE_CHECKING:
-    from .main_window import MainWindow
+    from .batch import BatchController
+    from .session import Session
 
-_alive: list[MainWindow] = []  # the new window lives as long as the app, like the first
+
+class Reopenable(Protocol):
+    """What a language switch uses of the main window (gui.main_window is not imported:
+    the window builds its successor itself, ``reopened``)."""
+
+    batch: BatchController
+    session: Session
+    replaced_by: Reopenable | None
+
+    def reopened(self, language: str) -> Reopenable: ...
+    def geometry(self) -> QRect: ...
+    def setGeometry(self, rect: QRect) -> None: ...  # noqa: N802 - Qt API
+    def show(self) -> None: ...
+    def close(self) -> bool: ...
+    def add_paths(self, paths: list[str]) -> None: ...
 
 
-def switch_language(window: MainWindow, setting: str) -> MainWindow | None:
+_alive: list[Reopenable] = []  # the new window lives as long as the app, like the first
+
+
+def switch_language(window: Reopenable, setting: str) -> Reopenable | None:
     """Reopen ``window`` in the language ``setting`` ("" = the system's); None when a batch
     is running (the caller says the language applies at the next start)."""
     from . import translations
-    from .main_window import MainWindow
 
     if window.batch.running:
         return None
     app = QApplication.instance()
     language = translations.apply_language(app, setting)
     paths = list(window.session.queue)
-    window._save_settings()
-    new = MainWindow(
-        settings=window.settings,
-        store_path=window._store_path,
-        model_dirs=window._model_dirs,
-        language=language,
-    )
+    new = window.reopened(language)
     new.setGeometry(window.geometry())
     new.show()
     _alive.append(new)
