@@ -337,3 +337,20 @@ def test_batch_results_and_report_name_the_profile(site_env, capsys):
     pdf = next(out.glob("*.pdf"))
     text = " ".join(page.extract_text() for page in PdfReader(str(pdf)).pages)
     assert f"site {prof.id}" in " ".join(text.split())
+
+
+def test_labelled_sample_from_a_csv_or_class_folders(tmp_path):
+    from screening.errors import InvalidInputError
+    from screening.site.labelled import read_labelled
+
+    for i in range(2):
+        write_image(tmp_path / "imgs" / f"n{i}.png", seed=i)
+        write_image(tmp_path / "sample" / "Abnormal" / f"a{i}.png", seed=10 + i)
+    (tmp_path / "labels.csv").write_text(
+        "file,label\nimgs/n0.png,normal\nimgs/n1.png, Normal \n", "utf-8")
+    got = read_labelled([tmp_path / "labels.csv", tmp_path / "sample"], ("normal", "abnormal"))
+    assert got.counts() == {"normal": 2, "abnormal": 2}
+    assert got.paths[0] == tmp_path / "imgs" / "n0.png"
+    (tmp_path / "bad.csv").write_text("imgs/n0.png,pneumonia\n", "utf-8")
+    with pytest.raises(InvalidInputError, match="its classes: normal, abnormal"):
+        read_labelled([tmp_path / "bad.csv"], ("normal", "abnormal"))
