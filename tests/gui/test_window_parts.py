@@ -3,6 +3,8 @@ share through the Session (gui.session), which the window only shows."""
 
 from __future__ import annotations
 
+import pytest
+
 from gui.session import Session
 from gui.startup import load_startup
 
@@ -80,3 +82,15 @@ def test_the_viewer_blends_the_heatmap_as_batches_do(packs_root, tmp_path):
     )
     assert np.array_equal(shown.overlay, overlay) and np.array_equal(again.overlay, overlay)
     assert again.result.timings.heatmap_ms == shown.result.timings.heatmap_ms  # first cost
+
+
+def test_the_parts_never_import_the_window_and_gui_has_no_import_cycle():
+    """The window's parts are typed against Protocols and read the Session; an import of
+    gui.main_window from one of them (even under TYPE_CHECKING) would make a cycle again."""
+    grimp = pytest.importorskip("grimp")
+    graph = grimp.build_graph("gui")
+    assert graph.find_modules_that_directly_import("gui.main_window") == {"gui.app"}
+    for module in graph.modules:
+        imported = graph.find_modules_directly_imported_by(module)
+        back = {m for m in imported if graph.chain_exists(m, module)}
+        assert back == set(), f"{module} is in an import cycle with {sorted(back)}"
