@@ -5,7 +5,6 @@ from __future__ import annotations
 import errno
 import os
 import threading
-import time
 from pathlib import Path
 
 import pytest
@@ -170,31 +169,66 @@ def test_cancel_keeps_rest_pending_and_run_again_finishes(store, screener, tmp_p
     assert_exactly_once(store, job.id)
 
 
+class CountingGate(threading.Event):
+    """The queue's run/pause gate, also telling when ``parties`` threads are held at it."""
+
+    def __init__(self, parties: int) -> None:
+        super().__init__()
+        self.set()
+        self.parties = parties
+        self.all_held = threading.Event()
+        self._held = 0
+        self._lock = threading.Lock()
+
+    def wait(self, timeout: float | None = None) -> bool:
+        if self.is_set():
+            return True
+        with self._lock:
+            self._held += 1
+            if self._held >= self.parties:
+                self.all_held.set()
+        try:
+            return super().wait(timeout)
+        finally:
+            with self._lock:
+                self._held -= 1
+
+
 def test_pause_holds_workers_until_resume(store, screener, tmp_path):
     inputs = collect_inputs([write_image(tmp_path / f"i{n}.png", seed=n) for n in range(6)])
     queue = BatchQueue(store, screener, workers=2)
+    gate = CountingGate(parties=2)
+    queue._running = gate  # the pause gate both workers wait at
     job, _ = queue.submit(inputs)
-    frozen: list[int] = []
+    seen: dict[str, object] = {}
+    calls = {"n": 0}
+    screen = screener.screen_image
+
+    def counted(*args, **kwargs):
+        calls["n"] += 1
+        return screen(*args, **kwargs)
+
+    screener.screen_image = counted
 
     def pause_once(p: Progress) -> None:
-        if p.item is not None and not frozen:
-            frozen.append(-1)
+        if p.item is not None and not seen:
+            seen["paused"] = True
             queue.pause()
 
-            def later() -> None:
-                time.sleep(0.5)
-                frozen.append(store.get_job(job.id).state)
-                before = store.job_counts(job.id).finished
-                time.sleep(0.3)
-                frozen.append(store.job_counts(job.id).finished - before)
+            def when_both_workers_wait() -> None:
+                assert gate.all_held.wait(60), "workers never stopped at the pause"
+                seen["state"] = store.get_job(job.id).state
+                seen["screened"] = calls["n"]
+                seen["finished"] = store.job_counts(job.id).finished
                 queue.resume()
 
-            threading.Thread(target=later, daemon=True).start()
+            threading.Thread(target=when_both_workers_wait, daemon=True).start()
 
     counts = queue.run(job.id, pause_once)
-    assert frozen[1] == "paused"  # visible to other windows / processes
-    assert frozen[2] == 0  # nothing was screened while paused
-    assert counts.done == 6
+    assert seen["state"] == "paused"  # visible to other windows / processes
+    # Both workers were held with work left: the pause stopped them, not the end of the job.
+    assert seen["finished"] < 6 and seen["screened"] < 6
+    assert counts.done == 6 and calls["n"] == 6  # after resume: the rest, each once
 
 
 def test_job_for_another_pack_is_refused(store, screener, tmp_path):
