@@ -67,10 +67,7 @@ def finding_line(summary: ResultSummary) -> str:
 def heatmap_class(prediction) -> str:
     """The class whose heatmap is shown first: the one that caused a referral when that
     is not the top class (the picture must explain the message), else the top class."""
-    referring = tuple(getattr(prediction, "referring_classes", ()) or ())
-    if prediction.refer and referring and prediction.top_class not in referring:
-        return referring[0]
-    return prediction.top_class
+    return prediction.explained_class
 
 
 def class_name(manifest: Manifest | None, class_id: str, language: str = "en") -> str:

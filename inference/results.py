@@ -58,6 +58,15 @@ class Prediction:
     def probability(self, class_id: str) -> float:
         return self.probabilities[self.class_ids.index(class_id)]
 
+    @property
+    def explained_class(self) -> str:
+        """The class whose heatmap explains the message: the one that caused a referral when
+        that is not the top class (palm: "Not anaemic 66 %" referred because of Anaemic),
+        else the top class. The GUI shows it first and batches save its heatmap."""
+        if self.refer and self.referring_classes and self.top_class not in self.referring_classes:
+            return self.referring_classes[0]
+        return self.top_class
+
 
 @dataclass(frozen=True, eq=False)
 class CamSource:

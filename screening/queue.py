@@ -353,7 +353,9 @@ class BatchQueue:
             result = screener.screen_image(image, (time.perf_counter() - started) * 1000.0)
             overlay_rgb = None
             if result.answered:
-                _, overlay_rgb, result = screener.overlay(image, result)
+                # the heatmap that explains the message (the referring class, if not the top)
+                explained = result.prediction.explained_class if result.prediction else None
+                _, overlay_rgb, result = screener.overlay(image, result, explained)
         except PackError:
             raise
         except InferenceError as exc:

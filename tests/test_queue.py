@@ -323,3 +323,31 @@ def test_progress_callback_error_stops_the_run(store, screener, tmp_path):
     assert store.job_counts(job.id).pending >= 3
     assert queue.run(job.id).done == 5
     assert_exactly_once(store, job.id)
+
+
+def test_batch_heatmap_explains_a_referral_from_a_class_that_is_not_the_top(
+    store, screener, tmp_path, monkeypatch
+):
+    """Issue 19 item 5: 'Normal 66 %' referred because of 'Abnormal' saves Abnormal's map."""
+    from dataclasses import replace
+
+    screen, overlay = screener.screen_image, screener.overlay
+    drawn: list[str | None] = []
+    referring: list[str] = []
+
+    def referred_by_second_class(*args, **kwargs):
+        result = screen(*args, **kwargs)
+        p = result.prediction
+        referring.append(next(c for c in p.class_ids if c != p.top_class))
+        return replace(result, prediction=replace(p, refer=True, referring_classes=(referring[-1],)))
+
+    def spy(image, result, class_id=None, **kwargs):
+        drawn.append(class_id)
+        return overlay(image, result, class_id, **kwargs)
+
+    monkeypatch.setattr(screener, "screen_image", referred_by_second_class)
+    monkeypatch.setattr(screener, "overlay", spy)
+    queue = BatchQueue(store, screener, workers=1, heatmap_dir=tmp_path / "heat")
+    job, _ = queue.submit(collect_inputs([write_image(tmp_path / "a.png", seed=3)]))
+    assert queue.run(job.id).done == 1
+    assert drawn == referring  # before: None, i.e. the top class's map
