@@ -94,3 +94,68 @@ def test_the_parts_never_import_the_window_and_gui_has_no_import_cycle():
         imported = graph.find_modules_directly_imported_by(module)
         back = {m for m in imported if graph.chain_exists(m, module)}
         assert back == set(), f"{module} is in an import cycle with {sorted(back)}"
+
+
+class _Shown:
+    """Stands in for gui.viewer_flow and gui.patient_flow: records what was asked of them."""
+
+    def __init__(self) -> None:
+        self.calls: list[str] = []
+
+    def show_current(self, fit: bool = False) -> None:
+        self.calls.append("show_current")
+
+    def clear(self) -> None:
+        self.calls.append("clear")
+
+    def forget_images(self) -> None:
+        self.calls.append("forget_images")
+
+
+def test_the_image_list_is_driven_without_a_window(qtbot, tmp_path):
+    """gui.image_flow needs only what its Protocol names: no MainWindow is built here."""
+    from PySide6.QtCore import QSettings
+    from PySide6.QtWidgets import QProgressBar, QPushButton, QStatusBar
+
+    from gui.dropzone import DropZone
+    from gui.image_flow import ImageFlow
+    from gui.result_panel import ResultPanel
+    from gui.tasks import TaskRunner
+    from tests.gui.conftest import write_image
+
+    class Host:
+        def __init__(self) -> None:
+            self.session = Session()
+            self.settings = QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat)
+            self.runner = TaskRunner()
+            self.ready = False
+            self.drop_zone, self.result_panel = DropZone(), ResultPanel()
+            self.progress, self.cancel_button = QProgressBar(), QPushButton()
+            self.patients, self.bar, self.errors = _Shown(), QStatusBar(), []
+
+        def statusBar(self):  # noqa: N802 - Qt API
+            return self.bar
+
+        def last_folder(self, key: str = "last_folder") -> str:
+            return str(tmp_path)
+
+        def failed(self, message: str) -> None:
+            self.errors.append(message)
+
+    host, shown = Host(), _Shown()
+    images = ImageFlow(host, shown, None)
+    for i in range(2):
+        write_image(tmp_path / "in" / f"{i}.png", seed=i)
+    (tmp_path / "in" / "notes.txt").write_text("not an image", "utf-8")
+    images.add_paths([str(tmp_path / "in")])
+    assert images.pending_paths == [str(tmp_path / "in")] and host.session.queue == []
+    host.ready = True  # the packs are found
+    images.add_pending()
+    qtbot.waitUntil(lambda: len(host.session.queue) == 2, timeout=10000)
+    assert host.drop_zone.label.text() == "Added 2 image(s); skipped 1 file(s) that are not images"
+    assert shown.calls == ["show_current"] and images.screening is None  # no pack chosen
+    assert host.settings.value("last_folder") == str(tmp_path / "in")
+    images.clear()
+    assert host.session.queue == [] and shown.calls[-1] == "clear"
+    assert host.patients.calls == ["forget_images"] and host.errors == []
+    host.runner.shutdown(5000)
