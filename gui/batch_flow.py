@@ -255,9 +255,9 @@ class BatchFlow(QObject):
         self.host.refresh_history(self.host.history.search.text())
         store = self.session.store
         if store is not None:  # the same words and numbers as the PDF and the CSV
-            from screening.outcomes import count_outcomes
+            from screening.outcomes import job_outcomes
 
-            counts = count_outcomes(store.job_results(outcome.job_id))
+            counts = job_outcomes(store, outcome.job_id)
             self._status(
                 translate("MainWindow", "Batch #{id}: {summary}").format(
                     id=outcome.job_id, summary=counts.summary(self.session.language)

@@ -152,3 +152,11 @@ __all__ = [
     "outcome_label",
     "outcome_of",
 ]
+
+
+def job_outcomes(store: Any, job_id: int) -> OutcomeCounts:
+    """A stored batch job's counts, screenings voided since then counted as not done: what
+    the GUI's status bar and batch window say after a batch (the PDF counts the same way)."""
+    from .records import voids
+
+    return count_outcomes(store.job_results(job_id), voids(store))

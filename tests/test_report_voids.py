@@ -6,7 +6,7 @@ from __future__ import annotations
 from pypdf import PdfReader
 
 from screening import cli, export, records
-from screening.outcomes import count_outcomes
+from screening.outcomes import count_outcomes, job_outcomes
 from screening.queue import BatchQueue, QueueInput
 from screening.reports import ReportOptions, batch_summary, patient_report
 from screening.store import PatientInfo, Store
@@ -68,6 +68,8 @@ def test_exports_and_counts_leave_the_answer_of_a_voided_screening_out(tmp_path,
     pairs = store.job_results(job.id)
     assert count_outcomes(pairs, voided) == count_outcomes(rows)
     assert count_outcomes(pairs, voided).answered == 1
+    # what the GUI says after a batch: the same counts, the voided one not answered
+    assert job_outcomes(store, job.id) == count_outcomes(rows)
     store.close()
 
     monkeypatch.setenv("CLINICLENS_HOME", str(tmp_path / "home"))
