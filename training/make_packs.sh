@@ -9,7 +9,16 @@ PY=${PY:-.venv/bin/python}
 $PY training/make_probes.py runs/probes/documents
 PROBE_PHOTOS=../shared/weights/test_images
 common=(--arch mobilenet_v2 --weights "$W" --size 224 --threads 2)
-run() { echo "== $1"; $PY -m training.cli "${common[@]}" --task "$1" --out "models/$1" "${@:2}"; }
+# int8 variant with its own calibration and guards (training/quantize.py, training/variant_fit.py),
+# measured against the same probe images; int8 becomes the default only where the rule holds.
+int8() {
+  local pack=$1 data="" probes=(); shift
+  while [ $# -gt 0 ]; do
+    case "$1" in --data) data=$2; shift 2;; --ood-probe) probes+=(--ood-probe "$2"); shift 2;; *) shift;; esac
+  done
+  echo "== $pack int8"; $PY -m training.quantize "models/$pack" --data "$data" "${probes[@]}"
+}
+run() { echo "== $1"; $PY -m training.cli "${common[@]}" --task "$1" --out "models/$1" "${@:2}"; int8 "$@"; }
 
 want() { [ ${#PACKS[@]} -eq 0 ] && return 0; for p in "${PACKS[@]}"; do [ "$p" = "$1" ] && return 0; done; return 1; }
 PACKS=("$@")
