@@ -354,3 +354,16 @@ def test_labelled_sample_from_a_csv_or_class_folders(tmp_path):
     (tmp_path / "bad.csv").write_text("imgs/n0.png,pneumonia\n", "utf-8")
     with pytest.raises(InvalidInputError, match="its classes: normal, abnormal"):
         read_labelled([tmp_path / "bad.csv"], ("normal", "abnormal"))
+
+
+def test_cli_target_sensitivity_is_read_as_a_share_or_a_percentage(site_env):
+    import argparse
+
+    from screening.errors import InvalidInputError
+    from screening.site.cli import _targets
+
+    man = load_pack(site_env / "models" / "tiny-pack").manifest
+    for text in ("abnormal=0.95", "abnormal=95", "abnormal=95%"):
+        assert _targets(argparse.Namespace(target=[text]), man)[1] == pytest.approx(0.95)
+    with pytest.raises(InvalidInputError, match="only referral classes"):
+        _targets(argparse.Namespace(target=["normal=0.9"]), man)
