@@ -110,6 +110,19 @@ NOTES = """
   training.guard --refit-downscaled`): chest refuses 3.3 % of them at 112 and 160 px, and
   every probe the packs refused before stays refused. brain-mri-tumor keeps its full-size fit
   (with copies, one chest X-ray probe passed); palm-anemia gained nothing from it.
+- Heatmaps of the brain packs (issue 15), options measured without retraining by
+  `tools/cam_grid_options.py` (same weights; pointing game over the boxed images, val / shift):
+  `brain-mri-tumor` Grad-CAM 9.8 / 8.0 % on the shipped 4x4 grid; the last stride removed
+  after training (8x8, dilated; raw accuracy val 95.0 % vs 95.4 %, shift 95.1 % vs 95.0 %)
+  16.6 / 10.2 %; the shipped graph on a 256-px input for the map only (8x8; its answers there
+  fall to 53 %, so the map would explain another pass) 13.5 / 11.4 %; the best of every variant
+  and CAM method on shift 22.7 % (256 px, EigenCAM), against 35.6 / 31.8 % for the centre
+  baseline. `brain-mri-glioma-meningioma`: best on shift 15.8 % against 35.1 %. A 4x4 grid
+  cannot reach 60 % at all: its peaks sit on 16 cell centres, and a cell centre falls inside
+  the grown box for only 53 % (val) / 52 % (shift) of the boxes (8x8: 99 / 98 %). Heatmaps
+  that localise need retrained packs (finer grid, likely box supervision); a retraining at
+  output stride 16 (`--output-stride 16`) was started and stopped: on the shared 2-core
+  machine one fine-tuning step took 49-76 s, 104 steps an epoch.
 """
 
 
