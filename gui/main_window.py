@@ -410,6 +410,9 @@ class MainWindow(QMainWindow):
     def write_report(self, path: str | Path, then=None) -> PoolTask | None:
         return self.patients.write_report(path, then)
 
+    def confirm_report(self) -> bool:
+        return self.patients.confirm_report()
+
     def refresh_history(self, query: str = "") -> None:
         self.records.refresh(query)
 

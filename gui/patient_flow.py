@@ -281,9 +281,31 @@ class PatientFlow(QObject):
         return w.runner.start(work, done, failed, name="save")
 
     # -- reports ---------------------------------------------------------------------------
+    def unsaved_result_on_screen(self) -> bool:
+        """An image's result is shown that is not in the record, so a report would omit it."""
+        w = self.w
+        return (
+            w.record is None
+            and w.session.current_result is not None
+            and self.saved_key() not in self.saved
+        )
+
+    def confirm_report(self) -> bool:
+        """Say before writing that the result on screen is not in the report (issue 19)."""
+        if not self.unsaved_result_on_screen():
+            return True
+        return self.w.ask(
+            self.tr("Result not saved"),
+            self.tr(
+                "The result on screen is not saved to this patient's record, so the report "
+                "will not include it. Save it first with \"Save screening to patient record\".\n\n"
+                "Write the report without it?"
+            ),
+        )
+
     def save_report_dialog(self) -> None:
         w = self.w
-        if w.store is None or w.patient_db_id is None:
+        if w.store is None or w.patient_db_id is None or not self.confirm_report():
             return
         from screening.reports import report_filename
         from screening.settings import load_settings

@@ -39,6 +39,7 @@ class PrintHost(Protocol):
     def window(self) -> QWidget: ...
     def statusBar(self) -> QStatusBar: ...  # noqa: N802 - Qt API
     def write_report(self, path: str | Path, then=None) -> PoolTask | None: ...  # noqa: ANN001
+    def confirm_report(self) -> bool: ...
 
 
 def print_command(pdf: Path, printer: str, copies: int, platform: str = sys.platform):
@@ -68,6 +69,8 @@ class ReportPrinter(QObject):
                 self.tr("Open or save a screening for a patient first, then print the report."),
                 8000,
             )
+            return None
+        if not w.confirm_report():
             return None
         target = user_data_dir() / "print" / f"report-{w.patient_db_id}.pdf"
         return w.write_report(target, then=self.send)

@@ -233,6 +233,14 @@ ID: dict[str, str] = {
     "Remove": "Hapus",
     "Replace them with a pseudonym": "Ganti dengan nama samaran",
     "Report saved: {path} ({pages} page(s))": "Laporan disimpan: {path} ({pages} halaman)",
+    "Result not saved": "Hasil belum disimpan",
+    "The result on screen is not saved to this patient's record, so the report will not "
+    "include it. Save it first with \"Save screening to patient record\".\n\n"
+    "Write the report without it?": (
+        "Hasil di layar belum disimpan ke rekam pasien ini, sehingga laporan tidak "
+        "akan memuatnya. Simpan dulu dengan \"Simpan skrining ke rekam pasien\".\n\n"
+        "Tulis laporan tanpa hasil itu?"
+    ),
     "Restart ClinicLens to change the language.": (
         "Mulai ulang ClinicLens untuk mengganti bahasa."
     ),

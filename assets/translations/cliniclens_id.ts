@@ -474,132 +474,132 @@ Untuk memulihkan, tutup ClinicLens lalu salin folder itu kembali ke tempat yang 
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../gui/main_window.py" line="89"/>
+        <location filename="../../gui/main_window.py" line="90"/>
         <source>ClinicLens — screening aid</source>
         <translation>ClinicLens — alat bantu skrining</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="116"/>
+        <location filename="../../gui/main_window.py" line="115"/>
         <source>Previous image (Page Up)</source>
         <translation>Gambar sebelumnya (Page Up)</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="117"/>
+        <location filename="../../gui/main_window.py" line="116"/>
         <source>Next image (Page Down)</source>
         <translation>Gambar berikutnya (Page Down)</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="121"/>
+        <location filename="../../gui/main_window.py" line="120"/>
         <source>Clear list</source>
         <translation>Kosongkan daftar</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="137"/>
+        <location filename="../../gui/main_window.py" line="136"/>
         <source>Patient</source>
         <translation>Pasien</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="138"/>
+        <location filename="../../gui/main_window.py" line="137"/>
         <source>History</source>
         <translation>Riwayat</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="170"/>
+        <location filename="../../gui/main_window.py" line="169"/>
         <source>%v of %m</source>
         <translation>%v dari %m</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="171"/>
+        <location filename="../../gui/main_window.py" line="170"/>
         <source>Cancel</source>
         <translation>Batal</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="203"/>
+        <location filename="../../gui/main_window.py" line="202"/>
         <source>Frame</source>
         <translation>Bingkai</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="207"/>
+        <location filename="../../gui/main_window.py" line="206"/>
         <source>Which frame of this multi-frame DICOM file to screen</source>
         <translation>Bingkai mana dari berkas DICOM multi-bingkai ini yang akan diskrining</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="229"/>
+        <location filename="../../gui/main_window.py" line="228"/>
         <source>&amp;File</source>
         <translation>&amp;Berkas</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="231"/>
+        <location filename="../../gui/main_window.py" line="230"/>
         <source>Open files…</source>
         <translation>Buka berkas…</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="235"/>
+        <location filename="../../gui/main_window.py" line="234"/>
         <source>Open folder…</source>
         <translation>Buka folder…</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="239"/>
+        <location filename="../../gui/main_window.py" line="238"/>
         <source>Paste</source>
         <translation>Tempel</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="245"/>
+        <location filename="../../gui/main_window.py" line="244"/>
         <source>Save heatmap overlay (PNG)…</source>
         <translation>Simpan lapisan peta panas (PNG)…</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="249"/>
+        <location filename="../../gui/main_window.py" line="248"/>
         <source>Save report (PDF)…</source>
         <translation>Simpan laporan (PDF)…</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="253"/>
+        <location filename="../../gui/main_window.py" line="252"/>
         <source>Print report…</source>
         <translation>Cetak laporan…</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="257"/>
+        <location filename="../../gui/main_window.py" line="256"/>
         <source>Batch screening…</source>
         <translation>Skrining massal…</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="258"/>
+        <location filename="../../gui/main_window.py" line="257"/>
         <source>Settings…</source>
         <translation>Pengaturan…</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="261"/>
+        <location filename="../../gui/main_window.py" line="260"/>
         <source>Quit</source>
         <translation>Keluar</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="263"/>
+        <location filename="../../gui/main_window.py" line="262"/>
         <source>&amp;View</source>
         <translation>&amp;Tampilan</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="265"/>
+        <location filename="../../gui/main_window.py" line="264"/>
         <source>Next image</source>
         <translation>Gambar berikutnya</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="268"/>
+        <location filename="../../gui/main_window.py" line="267"/>
         <source>Previous image</source>
         <translation>Gambar sebelumnya</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="271"/>
+        <location filename="../../gui/main_window.py" line="270"/>
         <source>Show heatmap</source>
         <translation>Tampilkan peta panas</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="276"/>
+        <location filename="../../gui/main_window.py" line="275"/>
         <source>Fit to window</source>
         <translation>Paskan ke jendela</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="277"/>
+        <location filename="../../gui/main_window.py" line="276"/>
         <source>&amp;Help</source>
         <translation>Ban&amp;tuan</translation>
     </message>
@@ -609,38 +609,38 @@ Untuk memulihkan, tutup ClinicLens lalu salin folder itu kembali ke tempat yang 
         <translation>Tentang jenis skrining ini…</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="281"/>
+        <location filename="../../gui/main_window.py" line="282"/>
         <source>Where is my data?…</source>
         <translation>Di mana data saya?…</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="282"/>
+        <location filename="../../gui/main_window.py" line="284"/>
         <location filename="../../gui/window_dialogs.py" line="69"/>
         <source>About ClinicLens</source>
         <translation>Tentang ClinicLens</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="328"/>
+        <location filename="../../gui/main_window.py" line="327"/>
         <source>Looking for screening types…</source>
         <translation>Mencari jenis skrining…</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="349"/>
+        <location filename="../../gui/main_window.py" line="348"/>
         <source>Patient database unavailable: {reason}</source>
         <translation>Basis data pasien tidak tersedia: {reason}</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="354"/>
+        <location filename="../../gui/main_window.py" line="353"/>
         <source>Ready</source>
         <translation>Siap</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="364"/>
+        <location filename="../../gui/main_window.py" line="363"/>
         <source>No screening types installed</source>
         <translation>Belum ada jenis skrining yang terpasang</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="369"/>
+        <location filename="../../gui/main_window.py" line="368"/>
         <source>ClinicLens</source>
         <translation>ClinicLens</translation>
     </message>
@@ -902,27 +902,27 @@ Untuk memulihkan, tutup ClinicLens lalu salin folder itu kembali ke tempat yang 
         <translation>Simpan laporan ringkasan</translation>
     </message>
     <message>
-        <location filename="../../gui/batch_flow.py" line="346"/>
+        <location filename="../../gui/batch_flow.py" line="344"/>
         <source>Summary report saved: {path} ({pages} page(s))</source>
         <translation>Laporan ringkasan disimpan: {path} ({pages} halaman)</translation>
     </message>
     <message>
-        <location filename="../../gui/batch_flow.py" line="359"/>
+        <location filename="../../gui/batch_flow.py" line="357"/>
         <source>Export results</source>
         <translation>Ekspor hasil</translation>
     </message>
     <message>
-        <location filename="../../gui/batch_flow.py" line="361"/>
+        <location filename="../../gui/batch_flow.py" line="359"/>
         <source>CSV file (*.csv)</source>
         <translation>Berkas CSV (*.csv)</translation>
     </message>
     <message>
-        <location filename="../../gui/batch_flow.py" line="399"/>
+        <location filename="../../gui/batch_flow.py" line="389"/>
         <source>Results exported: {path}</source>
         <translation>Hasil diekspor: {path}</translation>
     </message>
     <message>
-        <location filename="../../gui/batch_flow.py" line="412"/>
+        <location filename="../../gui/batch_flow.py" line="402"/>
         <source>Open</source>
         <translation>Buka</translation>
     </message>
@@ -1109,80 +1109,94 @@ Untuk memulihkan, tutup ClinicLens lalu salin folder itu kembali ke tempat yang 
 <context>
     <name>PatientFlow</name>
     <message>
-        <location filename="../../gui/patient_flow.py" line="60"/>
-        <location filename="../../gui/patient_flow.py" line="89"/>
+        <location filename="../../gui/patient_flow.py" line="93"/>
+        <location filename="../../gui/patient_flow.py" line="122"/>
         <source>Save screening to patient record</source>
         <translation>Simpan skrining ke rekam pasien</translation>
     </message>
     <message>
-        <location filename="../../gui/patient_flow.py" line="78"/>
+        <location filename="../../gui/patient_flow.py" line="111"/>
         <source>Move screening to this patient…</source>
         <translation>Pindahkan skrining ke pasien ini…</translation>
     </message>
     <message>
-        <location filename="../../gui/patient_flow.py" line="80"/>
+        <location filename="../../gui/patient_flow.py" line="113"/>
         <source>Assign screening to this patient</source>
         <translation>Tetapkan skrining ke pasien ini</translation>
     </message>
     <message>
-        <location filename="../../gui/patient_flow.py" line="119"/>
+        <location filename="../../gui/patient_flow.py" line="152"/>
         <source>New patient: saved with the screening.</source>
         <translation>Pasien baru: disimpan bersama skrining.</translation>
     </message>
     <message>
-        <location filename="../../gui/patient_flow.py" line="127"/>
+        <location filename="../../gui/patient_flow.py" line="160"/>
         <source>Existing patient: {label}</source>
         <translation>Pasien terdaftar: {label}</translation>
     </message>
     <message>
-        <location filename="../../gui/patient_flow.py" line="138"/>
+        <location filename="../../gui/patient_flow.py" line="171"/>
         <source>Check the details read from the DICOM file, then press “Details are correct”.</source>
         <translation>Periksa data yang dibaca dari berkas DICOM, lalu tekan “Data sudah benar”.</translation>
     </message>
     <message>
-        <location filename="../../gui/patient_flow.py" line="151"/>
+        <location filename="../../gui/patient_flow.py" line="184"/>
         <source>Enter a patient ID: it is needed to find the patient later.</source>
         <translation>Masukkan ID pasien: ID ini diperlukan untuk menemukan pasien nanti.</translation>
     </message>
     <message>
-        <location filename="../../gui/patient_flow.py" line="193"/>
+        <location filename="../../gui/patient_flow.py" line="226"/>
         <source>Same patient again?</source>
         <translation>Pasien yang sama lagi?</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../gui/patient_flow.py" line="195"/>
+        <location filename="../../gui/patient_flow.py" line="228"/>
         <source>{patient} already has %n screening(s) saved in this session ({files}). Is this image also of {patient}?</source>
         <translation>
             <numerusform>{patient} sudah memiliki %n skrining yang disimpan pada sesi ini ({files}). Apakah gambar ini juga milik {patient}?</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../gui/patient_flow.py" line="201"/>
+        <location filename="../../gui/patient_flow.py" line="234"/>
         <source>Not saved. Check the patient ID.</source>
         <translation>Tidak disimpan. Periksa ID pasien.</translation>
     </message>
     <message>
-        <location filename="../../gui/patient_flow.py" line="246"/>
+        <location filename="../../gui/patient_flow.py" line="271"/>
         <source>Saved to {patient} (screening #{id}).</source>
         <translation>Disimpan ke {patient} (skrining #{id}).</translation>
     </message>
     <message>
-        <location filename="../../gui/patient_flow.py" line="270"/>
+        <location filename="../../gui/patient_flow.py" line="298"/>
+        <source>Result not saved</source>
+        <translation>Hasil belum disimpan</translation>
+    </message>
+    <message>
+        <location filename="../../gui/patient_flow.py" line="300"/>
+        <source>The result on screen is not saved to this patient&apos;s record, so the report will not include it. Save it first with &quot;Save screening to patient record&quot;.
+
+Write the report without it?</source>
+        <translation>Hasil di layar belum disimpan ke rekam pasien ini, sehingga laporan tidak akan memuatnya. Simpan dulu dengan &quot;Simpan skrining ke rekam pasien&quot;.
+
+Tulis laporan tanpa hasil itu?</translation>
+    </message>
+    <message>
+        <location filename="../../gui/patient_flow.py" line="317"/>
         <source>Save report</source>
         <translation>Simpan laporan</translation>
     </message>
     <message>
-        <location filename="../../gui/patient_flow.py" line="270"/>
+        <location filename="../../gui/patient_flow.py" line="317"/>
         <source>PDF document (*.pdf)</source>
         <translation>Dokumen PDF (*.pdf)</translation>
     </message>
     <message>
-        <location filename="../../gui/patient_flow.py" line="299"/>
+        <location filename="../../gui/patient_flow.py" line="344"/>
         <source>Report saved: {path} ({pages} page(s))</source>
         <translation>Laporan disimpan: {path} ({pages} halaman)</translation>
     </message>
     <message>
-        <location filename="../../gui/patient_flow.py" line="307"/>
+        <location filename="../../gui/patient_flow.py" line="352"/>
         <source>Writing the report…</source>
         <translation>Menulis laporan…</translation>
     </message>
@@ -1318,32 +1332,32 @@ Untuk memulihkan, tutup ClinicLens lalu salin folder itu kembali ke tempat yang 
 <context>
     <name>RecordDialog</name>
     <message>
-        <location filename="../../gui/records_view.py" line="50"/>
+        <location filename="../../gui/records_view.py" line="56"/>
         <source>Clinic record number, e.g. P-001</source>
         <translation>Nomor rekam medis klinik, mis. P-001</translation>
     </message>
     <message>
-        <location filename="../../gui/records_view.py" line="51"/>
+        <location filename="../../gui/records_view.py" line="57"/>
         <source>Create this patient if the ID is new</source>
         <translation>Buat pasien ini jika ID-nya baru</translation>
     </message>
     <message>
-        <location filename="../../gui/records_view.py" line="54"/>
+        <location filename="../../gui/records_view.py" line="60"/>
         <source>Why (kept in the audit trail)</source>
         <translation>Mengapa (disimpan di jejak audit)</translation>
     </message>
     <message>
-        <location filename="../../gui/records_view.py" line="54"/>
+        <location filename="../../gui/records_view.py" line="60"/>
         <source>Optional</source>
         <translation>Opsional</translation>
     </message>
     <message>
-        <location filename="../../gui/records_view.py" line="58"/>
+        <location filename="../../gui/records_view.py" line="64"/>
         <source>Patient ID</source>
         <translation>ID pasien</translation>
     </message>
     <message>
-        <location filename="../../gui/records_view.py" line="63"/>
+        <location filename="../../gui/records_view.py" line="69"/>
         <source>Reason</source>
         <translation>Alasan</translation>
     </message>
@@ -1351,144 +1365,144 @@ Untuk memulihkan, tutup ClinicLens lalu salin folder itu kembali ke tempat yang 
 <context>
     <name>RecordsView</name>
     <message>
-        <location filename="../../gui/records_view.py" line="101"/>
+        <location filename="../../gui/records_view.py" line="146"/>
         <source>the file could not be read</source>
         <translation>berkas tidak dapat dibaca</translation>
     </message>
     <message>
-        <location filename="../../gui/records_view.py" line="102"/>
+        <location filename="../../gui/records_view.py" line="147"/>
         <source>the image is too large</source>
         <translation>gambar terlalu besar</translation>
     </message>
     <message>
-        <location filename="../../gui/records_view.py" line="103"/>
+        <location filename="../../gui/records_view.py" line="148"/>
         <source>not the kind of image this screening type is for</source>
         <translation>bukan jenis gambar untuk jenis skrining ini</translation>
     </message>
     <message>
-        <location filename="../../gui/records_view.py" line="104"/>
+        <location filename="../../gui/records_view.py" line="149"/>
         <source>unlike the images the model was trained on</source>
         <translation>tidak mirip gambar yang dipakai melatih model</translation>
     </message>
     <message>
-        <location filename="../../gui/records_view.py" line="105"/>
+        <location filename="../../gui/records_view.py" line="150"/>
         <source>image quality too poor</source>
         <translation>kualitas gambar terlalu buruk</translation>
     </message>
     <message>
-        <location filename="../../gui/records_view.py" line="106"/>
+        <location filename="../../gui/records_view.py" line="151"/>
         <source>screening failed</source>
         <translation>skrining gagal</translation>
     </message>
     <message>
-        <location filename="../../gui/records_view.py" line="107"/>
+        <location filename="../../gui/records_view.py" line="152"/>
         <source>no answer</source>
         <translation>tanpa jawaban</translation>
     </message>
     <message>
-        <location filename="../../gui/records_view.py" line="112"/>
+        <location filename="../../gui/records_view.py" line="157"/>
         <source>This screening was voided; it cannot be assigned.</source>
         <translation>Skrining ini sudah dibatalkan; tidak dapat ditetapkan ke pasien.</translation>
     </message>
     <message>
-        <location filename="../../gui/records_view.py" line="113"/>
+        <location filename="../../gui/records_view.py" line="158"/>
         <source>This screening is already voided.</source>
         <translation>Skrining ini sudah dibatalkan.</translation>
     </message>
     <message>
-        <location filename="../../gui/records_view.py" line="114"/>
+        <location filename="../../gui/records_view.py" line="159"/>
         <source>This screening already belongs to {patient}.</source>
         <translation>Skrining ini sudah milik {patient}.</translation>
     </message>
     <message>
-        <location filename="../../gui/records_view.py" line="115"/>
+        <location filename="../../gui/records_view.py" line="160"/>
         <source>Give a reason: it is kept in the audit trail.</source>
         <translation>Berikan alasan: alasan disimpan di jejak audit.</translation>
     </message>
     <message>
-        <location filename="../../gui/records_view.py" line="117"/>
+        <location filename="../../gui/records_view.py" line="162"/>
         <source>No patient with ID {patient}. Check the ID, or tick “Create this patient”.</source>
         <translation>Tidak ada pasien dengan ID {patient}. Periksa ID-nya, atau centang “Buat pasien ini”.</translation>
     </message>
     <message>
-        <location filename="../../gui/records_view.py" line="119"/>
+        <location filename="../../gui/records_view.py" line="164"/>
         <source>Enter the patient ID.</source>
         <translation>Masukkan ID pasien.</translation>
     </message>
     <message>
-        <location filename="../../gui/records_view.py" line="128"/>
+        <location filename="../../gui/records_view.py" line="173"/>
         <source>refer</source>
         <translation>rujuk</translation>
     </message>
     <message>
-        <location filename="../../gui/records_view.py" line="130"/>
+        <location filename="../../gui/records_view.py" line="175"/>
         <source>No answer: {reason}</source>
         <translation>Tidak ada jawaban: {reason}</translation>
     </message>
     <message>
-        <location filename="../../gui/records_view.py" line="133"/>
+        <location filename="../../gui/records_view.py" line="178"/>
         <source>(no patient yet)</source>
         <translation>(belum ada pasien)</translation>
     </message>
     <message>
-        <location filename="../../gui/records_view.py" line="137"/>
+        <location filename="../../gui/records_view.py" line="182"/>
         <source>VOIDED: {reason}</source>
         <translation>DIBATALKAN: {reason}</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../gui/records_view.py" line="174"/>
+        <location filename="../../gui/records_view.py" line="219"/>
         <source>Batch #{id} — {when} — %n screening(s)</source>
         <translation>
             <numerusform>Batch #{id} — {when} — %n skrining</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../gui/records_view.py" line="222"/>
+        <location filename="../../gui/records_view.py" line="267"/>
         <source>Voided {when} by {who}: {reason}</source>
         <translation>Dibatalkan {when} oleh {who}: {reason}</translation>
     </message>
     <message>
-        <location filename="../../gui/records_view.py" line="242"/>
+        <location filename="../../gui/records_view.py" line="287"/>
         <source>No image was stored with this screening.</source>
         <translation>Tidak ada gambar yang disimpan untuk skrining ini.</translation>
     </message>
     <message>
-        <location filename="../../gui/records_view.py" line="272"/>
+        <location filename="../../gui/records_view.py" line="317"/>
         <source>Void screening #{id}</source>
         <translation>Batalkan skrining #{id}</translation>
     </message>
     <message>
-        <location filename="../../gui/records_view.py" line="274"/>
+        <location filename="../../gui/records_view.py" line="319"/>
         <source>A voided screening stays in the database and the audit trail, but it is never shown or printed as a result again. This cannot be undone.</source>
         <translation>Skrining yang dibatalkan tetap ada di basis data dan jejak audit, tetapi tidak pernah lagi ditampilkan atau dicetak sebagai hasil. Ini tidak dapat dibatalkan.</translation>
     </message>
     <message>
-        <location filename="../../gui/records_view.py" line="285"/>
+        <location filename="../../gui/records_view.py" line="330"/>
         <source>Screening #{id} belongs to {patient}. Moving it is recorded with the reason; reports printed before still name {patient}.</source>
         <translation>Skrining #{id} milik {patient}. Pemindahan dicatat beserta alasannya; laporan yang sudah dicetak tetap menyebut {patient}.</translation>
     </message>
     <message>
-        <location filename="../../gui/records_view.py" line="289"/>
+        <location filename="../../gui/records_view.py" line="334"/>
         <source>Screening #{id} has no patient yet.</source>
         <translation>Skrining #{id} belum memiliki pasien.</translation>
     </message>
     <message>
-        <location filename="../../gui/records_view.py" line="292"/>
+        <location filename="../../gui/records_view.py" line="337"/>
         <source>Move to another patient</source>
         <translation>Pindahkan ke pasien lain</translation>
     </message>
     <message>
-        <location filename="../../gui/records_view.py" line="292"/>
+        <location filename="../../gui/records_view.py" line="337"/>
         <source>Assign to a patient</source>
         <translation>Tetapkan ke pasien</translation>
     </message>
     <message>
-        <location filename="../../gui/records_view.py" line="337"/>
+        <location filename="../../gui/records_view.py" line="382"/>
         <source>Screening #{id} is now on {patient}.</source>
         <translation>Skrining #{id} sekarang milik {patient}.</translation>
     </message>
     <message>
-        <location filename="../../gui/records_view.py" line="352"/>
+        <location filename="../../gui/records_view.py" line="397"/>
         <source>Screening #{id} was voided.</source>
         <translation>Skrining #{id} telah dibatalkan.</translation>
     </message>
@@ -1496,27 +1510,27 @@ Untuk memulihkan, tutup ClinicLens lalu salin folder itu kembali ke tempat yang 
 <context>
     <name>ReportPrinter</name>
     <message>
-        <location filename="../../gui/printing.py" line="52"/>
+        <location filename="../../gui/printing.py" line="69"/>
         <source>Open or save a screening for a patient first, then print the report.</source>
         <translation>Buka atau simpan skrining untuk seorang pasien dulu, lalu cetak laporannya.</translation>
     </message>
     <message>
-        <location filename="../../gui/printing.py" line="63"/>
+        <location filename="../../gui/printing.py" line="82"/>
         <source>Print report</source>
         <translation>Cetak laporan</translation>
     </message>
     <message>
-        <location filename="../../gui/printing.py" line="84"/>
+        <location filename="../../gui/printing.py" line="103"/>
         <source>No print system was found. Open the report and print it from there.</source>
         <translation>Sistem pencetakan tidak ditemukan. Buka laporan dan cetak dari sana.</translation>
     </message>
     <message>
-        <location filename="../../gui/printing.py" line="94"/>
+        <location filename="../../gui/printing.py" line="113"/>
         <source>Report sent to {printer}.</source>
         <translation>Laporan dikirim ke {printer}.</translation>
     </message>
     <message>
-        <location filename="../../gui/printing.py" line="97"/>
+        <location filename="../../gui/printing.py" line="116"/>
         <source>The report could not be printed: {reason}</source>
         <translation>Laporan tidak dapat dicetak: {reason}</translation>
     </message>

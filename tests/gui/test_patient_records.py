@@ -230,3 +230,24 @@ def test_message_boxes_show_text_not_markup(qtbot, window):
 
     box = message_box(window, QMessageBox.Icon.Warning, "x", "<h1>NO TUMOUR</h1>.png")
     assert box.textFormat() == Qt.TextFormat.PlainText
+
+
+def test_report_says_the_result_on_screen_is_not_in_it(qtbot, window, tmp_path):
+    """Issue 19 item 4: an unsaved result on screen is not silently left out of a report."""
+    a = write_image(tmp_path / "a.png", seed=1)
+    b = write_image(tmp_path / "b.png", seed=2)
+    drop(window.drop_zone, [a, b])
+    wait_result(qtbot, window, a)
+    save_current(qtbot, window, "P-001")
+    questions: list[str] = []
+    window.ask = lambda title, text: questions.append(text) or False
+    assert window.confirm_report() and questions == []  # what is shown is in the record
+    window.go(1)
+    wait_result(qtbot, window, b)
+    window.patient_form.patient_id.setText("P-001")
+    window.patients.lookup("P-001")  # as when the ID field loses focus
+    assert window.patient_db_id is not None
+    assert window.patients.unsaved_result_on_screen()
+    assert window.confirm_report() is False  # the user said "not without it"
+    assert "not saved" in questions[0] and "will not include it" in questions[0]
+    assert window.printer.print_report() is None and len(questions) == 2  # printing asks too
