@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 
 import numpy as np
@@ -33,3 +34,28 @@ def write_corrupt_jpeg(path: Path) -> Path:
     good.unlink()
     path.write_bytes(data[:200])
     return path
+
+
+class CountingGate(threading.Event):
+    """The queue's run/pause gate, also telling when ``parties`` threads are held at it."""
+
+    def __init__(self, parties: int) -> None:
+        super().__init__()
+        self.set()
+        self.parties = parties
+        self.all_held = threading.Event()
+        self._held = 0
+        self._lock = threading.Lock()
+
+    def wait(self, timeout: float | None = None) -> bool:
+        if self.is_set():
+            return True
+        with self._lock:
+            self._held += 1
+            if self._held >= self.parties:
+                self.all_held.set()
+        try:
+            return super().wait(timeout)
+        finally:
+            with self._lock:
+                self._held -= 1

@@ -13,7 +13,12 @@ from screening import files as files_mod
 from screening.errors import InvalidInputError, OutputError
 from screening.queue import BatchQueue, Progress, collect_inputs, job_key, read_mapping, scan
 from screening.store import Store
-from tests.screening_fixtures import tiny_screener, write_corrupt_jpeg, write_image
+from tests.screening_fixtures import (
+    CountingGate,
+    tiny_screener,
+    write_corrupt_jpeg,
+    write_image,
+)
 
 
 @pytest.fixture(scope="module")
@@ -167,31 +172,6 @@ def test_cancel_keeps_rest_pending_and_run_again_finishes(store, screener, tmp_p
     assert queue.run(job.id).done == 8
     assert store.get_job(job.id).state == "done"
     assert_exactly_once(store, job.id)
-
-
-class CountingGate(threading.Event):
-    """The queue's run/pause gate, also telling when ``parties`` threads are held at it."""
-
-    def __init__(self, parties: int) -> None:
-        super().__init__()
-        self.set()
-        self.parties = parties
-        self.all_held = threading.Event()
-        self._held = 0
-        self._lock = threading.Lock()
-
-    def wait(self, timeout: float | None = None) -> bool:
-        if self.is_set():
-            return True
-        with self._lock:
-            self._held += 1
-            if self._held >= self.parties:
-                self.all_held.set()
-        try:
-            return super().wait(timeout)
-        finally:
-            with self._lock:
-                self._held -= 1
 
 
 def test_pause_holds_workers_until_resume(store, screener, tmp_path):

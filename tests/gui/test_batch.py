@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from pypdf import PdfReader
+from PySide6.QtCore import QCoreApplication
 
 from gui.batch import BatchSources, gather, unfinished_jobs
 from inference.packs import load_pack
@@ -87,7 +88,21 @@ def test_batch_screens_every_file_once_and_shows_the_engines_answer(
     qtbot.waitUntil(lambda: window.history.count() == 3)
 
 
-def test_pause_holds_the_queue_and_resume_finishes(qtbot, window, tmp_path):
+def test_pause_holds_the_queue_and_resume_finishes(qtbot, window, tmp_path, monkeypatch):
+    from screening import queue as queue_mod
+    from tests.screening_fixtures import CountingGate
+
+    gates: list[CountingGate] = []
+
+    class GatedQueue(queue_mod.BatchQueue):
+        """The batch's queue, its pause gate telling when every worker is held at it."""
+
+        def __init__(self, *args, **kwargs) -> None:
+            super().__init__(*args, **kwargs)
+            self._running = CountingGate(parties=self.workers)
+            gates.append(self._running)
+
+    monkeypatch.setattr(queue_mod, "BatchQueue", GatedQueue)
     files = [write_image(tmp_path / "many" / f"{i:02d}.png", seed=i) for i in range(24)]
     d = window.open_batch()
     d.add_sources([str(tmp_path / "many")])
@@ -96,9 +111,9 @@ def test_pause_holds_the_queue_and_resume_finishes(qtbot, window, tmp_path):
     qtbot.waitUntil(lambda: window.batch.job_id is not None and window.batch.paused, timeout=20000)
     assert d.pause_button.text() == "Continue"
     job_id = window.batch.job_id
-    qtbot.wait(400)  # the items in hand finish, then the workers hold
+    # the items in hand finish, then both workers hold at the pause
+    qtbot.waitUntil(lambda: gates and gates[0].all_held.is_set(), timeout=20000)
     held = window.store.job_counts(job_id)
-    qtbot.wait(600)
     assert window.batch.running
     assert window.store.job_counts(job_id) == held
     assert held.pending > 0
@@ -205,7 +220,7 @@ def test_unfinished_job_is_offered_on_start_up(qtbot, make_window, tmp_path, mon
         assert window.batch_dialog.isVisible()
         assert len(window.store.list_screenings(job_id=job_id, limit=-1)) == 3
     else:
-        qtbot.wait(300)
+        QCoreApplication.processEvents()  # anything the answer queued has run
         assert window.batch_dialog is None
         assert window.store.job_counts(job_id).pending == 3
 

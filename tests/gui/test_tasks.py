@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 
-from PySide6.QtCore import QThreadPool
+from PySide6.QtCore import QCoreApplication, QThreadPool
 
 from gui.tasks import TaskRunner
 
@@ -21,5 +21,5 @@ def test_results_arrive_until_shutdown_and_not_after(qtbot):
     assert not runner.shutdown(0)  # still running: shutdown does not block the close
     gate.set()
     assert pool.waitForDone(5000)
-    qtbot.wait(200)  # let the queued result be delivered, if it were going to be
+    QCoreApplication.processEvents()  # deliver the queued result, if it were going to be
     assert got == [41]
