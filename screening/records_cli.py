@@ -13,6 +13,10 @@ from __future__ import annotations
 import argparse
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .cli.context import CliContext
 
 
 def add_parser(sub) -> None:
@@ -61,13 +65,14 @@ def _line(rec, void, t) -> str:
     return f"#{rec.id}  {when}  {who}  {Path(rec.image_path).name}  {status}{mark}"
 
 
-def cmd_records(args: argparse.Namespace) -> int:
-    from . import cli, records
+def cmd_records(args: argparse.Namespace, ctx: CliContext) -> int:
+    from . import records
+    from .cli.context import EXIT_OK, CliError, open_store
     from .records import RecordRuleError
 
-    t = cli.t
+    t = ctx.t
     operator = args.operator or ""
-    with cli._open_store(args.db) as store:
+    with open_store(args.db) as store:
         try:
             action = args.records_command
             if action == "list":
@@ -75,7 +80,7 @@ def cmd_records(args: argparse.Namespace) -> int:
                 if args.patient:
                     patient = store.get_patient_by_code(args.patient)
                     if patient is None:
-                        raise cli.CliError(t("cli.no_patient", patient=args.patient, db=store.path))
+                        raise CliError(t("cli.no_patient", patient=args.patient, db=store.path))
                     patient_id = patient.id
                 found = store.list_screenings(patient_id=patient_id, limit=-1)
                 if args.unassigned:
@@ -106,5 +111,5 @@ def cmd_records(args: argparse.Namespace) -> int:
         except RecordRuleError as exc:
             values = {k: str(v) for k, v in exc.values.items()}
             values.setdefault("id", str(args.screening) if hasattr(args, "screening") else "")
-            raise cli.CliError(t(f"records.rule.{exc.rule}", **values)) from None
-    return cli.EXIT_OK
+            raise CliError(t(f"records.rule.{exc.rule}", **values)) from None
+    return EXIT_OK

@@ -324,7 +324,7 @@ def test_demo_runs_on_samples(env, monkeypatch, capsys):
     assets = env / "app"
     for i in range(2):
         write_image(assets / "assets" / "samples" / "tiny-pack" / f"s{i}.png", seed=i)
-    monkeypatch.setattr(cli, "resource_path", lambda *parts: assets.joinpath(*parts))
+    monkeypatch.setattr(cli.demo, "resource_path", lambda *parts: assets.joinpath(*parts))
     assert cli.main(["demo", "--out", str(env / "demo")]) == 0
     out = env / "demo" / "tiny-pack"
     assert (out / "report.pdf").exists() and len(list((out / "heatmaps").glob("*.png"))) == 2

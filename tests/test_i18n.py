@@ -46,7 +46,8 @@ def test_indonesian_is_actually_indonesian():
 
 
 def test_every_cli_message_key_exists():
-    source = (Path(screening.__path__[0]) / "cli.py").read_text("utf-8")
+    folder = Path(screening.__path__[0]) / "cli"
+    source = "".join(p.read_text("utf-8") for p in sorted(folder.glob("*.py")))
     keys = set(re.findall(r"""\bt\(\s*["']([a-z_]+\.[a-z_.]+)["']""", source))
     keys |= {"cli.batch_resume", "cli.batch_start"}
     assert len(keys) > 25
