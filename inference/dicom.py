@@ -29,8 +29,10 @@ from pydicom.pixels import apply_color_lut, apply_modality_lut, apply_voi_lut, p
 from pydicom.uid import ExplicitVRBigEndian, ExplicitVRLittleEndian, ImplicitVRLittleEndian
 
 from .errors import ImageError, ImageTooLargeError
-from .images import MAX_PIXELS, LoadedImage, _to_uint8, read_bytes, sha256_bytes
 from .memory import BUDGET, block_mean, reduce_factor
+from .pixels import MAX_PIXELS, LoadedImage, sha256_bytes
+from .pixels import to_uint8 as _to_uint8
+from .reading import read_bytes
 
 # pydicom names plugins' requirements; these are the pip names a clinic should install.
 _PIP_NAMES = {

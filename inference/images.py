@@ -15,14 +15,9 @@ decoding large images at reduced size when the caller only needs a working copy.
 
 from __future__ import annotations
 
-import contextlib
-import hashlib
 import io
 import os
-import stat
 import warnings
-from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
@@ -40,41 +35,22 @@ from .memory import (  # noqa: F401 - re-exported: callers know them from here
     reduce_factor,
 )
 from .memory import reduce_image as _reduce
+from .pixels import MAX_PIXELS, LoadedImage, sha256_bytes  # noqa: F401 - re-exported
+from .pixels import to_uint8 as _to_uint8
+from .reading import (  # noqa: F401 - re-exported: callers know them from here
+    MAX_FILE_BYTES,
+    NotAFileError,
+    describe_not_regular,
+    open_regular,
+    read_bytes,
+    sha256_file,
+)
+from .reading import hash_stream as _hash_stream
 
-# 50 megapixels: far beyond any screening photo or scan, well below memory trouble.
-MAX_PIXELS = 50_000_000
-MAX_FILE_BYTES = 200 * 1024 * 1024
 IMAGE_SUFFIXES = frozenset(
     {".jpg", ".jpeg", ".png", ".bmp", ".tif", ".tiff", ".webp", ".gif", ".dcm", ".dicom"}
 )
-_CHUNK = 1024 * 1024
 _JPEG_EOI = b"\xff\xd9"
-
-
-class NotAFileError(ImageError):
-    """The path is a folder, pipe, device or socket: never read as an image."""
-
-    code = "unreadable"
-
-
-@dataclass(frozen=True, eq=False)
-class LoadedImage:
-    """A decoded image: RGB pixels plus what we need to report on it."""
-
-    pixels: np.ndarray  # HxWx3 uint8, RGB
-    sha256: str
-    source_mode: str  # Pillow mode (or "DICOM ...") before conversion
-    original_size: tuple[int, int]  # (width, height) as stored, before any draft reduction
-    path: str = ""
-    metadata: tuple[tuple[str, str], ...] = ()
-
-    @property
-    def height(self) -> int:
-        return int(self.pixels.shape[0])
-
-    @property
-    def width(self) -> int:
-        return int(self.pixels.shape[1])
 
 
 def is_image_path(path: Path) -> bool:
@@ -82,161 +58,9 @@ def is_image_path(path: Path) -> bool:
     return path.suffix.lower() in IMAGE_SUFFIXES
 
 
-def sha256_bytes(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
-
-
-# ---------------------------------------------------------------------------------------
-# Opening files
-# ---------------------------------------------------------------------------------------
-def _kind(mode: int) -> str:
-    if stat.S_ISDIR(mode):
-        return "a folder, not an image"
-    if stat.S_ISFIFO(mode):
-        return "a named pipe (FIFO), not an image file; it was not read"
-    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
-        return "a device (such as /dev/zero), not an image file; it was not read"
-    if stat.S_ISSOCK(mode):
-        return "a socket, not an image file; it was not read"
-    return "not a regular file; it was not read"
-
-
-def describe_not_regular(path: Path | str) -> str | None:
-    """Why ``path`` (links followed) will not be opened as an image, or None if it is a file."""
-    try:
-        st = os.stat(path)
-    except OSError:
-        return None
-    return None if stat.S_ISREG(st.st_mode) else f"{Path(path).name}: is {_kind(st.st_mode)}"
-
-
-def _open_flags() -> int:
-    flags = os.O_RDONLY
-    for name in ("O_NONBLOCK", "O_CLOEXEC", "O_NOCTTY", "O_BINARY"):
-        flags |= getattr(os, name, 0)
-    return flags
-
-
-@contextlib.contextmanager
-def open_regular(path: Path | str) -> Iterator[tuple[BinaryIO, os.stat_result]]:
-    """Open a regular file for reading, refusing anything else before reading a byte.
-
-    The resolved target is checked with ``stat`` (so a link to a device or a pipe is never
-    opened), opened non-blocking (so a pipe swapped in meanwhile cannot hang us) and
-    checked again with ``fstat`` on what was actually opened."""
-    p = Path(path)
-    try:
-        st = os.stat(p)
-        if not stat.S_ISREG(st.st_mode):
-            raise NotAFileError(f"{p.name}: is {_kind(st.st_mode)}")
-        _check_size(p, st)
-        fd = os.open(p, _open_flags())
-    except ImageError:
-        raise
-    except FileNotFoundError as exc:
-        raise ImageError(f"{p}: file not found (a broken link, or removed)") from exc
-    except PermissionError as exc:
-        raise ImageError(f"{p}: permission denied") from exc
-    except OSError as exc:
-        raise ImageError(f"{p}: could not be read ({exc.strerror or exc})") from exc
-    try:
-        st = os.fstat(fd)
-        if not stat.S_ISREG(st.st_mode):
-            raise NotAFileError(f"{p.name}: is {_kind(st.st_mode)}")
-        _check_size(p, st)
-        fh = os.fdopen(fd, "rb")
-    except BaseException:
-        os.close(fd)
-        raise
-    with fh:
-        yield fh, st
-
-
-def _check_size(p: Path, st: os.stat_result) -> None:
-    if st.st_size > MAX_FILE_BYTES:
-        raise ImageTooLargeError(
-            f"{p.name}: file is {st.st_size // (1024 * 1024)} MB, larger than the "
-            f"{MAX_FILE_BYTES // (1024 * 1024)} MB ClinicLens accepts"
-        )
-
-
-def _read_bounded(fh: BinaryIO, name: str) -> bytes:
-    """The whole file, never more than the size limit (a file still growing is refused)."""
-    try:
-        data = fh.read(MAX_FILE_BYTES + 1)
-    except OSError as exc:
-        raise ImageError(f"{name}: could not be read ({exc.strerror or exc})") from exc
-    if len(data) > MAX_FILE_BYTES:
-        raise ImageTooLargeError(f"{name}: file is larger than ClinicLens accepts")
-    return data
-
-
-def read_bytes(path: Path | str) -> bytes:
-    """Read a regular file with the size guard and a clear error for the usual failures."""
-    with open_regular(path) as (fh, _):
-        return _read_bounded(fh, Path(path).name)
-
-
-def sha256_file(path: Path | str) -> str:
-    """sha256 of a regular file's content, read in chunks (nothing else is opened)."""
-    with open_regular(path) as (fh, _):
-        return _hash_stream(fh, Path(path).name)[0]
-
-
-def _hash_stream(fh: BinaryIO, name: str) -> tuple[str, bytes]:
-    """sha256 of the whole file and its first 132 bytes (the DICOM marker), in chunks."""
-    digest = hashlib.sha256()
-    head = b""
-    total = 0
-    try:
-        while chunk := fh.read(_CHUNK):
-            if len(head) < 132:
-                head += chunk[: 132 - len(head)]
-            digest.update(chunk)
-            total += len(chunk)
-            if total > MAX_FILE_BYTES:
-                raise ImageTooLargeError(f"{name}: file is larger than ClinicLens accepts")
-        fh.seek(0)
-    except OSError as exc:
-        raise ImageError(f"{name}: could not be read ({exc.strerror or exc})") from exc
-    return digest.hexdigest(), head
-
-
 # ---------------------------------------------------------------------------------------
 # Pixels
 # ---------------------------------------------------------------------------------------
-def _to_uint8(arr: np.ndarray) -> np.ndarray:
-    """Scale a high-bit-depth single-channel array to 0..255 over its own value range.
-
-    Works in row blocks so a large 16-bit or float image never gets a float64 twin."""
-    finite_min = finite_max = None
-    floats = arr.dtype.kind == "f"
-    for block in _row_blocks(arr):
-        vals = block[np.isfinite(block)] if floats else block
-        if vals.size:
-            lo, hi = float(vals.min()), float(vals.max())
-            finite_min = lo if finite_min is None else min(finite_min, lo)
-            finite_max = hi if finite_max is None else max(finite_max, hi)
-    out = np.zeros(arr.shape, np.uint8)
-    if finite_min is None or finite_max is None or finite_max <= finite_min:
-        return out
-    scale = 255.0 / (finite_max - finite_min)
-    start = 0
-    for block in _row_blocks(arr):
-        b = block.astype(np.float64)
-        if floats:
-            b = np.where(np.isfinite(b), b, finite_min)
-        out[start : start + len(block)] = np.clip((b - finite_min) * scale + 0.5, 0, 255)
-        start += len(block)
-    return out
-
-
-def _row_blocks(arr: np.ndarray, pixels: int = 1 << 20) -> Iterator[np.ndarray]:
-    rows = max(1, pixels // max(1, int(np.prod(arr.shape[1:]))))
-    for start in range(0, arr.shape[0], rows):
-        yield arr[start : start + rows]
-
-
 def _composite_on_black(rgba: np.ndarray) -> np.ndarray:
     """RGB x alpha / 255, rounded, in integers (the float version took 16 bytes a pixel)."""
     alpha = rgba[:, :, 3].astype(np.uint16)
