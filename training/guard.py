@@ -96,7 +96,7 @@ def fit_with_downscaled(engine, spec, paths: list[Path], labels: np.ndarray, n_c
                         dims: int, seed: int = 0, full: np.ndarray | None = None) -> dict[str, np.ndarray]:
     """Main-guard statistics on the training images and one downscaled copy of each;
     ``full``: their pooled features when the caller has them already."""
-    from .pipeline import screen_files
+    from .measure import screen_files
 
     rng = np.random.default_rng(seed)
     sides = dict(zip(paths, rng.integers(THUMB_SIDES[0], THUMB_SIDES[1] + 1, len(paths)), strict=True))
@@ -154,7 +154,7 @@ def retrofit(pack_dir: Path, data: Path, layer: str, probes: tuple[Path, ...]) -
     from .card import ood_section
     from .data import read_split
     from .export import write_manifest, write_seal
-    from .pipeline import probe_files, screen_files, summarise_probes
+    from .measure import probe_files, screen_files, summarise_probes
 
     pack = load_pack(pack_dir, check_signature=False)
     manifest = json.loads((pack_dir / "manifest.json").read_text("utf-8"))
@@ -210,7 +210,7 @@ def refit_downscaled(pack_dir: Path, data: Path, probes: tuple[Path, ...]) -> di
     from .card import ood_section
     from .data import read_split
     from .export import write_manifest, write_seal
-    from .pipeline import probe_files, screen_files, summarise_probes
+    from .measure import probe_files, screen_files, summarise_probes
 
     pack = load_pack(pack_dir, check_signature=False)
     engine, spec, classes = Engine(pack), pack.manifest.input, pack.manifest.class_ids

@@ -9,7 +9,6 @@ import platform
 import random
 import shutil
 import time
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -18,11 +17,9 @@ import torch
 
 from inference import __version__ as app_version
 from inference.engine import Engine, softmax
-from inference.images import is_image_path
 from inference.manifest import InputSpec, Normalization
-from inference.ood import MahalanobisScorer, combined_scores, pool
+from inference.ood import MahalanobisScorer, combined_scores
 from inference.packs import load_pack
-from inference.preprocess import preprocess
 
 from . import card, evaluate
 from .archs import Classifier, Head, build_backbone, split_index
@@ -44,6 +41,7 @@ from .guard import (
 )
 from .loop import Recipe, run_phase
 from .loop import evaluate as eval_cached
+from .measure import Screened, probe_files, screen_files, summarise_probes  # noqa: F401 - re-exported
 from .sign import sign
 from .tasks import TASKS, Task, t
 
@@ -101,55 +99,6 @@ def _seed_everything(seed: int) -> None:
     random.seed(seed)
     np.random.seed(seed)
     torch.manual_seed(seed)
-
-
-def probe_files(dirs: tuple[Path, ...], limit_per_dir: int = 60) -> list[Path]:
-    files: list[Path] = []
-    for d in dirs:
-        found = sorted(p for p in Path(d).rglob("*") if p.is_file() and is_image_path(p))
-        step = max(1, len(found) // limit_per_dir)
-        files.extend(found[::step][:limit_per_dir])
-    return files
-
-
-def summarise_probes(dirs: tuple[Path, ...], paths: list[Path], flagged: np.ndarray) -> str:
-    """Flag rate per probe folder, for the model card."""
-    per_dir = []
-    for d in dirs:
-        mask = np.array([str(p).startswith(str(d)) for p in paths])
-        if mask.any():
-            per_dir.append(f"{Path(d).parent.name}/{Path(d).name}: {flagged[mask].mean():.0%} of {mask.sum()}")
-    return "; ".join(per_dir)
-
-
-@dataclass(frozen=True)
-class Screened:
-    logits: np.ndarray
-    pooled: np.ndarray
-    early: np.ndarray | None  # pooled early-layer features, when the pack has that guard
-
-
-def screen_files(
-    engine: Engine,
-    spec: InputSpec,
-    paths: list[Path],
-    batch: int = 64,
-    loader: Callable[[Path], np.ndarray] | None = None,
-) -> Screened:
-    """Model outputs for files, through the app's loader (or ``loader``) and ONNX engine."""
-    from inference.images import load_image
-
-    logits, pooled, early = [], [], []
-    draft = (2 * spec.width, 2 * spec.height)
-    load = loader or (lambda p: load_image(p, draft_size=draft).pixels)
-    for s in range(0, len(paths), batch):
-        x = np.stack([preprocess(load(p), spec) for p in paths[s : s + batch]])
-        raw = engine.run(x)
-        logits.append(raw.logits)
-        pooled.append(pool(raw.features))
-        if raw.early_pooled is not None:
-            early.append(raw.early_pooled)
-    return Screened(np.concatenate(logits), np.concatenate(pooled), np.concatenate(early) if early else None)
 
 
 def _add_elapsed(workdir: Path, seconds: float) -> float:

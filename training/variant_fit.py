@@ -38,7 +38,7 @@ from .guard import (
     fit_with_downscaled,
     guard_scorer,
 )
-from .pipeline import probe_files, screen_files, summarise_probes
+from .measure import probe_files, screen_files, summarise_probes
 
 
 def guard_files(variant: str) -> tuple[str, str]:
