@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from screening.i18n import status_reason
+from screening.labels import class_name
 from screening.numbers import format_probability
 
 if TYPE_CHECKING:
@@ -68,12 +69,6 @@ def heatmap_class(prediction) -> str:
     """The class whose heatmap is shown first: the one that caused a referral when that
     is not the top class (the picture must explain the message), else the top class."""
     return prediction.explained_class
-
-
-def class_name(manifest: Manifest | None, class_id: str, language: str = "en") -> str:
-    if manifest is None or class_id not in manifest.class_ids:
-        return class_id
-    return manifest.classes[manifest.class_index(class_id)].name.get(language)
 
 
 def _bars(

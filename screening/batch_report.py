@@ -59,10 +59,10 @@ def _thumbs(store: Store, rec, width: float) -> Table | None:
 def _answer_cells(rec, man, lang: str) -> tuple[str, str, str]:
     """(result markup, probability, referral) of an answered row, as one message."""
     verdict = verdict_of_record(man, rec)
-    name = r.class_name(rec.pack_id, verdict.headline_class, lang)
+    name = r.pack_class_name(rec.pack_id, verdict.headline_class, lang)
     result = f"<b>{escape(name)}</b>" if rec.refer else escape(name)
     if verdict.referred_by_other_class:
-        top = r.class_name(rec.pack_id, rec.top_class, lang)
+        top = r.pack_class_name(rec.pack_id, rec.top_class, lang)
         likely = tr(
             "report.most_likely_short", lang, name=top,
             probability=format_probability(rec.top_probability, lang),

@@ -41,6 +41,7 @@ from inference.resources import model_dirs
 
 from .errors import ReportError
 from .i18n import tr
+from .labels import class_name
 from .numbers import format_percent, format_probability
 from .outcomes import outcome_label, outcome_of
 from .report_page import (  # noqa: F401 - re-exported: batch_report and callers use them
@@ -135,11 +136,9 @@ def _verdict(rec: ScreeningRecord):
     return verdict_of_record(_pack_manifests().get(rec.pack_id), rec)
 
 
-def class_name(pack_id: str, class_id: str, language: str = "en") -> str:
-    man = _pack_manifests().get(pack_id)
-    if man is None or class_id not in man.class_ids:
-        return class_id
-    return man.classes[man.class_index(class_id)].name.get(language)
+def pack_class_name(pack_id: str, class_id: str, language: str = "en") -> str:
+    """The class's display name from the installed pack (``screening.labels.class_name``)."""
+    return class_name(_pack_manifests().get(pack_id), class_id, language)
 
 
 def sex_label(sex: str, language: str = "en") -> str:
@@ -261,9 +260,9 @@ def _verdict_lines(rec: ScreeningRecord, st: dict, lang: str) -> list:
     """The result as one message. A referral caused by a class that is not the top one
     leads with the referral and names the top class second (issue 19 item 5)."""
     verdict = _verdict(rec)
-    top = class_name(rec.pack_id, rec.top_class, lang)
+    top = pack_class_name(rec.pack_id, rec.top_class, lang)
     if verdict.referred_by_other_class:
-        classes = because_text(verdict, lambda c: class_name(rec.pack_id, c, lang), lang)
+        classes = because_text(verdict, lambda c: pack_class_name(rec.pack_id, c, lang), lang)
         headline = tr("report.refer_headline", lang, classes=classes)
         likely = tr(
             "report.most_likely", lang, name=top,
@@ -428,7 +427,7 @@ def _screening_block(
             colour = REFER_INK if refers else (ACCENT if bold else MUTED)
             rows.append(
                 [
-                    _p(class_name(rec.pack_id, cid, lang), st["cellb" if bold else "cell"]),
+                    _p(pack_class_name(rec.pack_id, cid, lang), st["cellb" if bold else "cell"]),
                     _p(format_probability(p, lang), st["cellb" if bold else "cell"]),
                     _prob_bar(p, bar_w, colour),
                 ]

@@ -159,9 +159,9 @@ def test_reports_take_class_names_from_the_manifest_in_the_report_language(monke
 
     for name in ("CLINICLENS_MODELS", "CLINICLENS_HOME"):
         monkeypatch.delenv(name, raising=False)
-    assert reports.class_name("brain-mri-tumor", "notumor", "id") == "Tidak ada tumor"
-    assert reports.class_name("brain-mri-tumor", "notumor", "en") == "No tumour"
-    assert reports.class_name("palm-anemia", "anemic", "id") == "Anemia"
+    assert reports.pack_class_name("brain-mri-tumor", "notumor", "id") == "Tidak ada tumor"
+    assert reports.pack_class_name("brain-mri-tumor", "notumor", "en") == "No tumour"
+    assert reports.pack_class_name("palm-anemia", "anemic", "id") == "Anemia"
     assert reports.sex_label("F", "id") == "Perempuan" and reports.sex_label("M", "en") == "Male"
     assert reports.sex_label("perempuan", "id") == "perempuan"  # free text stays as typed
 
