@@ -14,7 +14,7 @@ from inference import cam as cam_mod  # noqa: E402
 from inference.manifest import InputSpec, Normalization  # noqa: E402
 from inference.preprocess import cam_to_image  # noqa: E402
 from training.archs import ArchError, Classifier, Head, build_backbone  # noqa: E402
-from training.export import export_onnx  # noqa: E402
+from training.onnx_export import export_onnx  # noqa: E402
 
 pytestmark = pytest.mark.train
 

@@ -14,7 +14,7 @@ from inference.ood import MahalanobisScorer, combined_scores
 from inference.packs import load_pack
 from tests.packgen import build_model, make_pack, reseal
 
-pytest.importorskip("torch")  # training.guard reuses training.export
+pytest.importorskip("torch")  # training.guard reuses training.onnx_export
 
 from training.guard import EARLY_OUTPUT, GuardError, add_early_output  # noqa: E402
 

@@ -31,7 +31,7 @@ def test_subnormal_weights_are_flushed(tmp_path):
     import onnx
     from onnx import TensorProto, helper, numpy_helper
 
-    from training.export import flush_denormals
+    from training.onnx_export import flush_denormals
 
     w = np.array([[1.0, 1e-40], [-3e-39, 2.0]], np.float32)  # two subnormals
     graph = helper.make_graph(

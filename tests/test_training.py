@@ -17,8 +17,8 @@ from inference.screener import Screener  # noqa: E402
 from inference.signing import PackUnsignedError, sign_pack  # noqa: E402
 from tests.packgen import TEST_KEY, test_trusted_key, write_test_key  # noqa: E402
 from training.archs import Classifier, Head, build_backbone  # noqa: E402
-from training.export import export_onnx  # noqa: E402
 from training.loop import Recipe, run_phase  # noqa: E402
+from training.onnx_export import export_onnx  # noqa: E402
 from training.pipeline import TrainConfig, train  # noqa: E402
 
 pytestmark = pytest.mark.train

@@ -214,8 +214,8 @@ def _guarded_pack_and_data(tmp_path: Path) -> tuple[Path, Path, Path]:
 
     from inference.engine import Engine as Eng
     from tests.test_quantize import _dataset
-    from training.export import fit_ood
     from training.guard import FITTED_ON, add_early_output, early_manifest_entry, fit_early_guard
+    from training.onnx_export import fit_ood
     from training.pipeline import screen_files
 
     pack = make_pack(tmp_path / "packs", classes=CLASSES)

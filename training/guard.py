@@ -31,7 +31,7 @@ from onnx import TensorProto, helper
 from inference.errors import PackError
 from inference.ood import MahalanobisScorer, combined_scores, load_guards
 
-from .export import fit_ood, sha256
+from .onnx_export import fit_ood, sha256
 
 EARLY_OUTPUT = "early_pooled"
 EARLY_FILE = "ood_early.npz"
@@ -153,8 +153,8 @@ def retrofit(pack_dir: Path, data: Path, layer: str, probes: tuple[Path, ...]) -
 
     from .card import ood_section
     from .data import read_split
-    from .export import write_manifest, write_seal
     from .measure import probe_files, screen_files, summarise_probes
+    from .onnx_export import write_manifest, write_seal
 
     pack = load_pack(pack_dir, check_signature=False)
     manifest = json.loads((pack_dir / "manifest.json").read_text("utf-8"))
@@ -209,8 +209,8 @@ def refit_downscaled(pack_dir: Path, data: Path, probes: tuple[Path, ...]) -> di
 
     from .card import ood_section
     from .data import read_split
-    from .export import write_manifest, write_seal
     from .measure import probe_files, screen_files, summarise_probes
+    from .onnx_export import write_manifest, write_seal
 
     pack = load_pack(pack_dir, check_signature=False)
     engine, spec, classes = Engine(pack), pack.manifest.input, pack.manifest.class_ids

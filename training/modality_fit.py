@@ -2,7 +2,7 @@
 
 The head is a class-balanced logistic regression on standardised pooled features, folded into
 one linear layer of the ONNX graph. Each modality's distance check is the pack guards' scorer
-(``training.export.fit_ood``) fitted on that modality's training images and their augmented
+(``training.onnx_export.fit_ood``) fitted on that modality's training images and their augmented
 copies; its threshold is the ``KEEP`` quantile of the same modality's ``val`` images and
 augmented ``val`` copies, times ``MARGIN``. ``shift`` and the probes are only measured.
 """
@@ -87,7 +87,7 @@ def _head(
 
 
 def fit() -> None:
-    from .export import fit_ood
+    from .onnx_export import fit_ood
 
     t0 = time.perf_counter()
     train, val, val_aug = load("train"), load("val"), load("val_aug")
@@ -198,7 +198,7 @@ def export(directory: Path) -> None:
     export_onnx(directory / "model.onnx", data["w"], data["b"])
     dist = {k: data[k] for k in data.files if k.split(".")[0] in CHECKED}
     np.savez_compressed(directory / "distance.npz", **dist)
-    from .export import sha256
+    from .onnx_export import sha256
 
     manifest = {
         "schema_version": 1,

@@ -25,7 +25,6 @@ from . import card, evaluate
 from .archs import Classifier, Head, build_backbone, split_index
 from .cache import build_cache
 from .data import Augment, Split, read_split
-from .export import export_onnx, fit_ood, sha256, write_manifest, write_seal
 from .guard import (
     EARLY_OUTPUT,
     FITTED_ON,
@@ -42,6 +41,7 @@ from .guard import (
 from .loop import Recipe, run_phase
 from .loop import evaluate as eval_cached
 from .measure import Screened, probe_files, screen_files, summarise_probes  # noqa: F401 - re-exported
+from .onnx_export import export_onnx, fit_ood, sha256, write_manifest, write_seal
 from .sign import sign
 from .tasks import TASKS, Task, t
 

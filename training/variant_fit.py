@@ -27,7 +27,6 @@ from inference.packs import load_pack
 
 from . import evaluate
 from .data import read_split
-from .export import fit_ood, sha256, write_manifest
 from .guard import (
     FITTED_ON,
     SMALL_VAL_SIDE,
@@ -39,6 +38,7 @@ from .guard import (
     guard_scorer,
 )
 from .measure import probe_files, screen_files, summarise_probes
+from .onnx_export import fit_ood, sha256, write_manifest
 
 
 def guard_files(variant: str) -> tuple[str, str]:
