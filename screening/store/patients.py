@@ -15,6 +15,11 @@ from .records import Patient, PatientInfo
 PATIENT_COLUMNS = "id, patient_code, name, birth_date, sex, contact, notes, created_at, updated_at"
 
 
+def _form_values(info: PatientInfo) -> tuple[str, ...]:
+    """The form's fields in the column order of INSERT and UPDATE (patient_code ... notes)."""
+    return (info.patient_id, info.name, info.birth_date, info.sex, info.contact, info.notes)
+
+
 def patient_from_row(row: sqlite3.Row) -> Patient:
     return Patient(
         id=row["id"],
@@ -57,16 +62,7 @@ class PatientsTable(StoreBase):
                 cur = conn.execute(
                     "INSERT INTO patients (patient_code, name, birth_date, sex, contact, notes,"
                     " created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                    (
-                        info.patient_id,
-                        info.name,
-                        info.birth_date,
-                        info.sex,
-                        info.contact,
-                        info.notes,
-                        stamp,
-                        stamp,
-                    ),
+                    (*_form_values(info), stamp, stamp),
                 )
                 pid = int(cur.lastrowid)
                 write_audit(conn, "patient.add", operator, pid, None, info.patient_id)
@@ -87,16 +83,7 @@ class PatientsTable(StoreBase):
                 conn.execute(
                     "UPDATE patients SET patient_code=?, name=?, birth_date=?, sex=?, contact=?,"
                     " notes=?, updated_at=? WHERE id=?",
-                    (
-                        info.patient_id,
-                        info.name,
-                        info.birth_date,
-                        info.sex,
-                        info.contact,
-                        info.notes,
-                        now_iso(),
-                        patient_id,
-                    ),
+                    (*_form_values(info), now_iso(), patient_id),
                 )
                 write_audit(conn, "patient.update", operator, patient_id, None, info.patient_id)
         except StoreError as exc:
