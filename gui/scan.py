@@ -11,24 +11,15 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from screening.scanner import walk
-
-# Mirrors inference.images.IMAGE_SUFFIXES; kept here so scanning needs no numpy/Pillow import.
-IMAGE_SUFFIXES = frozenset(
-    {".jpg", ".jpeg", ".png", ".bmp", ".tif", ".tiff", ".webp", ".gif", ".dcm", ".dicom"}
-)
+from screening.scanner import is_image_file, walk
 
 
 @dataclass(frozen=True)
 class ScanOutcome:
     images: tuple[str, ...]
-    skipped: int  # files that are not images (by name)
+    skipped: int  # files that are not images (screening.scanner.is_image_file)
     missing: tuple[str, ...] = ()  # dropped paths that do not exist
     cancelled: bool = False
-
-
-def is_image_name(path: str | Path) -> bool:
-    return Path(path).suffix.lower() in IMAGE_SUFFIXES
 
 
 def _hidden(name: str) -> bool:
@@ -82,7 +73,7 @@ def expand(
             for name in sorted(files):
                 if _hidden(name):
                     continue
-                if is_image_name(name):
+                if is_image_file(Path(root, name)):  # the CLI's rule: extensionless DICOM too
                     add(os.path.join(root, name))
                 else:
                     skipped += 1

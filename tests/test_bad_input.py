@@ -227,11 +227,6 @@ def test_extensionless_dicom_and_notes_are_told_apart_by_the_one_scanner(tmp_pat
     assert screener.screen_path(folder / "notes.txt").status is Status.UNREADABLE
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="gui/scan.expand still picks images by file suffix only (issue 22): the drop "
-    "should use screening.scanner.is_image_file, then this marker goes",
-)
 def test_gui_drop_finds_the_extensionless_dicom_like_the_scanner(tmp_path):
     from gui.scan import expand
 
