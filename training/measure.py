@@ -34,7 +34,9 @@ def summarise_probes(dirs: tuple[Path, ...], paths: list[Path], flagged: np.ndar
     for d in dirs:
         mask = np.array([str(p).startswith(str(d)) for p in paths])
         if mask.any():
-            per_dir.append(f"{Path(d).parent.name}/{Path(d).name}: {flagged[mask].mean():.0%} of {mask.sum()}")
+            per_dir.append(
+                f"{Path(d).parent.name}/{Path(d).name}: {flagged[mask].mean():.0%} of {mask.sum()}"
+            )
     return "; ".join(per_dir)
 
 
@@ -65,4 +67,6 @@ def screen_files(
         pooled.append(pool(raw.features))
         if raw.early_pooled is not None:
             early.append(raw.early_pooled)
-    return Screened(np.concatenate(logits), np.concatenate(pooled), np.concatenate(early) if early else None)
+    return Screened(
+        np.concatenate(logits), np.concatenate(pooled), np.concatenate(early) if early else None
+    )
