@@ -24,12 +24,14 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from inference.errors import ImageError, InferenceError, PackError
-from inference.images import sha256_file
+from inference.images import LoadedImage, sha256_file
 from inference.results import ScreenResult, Status
 from inference.screener import Screener, failed_result
 
 from . import claims
-from .errors import InvalidInputError, QueueError, ScreeningError, StoreError
+from .batch_pipeline import CHUNK_ITEMS, CHUNK_PIXELS, HANDOFF_CHUNKS, Handoff, pixels
+from .batch_writes import PendingScreening, record_chunk
+from .errors import InvalidInputError, QueueError, ScreeningError
 from .files import atomic_write_bytes
 from .imaging import jpeg_bytes, png_bytes
 from .inputs import QueueInput, collect_inputs, read_mapping
@@ -70,6 +72,27 @@ class Progress:
 
 
 ProgressCallback = Callable[[Progress], None]
+
+
+@dataclass(frozen=True)
+class _Decoded:
+    """A claimed item and its decoded image, waiting for the chunk's model call."""
+
+    item: BatchItem
+    image: LoadedImage
+    decode_ms: float
+
+
+@dataclass(frozen=True)
+class _Screened:
+    """A screened item on its way to the writer, its pictures already encoded (in the
+    workers, in parallel: the writer only writes files and the chunk's transaction)."""
+
+    item: BatchItem
+    result: ScreenResult
+    thumbnail: bytes
+    overlay_jpeg: bytes | None
+    heatmap_png: bytes | None
 
 
 # ---------------------------------------------------------------------------------------
@@ -124,6 +147,9 @@ class BatchQueue:
         operator: str = "",
         heatmap_dir: Path | str | None = None,
         keep_overlays: bool = True,
+        chunk_items: int = CHUNK_ITEMS,
+        chunk_pixels: int = CHUNK_PIXELS,
+        handoff_chunks: int = HANDOFF_CHUNKS,
     ) -> None:
         self.store = store
         self.screener = screener
@@ -131,6 +157,10 @@ class BatchQueue:
         self.operator = operator
         self.heatmap_dir = Path(heatmap_dir) if heatmap_dir else None
         self.keep_overlays = keep_overlays
+        self.chunk_items = max(1, int(chunk_items))
+        self.chunk_pixels = max(1, int(chunk_pixels))
+        self.handoff_chunks = max(1, int(handoff_chunks))
+        self._handoff: Handoff | None = None  # the running job's (tests watch it)
         self._running = threading.Event()
         self._running.set()
         self._cancel = threading.Event()
@@ -241,6 +271,9 @@ class BatchQueue:
         work: queue_mod.SimpleQueue[BatchItem] = queue_mod.SimpleQueue()
         fatal: list[BaseException] = []
         stop = threading.Event()
+        handoff: Handoff[list[_Screened]] = Handoff(self.handoff_chunks)
+        self._handoff = handoff
+        producing = [self.workers]
 
         def refill() -> None:
             with lock:
@@ -254,10 +287,21 @@ class BatchQueue:
                 c = self.store.job_counts(job_id)
                 progress(Progress(job_id, c.done, c.failed, c.total, run_state, item))
 
+        def halted() -> bool:
+            return stop.is_set() or self._cancel.is_set()
+
+        def claimed(item: BatchItem) -> bool:
+            if claims.claim(self.store, item.id, owner):
+                return True
+            with lock:
+                taken.discard(item.id)  # held by another run: look again later
+            return False
+
         def next_item() -> BatchItem | None:
             """The next item this run holds a claim on; None when nothing is left."""
-            while not (stop.is_set() or self._cancel.is_set()):
-                self._running.wait()
+            while not halted():
+                if not self._running.wait(POLL_S):
+                    continue  # paused: look at stop/cancel again
                 try:
                     item = work.get_nowait()
                 except queue_mod.Empty:
@@ -270,21 +314,76 @@ class BatchQueue:
                     else:
                         refill()
                     continue
-                if claims.claim(self.store, item.id, owner):
+                if claimed(item):
                     return item
-                with lock:
-                    taken.discard(item.id)  # held by another run: look again later
             return None
 
-        def worker() -> None:
-            while (item := next_item()) is not None:
-                try:
-                    outcome = self._process(item)
+        def more_items(first: _Decoded | BatchItem) -> list[_Decoded]:
+            """A chunk: the first item and what else is queued now, up to the chunk's size
+            and pixel budget (never waiting for more)."""
+            chunk: list[_Decoded] = []
+            budget = self.chunk_pixels
+            entry: _Decoded | BatchItem | None = first
+            while entry is not None:
+                if isinstance(entry, _Decoded):
+                    chunk.append(entry)
+                    budget -= pixels(entry.image.pixels.shape)
+                else:
                     with lock:
-                        report("paused" if self.paused else "running", outcome)
+                        report("paused" if self.paused else "running", entry)
+                entry = None
+                if len(chunk) >= self.chunk_items or budget <= 0 or halted() or self.paused:
+                    break
+                try:
+                    item = work.get_nowait()
+                except queue_mod.Empty:
+                    break
+                if claimed(item):
+                    entry = self._decode(item)
+            return chunk
+
+        def worker() -> None:
+            try:
+                while (item := next_item()) is not None:
+                    chunk = more_items(self._decode(item))
+                    screened = []
+                    for done in self._screen_chunk(chunk):
+                        if isinstance(done, _Screened):
+                            screened.append(done)
+                        else:
+                            with lock:
+                                report("paused" if self.paused else "running", done)
+                    if screened and not handoff.put(screened):
+                        return  # the writer stopped: these stay pending
+            except BaseException as exc:  # noqa: BLE001 - handed to the caller below
+                fatal.append(exc)
+                stop.set()
+                handoff.close()
+            finally:
+                with lock:
+                    producing[0] -= 1
+                handoff.wake()
+
+        def writer() -> None:
+            while (chunk := handoff.get(lambda: producing[0] == 0)) is not None:
+                if halted():
+                    continue  # cancelled: screened but not stored, so still pending
+                try:
+                    finished = self._write_chunk(chunk)
+                    if progress is None:
+                        continue
+                    with lock:  # one count per chunk, then each item's place in it
+                        c = self.store.job_counts(job_id)
+                        state = "paused" if self.paused else "running"
+                        for k, item in enumerate(finished):
+                            later = len(finished) - 1 - k  # stored with it, reported after
+                            progress(
+                                Progress(job_id, c.done - later, c.failed, c.total, state, item)
+                            )
                 except BaseException as exc:  # noqa: BLE001 - handed to the caller below
                     fatal.append(exc)
                     stop.set()
+                    handoff.close()
                     return
 
         refill()
@@ -294,7 +393,10 @@ class BatchQueue:
         report(start)
         try:
             with ThreadPoolExecutor(self.workers, thread_name_prefix="cliniclens-batch") as pool:
-                for future in [pool.submit(worker) for _ in range(self.workers)]:
+                futures = [pool.submit(worker) for _ in range(self.workers)]
+                writer()
+                handoff.close()  # the writer ended early (fatal): free blocked workers
+                for future in futures:
                     future.result()
         finally:
             self._active_job = None
@@ -335,27 +437,46 @@ class BatchQueue:
                     with contextlib.suppress(OSError):
                         os.unlink(entry.path)
 
-    def _process(self, item: BatchItem) -> BatchItem:
-        """Screen one item and persist the outcome. Raises only for job-fatal problems."""
-        screener = self.screener
+    def _decode(self, item: BatchItem) -> _Decoded | BatchItem:
+        """The item's decoded image, or the item marked failed (never reached the model)."""
         started = time.perf_counter()
-        path = fs_path(item.path)
         problem = folder_problem(item.path)
         if problem is not None:
             return self._fail(item, ScreenResult(item.path, Status.UNREADABLE, problem))
         try:
-            image = screener.load(path)
+            image = self.screener.load(fs_path(item.path))
         except ImageError as exc:
             return self._fail(item, failed_result(item.path, exc))
         except OSError as exc:  # e.g. a file vanishing mid-read on a network share
             return self._fail(item, ScreenResult(item.path, Status.UNREADABLE, str(exc)))
+        return _Decoded(item, image, (time.perf_counter() - started) * 1000.0)
+
+    def _screen_chunk(self, chunk: Sequence[_Decoded]) -> list[_Screened | BatchItem]:
+        """Screen a chunk in one model call (one by one if the call fails, so one bad image
+        fails alone), then each answered image's heatmap overlay."""
+        if not chunk:
+            return []
+        results: list[ScreenResult | None] = [None] * len(chunk)
+        if len(chunk) > 1:
+            with contextlib.suppress(InferenceError, MemoryError, ValueError, RuntimeError):
+                results = list(
+                    self.screener.screen_images(
+                        [d.image for d in chunk], decode_ms=[d.decode_ms for d in chunk]
+                    )
+                )
+        return [self._screen_one(d, r) for d, r in zip(chunk, results, strict=True)]
+
+    def _screen_one(self, d: _Decoded, result: ScreenResult | None) -> _Screened | BatchItem:
+        """One item's result and overlay. Raises only for job-fatal problems."""
+        screener, item = self.screener, d.item
         try:
-            result = screener.screen_image(image, (time.perf_counter() - started) * 1000.0)
+            if result is None:
+                result = screener.screen_image(d.image, d.decode_ms)
             overlay_rgb = None
             if result.answered:
                 # the heatmap that explains the message (the referring class, if not the top)
                 explained = result.prediction.explained_class if result.prediction else None
-                _, overlay_rgb, result = screener.overlay(image, result, explained)
+                _, overlay_rgb, result = screener.overlay(d.image, result, explained)
         except PackError:
             raise
         except InferenceError as exc:
@@ -364,31 +485,39 @@ class BatchQueue:
             return self._fail(
                 item, ScreenResult(item.path, Status.ERROR, f"screening failed: {exc}")
             )
-        result = _storable(result, item)
-        heatmap_path = ""
-        if overlay_rgb is not None and self.heatmap_dir is not None:
-            target = self.heatmap_dir / heatmap_name(item)
-            atomic_write_bytes(target, png_bytes(overlay_rgb), what="heatmap image")
-            heatmap_path = str(target)
-        try:
-            self.store.record_screening(
-                result,
-                patient_id=item.patient_id,
-                operator=self.operator,
-                manifest=screener.manifest,
-                image_path=item.path,
-                thumbnail=jpeg_bytes(image.pixels),
-                overlay=jpeg_bytes(overlay_rgb)
-                if overlay_rgb is not None and self.keep_overlays
-                else None,
-                heatmap_path=heatmap_path,
-                batch_item_id=item.id,
+        keep = overlay_rgb is not None and self.keep_overlays
+        return _Screened(
+            item,
+            _storable(result, item),
+            jpeg_bytes(d.image.pixels, optimize=False),
+            jpeg_bytes(overlay_rgb, optimize=False) if keep else None,  # type: ignore[arg-type]
+            png_bytes(overlay_rgb)
+            if overlay_rgb is not None and self.heatmap_dir is not None
+            else None,
+        )
+
+    def _write_chunk(self, chunk: Sequence[_Screened]) -> list[BatchItem]:
+        """Heatmap files, then the chunk's screenings in one transaction."""
+        rows = []
+        for s in chunk:
+            heatmap_path = ""
+            if s.heatmap_png is not None and self.heatmap_dir is not None:
+                target = self.heatmap_dir / heatmap_name(s.item)
+                atomic_write_bytes(target, s.heatmap_png, what="heatmap image")
+                heatmap_path = str(target)
+            rows.append(
+                PendingScreening(
+                    s.item.id,
+                    s.item.patient_id,
+                    s.item.path,
+                    s.result,
+                    s.thumbnail,
+                    s.overlay_jpeg,
+                    heatmap_path,
+                )
             )
-        except StoreError as exc:
-            if not claims.is_duplicate_error(exc):
-                raise
-            # another run finished this item first (its claim had gone stale): keep theirs
-        return self._reload(item)
+        record_chunk(self.store, rows, operator=self.operator, manifest=self.screener.manifest)
+        return [self._reload(s.item) for s in chunk]
 
     def _fail(self, item: BatchItem, result: ScreenResult) -> BatchItem:
         result = _storable(result, item)

@@ -159,7 +159,7 @@ def test_retry_failed_after_fixing_the_file(store, screener, tmp_path):
 
 def test_cancel_keeps_rest_pending_and_run_again_finishes(store, screener, tmp_path):
     inputs = collect_inputs([write_image(tmp_path / f"i{n}.png", seed=n) for n in range(8)])
-    queue = BatchQueue(store, screener, workers=1)
+    queue = BatchQueue(store, screener, workers=1, chunk_items=1)
     job, _ = queue.submit(inputs)
 
     def cancel_after_three(p: Progress) -> None:
@@ -176,19 +176,19 @@ def test_cancel_keeps_rest_pending_and_run_again_finishes(store, screener, tmp_p
 
 def test_pause_holds_workers_until_resume(store, screener, tmp_path):
     inputs = collect_inputs([write_image(tmp_path / f"i{n}.png", seed=n) for n in range(6)])
-    queue = BatchQueue(store, screener, workers=2)
+    queue = BatchQueue(store, screener, workers=2, chunk_items=1)  # pause between items
     gate = CountingGate(parties=2)
     queue._running = gate  # the pause gate both workers wait at
     job, _ = queue.submit(inputs)
     seen: dict[str, object] = {}
     calls = {"n": 0}
-    screen = screener.screen_image
+    screen = screener.screen_images
 
-    def counted(*args, **kwargs):
-        calls["n"] += 1
-        return screen(*args, **kwargs)
+    def counted(images, **kwargs):
+        calls["n"] += len(images)
+        return screen(images, **kwargs)
 
-    screener.screen_image = counted
+    screener.screen_images = counted
 
     def pause_once(p: Progress) -> None:
         if p.item is not None and not seen:
@@ -271,7 +271,7 @@ def test_database_full_mid_batch_stops_without_corruption(store, screener, tmp_p
     inputs = collect_inputs(
         [write_image(tmp_path / f"i{n}.png", seed=n, size=300) for n in range(6)]
     )
-    queue = BatchQueue(store, screener, workers=1)
+    queue = BatchQueue(store, screener, workers=1, chunk_items=1)  # one commit per item
     job, _ = queue.submit(inputs)
 
     def fill_up(p: Progress) -> None:
@@ -291,7 +291,7 @@ def test_database_full_mid_batch_stops_without_corruption(store, screener, tmp_p
 
 def test_progress_callback_error_stops_the_run(store, screener, tmp_path):
     inputs = collect_inputs([write_image(tmp_path / f"i{n}.png", seed=n) for n in range(5)])
-    queue = BatchQueue(store, screener, workers=2)
+    queue = BatchQueue(store, screener, workers=2, chunk_items=1)
     job, _ = queue.submit(inputs)
 
     def broken(p: Progress) -> None:
