@@ -10,8 +10,6 @@ form and reports can leave them out or pseudonymise them; they never enter image
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import io
 import re
 import warnings
@@ -29,6 +27,7 @@ from pydicom.pixels import apply_color_lut, apply_modality_lut, apply_voi_lut, p
 from pydicom.uid import ExplicitVRBigEndian, ExplicitVRLittleEndian, ImplicitVRLittleEndian
 
 from .errors import ImageError, ImageTooLargeError
+from .identity import pseudonym
 from .memory import BUDGET, block_mean, reduce_factor
 from .pixels import MAX_PIXELS, LoadedImage, sha256_bytes
 from .pixels import to_uint8 as _to_uint8
@@ -64,9 +63,8 @@ class DicomPatient:
         """Identifiers replaced by a stable pseudonym (same patient + secret -> same code)."""
         if not self.patient_id and not self.name:
             return self.without_identifiers()
-        key = f"{self.patient_id}\x1f{self.name}".encode()
-        code = hmac.new(secret.encode(), key, hashlib.sha256).hexdigest()[:10].upper()
-        return replace(self.without_identifiers(), patient_id=f"ANON-{code}")
+        code = pseudonym(self.patient_id, self.name, secret)
+        return replace(self.without_identifiers(), patient_id=code)
 
 
 @contextmanager

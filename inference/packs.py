@@ -13,7 +13,6 @@ swapped after discovery is refused rather than run.
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -118,14 +117,6 @@ class PackCatalog:
     @property
     def ids(self) -> tuple[str, ...]:
         return tuple(p.id for p in self.packs)
-
-
-def file_sha256(path: Path, chunk: int = 1 << 20) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        while block := fh.read(chunk):
-            h.update(block)
-    return h.hexdigest()
 
 
 def _check_hash(pack_id: str, path: Path, expected: str) -> None:

@@ -9,8 +9,6 @@ before it reaches a Paragraph, so a name like ``<b>`` is printed, never interpre
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import io
 import re
 from collections.abc import Sequence
@@ -36,6 +34,7 @@ from reportlab.platypus import (
     TableStyle,
 )
 
+from inference.identity import pseudonym
 from inference.packs import discover
 from inference.resources import model_dirs
 
@@ -455,14 +454,6 @@ def _screening_block(
 # ---------------------------------------------------------------------------------------
 def _slug(text: str) -> str:
     return re.sub(r"[^\w-]+", "_", text, flags=re.UNICODE).strip("_")[:50] or "patient"
-
-
-def pseudonym(patient_id: str, name: str, secret: str) -> str:
-    """``ANON-<10 hex>``: the same patient and secret always give the same code (the same
-    scheme as ``inference.dicom.DicomPatient.pseudonymised``); without the secret the code
-    cannot be traced back."""
-    key = f"{patient_id}\x1f{name}".encode()
-    return "ANON-" + hmac.new(secret.encode(), key, hashlib.sha256).hexdigest()[:10].upper()
 
 
 def shown_patient_id(patient: Patient, options: ReportOptions) -> str:

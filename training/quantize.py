@@ -32,8 +32,9 @@ import onnx
 from inference import cam as cam_mod
 from inference.engine import Engine
 from inference.images import load_image
-from inference.packs import file_sha256, load_pack
+from inference.packs import load_pack
 from inference.preprocess import preprocess
+from inference.seal import digest_file as file_sha256
 from inference.seal import write_seal
 from inference.signing import load_private_key
 
