@@ -14,6 +14,7 @@ from xml.sax.saxutils import escape
 from reportlab.lib.units import mm
 from reportlab.platypus import Paragraph, Spacer, Table
 
+from . import report_blocks as b
 from . import reports as r
 from .i18n import tr
 from .numbers import format_percent, format_probability
@@ -46,23 +47,23 @@ def _thumbs(store: Store, rec, width: float) -> Table | None:
         return None
     images = store.screening_images(rec.id)
     half = (width - 2 * mm) / 2
-    pic = r._fit_image(images.thumbnail, half, THUMB_H)
-    heat = r._fit_image(images.overlay, half, THUMB_H) if rec.answered else None
+    pic = b._fit_image(images.thumbnail, half, THUMB_H)
+    heat = b._fit_image(images.overlay, half, THUMB_H) if rec.answered else None
     cells = [c for c in (pic, heat) if c is not None]
     if not cells:
         return None
     table = Table([cells], colWidths=[half + 1 * mm] * len(cells), hAlign="LEFT")
-    table.setStyle(r._style([("LEFTPADDING", (0, 0), (-1, -1), 0), ("TOPPADDING", (0, 0), (-1, -1), 2)]))
+    table.setStyle(b._style([("LEFTPADDING", (0, 0), (-1, -1), 0), ("TOPPADDING", (0, 0), (-1, -1), 2)]))
     return table
 
 
 def _answer_cells(rec, man, lang: str) -> tuple[str, str, str]:
     """(result markup, probability, referral) of an answered row, as one message."""
     verdict = verdict_of_record(man, rec)
-    name = r.pack_class_name(rec.pack_id, verdict.headline_class, lang)
+    name = b.pack_class_name(rec.pack_id, verdict.headline_class, lang)
     result = f"<b>{escape(name)}</b>" if rec.refer else escape(name)
     if verdict.referred_by_other_class:
-        top = r.pack_class_name(rec.pack_id, rec.top_class, lang)
+        top = b.pack_class_name(rec.pack_id, rec.top_class, lang)
         likely = tr(
             "report.most_likely_short", lang, name=top,
             probability=format_probability(rec.top_probability, lang),
@@ -82,7 +83,7 @@ def batch_summary(store: Store, job_id: int, path: Path | str, options) -> r.Rep
     report_id = r.new_report_id()
     width = r._content_width(options)
     title = tr("report.batch_title", lang)
-    man = r._pack_manifests().get(job.pack_id)
+    man = b._pack_manifests().get(job.pack_id)
     first = next((rec for _, rec in results if rec is not None), None)
     pack_name = (
         man.display_name.get(lang) if man else (first.pack_name if first else "")
@@ -120,7 +121,7 @@ def batch_summary(store: Store, job_id: int, path: Path | str, options) -> r.Rep
         else:
             shown = "pending" if item.state == "pending" else status
             detail = (rec.message if rec is not None else item.error) or ""
-            result = f"{escape(outcome_label(outcome, lang))}: {escape(r.status_label(shown, lang))}"
+            result = f"{escape(outcome_label(outcome, lang))}: {escape(b.status_label(shown, lang))}"
             if void is not None:  # the clinic's own words, whatever their language
                 result += "<br/>" + SMALL.format(escape(void_lines(void, lang)[1]))
             elif detail or outcome in (FAILED,) or rec is not None:
@@ -145,7 +146,7 @@ def batch_summary(store: Store, job_id: int, path: Path | str, options) -> r.Rep
         )
     table = Table(rows, colWidths=cols, repeatRows=1, hAlign="LEFT")
     table.setStyle(
-        r._style(
+        b._style(
             [
                 ("VALIGN", (0, 0), (-1, -1), "TOP"),
                 ("LINEBELOW", (0, 0), (-1, 0), 0.8, r.ACCENT),
@@ -185,15 +186,15 @@ def batch_summary(store: Store, job_id: int, path: Path | str, options) -> r.Rep
     header = Table(
         [
             [
-                r._kv_table(summary, st, (30 * mm, width * 0.62 - 32 * mm)),
-                r._kv_table(count_rows, st, (40 * mm, width * 0.38 - 40 * mm)),
+                b._kv_table(summary, st, (30 * mm, width * 0.62 - 32 * mm)),
+                b._kv_table(count_rows, st, (40 * mm, width * 0.38 - 40 * mm)),
             ]
         ],
         colWidths=[width * 0.62, width * 0.38],
         hAlign="LEFT",
     )
     header.setStyle(
-        r._style([("VALIGN", (0, 0), (-1, -1), "TOP"), ("LEFTPADDING", (0, 0), (-1, -1), 0)])
+        b._style([("VALIGN", (0, 0), (-1, -1), "TOP"), ("LEFTPADDING", (0, 0), (-1, -1), 0)])
     )
     story = [
         r._p(title, st["title"]),
@@ -201,12 +202,12 @@ def batch_summary(store: Store, job_id: int, path: Path | str, options) -> r.Rep
         r._p(counts.summary(lang), st["h2"]),
         header,
         Spacer(1, 4 * mm),
-        r._disclaimer(st, lang, width),
+        b._disclaimer(st, lang, width),
         Spacer(1, 4 * mm),
         r._p(tr("report.legend", lang), st["small"]),
         Spacer(1, 1.5 * mm),
         table,
-        r._signature(st, lang, width),
+        b._signature(st, lang, width),
     ]
     target = Path(path)
     subject = f"{tr('report.batch_job', lang)} {job.id}"
