@@ -80,6 +80,9 @@ def test_table_on_a_tiny_pack_passes_val_at_its_quantile_and_refuses_noise(tmp_p
         "val": gc.Scored(gc.scores(guards, va), va.logits.argmax(1)),
         "probes": gc.Scored(gc.scores(guards, pr), np.full(20, -1), np.array([True] * 5 + [False] * 15)),
     }
+    correct = np.arange(20) < 15  # the model right on 15 of 20 shift images
+    sets["shift"] = gc.Scored(gc.scores(guards, run(val[:15] + noise[:5])), np.arange(20) % 2,
+                              correct=correct)
     rows = gc.table("tiny", ("a", "b"), sets, shipped=1e9)
     assert [(r["score"], r["threshold"]) for r in rows][:4] == [
         ("current", "val q97"), ("current", "val q99"), ("current", "val q99.5"), ("current", "shipped")]
@@ -91,6 +94,19 @@ def test_table_on_a_tiny_pack_passes_val_at_its_quantile_and_refuses_noise(tmp_p
     current = {r["threshold"]: r for r in rows if r["score"] == "current"}
     assert current["val q99"]["probes refused"] == "20/20"
     assert current["val q99"]["probes answered"] == "0/20"
+    # the 5 wrong shift answers are the noise images: refused, so every answer left is right
+    assert current["val q99"]["shift wrong refused"] == "100.0%"
+    assert current["val q99"]["shift acc answered"] == "100.0%"
+    assert current["shipped"]["shift acc answered"] == "75.0%"
     assert current["shipped"]["probes refused"] == "0/20"  # a threshold nothing exceeds
     assert current["shipped"]["probes answered"] == "5/20"  # only those the modality check passed
     assert "| current | val q99 |" in gc.markdown(rows)
+
+
+def test_artefacts_are_the_same_image_gone_wrong():
+    rgb = np.full((90, 60, 3), 100, np.uint8)
+    rgb[:, 30:] = 200
+    out = gc.artefacts(rgb)
+    assert set(out) == {"noise", "inverted", "blocks", "corner"}
+    assert out["inverted"][0, 0, 0] == 155 and out["corner"].shape == (30, 20, 3)
+    assert out["blocks"].shape == rgb.shape and out["noise"].std() > rgb.std()

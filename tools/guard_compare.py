@@ -11,6 +11,7 @@ For each pack (its default model variant) it scores, through the app's loader an
   wrong   : same dataset, classes the pack does not read (same modality, wrong pack)
   probes  : ``training.modality_probes`` (documents, blank/noise frames, screenshots, photos)
   sanity  : other datasets' validation images (another modality: the check refuses them)
+  artefacts : val images gone wrong (heavy noise, inverted, 16-px blocks, a corner crop)
 under these scores (larger = less like the training images):
   current  : the shipped guard (min class Mahalanobis + residual, with the early guard if any)
   relative : the predicted class's distance minus a one-class (background) fit's distance on
@@ -53,6 +54,8 @@ OTHER = {
 QUANTILES = (0.97, 0.99, 0.995)
 TRAIN_SAMPLE = 800  # training images the background fit uses (evenly spaced)
 SANITY_PER_DATASET = 120
+ARTEFACT_IMAGES = 60  # val images per artefact kind
+ARTEFACT_KINDS = ("noise", "inverted", "blocks", "corner")
 
 
 @dataclass(frozen=True)
@@ -73,6 +76,7 @@ class Scored:
     scores: dict[str, np.ndarray]
     labels: np.ndarray
     modality_pass: np.ndarray | None = None
+    correct: np.ndarray | None = None  # the model's top class is the image's class
 
 
 def fit_background(main: MahalanobisScorer, train: Screened) -> MahalanobisScorer:
@@ -132,17 +136,24 @@ def table(pack_id: str, classes: tuple[str, ...], sets: dict[str, Scored], shipp
                 row[f"{split} pass"] = _share(ok)
                 if s.modality_pass is not None:
                     row[f"{split} answered"] = _share(ok & s.modality_pass)
+                if split == "shift" and s.correct is not None:
+                    row["shift acc answered"] = _share(s.correct[ok])
+                    row["shift wrong refused"] = _share(~ok[~s.correct])
                 if split == "shift":
                     for k, c in enumerate(classes):
                         row[f"shift {c}"] = _share(ok[s.labels == k])
-            for split in ("wrong", "probes", "sanity"):
+            for split in ("wrong", "artefacts", "probes", "sanity"):
                 s = sets.get(split)
                 if s is None or not len(s.labels):
                     continue
                 ok = s.scores[name] <= thr
                 row[f"{split} refused"] = f"{int((~ok).sum())}/{ok.size}"
                 if s.modality_pass is not None:
-                    row[f"{split} answered"] = f"{int((ok & s.modality_pass).sum())}/{ok.size}"
+                    answered = ok & s.modality_pass
+                    row[f"{split} answered"] = f"{int(answered.sum())}/{ok.size}"
+                    if split == "artefacts":
+                        row["artefacts answered by kind"] = "/".join(
+                            str(int(answered[s.labels == k].sum())) for k in range(len(ARTEFACT_KINDS)))
             rows.append(row)
     return rows
 
@@ -155,8 +166,63 @@ def markdown(rows: list[dict]) -> str:
     return "\n".join(lines)
 
 
+# The rows models/README.md shows (the full table: --json).
+SECTION_ROWS = (("current", "shipped"), ("current", "val q99"), ("current", "val q99.5"),
+                ("current+early", "val q99"), ("early", "val q99"), ("relative", "val q99"),
+                ("energy", "val q99"), ("max-logit", "val q99"))
+SECTION_HEAD = """## Which score for a pack's own guard? (issue 17, measured with `tools/guard_compare.py`)
+
+`python tools/guard_compare.py --early-layer features.13 --section models/guard_comparison.md`
+(default model variant; nothing shipped was changed). Thresholds are quantiles of each score on
+the pack's own val images only. *Shift answered*: share of `shift/` images of the pack's classes
+that pass the modality check and the guard. *Acc. answered*: raw top-class accuracy of those
+(chest refers by threshold, so this understates it). *Wrong class*: val images of the dataset's
+classes the pack does not read. *Artefacts*: 60 val images each with heavy noise / inverted /
+16-px blocks / a corner crop (answered per kind). *Probes* and *other modalities* (120 val images
+each of the other datasets): answered after the modality check, and in brackets refused by the
+guard alone. `early` is a guard fitted here on `features.13` (none of these packs ships one).
+
+"""
+
+
+def section(rows: list[dict]) -> str:
+    """The short comparison models/README.md shows: the shipped guard and the candidates at q99."""
+    wanted = {key: i for i, key in enumerate(SECTION_ROWS)}
+    picked = sorted((r for r in rows if (r["score"], r["threshold"]) in wanted),
+                    key=lambda r: (r["pack"], wanted[(r["score"], r["threshold"])]))
+    lines = ["| pack | score @ threshold | val pass | shift answered | per class | acc. answered "
+             "| wrong class answered | artefacts answered (n/i/b/c) | probes answered (guard refused) "
+             "| other modalities answered (guard refused) |", "|" + "---|" * 10]
+    for r in picked:
+        per_class = ", ".join(f"{k.removeprefix('shift ')} {v}" for k, v in r.items()
+                              if k.startswith("shift ") and k not in
+                              ("shift pass", "shift answered", "shift acc answered", "shift wrong refused"))
+        lines.append(
+            f"| `{r['pack']}` | {r['score']} @ {r['threshold']} | {r['val pass']} | {r.get('shift answered', '-')} "
+            f"| {per_class or '-'} | {r.get('shift acc answered', '-')} | {r.get('wrong answered', '-')} "
+            f"| {r.get('artefacts answered', '-')} ({r.get('artefacts answered by kind', '-')}) "
+            f"| {r.get('probes answered', '-')} ({r.get('probes refused', '-')}) "
+            f"| {r.get('sanity answered', '-')} ({r.get('sanity refused', '-')}) |")
+    return SECTION_HEAD + "\n".join(lines) + "\n"
+
+
 def _images(engine: Engine, pack: ModelPack, images: list[np.ndarray]) -> Screened:
     return screen_files(engine, pack.manifest.input, list(range(len(images))), loader=lambda i: images[i])
+
+
+def artefacts(rgb: np.ndarray) -> dict[str, np.ndarray]:
+    """The same image gone wrong in ways the modality check should not catch (same modality)."""
+    from PIL import Image
+
+    rng = np.random.default_rng(0)
+    h, w = rgb.shape[:2]
+    small = Image.fromarray(rgb).resize((max(1, w * 16 // max(h, w)), max(1, h * 16 // max(h, w))))
+    return {  # in ARTEFACT_KINDS order
+        "noise": np.clip(rgb + rng.normal(0, 60, rgb.shape), 0, 255).astype(np.uint8),
+        "inverted": 255 - rgb,
+        "blocks": np.asarray(small.resize((w, h), Image.NEAREST)),
+        "corner": np.ascontiguousarray(rgb[: h // 3, : w // 3]),
+    }
 
 
 def _spaced(items: list, n: int) -> list:
@@ -226,7 +292,8 @@ def measure(pack: ModelPack, data: Path, check: ModalityCheck | None, early_laye
 
     def by_path(paths: list[Path], labels: np.ndarray, run: Screened | None = None) -> Scored:
         run = run or screen_files(engine, manifest.input, paths)
-        return Scored(scores(guards, run), labels, _modality_pass(check, manifest.modality, paths))
+        correct = run.logits.argmax(axis=1) == labels
+        return Scored(scores(guards, run), labels, _modality_pass(check, manifest.modality, paths), correct)
 
     sets = {"val": by_path(val_paths, val_labels, val)}
     shift = files("shift", classes)
@@ -235,9 +302,14 @@ def measure(pack: ModelPack, data: Path, check: ModalityCheck | None, early_laye
     others = tuple(c.name for c in sorted((data / "val").iterdir()) if c.is_dir() and c.name not in classes)
     if others:
         sets["wrong"] = by_path(*files("val", others))
-    _, probes, _ = probe_images()
-    passed = None if check is None else np.array([v.accepts(manifest.modality) for v in check.classify(probes)])
-    sets["probes"] = Scored(scores(guards, _images(engine, pack, probes)), np.full(len(probes), -1), passed)
+    def by_image(images: list[np.ndarray], labels: np.ndarray | None = None) -> Scored:
+        passed = None if check is None else np.array([v.accepts(manifest.modality) for v in check.classify(images)])
+        labels = np.full(len(images), -1) if labels is None else labels
+        return Scored(scores(guards, _images(engine, pack, images)), labels, passed)
+
+    broken = [a for p in _spaced(val_paths, ARTEFACT_IMAGES) for a in artefacts(load_image(p).pixels).values()]
+    sets["artefacts"] = by_image(broken, np.arange(len(broken)) % len(ARTEFACT_KINDS))
+    sets["probes"] = by_image(probe_images()[1])
     sanity: list[Path] = []
     for other in OTHER.get(data.name, ()):
         sanity += _spaced([p for p, _ in split_files(DATASETS / other, "val", _classes(DATASETS / other))],
@@ -257,6 +329,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--json", type=Path, help="also write the rows here")
     p.add_argument("--early-layer", help="also try an early guard on this layer (e.g. features.13) "
                    "where the pack has none, on a temporary copy")
+    p.add_argument("--section", type=Path, help="write the short table for models/README.md here")
     args = p.parse_args(argv)
     check = ModalityCheck(check_dir()) if (check_dir() / "manifest.json").is_file() else None
     all_rows = []
@@ -270,6 +343,8 @@ def main(argv: list[str] | None = None) -> int:
         all_rows += rows
     if args.json:
         args.json.write_text(json.dumps(all_rows, indent=1) + "\n", "utf-8")
+    if args.section:
+        args.section.write_text(section(all_rows), "utf-8")
     return 0
 
 

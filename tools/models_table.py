@@ -173,7 +173,7 @@ def render() -> str:
         "|---|---|---|---|---|---|---|---|---|---|---|",
         *rows,
     ]
-    return HEAD + "\n".join(table) + "\n" + NOTES + _evaluation()
+    return HEAD + "\n".join(table) + "\n" + NOTES + _evaluation() + _guard_comparison()
 
 
 def _evaluation() -> str:
@@ -184,6 +184,12 @@ def _evaluation() -> str:
     from training.eval_tables import render_section
 
     return "\n" + render_section(json.loads(path.read_text("utf-8")))
+
+
+def _guard_comparison() -> str:
+    """The guard-score comparison tools/guard_compare.py --section wrote, when present."""
+    path = MODELS / "guard_comparison.md"
+    return "\n" + path.read_text("utf-8") if path.exists() else ""
 
 
 def main() -> int:
