@@ -12,13 +12,40 @@ from __future__ import annotations
 import threading
 from collections import deque
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Generic, TypeVar
+
+from inference.images import LoadedImage
+from inference.results import ScreenResult
+
+from .store import BatchItem
 
 T = TypeVar("T")
 
 CHUNK_ITEMS = 8  # images per model call and per database transaction
 CHUNK_PIXELS = 4_000_000  # a chunk closes early past this many decoded pixels
 HANDOFF_CHUNKS = 2  # chunks screened and waiting for the writer
+
+
+@dataclass(frozen=True)
+class Decoded:
+    """A claimed item and its decoded image, waiting for the chunk's model call."""
+
+    item: BatchItem
+    image: LoadedImage
+    decode_ms: float
+
+
+@dataclass(frozen=True)
+class Screened:
+    """A screened item on its way to the writer, its pictures already encoded (in the
+    workers, in parallel: the writer only writes files and the chunk's transaction)."""
+
+    item: BatchItem
+    result: ScreenResult
+    thumbnail: bytes
+    overlay_jpeg: bytes | None
+    heatmap_png: bytes | None
 
 
 class Handoff(Generic[T]):

@@ -1,10 +1,11 @@
 """The persisted batch queue: many files, one pack, a worker pool, and no lost work.
 
-Every item is written to the store before work starts. A worker screens one item and
-then, in ONE transaction, stores the screening and marks the item done. So killing the
-process at any moment leaves each item either pending, failed (never reached the model,
-reason recorded) or done with exactly one screening; running the same job again picks up
-the pending ones. Progress goes to a plain callback, so the CLI (tqdm) and the GUI (Qt
+Every item is written to the store before work starts. Workers claim and decode a chunk of
+items, screen it in one model call and encode its pictures; one writer thread then stores
+the chunk's screenings and marks its items done in ONE transaction (screening.batch_pipeline,
+screening.batch_writes). So killing the process at any moment leaves each item either
+pending, failed (never reached the model, reason recorded) or done with exactly one
+screening; running the same job again picks up the pending ones. Progress goes to a plain callback, so the CLI (tqdm) and the GUI (Qt
 signals, in its own layer) drive the same code.
 """
 
@@ -24,12 +25,20 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from inference.errors import ImageError, InferenceError, PackError
-from inference.images import LoadedImage, sha256_file
+from inference.images import sha256_file
 from inference.results import ScreenResult, Status
 from inference.screener import Screener, failed_result
 
 from . import claims
-from .batch_pipeline import CHUNK_ITEMS, CHUNK_PIXELS, HANDOFF_CHUNKS, Handoff, pixels
+from .batch_pipeline import (
+    CHUNK_ITEMS,
+    CHUNK_PIXELS,
+    HANDOFF_CHUNKS,
+    Decoded,
+    Handoff,
+    Screened,
+    pixels,
+)
 from .batch_writes import PendingScreening, record_chunk
 from .errors import InvalidInputError, QueueError, ScreeningError
 from .files import atomic_write_bytes
@@ -72,27 +81,6 @@ class Progress:
 
 
 ProgressCallback = Callable[[Progress], None]
-
-
-@dataclass(frozen=True)
-class _Decoded:
-    """A claimed item and its decoded image, waiting for the chunk's model call."""
-
-    item: BatchItem
-    image: LoadedImage
-    decode_ms: float
-
-
-@dataclass(frozen=True)
-class _Screened:
-    """A screened item on its way to the writer, its pictures already encoded (in the
-    workers, in parallel: the writer only writes files and the chunk's transaction)."""
-
-    item: BatchItem
-    result: ScreenResult
-    thumbnail: bytes
-    overlay_jpeg: bytes | None
-    heatmap_png: bytes | None
 
 
 # ---------------------------------------------------------------------------------------
@@ -271,7 +259,7 @@ class BatchQueue:
         work: queue_mod.SimpleQueue[BatchItem] = queue_mod.SimpleQueue()
         fatal: list[BaseException] = []
         stop = threading.Event()
-        handoff: Handoff[list[_Screened]] = Handoff(self.handoff_chunks)
+        handoff: Handoff[list[Screened]] = Handoff(self.handoff_chunks)
         self._handoff = handoff
         producing = [self.workers]
 
@@ -318,14 +306,14 @@ class BatchQueue:
                     return item
             return None
 
-        def more_items(first: _Decoded | BatchItem) -> list[_Decoded]:
+        def more_items(first: Decoded | BatchItem) -> list[Decoded]:
             """A chunk: the first item and what else is queued now, up to the chunk's size
             and pixel budget (never waiting for more)."""
-            chunk: list[_Decoded] = []
+            chunk: list[Decoded] = []
             budget = self.chunk_pixels
-            entry: _Decoded | BatchItem | None = first
+            entry: Decoded | BatchItem | None = first
             while entry is not None:
-                if isinstance(entry, _Decoded):
+                if isinstance(entry, Decoded):
                     chunk.append(entry)
                     budget -= pixels(entry.image.pixels.shape)
                 else:
@@ -348,7 +336,7 @@ class BatchQueue:
                     chunk = more_items(self._decode(item))
                     screened = []
                     for done in self._screen_chunk(chunk):
-                        if isinstance(done, _Screened):
+                        if isinstance(done, Screened):
                             screened.append(done)
                         else:
                             with lock:
@@ -437,7 +425,7 @@ class BatchQueue:
                     with contextlib.suppress(OSError):
                         os.unlink(entry.path)
 
-    def _decode(self, item: BatchItem) -> _Decoded | BatchItem:
+    def _decode(self, item: BatchItem) -> Decoded | BatchItem:
         """The item's decoded image, or the item marked failed (never reached the model)."""
         started = time.perf_counter()
         problem = folder_problem(item.path)
@@ -449,9 +437,9 @@ class BatchQueue:
             return self._fail(item, failed_result(item.path, exc))
         except OSError as exc:  # e.g. a file vanishing mid-read on a network share
             return self._fail(item, ScreenResult(item.path, Status.UNREADABLE, str(exc)))
-        return _Decoded(item, image, (time.perf_counter() - started) * 1000.0)
+        return Decoded(item, image, (time.perf_counter() - started) * 1000.0)
 
-    def _screen_chunk(self, chunk: Sequence[_Decoded]) -> list[_Screened | BatchItem]:
+    def _screen_chunk(self, chunk: Sequence[Decoded]) -> list[Screened | BatchItem]:
         """Screen a chunk in one model call (one by one if the call fails, so one bad image
         fails alone), then each answered image's heatmap overlay."""
         if not chunk:
@@ -466,7 +454,7 @@ class BatchQueue:
                 )
         return [self._screen_one(d, r) for d, r in zip(chunk, results, strict=True)]
 
-    def _screen_one(self, d: _Decoded, result: ScreenResult | None) -> _Screened | BatchItem:
+    def _screen_one(self, d: Decoded, result: ScreenResult | None) -> Screened | BatchItem:
         """One item's result and overlay. Raises only for job-fatal problems."""
         screener, item = self.screener, d.item
         try:
@@ -486,7 +474,7 @@ class BatchQueue:
                 item, ScreenResult(item.path, Status.ERROR, f"screening failed: {exc}")
             )
         keep = overlay_rgb is not None and self.keep_overlays
-        return _Screened(
+        return Screened(
             item,
             _storable(result, item),
             jpeg_bytes(d.image.pixels, optimize=False),
@@ -496,7 +484,7 @@ class BatchQueue:
             else None,
         )
 
-    def _write_chunk(self, chunk: Sequence[_Screened]) -> list[BatchItem]:
+    def _write_chunk(self, chunk: Sequence[Screened]) -> list[BatchItem]:
         """Heatmap files, then the chunk's screenings in one transaction."""
         rows = []
         for s in chunk:
