@@ -2,10 +2,11 @@
 check refuses other modalities first (issue 17, second bullet)? Measurement only: nothing
 here changes a pack.
 
-    python tools/guard_compare.py [PACK_ID ...] [--json OUT]
+    python tools/guard_compare.py [PACK_ID ...] [--variant V] [--early-layer L] [--json OUT]
+                                  [--section models/guard_comparison.md]
 
-For each pack (its default model variant) it scores, through the app's loader and engine
-(``training.measure.screen_files``):
+For each pack (its default model variant, or --variant) it scores, through the app's loader
+and engine (``training.measure.screen_files``):
   val     : the pack's validation images (thresholds are fitted here and nowhere else)
   shift   : ``shift/`` images of the pack's classes (measured, never fitted on)
   wrong   : same dataset, classes the pack does not read (same modality, wrong pack)
@@ -260,7 +261,7 @@ def with_early_output(pack: ModelPack, layer: str, tmp: Path) -> ModelPack:
 
 
 def measure(pack: ModelPack, data: Path, check: ModalityCheck | None, early_layer: str | None = None,
-            tmp: Path | None = None) -> dict[str, Scored]:
+            tmp: Path | None = None, variant: str | None = None) -> dict[str, Scored]:
     """Score every image set of ``pack`` (see the module docstring); ``early_layer``: also try
     an early guard on that layer (fitted on training and val images) where none ships."""
     from training.guard import fit_early_guard, guard_scorer
@@ -268,12 +269,12 @@ def measure(pack: ModelPack, data: Path, check: ModalityCheck | None, early_laye
 
     manifest = pack.manifest
     classes = manifest.class_ids
-    main, early = load_guards(pack)
+    main, early = load_guards(pack, variant)
     if main is None:
         raise SystemExit(f"{pack.id}: no guard to compare")
     if early_layer and early is None and tmp is not None:
         pack = with_early_output(pack, early_layer, tmp)
-    engine = Engine(pack)
+    engine = Engine(pack, variant=variant)
 
     def files(split: str, names) -> tuple[list[Path], np.ndarray]:
         fs = split_files(data, split, names) if (data / split).is_dir() else []
@@ -329,6 +330,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--json", type=Path, help="also write the rows here")
     p.add_argument("--early-layer", help="also try an early guard on this layer (e.g. features.13) "
                    "where the pack has none, on a temporary copy")
+    p.add_argument("--variant", help="model variant to measure (default: each pack's default)")
     p.add_argument("--section", type=Path, help="write the short table for models/README.md here")
     args = p.parse_args(argv)
     check = ModalityCheck(check_dir()) if (check_dir() / "manifest.json").is_file() else None
@@ -337,9 +339,10 @@ def main(argv: list[str] | None = None) -> int:
         pack = load_pack(ROOT / "models" / pack_id)
         data = DATASETS / pack.manifest.training["dataset"]
         with tempfile.TemporaryDirectory() as tmp:
-            sets = measure(pack, data, check, args.early_layer, Path(tmp))
-        rows = table(pack_id, pack.manifest.class_ids, sets, pack.manifest.ood.threshold)
-        print(f"\n### {pack_id} ({pack.manifest.onnx.default_variant})\n\n{markdown(rows)}", flush=True)
+            sets = measure(pack, data, check, args.early_layer, Path(tmp), args.variant)
+        variant = pack.manifest.for_variant(args.variant)
+        rows = table(pack_id, pack.manifest.class_ids, sets, variant.ood.threshold)
+        print(f"\n### {pack_id} ({variant.variant})\n\n{markdown(rows)}", flush=True)
         all_rows += rows
     if args.json:
         args.json.write_text(json.dumps(all_rows, indent=1) + "\n", "utf-8")
