@@ -57,13 +57,13 @@ def _thumbs(store: Store, rec, width: float) -> Table | None:
     return table
 
 
-def _answer_cells(rec, man, lang: str) -> tuple[str, str, str]:
+def _answer_cells(rec, man, lang: str, manifests) -> tuple[str, str, str]:
     """(result markup, probability, referral) of an answered row, as one message."""
     verdict = verdict_of_record(man, rec)
-    name = b.pack_class_name(rec.pack_id, verdict.headline_class, lang)
+    name = b.pack_class_name(rec.pack_id, verdict.headline_class, lang, manifests)
     result = f"<b>{escape(name)}</b>" if rec.refer else escape(name)
     if verdict.referred_by_other_class:
-        top = b.pack_class_name(rec.pack_id, rec.top_class, lang)
+        top = b.pack_class_name(rec.pack_id, rec.top_class, lang, manifests)
         likely = tr(
             "report.most_likely_short", lang, name=top,
             probability=format_probability(rec.top_probability, lang),
@@ -73,8 +73,12 @@ def _answer_cells(rec, man, lang: str) -> tuple[str, str, str]:
     return result, format_probability(verdict.headline_probability, lang), refer
 
 
-def batch_summary(store: Store, job_id: int, path: Path | str, options) -> r.ReportInfo:
-    """One table row per file of a batch job; referrals in red, no-answer rows in amber."""
+def batch_summary(
+    store: Store, job_id: int, path: Path | str, options, manifests=None
+) -> r.ReportInfo:
+    """One table row per file of a batch job; referrals in red, no-answer rows in amber.
+    ``manifests`` (by pack id) name the classes; None: the installed packs'."""
+    manifests = b.installed_manifests() if manifests is None else manifests
     lang = options.language
     r.register_fonts()
     st = r._styles()
@@ -83,7 +87,7 @@ def batch_summary(store: Store, job_id: int, path: Path | str, options) -> r.Rep
     report_id = r.new_report_id()
     width = r._content_width(options)
     title = tr("report.batch_title", lang)
-    man = b._pack_manifests().get(job.pack_id)
+    man = manifests.get(job.pack_id)
     first = next((rec for _, rec in results if rec is not None), None)
     pack_name = (
         man.display_name.get(lang) if man else (first.pack_name if first else "")
@@ -115,7 +119,7 @@ def batch_summary(store: Store, job_id: int, path: Path | str, options) -> r.Rep
         outcome = outcome_of(status if rec is not None or item.state != "pending" else "")
         referral = rec is not None and rec.answered and rec.refer and void is None
         if outcome == ANSWERED and rec is not None:
-            result, prob, refer = _answer_cells(rec, man, lang)
+            result, prob, refer = _answer_cells(rec, man, lang, manifests)
             if referral:
                 styles.append(("BACKGROUND", (0, n), (-1, n), r.REFER_BG))
         else:

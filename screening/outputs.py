@@ -8,7 +8,7 @@ so the trail said different things for the same act depending on where it was do
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -52,11 +52,13 @@ def write_patient_report(
     *,
     operator: str = "",
     screening_ids: Sequence[int] | None = None,
+    manifests: Mapping[str, Manifest] | None = None,
 ) -> ReportInfo:
-    """The patient's PDF report, then ``report.export`` in the audit trail."""
+    """The patient's PDF report, then ``report.export`` in the audit trail. ``manifests``:
+    the packs the caller screens with (None: the installed packs)."""
     from .reports import patient_report
 
-    info = patient_report(store, patient_id, target, options, screening_ids)
+    info = patient_report(store, patient_id, target, options, screening_ids, manifests)
     store.audit(
         "report.export",
         operator=operator,
@@ -67,12 +69,18 @@ def write_patient_report(
 
 
 def write_batch_summary(
-    store: Store, job_id: int, target: Path | str, options: ReportOptions, *, operator: str = ""
+    store: Store,
+    job_id: int,
+    target: Path | str,
+    options: ReportOptions,
+    *,
+    operator: str = "",
+    manifests: Mapping[str, Manifest] | None = None,
 ) -> ReportInfo:
     """The job's summary PDF (one row per file), then ``report.export`` in the audit trail."""
     from .reports import batch_summary
 
-    info = batch_summary(store, job_id, target, options)
+    info = batch_summary(store, job_id, target, options, manifests)
     store.audit("report.export", operator=operator, detail=batch_summary_detail(job_id, info.path))
     return info
 

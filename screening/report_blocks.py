@@ -9,9 +9,10 @@ text is escaped before it reaches a Paragraph.
 from __future__ import annotations
 
 import io
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 from xml.sax.saxutils import escape
 
 from reportlab.lib import colors
@@ -53,8 +54,10 @@ from .store import ScreeningRecord, Store
 from .verdict import because_text, verdict_of_record
 
 
-def _pack_manifests() -> dict:
-    """Installed manifests by pack id (for class and pack names); hashes not needed here."""
+def installed_manifests() -> dict:
+    """Installed manifests by pack id (for class and pack names); hashes not needed here.
+    Only the reports' entry points call it when their caller gave no manifests: the pieces
+    below receive the manifests they print from."""
     return _manifests_in(tuple(str(d) for d in model_dirs()))
 
 
@@ -66,14 +69,18 @@ def _manifests_in(dirs: tuple[str, ...]) -> dict:
         return {}
 
 
-def _verdict(rec: ScreeningRecord):
+def _verdict(rec: ScreeningRecord, manifests: Mapping[str, Any]):
     """The screening's one message (:mod:`screening.verdict`) with its pack's thresholds."""
-    return verdict_of_record(_pack_manifests().get(rec.pack_id), rec)
+    return verdict_of_record(manifests.get(rec.pack_id), rec)
 
 
-def pack_class_name(pack_id: str, class_id: str, language: str = "en") -> str:
-    """The class's display name from the installed pack (``screening.labels.class_name``)."""
-    return class_name(_pack_manifests().get(pack_id), class_id, language)
+def pack_class_name(
+    pack_id: str, class_id: str, language: str = "en", manifests: Mapping[str, Any] | None = None
+) -> str:
+    """The class's display name from the pack's manifest (``screening.labels.class_name``);
+    without ``manifests``, from the installed packs."""
+    found = installed_manifests() if manifests is None else manifests
+    return class_name(found.get(pack_id), class_id, language)
 
 
 def sex_label(sex: str, language: str = "en") -> str:
@@ -191,13 +198,17 @@ def _prob_bar(p: float, width: float, colour: colors.Color) -> Flowable:
     return _Bar(p, width, colour)
 
 
-def _verdict_lines(rec: ScreeningRecord, st: dict, lang: str) -> list:
+def _verdict_lines(
+    rec: ScreeningRecord, st: dict, lang: str, manifests: Mapping[str, Any]
+) -> list:
     """The result as one message. A referral caused by a class that is not the top one
     leads with the referral and names the top class second (issue 19 item 5)."""
-    verdict = _verdict(rec)
-    top = pack_class_name(rec.pack_id, rec.top_class, lang)
+    verdict = _verdict(rec, manifests)
+    top = pack_class_name(rec.pack_id, rec.top_class, lang, manifests)
     if verdict.referred_by_other_class:
-        classes = because_text(verdict, lambda c: pack_class_name(rec.pack_id, c, lang), lang)
+        classes = because_text(
+            verdict, lambda c: pack_class_name(rec.pack_id, c, lang, manifests), lang
+        )
         headline = tr("report.refer_headline", lang, classes=classes)
         likely = tr(
             "report.most_likely", lang, name=top,
@@ -266,11 +277,13 @@ def _screening_block(
     width: float,
     file_label: str = "",
     changes: Changes | None = None,
+    manifests: Mapping[str, Any] | None = None,
 ) -> list:
     """One screening: heading, verdict, image + heatmap, probabilities, provenance.
     ``file_label``: the file's name, with enough of its folder to tell it from others;
     ``changes``: its later void or moves (a voided one shows no result, image or heatmap)."""
-    man = _pack_manifests().get(rec.pack_id)
+    manifests = installed_manifests() if manifests is None else manifests
+    man = manifests.get(rec.pack_id)
     name = man.display_name.get(lang) if man else (rec.pack_name or rec.pack_id)
     heading = Paragraph(
         f"{escape(tr('report.screening_heading', lang, index=index, total=total))}"
@@ -282,7 +295,7 @@ def _screening_block(
     voided = changes.void is not None
     parts += [_p(line, st["small"]) for line in move_lines(changes, lang)]
     if rec.answered and not voided:
-        parts += _verdict_lines(rec, st, lang)
+        parts += _verdict_lines(rec, st, lang, manifests)
     else:
         if voided:
             title, note = void_lines(changes.void, lang)
@@ -353,7 +366,7 @@ def _screening_block(
                 "",
             ]
         ]
-        referring = {cid for cid, _ in _verdict(rec).because}
+        referring = {cid for cid, _ in _verdict(rec, manifests).because}
         for cid, p in sorted(
             zip(rec.class_ids, rec.probabilities, strict=True), key=lambda t: -t[1]
         ):
@@ -362,7 +375,10 @@ def _screening_block(
             colour = REFER_INK if refers else (ACCENT if bold else MUTED)
             rows.append(
                 [
-                    _p(pack_class_name(rec.pack_id, cid, lang), st["cellb" if bold else "cell"]),
+                    _p(
+                        pack_class_name(rec.pack_id, cid, lang, manifests),
+                        st["cellb" if bold else "cell"],
+                    ),
                     _p(format_probability(p, lang), st["cellb" if bold else "cell"]),
                     _prob_bar(p, bar_w, colour),
                 ]

@@ -10,11 +10,12 @@ before it reaches a Paragraph, so a name like ``<b>`` is printed, never interpre
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from dataclasses import field as dataclass_field
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 from xml.sax.saxutils import escape
 
 from reportlab.lib.pagesizes import A4, LETTER
@@ -36,6 +37,7 @@ from .report_blocks import (
     _screening_block,
     _signature,
     _style,
+    installed_manifests,
     pack_class_name,  # noqa: F401 - re-exported (tests, callers)
     sex_label,
     status_label,
@@ -143,8 +145,11 @@ def patient_report(
     path: Path | str,
     options: ReportOptions = ReportOptions(),
     screening_ids: Sequence[int] | None = None,
+    manifests: Mapping[str, Any] | None = None,
 ) -> ReportInfo:
-    """All (or the chosen) screenings of one patient, oldest first."""
+    """All (or the chosen) screenings of one patient, oldest first. ``manifests`` (by pack
+    id) give class names and referral thresholds; None: the installed packs'."""
+    manifests = installed_manifests() if manifests is None else manifests
     lang = options.language
     register_fonts()
     st = _styles()
@@ -213,7 +218,7 @@ def patient_report(
     changes = changes_of(store)
     for i, (rec, label) in enumerate(zip(records, labels, strict=True), start=1):
         story += _screening_block(
-            rec, i, len(records), store, st, lang, width, label, changes.get(rec.id)
+            rec, i, len(records), store, st, lang, width, label, changes.get(rec.id), manifests
         )
     story.append(_signature(st, lang, width))
     target = Path(path)
@@ -227,12 +232,16 @@ def patient_report(
 
 
 def batch_summary(
-    store: Store, job_id: int, path: Path | str, options: ReportOptions = ReportOptions()
+    store: Store,
+    job_id: int,
+    path: Path | str,
+    options: ReportOptions = ReportOptions(),
+    manifests: Mapping[str, Any] | None = None,
 ) -> ReportInfo:
     """One table row per file of a batch job (built in :mod:`screening.batch_report`)."""
     from .batch_report import batch_summary as build
 
-    return build(store, job_id, path, options)
+    return build(store, job_id, path, options, manifests)
 
 
 __all__ = [

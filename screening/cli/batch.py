@@ -230,8 +230,9 @@ def write_outputs(
     if request.report_options is not None:
         try:
             report = write_batch_summary(
-                store, job_id, out / "report.pdf", request.report_options, operator=request.operator
-            )
+                store, job_id, out / "report.pdf", request.report_options,
+                operator=request.operator, manifests={pack.id: pack.manifest},
+            )  # fmt: skip
         except ReportError as exc:  # the results are saved: say so, not "disk problem"
             report_failed = exc
         else:
