@@ -133,23 +133,29 @@ def schema_version(conn: sqlite3.Connection) -> int:
 
 
 def migrate(conn: sqlite3.Connection, target: int = SCHEMA_VERSION) -> int:
-    """Bring the schema up to ``target``, one transaction per step. Returns the version."""
-    current = schema_version(conn)
-    if current > SCHEMA_VERSION:
-        raise StoreVersionError(
-            f"This database was created by a newer ClinicLens (schema {current}, this app "
-            f"knows {SCHEMA_VERSION}). Update ClinicLens or open another database."
-        )
-    for version in range(current, target):
+    """Bring the schema up to ``target``, one transaction per step. Returns the version.
+
+    The version is read again inside each step's write lock: two processes opening a new
+    database at once (two batch commands on one folder) would otherwise both run step 1,
+    and the second would fail on "table patients already exists"."""
+    while True:
+        current = schema_version(conn)
+        if current > SCHEMA_VERSION:
+            raise StoreVersionError(
+                f"This database was created by a newer ClinicLens (schema {current}, this app "
+                f"knows {SCHEMA_VERSION}). Update ClinicLens or open another database."
+            )
+        if current >= target:
+            return current
         conn.execute("BEGIN IMMEDIATE")
         try:
-            MIGRATIONS[version](_StatementRunner(conn))  # type: ignore[arg-type]
-            conn.execute(f"PRAGMA user_version = {version + 1}")
+            if schema_version(conn) == current:  # nobody migrated while we waited for the lock
+                MIGRATIONS[current](_StatementRunner(conn))  # type: ignore[arg-type]
+                conn.execute(f"PRAGMA user_version = {current + 1}")
             conn.execute("COMMIT")
         except BaseException:
             conn.execute("ROLLBACK")
             raise
-    return schema_version(conn)
 
 
 class _StatementRunner:
