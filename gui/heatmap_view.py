@@ -219,6 +219,17 @@ class HeatmapViewer(QWidget):
         self.note.setWordWrap(True)
         self.note.setStyleSheet("QLabel { color: #8a5a00; }")
         self.note.hide()
+        # What the colours mean, always beside a heatmap (issue 15).
+        self.scale = QLabel(
+            self.tr(
+                "Colour scale: red = the areas that raised the score for the chosen class "
+                "most, blue = the least; relative within this image, not a probability."
+            )
+        )
+        self.scale.setObjectName("heatmapScale")
+        self.scale.setWordWrap(True)
+        self.scale.setStyleSheet("QLabel { color: #616e7c; font-size: 9pt; }")
+        self.scale.hide()
         self.placeholder = QLabel(
             self.tr("Choose the screening type, then drop images here or click Open files.")
         )
@@ -234,6 +245,7 @@ class HeatmapViewer(QWidget):
         layout.addWidget(self.placeholder, 1)
         layout.addWidget(self.view, 1)
         layout.addWidget(self.note)
+        layout.addWidget(self.scale)
         row = QHBoxLayout()
         row.addWidget(self.controls)
         layout.addLayout(row)
@@ -248,6 +260,7 @@ class HeatmapViewer(QWidget):
         self.view.hide()
         self.placeholder.show()
         self.note.hide()
+        self.scale.hide()
         self.controls.set_heatmap_enabled(False)
 
     def set_frame(
@@ -257,6 +270,7 @@ class HeatmapViewer(QWidget):
         settings: HeatmapSettings,
         *,
         has_evidence: bool = True,
+        has_focus: bool = True,
         fit: bool = False,
     ) -> None:
         self.original, self.overlay = original, overlay
@@ -271,8 +285,17 @@ class HeatmapViewer(QWidget):
                 )
             )
             self.note.show()
+        elif overlay is not None and not has_focus:
+            self.note.setText(
+                self.tr(
+                    "No clear focus: this heatmap spreads over a broad area, so it does not "
+                    "show where a finding is. Read it as what the model weighed overall."
+                )
+            )
+            self.note.show()
         else:
             self.note.hide()
+        self.scale.setVisible(overlay is not None and has_evidence)
         self.refresh(settings, fit=fit)
 
     def refresh(self, settings: HeatmapSettings, fit: bool = False) -> None:

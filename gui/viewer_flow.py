@@ -16,6 +16,8 @@ from typing import TYPE_CHECKING, Protocol
 from PySide6.QtCore import QCoreApplication, QObject, QSettings, QSignalBlocker, QTimer
 from PySide6.QtWidgets import QFileDialog, QFrame, QLabel, QPushButton, QSpinBox, QStatusBar
 
+from inference.focus import has_clear_focus
+
 from . import presenter
 from .qimage import to_pixmap
 from .session import Picture
@@ -255,7 +257,13 @@ class ViewerFlow(QObject):
         original = viewer.original if same_image else to_pixmap(frame.image.pixels)
         overlay = to_pixmap(frame.overlay) if frame.overlay is not None else None
         has_evidence = frame.cam.has_evidence if frame.cam is not None else True
-        viewer.set_frame(original, overlay, s.heatmap, has_evidence=has_evidence, fit=fit)
+        # a map spread over the whole organ says so (inference.focus; issue 15)
+        has_focus = frame.cam is None or not frame.cam.has_evidence or has_clear_focus(
+            frame.cam.values
+        )
+        viewer.set_frame(
+            original, overlay, s.heatmap, has_evidence=has_evidence, has_focus=has_focus, fit=fit
+        )
         if frame.result is not None:
             self.show_timings(frame.result.timings)
         self.host.patients.update_buttons()

@@ -234,6 +234,16 @@ ID: dict[str, str] = {
     "Replace them with a pseudonym": "Ganti dengan nama samaran",
     "Report saved: {path} ({pages} page(s))": "Laporan disimpan: {path} ({pages} halaman)",
     "Result not saved": "Hasil belum disimpan",
+    "Colour scale: red = the areas that raised the score for the chosen class most, blue = the "
+    "least; relative within this image, not a probability.": (
+        "Skala warna: merah = area yang paling menaikkan skor kelas yang dipilih, biru = yang "
+        "paling sedikit; relatif di dalam gambar ini, bukan probabilitas."
+    ),
+    "No clear focus: this heatmap spreads over a broad area, so it does not show where a "
+    "finding is. Read it as what the model weighed overall.": (
+        "Tanpa fokus yang jelas: peta panas ini menyebar di area yang luas, jadi tidak "
+        "menunjukkan letak temuan. Bacalah sebagai apa yang ditimbang model secara umum."
+    ),
     "The result on screen is not saved to this patient's record, so the report will not "
     "include it. Save it first with \"Save screening to patient record\".\n\n"
     "Write the report without it?": (

@@ -428,14 +428,24 @@ Untuk memulihkan, tutup ClinicLens lalu salin folder itu kembali ke tempat yang 
 <context>
     <name>HeatmapViewer</name>
     <message>
-        <location filename="../../gui/heatmap_view.py" line="223"/>
+        <location filename="../../gui/heatmap_view.py" line="225"/>
+        <source>Colour scale: red = the areas that raised the score for the chosen class most, blue = the least; relative within this image, not a probability.</source>
+        <translation>Skala warna: merah = area yang paling menaikkan skor kelas yang dipilih, biru = yang paling sedikit; relatif di dalam gambar ini, bukan probabilitas.</translation>
+    </message>
+    <message>
+        <location filename="../../gui/heatmap_view.py" line="234"/>
         <source>Choose the screening type, then drop images here or click Open files.</source>
         <translation>Pilih jenis skrining, lalu letakkan gambar di sini atau klik Buka berkas.</translation>
     </message>
     <message>
-        <location filename="../../gui/heatmap_view.py" line="269"/>
+        <location filename="../../gui/heatmap_view.py" line="283"/>
         <source>No positive evidence for this class: nothing in the image speaks for it, so no heatmap is drawn.</source>
         <translation>Tidak ada bukti positif untuk kelas ini: tidak ada bagian gambar yang mendukungnya, sehingga peta panas tidak digambar.</translation>
+    </message>
+    <message>
+        <location filename="../../gui/heatmap_view.py" line="291"/>
+        <source>No clear focus: this heatmap spreads over a broad area, so it does not show where a finding is. Read it as what the model weighed overall.</source>
+        <translation>Tanpa fokus yang jelas: peta panas ini menyebar di area yang luas, jadi tidak menunjukkan letak temuan. Bacalah sebagai apa yang ditimbang model secara umum.</translation>
     </message>
 </context>
 <context>
@@ -712,102 +722,102 @@ Untuk memulihkan, tutup ClinicLens lalu salin folder itu kembali ke tempat yang 
         <translation>Dibatalkan</translation>
     </message>
     <message>
-        <location filename="../../gui/viewer_flow.py" line="97"/>
+        <location filename="../../gui/viewer_flow.py" line="99"/>
         <source>Saved screening #{id} — {file}</source>
         <translation>Skrining tersimpan #{id} — {file}</translation>
     </message>
     <message>
-        <location filename="../../gui/viewer_flow.py" line="102"/>
+        <location filename="../../gui/viewer_flow.py" line="104"/>
         <source>No images yet</source>
         <translation>Belum ada gambar</translation>
     </message>
     <message>
-        <location filename="../../gui/viewer_flow.py" line="105"/>
+        <location filename="../../gui/viewer_flow.py" line="107"/>
         <source>Image {n} of {total} — {file}</source>
         <translation>Gambar {n} dari {total} — {file}</translation>
     </message>
     <message>
-        <location filename="../../gui/viewer_flow.py" line="146"/>
+        <location filename="../../gui/viewer_flow.py" line="148"/>
         <source>DICOM</source>
         <translation>DICOM</translation>
     </message>
     <message>
-        <location filename="../../gui/viewer_flow.py" line="151"/>
+        <location filename="../../gui/viewer_flow.py" line="153"/>
         <source>study {date}</source>
         <translation>studi {date}</translation>
     </message>
     <message>
-        <location filename="../../gui/viewer_flow.py" line="163"/>
+        <location filename="../../gui/viewer_flow.py" line="165"/>
         <source>of {n}</source>
         <translation>dari {n}</translation>
     </message>
     <message>
-        <location filename="../../gui/viewer_flow.py" line="167"/>
+        <location filename="../../gui/viewer_flow.py" line="169"/>
         <source>DICOM study {date} {modality}</source>
         <translation>Studi DICOM {date} {modality}</translation>
     </message>
     <message>
-        <location filename="../../gui/viewer_flow.py" line="201"/>
+        <location filename="../../gui/viewer_flow.py" line="203"/>
         <source>Choose a screening type</source>
         <translation>Pilih jenis skrining</translation>
     </message>
     <message>
-        <location filename="../../gui/viewer_flow.py" line="206"/>
+        <location filename="../../gui/viewer_flow.py" line="208"/>
         <source>Screening…</source>
         <translation>Menskrining…</translation>
     </message>
     <message>
-        <location filename="../../gui/viewer_flow.py" line="250"/>
+        <location filename="../../gui/viewer_flow.py" line="252"/>
         <source>The image cannot be shown: {reason}</source>
         <translation>Gambar tidak dapat ditampilkan: {reason}</translation>
     </message>
     <message>
-        <location filename="../../gui/viewer_flow.py" line="265"/>
+        <location filename="../../gui/viewer_flow.py" line="273"/>
         <source>decode</source>
         <translation>dekode</translation>
     </message>
     <message>
-        <location filename="../../gui/viewer_flow.py" line="266"/>
+        <location filename="../../gui/viewer_flow.py" line="274"/>
         <source>preprocess</source>
         <translation>praproses</translation>
     </message>
     <message>
-        <location filename="../../gui/viewer_flow.py" line="267"/>
+        <location filename="../../gui/viewer_flow.py" line="275"/>
         <source>model</source>
         <translation>model</translation>
     </message>
     <message>
-        <location filename="../../gui/viewer_flow.py" line="268"/>
+        <location filename="../../gui/viewer_flow.py" line="276"/>
         <source>heatmap</source>
         <translation>peta panas</translation>
     </message>
     <message>
-        <location filename="../../gui/viewer_flow.py" line="269"/>
+        <location filename="../../gui/viewer_flow.py" line="277"/>
         <source>overlay</source>
         <translation>lapisan</translation>
     </message>
     <message>
-        <location filename="../../gui/viewer_flow.py" line="274"/>
+        <location filename="../../gui/viewer_flow.py" line="282"/>
         <source>total {ms} ms</source>
         <translation>total {ms} ms</translation>
     </message>
     <message>
-        <location filename="../../gui/viewer_flow.py" line="304"/>
+        <location filename="../../gui/viewer_flow.py" line="312"/>
         <source>There is no heatmap to save.</source>
         <translation>Tidak ada peta panas untuk disimpan.</translation>
     </message>
     <message>
-        <location filename="../../gui/viewer_flow.py" line="314"/>
+        <location filename="../../gui/viewer_flow.py" line="322"/>
         <source>Save heatmap overlay</source>
         <translation>Simpan lapisan peta panas</translation>
     </message>
     <message>
-        <location filename="../../gui/viewer_flow.py" line="316"/>
+        <location filename="../../gui/viewer_flow.py" line="324"/>
         <source>PNG image (*.png)</source>
         <translation>Gambar PNG (*.png)</translation>
     </message>
     <message>
-        <location filename="../../gui/viewer_flow.py" line="342"/>
+        <location filename="../../gui/viewer_flow.py" line="350"/>
         <source>Saved {path}</source>
         <translation>Tersimpan {path}</translation>
     </message>

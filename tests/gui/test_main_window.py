@@ -131,8 +131,12 @@ def test_heatmap_for_another_class_and_method(qtbot, window, tmp_path):
     controls.method_combo.setCurrentIndex(i)
     controls.method_combo.activated.emit(i)
     qtbot.waitUntil(lambda: window.picture.cam.method == "layercam", timeout=10000)
-    # no positive evidence must be said in words, never drawn as noise
-    assert window.viewer.note.isVisibleTo(window) == (not window.picture.cam.has_evidence)
+    # no positive evidence, or no clear focus, must be said in words, never drawn as noise
+    from inference.focus import has_clear_focus
+
+    cam = window.picture.cam
+    said = not cam.has_evidence or not has_clear_focus(cam.values)
+    assert window.viewer.note.isVisibleTo(window) == said
 
 
 def test_no_evidence_is_said_in_words(qtbot, window, tmp_path):
