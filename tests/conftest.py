@@ -6,6 +6,7 @@ import pytest
 
 from inference import signing
 from tests.packgen import test_trusted_key
+from tests.screening_fixtures import screener, store  # noqa: F401 - shared fixtures
 
 # Trusted for the whole session, not per test: module- and session-scoped fixtures load
 # packs before any function-scoped fixture runs. Tests of refusals use keys of their own or

@@ -6,10 +6,12 @@ import threading
 from pathlib import Path
 
 import numpy as np
+import pytest
 from PIL import Image
 
 from inference.packs import load_pack
 from inference.screener import Screener
+from screening.store import Store
 from tests.packgen import make_pack
 
 
@@ -59,3 +61,17 @@ class CountingGate(threading.Event):
         finally:
             with self._lock:
                 self._held -= 1
+
+
+# Shared fixtures (tests/conftest.py makes them available to every test module).
+@pytest.fixture(scope="module")
+def screener(tmp_path_factory):
+    """A tiny signed pack's screener, once per module."""
+    return tiny_screener(tmp_path_factory.mktemp("packs"))
+
+
+@pytest.fixture()
+def store(tmp_path):
+    """A fresh store in the test's own folder."""
+    with Store(tmp_path / "db" / "clinic.db") as s:
+        yield s

@@ -11,20 +11,8 @@ from screening import batch_writes
 from screening import queue as queue_mod
 from screening.errors import StoreFullError
 from screening.queue import BatchQueue, Progress, collect_inputs
-from screening.store import Store
-from tests.screening_fixtures import tiny_screener, write_image
+from tests.screening_fixtures import write_image
 from tests.test_queue import assert_exactly_once
-
-
-@pytest.fixture(scope="module")
-def screener(tmp_path_factory):
-    return tiny_screener(tmp_path_factory.mktemp("packs"))
-
-
-@pytest.fixture()
-def store(tmp_path):
-    with Store(tmp_path / "db" / "clinic.db") as s:
-        yield s
 
 
 def images(tmp_path, n: int) -> list:

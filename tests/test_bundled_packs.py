@@ -173,17 +173,10 @@ def test_models_readme_matches_the_manifests():
 
 
 def _synthetic_probes() -> dict[str, np.ndarray]:
-    rng = np.random.default_rng(0)
-    ramp = np.tile(np.linspace(0, 255, 384).astype(np.uint8), (384, 1))
-    noise = rng.integers(0, 256, (384, 384), dtype=np.uint8)
-    return {
-        "black": np.zeros((384, 384, 3), np.uint8),
-        "white": np.full((384, 384, 3), 255, np.uint8),
-        "grey": np.full((384, 384, 3), 128, np.uint8),
-        "ramp": np.stack([ramp] * 3, -1),
-        "grey noise": np.stack([noise] * 3, -1),
-        "colour noise": rng.integers(0, 256, (384, 384, 3), dtype=np.uint8),
-    }
+    """The frames the modality check's probes use too (one definition, no torch needed)."""
+    from training.modality_probes import synthetic_frames
+
+    return synthetic_frames()
 
 
 @pytest.mark.parametrize("directory", PACK_DIRS, ids=lambda p: p.name)

@@ -21,17 +21,6 @@ from tests.screening_fixtures import (
 )
 
 
-@pytest.fixture(scope="module")
-def screener(tmp_path_factory):
-    return tiny_screener(tmp_path_factory.mktemp("packs"))
-
-
-@pytest.fixture()
-def store(tmp_path):
-    with Store(tmp_path / "db" / "clinic.db") as s:
-        yield s
-
-
 def make_folder(root: Path, n_good: int = 4) -> Path:
     for i in range(n_good):
         write_image(root / f"img{i:02d}.png", seed=i)

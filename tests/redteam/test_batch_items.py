@@ -29,22 +29,11 @@ from screening.scanner import fs_path, scan_files, store_path, walk
 from screening.store import Store
 from tests.packgen import make_pack
 from tests.redteam import corpus
-from tests.screening_fixtures import tiny_screener, write_image
+from tests.screening_fixtures import write_image
 
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLE = ROOT / "assets" / "samples" / "chest-xray-pneumonia" / "normal.jpg"
 POSIX = pytest.mark.skipif(os.name != "posix", reason="FIFOs, devices and byte names are POSIX")
-
-
-@pytest.fixture(scope="module")
-def screener(tmp_path_factory):
-    return tiny_screener(tmp_path_factory.mktemp("packs"))
-
-
-@pytest.fixture()
-def store(tmp_path):
-    with Store(tmp_path / "db" / "clinic.db") as s:
-        yield s
 
 
 def cli_env(tmp_path: Path) -> dict[str, str]:

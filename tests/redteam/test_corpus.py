@@ -15,14 +15,8 @@ from screening.queue import BatchQueue, collect_inputs
 from screening.scanner import fs_path
 from screening.store import Store
 from tests.redteam import corpus
-from tests.screening_fixtures import tiny_screener
 
 DEADLINE_S = 300.0  # the corpus screens in seconds; a hang shows as a failure, not a stall
-
-
-@pytest.fixture(scope="module")
-def screener(tmp_path_factory):
-    return tiny_screener(tmp_path_factory.mktemp("packs"))
 
 
 def run_batch(store: Store, screener, folder: Path, workers: int = 2):
