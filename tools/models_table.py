@@ -117,7 +117,7 @@ NOTES = """
   16.6 / 10.2 %; the shipped graph on a 256-px input for the map only (8x8; its answers there
   fall to 53 %, so the map would explain another pass) 13.5 / 11.4 %; the best of every variant
   and CAM method on shift 22.7 % (256 px, EigenCAM), against 35.6 / 31.8 % for the centre
-  baseline. `brain-mri-glioma-meningioma`: best on shift 15.8 % against 35.1 %. A 4x4 grid
+  baseline. `brain-mri-glioma-meningioma`: best on shift 26.3 % (shipped graph, EigenCAM) against 35.1 %. A 4x4 grid
   cannot reach 60 % at all: its peaks sit on 16 cell centres, and a cell centre falls inside
   the grown box for only 53 % (val) / 52 % (shift) of the boxes (8x8: 99 / 98 %). Heatmaps
   that localise need retrained packs (finer grid, likely box supervision). A retraining at
