@@ -19,6 +19,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from screening.numbers import format_percent
+
 if TYPE_CHECKING:
     from inference.manifest import Manifest
     from inference.packs import ModelPack, PackCatalog
@@ -85,7 +87,7 @@ class PackChooser(QWidget):
         self.problems.setToolTip("\n\n".join(p.message for p in catalog.problems))
 
 
-def _guard_text(manifest: Manifest) -> str:
+def _guard_text(manifest: Manifest, language: str = "en") -> str:
     """The out-of-distribution guard's measured rates, so staff know what refusals mean."""
     ood = manifest.ood
     if ood is None or ood.val_pass_rate is None:
@@ -93,13 +95,13 @@ def _guard_text(manifest: Manifest) -> str:
     translate = QCoreApplication.translate
     text = translate(
         "PackInfoDialog",
-        "Images unlike its training images get no answer. {passed:.1f} % of its own held-out images pass this check.",  # noqa: E501 - one literal, for lupdate
-    ).format(passed=ood.val_pass_rate * 100)
+        "Images unlike its training images get no answer. {passed} of its own held-out images pass this check.",  # noqa: E501 - one literal, for lupdate
+    ).format(passed=format_percent(ood.val_pass_rate, language))
     if ood.far_ood_flag_rate is not None:
         text += " " + translate(
             "PackInfoDialog",
-            "{refused:.1f} % of unrelated test images (other scans, photos, documents) are refused.",  # noqa: E501
-        ).format(refused=ood.far_ood_flag_rate * 100)
+            "{refused} of unrelated test images (other scans, photos, documents) are refused.",  # noqa: E501
+        ).format(refused=format_percent(ood.far_ood_flag_rate, language))
     return text
 
 
@@ -121,6 +123,65 @@ def _signer_text(pack: ModelPack) -> str:
     return translate(
         "PackInfoDialog", "nobody: this pack is unsigned and runs only in developer mode"
     )
+
+
+def _share(entry: object, language: str) -> str | None:
+    """'96.9 % (95.2-98.0 %)' from an evaluation entry {value, low, high}, else None."""
+    if not isinstance(entry, dict) or "value" not in entry:
+        return None
+    low, high = entry.get("low"), entry.get("high")
+    text = format_percent(float(entry["value"]), language)
+    if low is not None and high is not None:
+        low_text = format_percent(float(low), language).split("\u00a0")[0]
+        text += f" ({low_text}-{format_percent(float(high), language)})"
+    return text
+
+
+def evaluation_lines(extra: dict, language: str = "en") -> list[str]:
+    """The pack's measured evaluation (training.pack_eval via tools/evaluate_packs.py), next
+    to its accuracy: per split, the share of images answered and accuracy counting
+    refusals as misses; for packs with tumour boxes, how often the heatmap's peak falls on
+    the tumour against a map that always points at the centre (issue 15/16)."""
+    translate = QCoreApplication.translate
+    evaluation = extra.get("evaluation") if isinstance(extra, dict) else None
+    splits = evaluation.get("splits") if isinstance(evaluation, dict) else None
+    if not isinstance(splits, dict):
+        return []
+    names = {
+        "val": translate("PackInfoDialog", "Own validation images"),
+        "shift": translate("PackInfoDialog", "Images from a second site"),
+    }
+    lines = []
+    for split in ("val", "shift"):
+        figures = splits.get(split)
+        if not isinstance(figures, dict):
+            continue
+        answered = _share(figures.get("answered"), language)
+        accuracy = _share(figures.get("accuracy"), language)
+        if answered and accuracy:
+            lines.append(
+                translate(
+                    "PackInfoDialog",
+                    "{split} ({n}): answered {answered}; right, counting refusals as "
+                    "misses, {accuracy} (95 % intervals).",
+                ).format(n=figures.get("n", "?"), split=names[split], answered=answered,
+                         accuracy=accuracy)
+            )
+        where = figures.get("localisation")
+        if isinstance(where, dict):
+            ours = _share(((where.get("gradcam") or {}).get("all") or {}).get("pointing"), language)
+            centre = _share(
+                ((where.get("centre") or {}).get("all") or {}).get("pointing"), language
+            )
+            if ours and centre:
+                lines.append(
+                    translate(
+                        "PackInfoDialog",
+                        "{split}: heatmap peak on the tumour {ours}; a map that always "
+                        "points at the centre {centre}.",
+                    ).format(split=names[split], ours=ours, centre=centre)
+                )
+    return lines
 
 
 def pack_html(
@@ -168,16 +229,21 @@ def pack_html(
         metrics = m.metrics
         accuracy = translate(
             "PackInfoDialog",
-            "Accuracy {acc:.1f} %, macro F1 {f1:.1f} % on {n} held-out {split} images.",
+            "Accuracy {acc}, macro F1 {f1} on {n} held-out {split} images.",
         ).format(
-            acc=metrics.accuracy * 100,
-            f1=metrics.macro_f1 * 100,
+            acc=format_percent(metrics.accuracy, language),
+            f1=format_percent(metrics.macro_f1, language),
             n=metrics.n,
             split=metrics.split,
         )
         parts.append(f"<h3>{h['accuracy']}</h3>")
         parts.append(f"<p>{escape(accuracy)}</p>")
+        parts += [f"<p>{escape(line)}</p>" for line in evaluation_lines(metrics.extra, language)]
         per_class = metrics.extra.get("per_class")
+
+        def pct(rate: float) -> str:
+            return format_percent(rate, language)
+
         if isinstance(per_class, dict) and per_class:
             parts.append(
                 "<table cellpadding='3'><tr>"
@@ -190,12 +256,12 @@ def pack_html(
                     continue
                 parts.append(
                     f"<tr><td>{escape(c.name.get(language))}</td>"
-                    f"<td align='right'>{float(row.get('recall', 0)) * 100:.1f} %</td>"
-                    f"<td align='right'>{float(row.get('precision', 0)) * 100:.1f} %</td>"
+                    f"<td align='right'>{pct(float(row.get('recall', 0)))}</td>"
+                    f"<td align='right'>{pct(float(row.get('precision', 0)))}</td>"
                     f"<td align='right'>{int(row.get('support', 0))}</td></tr>"
                 )
             parts.append("</table>")
-        guard = _guard_text(m)
+        guard = _guard_text(m, language)
         if guard:
             parts.append(f"<h3>{h['guard']}</h3>")
             parts.append(f"<p>{escape(guard)}</p>")

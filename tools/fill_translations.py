@@ -44,8 +44,8 @@ ID: dict[str, str] = {
     "About ClinicLens": "Tentang ClinicLens",
     "About this screening type": "Tentang jenis skrining ini",
     "About this screening type…": "Tentang jenis skrining ini…",
-    "Accuracy {acc:.1f} %, macro F1 {f1:.1f} % on {n} held-out {split} images.": (
-        "Akurasi {acc:.1f} %, F1 makro {f1:.1f} % pada {n} gambar {split} terpisah."
+    "Accuracy {acc}, macro F1 {f1} on {n} held-out {split} images.": (
+        "Akurasi {acc}, F1 makro {f1} pada {n} gambar {split} terpisah."
     ),
     "Add a folder of images": "Tambahkan folder gambar",
     "Add files…": "Tambah berkas…",
@@ -150,12 +150,12 @@ ID: dict[str, str] = {
     "Male": "Laki-laki",
     "Measured accuracy": "Akurasi terukur",
     "Images it refuses": "Gambar yang ditolak",
-    "Images unlike its training images get no answer. {passed:.1f} % of its own held-out images pass this check.": (  # noqa: E501
-        "Gambar yang tidak mirip gambar latihnya tidak diberi jawaban. {passed:.1f} % gambar "
+    "Images unlike its training images get no answer. {passed} of its own held-out images pass this check.": (  # noqa: E501
+        "Gambar yang tidak mirip gambar latihnya tidak diberi jawaban. {passed} gambar "
         "ujinya sendiri lolos pemeriksaan ini."
     ),
-    "{refused:.1f} % of unrelated test images (other scans, photos, documents) are refused.": (
-        "{refused:.1f} % gambar uji yang tidak terkait (pindaian lain, foto, dokumen) ditolak."
+    "{refused} of unrelated test images (other scans, photos, documents) are refused.": (
+        "{refused} gambar uji yang tidak terkait (pindaian lain, foto, dokumen) ditolak."
     ),
     "Method": "Metode",
     "Model probability {p} %": "Probabilitas model {p} %",
@@ -234,6 +234,18 @@ ID: dict[str, str] = {
     "Replace them with a pseudonym": "Ganti dengan nama samaran",
     "Report saved: {path} ({pages} page(s))": "Laporan disimpan: {path} ({pages} halaman)",
     "Result not saved": "Hasil belum disimpan",
+    "Own validation images": "Gambar validasi sendiri",
+    "Images from a second site": "Gambar dari lokasi kedua",
+    "{split} ({n}): answered {answered}; right, counting refusals as misses, {accuracy} "
+    "(95 % intervals).": (
+        "{split} ({n}): dijawab {answered}; benar, penolakan dihitung sebagai salah, "
+        "{accuracy} (interval 95 %)."
+    ),
+    "{split}: heatmap peak on the tumour {ours}; a map that always points at the centre "
+    "{centre}.": (
+        "{split}: puncak peta panas pada tumor {ours}; peta yang selalu menunjuk ke tengah "
+        "{centre}."
+    ),
     "Colour scale: red = the areas that raised the score for the chosen class most, blue = the "
     "least; relative within this image, not a probability.": (
         "Skala warna: merah = area yang paling menaikkan skor kelas yang dipilih, biru = yang "

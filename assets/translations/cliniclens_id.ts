@@ -981,32 +981,32 @@ Untuk memulihkan, tutup ClinicLens lalu salin folder itu kembali ke tempat yang 
 <context>
     <name>PackChooser</name>
     <message>
-        <location filename="../../gui/packs_panel.py" line="37"/>
+        <location filename="../../gui/packs_panel.py" line="39"/>
         <source>Looking for screening types…</source>
         <translation>Mencari jenis skrining…</translation>
     </message>
     <message>
-        <location filename="../../gui/packs_panel.py" line="39"/>
+        <location filename="../../gui/packs_panel.py" line="41"/>
         <source>About this screening type…</source>
         <translation>Tentang jenis skrining ini…</translation>
     </message>
     <message>
-        <location filename="../../gui/packs_panel.py" line="48"/>
+        <location filename="../../gui/packs_panel.py" line="50"/>
         <source>Screening type</source>
         <translation>Jenis skrining</translation>
     </message>
     <message>
-        <location filename="../../gui/packs_panel.py" line="68"/>
+        <location filename="../../gui/packs_panel.py" line="70"/>
         <source>{name} (cannot be used)</source>
         <translation>{name} (tidak dapat digunakan)</translation>
     </message>
     <message>
-        <location filename="../../gui/packs_panel.py" line="75"/>
+        <location filename="../../gui/packs_panel.py" line="77"/>
         <source>No screening types installed</source>
         <translation>Belum ada jenis skrining yang terpasang</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../gui/packs_panel.py" line="84"/>
+        <location filename="../../gui/packs_panel.py" line="86"/>
         <source>%n type(s) could not be loaded</source>
         <translation>
             <numerusform>%n jenis tidak dapat dimuat</numerusform>
@@ -1016,102 +1016,122 @@ Untuk memulihkan, tutup ClinicLens lalu salin folder itu kembali ke tempat yang 
 <context>
     <name>PackInfoDialog</name>
     <message>
-        <location filename="../../gui/packs_panel.py" line="94"/>
-        <source>Images unlike its training images get no answer. {passed:.1f} % of its own held-out images pass this check.</source>
-        <translation>Gambar yang tidak mirip gambar latihnya tidak diberi jawaban. {passed:.1f} % gambar ujinya sendiri lolos pemeriksaan ini.</translation>
+        <location filename="../../gui/packs_panel.py" line="96"/>
+        <source>Images unlike its training images get no answer. {passed} of its own held-out images pass this check.</source>
+        <translation>Gambar yang tidak mirip gambar latihnya tidak diberi jawaban. {passed} gambar ujinya sendiri lolos pemeriksaan ini.</translation>
     </message>
     <message>
-        <location filename="../../gui/packs_panel.py" line="99"/>
-        <source>{refused:.1f} % of unrelated test images (other scans, photos, documents) are refused.</source>
-        <translation>{refused:.1f} % gambar uji yang tidak terkait (pindaian lain, foto, dokumen) ditolak.</translation>
+        <location filename="../../gui/packs_panel.py" line="101"/>
+        <source>{refused} of unrelated test images (other scans, photos, documents) are refused.</source>
+        <translation>{refused} gambar uji yang tidak terkait (pindaian lain, foto, dokumen) ditolak.</translation>
     </message>
     <message>
-        <location filename="../../gui/packs_panel.py" line="114"/>
+        <location filename="../../gui/packs_panel.py" line="116"/>
         <source>the ClinicLens project (key {fingerprint})</source>
         <translation>proyek ClinicLens (kunci {fingerprint})</translation>
     </message>
     <message>
-        <location filename="../../gui/packs_panel.py" line="118"/>
+        <location filename="../../gui/packs_panel.py" line="120"/>
         <source>a key trusted on this computer: {fingerprint} ({name})</source>
         <translation>kunci yang dipercaya di komputer ini: {fingerprint} ({name})</translation>
     </message>
     <message>
-        <location filename="../../gui/packs_panel.py" line="121"/>
+        <location filename="../../gui/packs_panel.py" line="123"/>
         <source>nobody: this pack is unsigned and runs only in developer mode</source>
         <translation>tidak ada: paket ini tidak bertanda tangan dan hanya berjalan dalam mode pengembang</translation>
     </message>
     <message>
-        <location filename="../../gui/packs_panel.py" line="135"/>
+        <location filename="../../gui/packs_panel.py" line="151"/>
+        <source>Own validation images</source>
+        <translation>Gambar validasi sendiri</translation>
+    </message>
+    <message>
+        <location filename="../../gui/packs_panel.py" line="152"/>
+        <source>Images from a second site</source>
+        <translation>Gambar dari lokasi kedua</translation>
+    </message>
+    <message>
+        <location filename="../../gui/packs_panel.py" line="163"/>
+        <source>{split} ({n}): answered {answered}; right, counting refusals as misses, {accuracy} (95 % intervals).</source>
+        <translation>{split} ({n}): dijawab {answered}; benar, penolakan dihitung sebagai salah, {accuracy} (interval 95 %).</translation>
+    </message>
+    <message>
+        <location filename="../../gui/packs_panel.py" line="178"/>
+        <source>{split}: heatmap peak on the tumour {ours}; a map that always points at the centre {centre}.</source>
+        <translation>{split}: puncak peta panas pada tumor {ours}; peta yang selalu menunjuk ke tengah {centre}.</translation>
+    </message>
+    <message>
+        <location filename="../../gui/packs_panel.py" line="196"/>
         <source>Intended use</source>
         <translation>Tujuan penggunaan</translation>
     </message>
     <message>
-        <location filename="../../gui/packs_panel.py" line="136"/>
+        <location filename="../../gui/packs_panel.py" line="197"/>
         <source>Classes</source>
         <translation>Kelas</translation>
     </message>
     <message>
-        <location filename="../../gui/packs_panel.py" line="137"/>
+        <location filename="../../gui/packs_panel.py" line="198"/>
         <source>refer for follow-up</source>
         <translation>rujuk untuk pemeriksaan lanjutan</translation>
     </message>
     <message>
-        <location filename="../../gui/packs_panel.py" line="138"/>
+        <location filename="../../gui/packs_panel.py" line="199"/>
         <source>Measured accuracy</source>
         <translation>Akurasi terukur</translation>
     </message>
     <message>
-        <location filename="../../gui/packs_panel.py" line="139"/>
+        <location filename="../../gui/packs_panel.py" line="200"/>
         <source>Class</source>
         <translation>Kelas</translation>
     </message>
     <message>
-        <location filename="../../gui/packs_panel.py" line="140"/>
+        <location filename="../../gui/packs_panel.py" line="201"/>
         <source>Sensitivity</source>
         <translation>Sensitivitas</translation>
     </message>
     <message>
-        <location filename="../../gui/packs_panel.py" line="141"/>
+        <location filename="../../gui/packs_panel.py" line="202"/>
         <source>Precision</source>
         <translation>Presisi</translation>
     </message>
     <message>
-        <location filename="../../gui/packs_panel.py" line="142"/>
+        <location filename="../../gui/packs_panel.py" line="203"/>
         <source>Images</source>
         <translation>Gambar</translation>
     </message>
     <message>
-        <location filename="../../gui/packs_panel.py" line="143"/>
+        <location filename="../../gui/packs_panel.py" line="204"/>
         <source>Limitations</source>
         <translation>Keterbatasan</translation>
     </message>
     <message>
-        <location filename="../../gui/packs_panel.py" line="144"/>
+        <location filename="../../gui/packs_panel.py" line="205"/>
         <source>Images it refuses</source>
         <translation>Gambar yang ditolak</translation>
     </message>
     <message>
-        <location filename="../../gui/packs_panel.py" line="145"/>
+        <location filename="../../gui/packs_panel.py" line="206"/>
         <source>Screening types that could not be loaded</source>
         <translation>Jenis skrining yang tidak dapat dimuat</translation>
     </message>
     <message>
-        <location filename="../../gui/packs_panel.py" line="151"/>
+        <location filename="../../gui/packs_panel.py" line="212"/>
         <source>Pack {id}, version {version}</source>
         <translation>Paket {id}, versi {version}</translation>
     </message>
     <message>
-        <location filename="../../gui/packs_panel.py" line="156"/>
+        <location filename="../../gui/packs_panel.py" line="217"/>
         <source>Signed by</source>
         <translation>Ditandatangani oleh</translation>
     </message>
     <message>
-        <location filename="../../gui/packs_panel.py" line="169"/>
-        <source>Accuracy {acc:.1f} %, macro F1 {f1:.1f} % on {n} held-out {split} images.</source>
-        <translation>Akurasi {acc:.1f} %, F1 makro {f1:.1f} % pada {n} gambar {split} terpisah.</translation>
+        <location filename="../../gui/packs_panel.py" line="230"/>
+        <source>Accuracy {acc}, macro F1 {f1} on {n} held-out {split} images.</source>
+        <translation>Akurasi {acc}, F1 makro {f1} pada {n} gambar {split} terpisah.</translation>
     </message>
     <message>
-        <location filename="../../gui/packs_panel.py" line="219"/>
+        <location filename="../../gui/packs_panel.py" line="285"/>
         <source>About this screening type</source>
         <translation>Tentang jenis skrining ini</translation>
     </message>

@@ -294,7 +294,8 @@ def test_pack_chooser_lists_packs_and_refused_ones(qtbot, make_window, tmp_path,
     from gui.packs_panel import pack_html
 
     html = pack_html(window.session.pack, window.session.catalog, "en", lambda s: s)
-    assert "Tests only." in html and "50.0 %" in html and "modified or damaged" in html
+    # percentages keep their sign on the number's line (no-break space), like the reports
+    assert "Tests only." in html and "50.0\u00a0%" in html and "modified or damaged" in html
 
 
 def test_switching_pack_rescreens_and_is_remembered(qtbot, make_window, tmp_path):
@@ -356,5 +357,6 @@ def test_pack_information_states_what_the_guard_refuses(qtbot):
     html = pack_html(pack, catalog, "en")
     ood = pack.manifest.ood
     assert "Images it refuses" in html
-    assert f"{ood.val_pass_rate * 100:.1f} % of its own held-out images pass" in html
-    assert f"{ood.far_ood_flag_rate * 100:.1f} % of unrelated test images" in html
+    assert f"{ood.val_pass_rate * 100:.1f}\u00a0% of its own held-out images pass" in html
+    assert f"{ood.far_ood_flag_rate * 100:.1f}\u00a0% of unrelated test images" in html
+    assert "96,9\u00a0%" in pack_html(pack, catalog, "id")  # Bahasa: the decimal comma
