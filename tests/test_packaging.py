@@ -144,3 +144,22 @@ def test_release_copy_refuses_a_tampered_pack(tmp_path):
     (pack / "ood.npz").write_bytes(b"changed")
     with pytest.raises(PackIntegrityError):
         release_copy(pack, tmp_path / "out")
+
+
+def test_spec_keeps_every_qt_module_the_gui_imports():
+    """The executable crashed at start when gui/printing.py imported QtPrintSupport, which
+    build.spec excluded: every PySide6 module gui/ imports must stay in the bundle."""
+    import ast
+    import re
+
+    spec = (ROOT / "build.spec").read_text("utf-8")
+    block = spec[spec.index("# Qt: the app uses"):]
+    block = block[: block.index("]")]
+    excluded = set(re.findall(r"\bQt\w+", " ".join(re.findall(r'"([^"]*)"', block))))
+    used = set()
+    for path in (ROOT / "gui").glob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text("utf-8"))):
+            if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("PySide6."):
+                used.add(node.module.split(".")[1])
+    assert {"QtCore", "QtGui", "QtWidgets"} <= used
+    assert used & excluded == set(), f"build.spec excludes Qt modules gui/ imports: {used & excluded}"
