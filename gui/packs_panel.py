@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from screening.numbers import format_percent
+from screening.numbers import format_decimal, format_percent
 
 if TYPE_CHECKING:
     from inference.manifest import Manifest
@@ -132,7 +132,7 @@ def _share(entry: object, language: str) -> str | None:
     low, high = entry.get("low"), entry.get("high")
     text = format_percent(float(entry["value"]), language)
     if low is not None and high is not None:
-        low_text = format_percent(float(low), language).split("\u00a0")[0]
+        low_text = format_decimal(100.0 * float(low), language)  # "95.2-98.0 %": one sign
         text += f" ({low_text}-{format_percent(float(high), language)})"
     return text
 

@@ -75,3 +75,14 @@ def store(tmp_path):
     """A fresh store in the test's own folder."""
     with Store(tmp_path / "db" / "clinic.db") as s:
         yield s
+
+
+def pin_cli_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, models: Path) -> None:
+    """The CLI's environment in a test: these packs, a home in ``tmp_path``, no operator from
+    the shell, and English messages (they default to the system language)."""
+    monkeypatch.setenv("CLINICLENS_MODELS", str(models))
+    monkeypatch.setenv("CLINICLENS_HOME", str(tmp_path / "home"))
+    monkeypatch.delenv("CLINICLENS_OPERATOR", raising=False)
+    for name in ("LC_ALL", "LC_MESSAGES"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("LANG", "en_US.UTF-8")

@@ -19,7 +19,7 @@ from screening import cli
 from screening import files as files_mod
 from screening.store import Store
 from tests.packgen import make_pack
-from tests.screening_fixtures import write_corrupt_jpeg, write_image
+from tests.screening_fixtures import pin_cli_environment, write_corrupt_jpeg, write_image
 
 HEAD = ["file", "sha256", "status", "predicted_class", "p_normal", "p_abnormal", "p_other", "error"]
 
@@ -29,13 +29,7 @@ def env(tmp_path, monkeypatch):
     models = tmp_path / "models"
     make_pack(models, "tiny-pack")
     make_pack(models, "gray-pack", quality={"expect_grayscale": True})
-    monkeypatch.setenv("CLINICLENS_MODELS", str(models))
-    monkeypatch.setenv("CLINICLENS_HOME", str(tmp_path / "home"))
-    monkeypatch.delenv("CLINICLENS_OPERATOR", raising=False)
-    # messages default to the system language: pin English for the assertions below
-    for name in ("LC_ALL", "LC_MESSAGES"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("LANG", "en_US.UTF-8")
+    pin_cli_environment(tmp_path, monkeypatch, models)
     return tmp_path
 
 

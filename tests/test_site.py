@@ -34,7 +34,7 @@ from screening.site import profile as profile_mod
 from screening.site.active import screener_for
 from screening.site.calibrate import apply, calibrate
 from tests.packgen import make_pack
-from tests.screening_fixtures import write_image
+from tests.screening_fixtures import pin_cli_environment, write_image
 
 
 # -- maths ------------------------------------------------------------------------------
@@ -129,12 +129,7 @@ def test_probes_other_checks_refuse_stay_mostly_refused_by_the_guard_too():
 def site_env(tmp_path, monkeypatch):
     models = tmp_path / "models"
     make_pack(models, "tiny-pack", classes=("normal", "abnormal"))
-    monkeypatch.setenv("CLINICLENS_MODELS", str(models))
-    monkeypatch.setenv("CLINICLENS_HOME", str(tmp_path / "home"))
-    monkeypatch.delenv("CLINICLENS_OPERATOR", raising=False)
-    for name in ("LC_ALL", "LC_MESSAGES"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("LANG", "en_US.UTF-8")
+    pin_cli_environment(tmp_path, monkeypatch, models)
     return tmp_path
 
 
