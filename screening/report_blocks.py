@@ -34,8 +34,9 @@ from inference.resources import model_dirs
 
 from .i18n import tr
 from .labels import class_name
-from .numbers import format_percent, format_probability
+from .numbers import format_probability
 from .outcomes import outcome_label, outcome_of
+from .pack_warnings import warning_text
 from .report_page import (
     ACCENT,
     FLAG_BG,
@@ -50,6 +51,7 @@ from .report_page import (
 )
 from .report_records import Changes, move_lines, void_lines
 from .report_text import field, reason_parts, shorten
+from .site.figures import accuracy_rows
 from .store import ScreeningRecord, Store
 from .verdict import because_text, verdict_of_record
 
@@ -231,14 +233,20 @@ def _verdict_lines(
 
 
 def _provenance(
-    rec: ScreeningRecord, name: str, st: dict, lang: str, width: float, file_label: str
+    rec: ScreeningRecord,
+    name: str,
+    st: dict,
+    lang: str,
+    width: float,
+    file_label: str,
+    manifest: Any = None,
+    accuracy: Sequence[tuple[str, str]] | None = None,
 ) -> list:
-    """Model, its measured accuracy, file, operator and image hash of one screening."""
-    accuracy = (
-        tr("report.accuracy_value", lang, accuracy=format_percent(rec.pack_accuracy, lang))
-        if rec.pack_accuracy is not None
-        else tr("report.accuracy_unknown", lang)
-    )
+    """Model, its measured accuracy (a site calibration's own figures first, when one was
+    used: screening.site.figures), file, operator and image hash of one screening.
+    ``accuracy``: other rows in place of the accuracy rows (to measure the usual height)."""
+    if accuracy is None:
+        accuracy = accuracy_rows(rec.pack_id, rec.pack_version, rec.pack_accuracy, manifest, lang)
     details = [
         (
             tr("report.model", lang),
@@ -246,7 +254,7 @@ def _provenance(
                 "report.model_value", lang, name=name, pack_id=rec.pack_id, version=rec.pack_version
             ),
         ),
-        (tr("report.accuracy", lang), accuracy),
+        *accuracy,
         (tr("report.file", lang), field(file_label or Path(rec.image_path).name)),
         (tr("report.operator", lang), field(rec.operator) or "—"),
     ]
@@ -265,6 +273,33 @@ def _provenance(
         )
     )
     return [Spacer(1, 2 * mm), meta, Spacer(1, 3 * mm)]
+
+
+def _height(flowables: Sequence[Flowable], width: float) -> float:
+    """How tall ``flowables`` lay out in a column ``width`` wide."""
+    return sum(f.wrap(width, 1000 * mm)[1] for f in flowables)
+
+
+def _weak_pack_box(text: str, st: dict, lang: str, width: float) -> Table:
+    """A pack below ClinicLens's bar for routine use (screening.pack_warnings): the warning
+    the app shows with every such screening, printed with its result (issue 16)."""
+    # One paragraph, title inline: two screenings must still share an A4 page.
+    body = Paragraph(
+        f"<b>{escape(tr('report.weak_pack', lang))}:</b> {escape(text)}", st["small"]
+    )
+    box = Table([[body]], colWidths=[width])
+    box.setStyle(
+        _style(
+            [
+                ("BACKGROUND", (0, 0), (-1, -1), FLAG_BG),
+                ("BOX", (0, 0), (-1, -1), 0.6, colors.HexColor("#e5c07b")),
+                ("LEFTPADDING", (0, 0), (-1, -1), 6),
+                ("TOPPADDING", (0, 0), (-1, -1), 2),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
+            ]
+        )
+    )
+    return box
 
 
 def _screening_block(
@@ -323,19 +358,30 @@ def _screening_block(
             )
         )
         parts.append(warn)
+    provenance = _provenance(rec, name, st, lang, width, file_label, man)
+    # What this block has beyond the usual (a weak pack's warning, a site calibration's
+    # figures) comes off the pictures' height: two screenings still share an A4 page.
+    extra = _height(provenance, width) - _height(
+        _provenance(rec, name, st, lang, width, file_label, man, [("", "")]), width
+    )
+    if not voided and (weak := warning_text(man, lang)):
+        box = _weak_pack_box(weak, st, lang, width)
+        parts.append(box)
+        extra += _height([box], width)
     parts.append(Spacer(1, 3 * mm))
     if voided:  # its image may be another patient's: provenance only
-        parts += _provenance(rec, name, st, lang, width, file_label)
+        parts += provenance
         return [CondPageBreak(40 * mm), KeepTogether(parts)]
 
     images = store.screening_images(rec.id)
     col = (width - 6 * mm) / 2
-    pic = _fit_image(images.thumbnail, col, IMAGE_HEIGHT) or _p(
+    image_height = max(IMAGE_HEIGHT - extra, 0.6 * IMAGE_HEIGHT)
+    pic = _fit_image(images.thumbnail, col, image_height) or _p(
         tr("report.image_missing", lang), st["caption"]
     )
     cells = [[pic, ""], [_p(tr("report.image", lang), st["caption"]), ""]]
     if rec.answered:  # a flagged image gets no heatmap: it would look like an answer
-        heat = _fit_image(images.overlay, col, IMAGE_HEIGHT) or _p(
+        heat = _fit_image(images.overlay, col, image_height) or _p(
             tr("report.heatmap_missing", lang), st["caption"]
         )
         cells = [
@@ -397,5 +443,5 @@ def _screening_block(
         )
         parts += [Spacer(1, 2 * mm), probs]
 
-    parts += _provenance(rec, name, st, lang, width, file_label)
+    parts += provenance
     return [CondPageBreak(95 * mm), KeepTogether(parts)]

@@ -118,6 +118,9 @@ def run_batch(request: BatchRequest, ctx: CliContext) -> int:
     screener, site_note = site_screener_for(pack, Engine(pack, threads=1))
     if site_note:
         err(t("site.stale_warning", reason=site_note))
+    weak = weak_pack_warning(pack, ctx)
+    if weak:  # before the first image is screened, and again in the summary
+        err(weak)
     with open_store(request.db) as store:
         queue = BatchQueue(
             store,
@@ -129,7 +132,7 @@ def run_batch(request: BatchRequest, ctx: CliContext) -> int:
         job, resumed = submit_job(queue, store, request, out)
         interrupted = run_job(queue, store, job, resumed, pack, request, ctx)
         outputs = write_outputs(store, job.id, out, pack, request)
-        counts = print_summary(job.id, out, outputs, request, ctx)
+        counts = print_summary(job.id, out, outputs, request, ctx, pack)
         if interrupted:
             err(t("cli.interrupted_batch"))
             return EXIT_INTERRUPTED
@@ -241,15 +244,32 @@ def write_outputs(
     return BatchOutputs(table.path, json_path, table.rows, report, report_failed)
 
 
+def weak_pack_warning(pack: ModelPack | None, ctx: CliContext) -> str:
+    """The weak-pack warning (screening.pack_warnings, the same words and numbers as the
+    app and the report) as the command prints it; "" for a pack fit for routine use."""
+    from ..pack_warnings import warning_text
+
+    text = warning_text(pack.manifest if pack is not None else None, ctx.language)
+    return f"{pack.id}: {text}" if text and pack is not None else ""
+
+
 def print_summary(
-    job_id: int, out: Path, outputs: BatchOutputs, request: BatchRequest, ctx: CliContext
+    job_id: int,
+    out: Path,
+    outputs: BatchOutputs,
+    request: BatchRequest,
+    ctx: CliContext,
+    pack: ModelPack | None = None,
 ) -> OutcomeCounts:
-    """The outcome counts in the same words as the CSV, the report and the GUI."""
+    """The outcome counts in the same words as the CSV, the report and the GUI; a weak
+    pack's warning even with --quiet (it is about every result above)."""
     from ..outcomes import count_outcomes
     from ..refusals import refusal_breakdown
 
     t = ctx.t
     counts = count_outcomes(outputs.rows)
+    if weak := weak_pack_warning(pack, ctx):
+        err(weak)
     if request.quiet:
         return counts
     print(
