@@ -94,6 +94,8 @@ class BatchFlow(QObject):
             done=counts.finished,
             total=counts.total,
         )
+        if weak := self._weak_warning(pack):
+            text += "\n\n⚠ " + weak
         if not self.host.ask(translate("MainWindow", "Unfinished batch"), text):
             return None
         self.open()
@@ -149,6 +151,20 @@ class BatchFlow(QObject):
         pack = self.session.pack
         name = pack.manifest.display_name.get(self.session.language) if pack is not None else ""
         self.dialog.set_pack_name(name or translate("MainWindow", "none chosen"))
+        label = self.dialog.pack_label
+        if weak := self._weak_warning(pack):  # seen before Start is pressed (issue 16)
+            from .result_panel import WARN_STYLE
+
+            label.setText(label.text() + "\n⚠ " + weak)
+            label.setStyleSheet(WARN_STYLE)
+        else:
+            label.setStyleSheet("")
+
+    def _weak_warning(self, pack: ModelPack | None) -> str:
+        """The pack's weak-pack warning (screening.pack_warnings), "" when it has none."""
+        from screening.pack_warnings import warning_text
+
+        return warning_text(pack.manifest if pack is not None else None, self.session.language)
 
     def _browse(self, kind: str) -> None:
         d, settings, last_folder = self.dialog, self.host.settings, self.host.last_folder
@@ -196,7 +212,7 @@ class BatchFlow(QObject):
         if pack is None or self.session.store is None:
             self._job_failed(translate("MainWindow", "Choose a screening type first."))
             return None
-        return self._run_job(self.batch.start(pack, sources))
+        return self._run_job(self.batch.start(pack, sources), pack)
 
     def resume_job(self, job_id: int, retry_failed: bool = False) -> PoolTask | None:
         pack = self.job_pack(job_id)
@@ -207,15 +223,20 @@ class BatchFlow(QObject):
                 )
             )
             return None
-        return self._run_job(self.batch.start(pack, job_id=job_id, retry_failed=retry_failed))
+        return self._run_job(
+            self.batch.start(pack, job_id=job_id, retry_failed=retry_failed), pack
+        )
 
-    def _run_job(self, task: PoolTask | None) -> PoolTask | None:
+    def _run_job(self, task: PoolTask | None, pack: ModelPack) -> PoolTask | None:
         if task is not None and self.dialog is not None:
             self._job_patients.clear()
             self.dialog.set_running(True)
             self.dialog.set_job_buttons(None)
             self.dialog.progress.setRange(0, 0)
-            self.dialog.state.setText(translate("MainWindow", "Preparing the batch…"))
+            text = translate("MainWindow", "Preparing the batch…")
+            if weak := self._weak_warning(pack):  # also for a resumed job of another type
+                text += "\n⚠ " + weak
+            self.dialog.state.setText(text)
         return task
 
     def _job_started(self, job_id: int, resumed: bool) -> None:

@@ -51,6 +51,7 @@ class ImageHost(Protocol):
     def statusBar(self) -> QStatusBar: ...  # noqa: N802 - Qt API
     def last_folder(self, key: str = "last_folder") -> str: ...
     def failed(self, message: str) -> None: ...
+    def update_pack_notice(self) -> None: ...
 
 
 class ImageFlow(QObject):
@@ -213,6 +214,7 @@ class ImageFlow(QObject):
     def _done(self, _: object) -> None:
         self.screening = None
         self._hide_progress()
+        self.host.update_pack_notice()  # the screener may have skipped a site calibration
         if not self._user_cancelled:
             self.screen_pending()  # files added or pack changed meanwhile
 

@@ -35,6 +35,7 @@ from .dropzone import DropZone
 from .heatmap_view import HeatmapViewer
 from .history_panel import HistoryList
 from .image_flow import ImageFlow
+from .pack_notice import PackNotice
 from .packs_panel import PackChooser
 from .patient_flow import PatientFlow
 from .patient_panel import PatientForm
@@ -104,6 +105,7 @@ class MainWindow(QMainWindow):
     # -- Layout ------------------------------------------------------------------------------
     def _build(self) -> None:
         self.pack_chooser = PackChooser()
+        self.pack_notice = PackNotice()  # weak pack, skipped site calibration (issues 16, 18)
         self.drop_zone = DropZone()
         self.viewer = HeatmapViewer()
         self.result_panel = ResultPanel()
@@ -159,6 +161,7 @@ class MainWindow(QMainWindow):
         layout = QVBoxLayout(central)
         layout.setContentsMargins(8, 6, 8, 4)
         layout.addWidget(self.pack_chooser)
+        layout.addWidget(self.pack_notice)
         layout.addWidget(self.splitter, 1)
         self.setCentralWidget(central)
 
@@ -361,6 +364,7 @@ class MainWindow(QMainWindow):
         self.pack_chooser.set_catalog(catalog, self.session.pack_id, self.language)
         if not catalog.packs:
             self.result_panel.clear(self.tr("No screening types installed"))
+        self.update_pack_notice()
         self.screen_pending()
 
     def failed(self, message: str) -> None:
@@ -378,7 +382,34 @@ class MainWindow(QMainWindow):
             self.images.screening.cancel()
         self.record = None
         self.pictures.show_current(fit=True)
+        self.update_pack_notice()
         self.screen_pending()
+
+    def update_pack_notice(self) -> None:
+        """Say what applies to the chosen pack before it screens anything: its weak-pack
+        warning now, whether its site calibration is skipped once a worker has checked."""
+        from screening.pack_warnings import warning_text
+
+        pack = self.session.pack
+        self.pack_notice.set_weak(warning_text(pack.manifest if pack else None, self.language))
+        if pack is None:
+            self.pack_notice.set_site("")
+            return
+        session = self.session
+        self.runner.start(
+            lambda _: (pack.id, session.site_warning(pack)), self._site_checked, name="site-check"
+        )
+
+    def _site_checked(self, out: tuple[str, str]) -> None:
+        pack_id, reason = out
+        if pack_id != self.session.pack_id:
+            return  # another type was chosen meanwhile
+        if reason and reason != self.pack_notice.site:
+            self.statusBar().showMessage(
+                self.tr("The site calibration of this screening type is not used; see above."),
+                10000,
+            )
+        self.pack_notice.set_site(reason)
 
     # Dialogs (gui.window_dialogs)
     def show_data_help(self) -> DataHelpDialog:

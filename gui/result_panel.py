@@ -49,6 +49,12 @@ class ResultPanel(QFrame):
         self.refer_label = QLabel()
         self.refer_label.setObjectName("refer")
         self.refer_label.setWordWrap(True)
+        # A weak pack's warning (screening.pack_warnings), with every result it gives.
+        self.pack_warning = QLabel()
+        self.pack_warning.setObjectName("pack_warning")
+        self.pack_warning.setWordWrap(True)
+        self.pack_warning.setStyleSheet(WARN_STYLE)
+        self.pack_warning.hide()
         self.warning = QLabel()
         self.warning.setObjectName("warning")
         self.warning.setWordWrap(True)
@@ -65,11 +71,19 @@ class ResultPanel(QFrame):
         self.disclaimer.setWordWrap(True)
         self.disclaimer.setStyleSheet("QLabel { color: #1d5f8a; font-weight: bold; }")
         # Class names come from pack files, patient names from users: never markup.
-        plain(self.headline, self.probability, self.refer_label, self.warning, self.pack_label)
+        plain(
+            self.headline,
+            self.probability,
+            self.refer_label,
+            self.warning,
+            self.pack_label,
+            self.pack_warning,
+        )
         layout = QVBoxLayout(self)
         layout.setContentsMargins(8, 6, 8, 6)
         for w in (
             self.title,
+            self.pack_warning,
             self.headline,
             self.probability,
             self.refer_label,
@@ -91,6 +105,12 @@ class ResultPanel(QFrame):
         self.warning.hide()
         self._set_bars(None)
         self.pack_label.clear()
+
+    def set_pack_warning(self, text: str) -> None:
+        """The warning of the pack whose screening is shown ("" hides it); kept across
+        clear/busy/result so it is there before and with every result of that pack."""
+        self.pack_warning.setText("⚠ " + text if text else "")
+        self.pack_warning.setVisible(bool(text))
 
     def show_busy(self, text: str) -> None:
         self.clear(text)

@@ -108,6 +108,8 @@ class Session:
         self.heatmap = HeatmapSettings()
         self._engines = engines
         self._screeners: dict[tuple[str, int], Screener] = {}  # (pack, site profile stamp)
+        # why a pack's site calibration was skipped, from screening.site.active (issue 18)
+        self._site_warnings: dict[tuple[str, int], str] = {}
         self._maps: dict[tuple[str, str, str, str, str], tuple[Any, Any, float]] = {}
         self.dicom_frames: dict[str, int] = {}  # chosen frame (0-based) of multi-frame DICOM
         self.dicom: dict[str, DicomDetails | None] = {}  # header details, None: not DICOM
@@ -162,9 +164,28 @@ class Session:
                 if self._engines is None:
                     self._engines = EngineCache(threads=min(4, os.cpu_count() or 1))
                 # the clinic's site calibration where one applies (screening.site)
-                screener = screener_for(pack, self._engines.get(pack))[0]
+                screener, warning = screener_for(pack, self._engines.get(pack))
                 self._screeners[key] = screener
+                self._site_warnings[key] = warning
             return screener
+
+    def site_warning(self, pack: ModelPack) -> str:
+        """*worker* Why the pack's site calibration is not used ("" when there is none or it
+        applies): the screener's own reason once it is made, else the profile's check
+        (stale or damaged), so the window can say so as soon as the pack is chosen."""
+        from screening.site.active import profile_stamp
+
+        key = (pack.id, profile_stamp(pack.id))
+        with self._lock:
+            if key in self._site_warnings:
+                return self._site_warnings[key]
+        from screening.site.profile import ProfileError, active_profile
+
+        try:
+            active_profile(pack)
+        except ProfileError as exc:
+            return str(exc)
+        return ""
 
     # -- queue ---------------------------------------------------------------------------
     def add(self, paths: list[str] | tuple[str, ...]) -> int:

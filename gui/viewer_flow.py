@@ -110,6 +110,22 @@ class ViewerFlow(QObject):
             )
         h.prev_button.setEnabled(s.index > 0)
         h.next_button.setEnabled(0 <= s.index < len(s.queue) - 1)
+        self.update_pack_warning()
+
+    def update_pack_warning(self) -> None:
+        """A weak pack's warning above the result (screening.pack_warnings, issue 16): for
+        the saved screening shown, its pack; else the chosen pack, from the moment an image
+        is in the list, so it is there before and with every result."""
+        from screening.pack_warnings import warning_text
+
+        s = self.session
+        if s.record is not None:
+            manifest = s.manifest(s.record.pack_id)
+        elif s.current_path is not None and s.pack is not None:
+            manifest = s.pack.manifest
+        else:
+            manifest = None
+        self.host.result_panel.set_pack_warning(warning_text(manifest, s.language))
 
     def clear(self) -> None:
         """The list was emptied: nothing is shown."""

@@ -318,6 +318,17 @@ ID: dict[str, str] = {
         "Jenis skrining untuk skrining massal ini sudah tidak terpasang."
     ),
     "There is no heatmap to save.": "Tidak ada peta panas untuk disimpan.",
+    # weak pack and skipped site calibration (gui/pack_notice.py, gui/main_window.py; issues 16, 18)
+    "The site calibration of this screening type is not used; see above.": (
+        "Kalibrasi situs jenis skrining ini tidak dipakai; lihat di atas."
+    ),
+    "This screening type's site calibration is not used: screenings use the shipped "
+    "calibration. Re-run File → Settings… → Site calibration… with your clinic's labelled "
+    "images, or revert to the shipped calibration there. Reason: {reason}": (
+        "Kalibrasi situs jenis skrining ini tidak dipakai: skrining memakai kalibrasi bawaan. "
+        "Jalankan lagi Berkas → Pengaturan… → Kalibrasi situs… dengan gambar berlabel klinik "
+        "Anda, atau kembali ke kalibrasi bawaan di sana. Alasan (bahasa Inggris): {reason}"
+    ),
     "Unfinished batch": "Skrining massal belum selesai",
     "Which frame of this multi-frame DICOM file to screen": (
         "Bingkai mana dari berkas DICOM multi-bingkai ini yang akan diskrining"

@@ -284,7 +284,7 @@ Untuk memulihkan, tutup ClinicLens lalu salin folder itu kembali ke tempat yang 
     <name>DropZone</name>
     <message>
         <location filename="../../gui/dropzone.py" line="31"/>
-        <location filename="../../gui/image_flow.py" line="168"/>
+        <location filename="../../gui/image_flow.py" line="169"/>
         <source>Drop images or folders here</source>
         <translation>Letakkan gambar atau folder di sini</translation>
     </message>
@@ -484,175 +484,180 @@ Untuk memulihkan, tutup ClinicLens lalu salin folder itu kembali ke tempat yang 
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../gui/main_window.py" line="90"/>
+        <location filename="../../gui/main_window.py" line="91"/>
         <source>ClinicLens — screening aid</source>
         <translation>ClinicLens — alat bantu skrining</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="115"/>
+        <location filename="../../gui/main_window.py" line="117"/>
         <source>Previous image (Page Up)</source>
         <translation>Gambar sebelumnya (Page Up)</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="116"/>
+        <location filename="../../gui/main_window.py" line="118"/>
         <source>Next image (Page Down)</source>
         <translation>Gambar berikutnya (Page Down)</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="120"/>
+        <location filename="../../gui/main_window.py" line="122"/>
         <source>Clear list</source>
         <translation>Kosongkan daftar</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="136"/>
+        <location filename="../../gui/main_window.py" line="138"/>
         <source>Patient</source>
         <translation>Pasien</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="137"/>
+        <location filename="../../gui/main_window.py" line="139"/>
         <source>History</source>
         <translation>Riwayat</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="169"/>
+        <location filename="../../gui/main_window.py" line="172"/>
         <source>%v of %m</source>
         <translation>%v dari %m</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="170"/>
+        <location filename="../../gui/main_window.py" line="173"/>
         <source>Cancel</source>
         <translation>Batal</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="202"/>
+        <location filename="../../gui/main_window.py" line="205"/>
         <source>Frame</source>
         <translation>Bingkai</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="206"/>
+        <location filename="../../gui/main_window.py" line="209"/>
         <source>Which frame of this multi-frame DICOM file to screen</source>
         <translation>Bingkai mana dari berkas DICOM multi-bingkai ini yang akan diskrining</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="228"/>
+        <location filename="../../gui/main_window.py" line="231"/>
         <source>&amp;File</source>
         <translation>&amp;Berkas</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="230"/>
+        <location filename="../../gui/main_window.py" line="233"/>
         <source>Open files…</source>
         <translation>Buka berkas…</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="234"/>
+        <location filename="../../gui/main_window.py" line="237"/>
         <source>Open folder…</source>
         <translation>Buka folder…</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="238"/>
+        <location filename="../../gui/main_window.py" line="241"/>
         <source>Paste</source>
         <translation>Tempel</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="244"/>
+        <location filename="../../gui/main_window.py" line="247"/>
         <source>Save heatmap overlay (PNG)…</source>
         <translation>Simpan lapisan peta panas (PNG)…</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="248"/>
+        <location filename="../../gui/main_window.py" line="251"/>
         <source>Save report (PDF)…</source>
         <translation>Simpan laporan (PDF)…</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="252"/>
+        <location filename="../../gui/main_window.py" line="255"/>
         <source>Print report…</source>
         <translation>Cetak laporan…</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="256"/>
+        <location filename="../../gui/main_window.py" line="259"/>
         <source>Batch screening…</source>
         <translation>Skrining massal…</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="257"/>
+        <location filename="../../gui/main_window.py" line="260"/>
         <source>Settings…</source>
         <translation>Pengaturan…</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="260"/>
+        <location filename="../../gui/main_window.py" line="263"/>
         <source>Quit</source>
         <translation>Keluar</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="262"/>
+        <location filename="../../gui/main_window.py" line="265"/>
         <source>&amp;View</source>
         <translation>&amp;Tampilan</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="264"/>
+        <location filename="../../gui/main_window.py" line="267"/>
         <source>Next image</source>
         <translation>Gambar berikutnya</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="267"/>
+        <location filename="../../gui/main_window.py" line="270"/>
         <source>Previous image</source>
         <translation>Gambar sebelumnya</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="270"/>
+        <location filename="../../gui/main_window.py" line="273"/>
         <source>Show heatmap</source>
         <translation>Tampilkan peta panas</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="275"/>
+        <location filename="../../gui/main_window.py" line="278"/>
         <source>Fit to window</source>
         <translation>Paskan ke jendela</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="276"/>
+        <location filename="../../gui/main_window.py" line="279"/>
         <source>&amp;Help</source>
         <translation>Ban&amp;tuan</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="279"/>
+        <location filename="../../gui/main_window.py" line="282"/>
         <source>About this screening type…</source>
         <translation>Tentang jenis skrining ini…</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="282"/>
+        <location filename="../../gui/main_window.py" line="285"/>
         <source>Where is my data?…</source>
         <translation>Di mana data saya?…</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="284"/>
+        <location filename="../../gui/main_window.py" line="287"/>
         <location filename="../../gui/window_dialogs.py" line="69"/>
         <source>About ClinicLens</source>
         <translation>Tentang ClinicLens</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="327"/>
+        <location filename="../../gui/main_window.py" line="330"/>
         <source>Looking for screening types…</source>
         <translation>Mencari jenis skrining…</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="348"/>
+        <location filename="../../gui/main_window.py" line="351"/>
         <source>Patient database unavailable: {reason}</source>
         <translation>Basis data pasien tidak tersedia: {reason}</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="353"/>
+        <location filename="../../gui/main_window.py" line="356"/>
         <source>Ready</source>
         <translation>Siap</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="363"/>
+        <location filename="../../gui/main_window.py" line="366"/>
         <source>No screening types installed</source>
         <translation>Belum ada jenis skrining yang terpasang</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="368"/>
+        <location filename="../../gui/main_window.py" line="372"/>
         <source>ClinicLens</source>
         <translation>ClinicLens</translation>
+    </message>
+    <message>
+        <location filename="../../gui/main_window.py" line="409"/>
+        <source>The site calibration of this screening type is not used; see above.</source>
+        <translation>Kalibrasi situs jenis skrining ini tidak dipakai; lihat di atas.</translation>
     </message>
     <message>
         <location filename="../../gui/window_dialogs.py" line="70"/>
@@ -660,64 +665,64 @@ Untuk memulihkan, tutup ClinicLens lalu salin folder itu kembali ke tempat yang 
         <translation>&lt;h3&gt;ClinicLens {version}&lt;/h3&gt;&lt;p&gt;Alat bantu skrining luring untuk klinik: pengklasifikasi gambar kecil dengan peta panas, rekam pasien, dan laporan PDF.&lt;/p&gt;&lt;p&gt;&lt;b&gt;Alat bantu skrining — bukan diagnosis.&lt;/b&gt; Setiap hasil wajib ditinjau oleh tenaga kesehatan yang berwenang.&lt;/p&gt;</translation>
     </message>
     <message>
-        <location filename="../../gui/image_flow.py" line="74"/>
+        <location filename="../../gui/image_flow.py" line="75"/>
         <source>Open images</source>
         <translation>Buka gambar</translation>
     </message>
     <message>
-        <location filename="../../gui/batch_flow.py" line="160"/>
-        <location filename="../../gui/image_flow.py" line="76"/>
+        <location filename="../../gui/batch_flow.py" line="176"/>
+        <location filename="../../gui/image_flow.py" line="77"/>
         <source>Images (*.png *.jpg *.jpeg *.bmp *.tif *.tiff *.webp *.gif *.dcm *.dicom)</source>
         <translation>Gambar (*.png *.jpg *.jpeg *.bmp *.tif *.tiff *.webp *.gif *.dcm *.dicom)</translation>
     </message>
     <message>
-        <location filename="../../gui/image_flow.py" line="89"/>
+        <location filename="../../gui/image_flow.py" line="90"/>
         <source>Open a folder of images</source>
         <translation>Buka folder gambar</translation>
     </message>
     <message>
-        <location filename="../../gui/image_flow.py" line="105"/>
+        <location filename="../../gui/image_flow.py" line="106"/>
         <source>The clipboard holds no image or files.</source>
         <translation>Papan klip tidak berisi gambar atau berkas.</translation>
     </message>
     <message>
-        <location filename="../../gui/image_flow.py" line="114"/>
+        <location filename="../../gui/image_flow.py" line="115"/>
         <source>The pasted image could not be kept for screening.</source>
         <translation>Gambar yang ditempel tidak dapat disimpan untuk skrining.</translation>
     </message>
     <message>
-        <location filename="../../gui/image_flow.py" line="131"/>
+        <location filename="../../gui/image_flow.py" line="132"/>
         <source>Looking for images…</source>
         <translation>Mencari gambar…</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../gui/image_flow.py" line="144"/>
+        <location filename="../../gui/image_flow.py" line="145"/>
         <source>Added %n image(s)</source>
         <translation>
             <numerusform>%n gambar ditambahkan</numerusform>
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../gui/image_flow.py" line="147"/>
+        <location filename="../../gui/image_flow.py" line="148"/>
         <source>skipped %n file(s) that are not images</source>
         <translation>
             <numerusform>%n berkas yang bukan gambar dilewati</numerusform>
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../gui/image_flow.py" line="152"/>
+        <location filename="../../gui/image_flow.py" line="153"/>
         <source>%n path(s) not found</source>
         <translation>
             <numerusform>%n jalur tidak ditemukan</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../gui/image_flow.py" line="222"/>
+        <location filename="../../gui/image_flow.py" line="224"/>
         <source>Screening failed</source>
         <translation>Skrining gagal</translation>
     </message>
     <message>
-        <location filename="../../gui/image_flow.py" line="229"/>
+        <location filename="../../gui/image_flow.py" line="231"/>
         <source>Cancelled</source>
         <translation>Dibatalkan</translation>
     </message>
@@ -737,97 +742,97 @@ Untuk memulihkan, tutup ClinicLens lalu salin folder itu kembali ke tempat yang 
         <translation>Gambar {n} dari {total} — {file}</translation>
     </message>
     <message>
-        <location filename="../../gui/viewer_flow.py" line="148"/>
+        <location filename="../../gui/viewer_flow.py" line="164"/>
         <source>DICOM</source>
         <translation>DICOM</translation>
     </message>
     <message>
-        <location filename="../../gui/viewer_flow.py" line="153"/>
+        <location filename="../../gui/viewer_flow.py" line="169"/>
         <source>study {date}</source>
         <translation>studi {date}</translation>
     </message>
     <message>
-        <location filename="../../gui/viewer_flow.py" line="165"/>
+        <location filename="../../gui/viewer_flow.py" line="181"/>
         <source>of {n}</source>
         <translation>dari {n}</translation>
     </message>
     <message>
-        <location filename="../../gui/viewer_flow.py" line="169"/>
+        <location filename="../../gui/viewer_flow.py" line="185"/>
         <source>DICOM study {date} {modality}</source>
         <translation>Studi DICOM {date} {modality}</translation>
     </message>
     <message>
-        <location filename="../../gui/viewer_flow.py" line="203"/>
+        <location filename="../../gui/viewer_flow.py" line="219"/>
         <source>Choose a screening type</source>
         <translation>Pilih jenis skrining</translation>
     </message>
     <message>
-        <location filename="../../gui/viewer_flow.py" line="208"/>
+        <location filename="../../gui/viewer_flow.py" line="224"/>
         <source>Screening…</source>
         <translation>Menskrining…</translation>
     </message>
     <message>
-        <location filename="../../gui/viewer_flow.py" line="252"/>
+        <location filename="../../gui/viewer_flow.py" line="268"/>
         <source>The image cannot be shown: {reason}</source>
         <translation>Gambar tidak dapat ditampilkan: {reason}</translation>
     </message>
     <message>
-        <location filename="../../gui/viewer_flow.py" line="273"/>
+        <location filename="../../gui/viewer_flow.py" line="289"/>
         <source>decode</source>
         <translation>dekode</translation>
     </message>
     <message>
-        <location filename="../../gui/viewer_flow.py" line="274"/>
+        <location filename="../../gui/viewer_flow.py" line="290"/>
         <source>preprocess</source>
         <translation>praproses</translation>
     </message>
     <message>
-        <location filename="../../gui/viewer_flow.py" line="275"/>
+        <location filename="../../gui/viewer_flow.py" line="291"/>
         <source>model</source>
         <translation>model</translation>
     </message>
     <message>
-        <location filename="../../gui/viewer_flow.py" line="276"/>
+        <location filename="../../gui/viewer_flow.py" line="292"/>
         <source>heatmap</source>
         <translation>peta panas</translation>
     </message>
     <message>
-        <location filename="../../gui/viewer_flow.py" line="277"/>
+        <location filename="../../gui/viewer_flow.py" line="293"/>
         <source>overlay</source>
         <translation>lapisan</translation>
     </message>
     <message>
-        <location filename="../../gui/viewer_flow.py" line="282"/>
+        <location filename="../../gui/viewer_flow.py" line="298"/>
         <source>total {ms} ms</source>
         <translation>total {ms} ms</translation>
     </message>
     <message>
-        <location filename="../../gui/viewer_flow.py" line="312"/>
+        <location filename="../../gui/viewer_flow.py" line="328"/>
         <source>There is no heatmap to save.</source>
         <translation>Tidak ada peta panas untuk disimpan.</translation>
     </message>
     <message>
-        <location filename="../../gui/viewer_flow.py" line="322"/>
+        <location filename="../../gui/viewer_flow.py" line="338"/>
         <source>Save heatmap overlay</source>
         <translation>Simpan lapisan peta panas</translation>
     </message>
     <message>
-        <location filename="../../gui/viewer_flow.py" line="324"/>
+        <location filename="../../gui/viewer_flow.py" line="340"/>
         <source>PNG image (*.png)</source>
         <translation>Gambar PNG (*.png)</translation>
     </message>
     <message>
-        <location filename="../../gui/viewer_flow.py" line="350"/>
+        <location filename="../../gui/viewer_flow.py" line="366"/>
         <source>Saved {path}</source>
         <translation>Tersimpan {path}</translation>
     </message>
     <message>
-        <location filename="../../gui/batch_flow.py" line="262"/>
+        <location filename="../../gui/batch_flow.py" line="283"/>
         <source>Batch #{id}: {summary}</source>
         <translation>Batch #{id}: {summary}</translation>
     </message>
     <message>
-        <location filename="../../gui/batch_flow.py" line="318"/>
+        <location filename="../../gui/batch_flow.py" line="339"/>
         <source>PDF document (*.pdf)</source>
         <translation>Dokumen PDF (*.pdf)</translation>
     </message>
@@ -847,92 +852,92 @@ Untuk memulihkan, tutup ClinicLens lalu salin folder itu kembali ke tempat yang 
         <translation>Skrining massal #{id} ({pack}) terhenti setelah {done} dari {total} gambar diskrining. Lanjutkan sekarang?</translation>
     </message>
     <message>
-        <location filename="../../gui/batch_flow.py" line="97"/>
+        <location filename="../../gui/batch_flow.py" line="99"/>
         <source>Unfinished batch</source>
         <translation>Skrining massal belum selesai</translation>
     </message>
     <message>
-        <location filename="../../gui/batch_flow.py" line="130"/>
+        <location filename="../../gui/batch_flow.py" line="132"/>
         <source>Batches need the patient database: {reason}</source>
         <translation>Skrining massal memerlukan basis data pasien: {reason}</translation>
     </message>
     <message>
-        <location filename="../../gui/batch_flow.py" line="131"/>
+        <location filename="../../gui/batch_flow.py" line="133"/>
         <source>not open yet</source>
         <translation>belum dibuka</translation>
     </message>
     <message>
-        <location filename="../../gui/batch_flow.py" line="151"/>
+        <location filename="../../gui/batch_flow.py" line="153"/>
         <source>none chosen</source>
         <translation>belum dipilih</translation>
     </message>
     <message>
-        <location filename="../../gui/batch_flow.py" line="158"/>
+        <location filename="../../gui/batch_flow.py" line="174"/>
         <source>Add images</source>
         <translation>Tambahkan gambar</translation>
     </message>
     <message>
-        <location filename="../../gui/batch_flow.py" line="170"/>
+        <location filename="../../gui/batch_flow.py" line="186"/>
         <source>Add a folder of images</source>
         <translation>Tambahkan folder gambar</translation>
     </message>
     <message>
-        <location filename="../../gui/batch_flow.py" line="178"/>
+        <location filename="../../gui/batch_flow.py" line="194"/>
         <source>Patient list</source>
         <translation>Daftar pasien</translation>
     </message>
     <message>
-        <location filename="../../gui/batch_flow.py" line="180"/>
+        <location filename="../../gui/batch_flow.py" line="196"/>
         <source>CSV file (*.csv);;All files (*)</source>
         <translation>Berkas CSV (*.csv);;Semua berkas (*)</translation>
     </message>
     <message>
-        <location filename="../../gui/batch_flow.py" line="197"/>
+        <location filename="../../gui/batch_flow.py" line="213"/>
         <source>Choose a screening type first.</source>
         <translation>Pilih jenis skrining terlebih dahulu.</translation>
     </message>
     <message>
-        <location filename="../../gui/batch_flow.py" line="205"/>
+        <location filename="../../gui/batch_flow.py" line="221"/>
         <source>The screening type of this batch is not installed any more.</source>
         <translation>Jenis skrining untuk skrining massal ini sudah tidak terpasang.</translation>
     </message>
     <message>
-        <location filename="../../gui/batch_flow.py" line="218"/>
+        <location filename="../../gui/batch_flow.py" line="236"/>
         <source>Preparing the batch…</source>
         <translation>Menyiapkan skrining massal…</translation>
     </message>
     <message>
-        <location filename="../../gui/batch_flow.py" line="244"/>
+        <location filename="../../gui/batch_flow.py" line="265"/>
         <source>Batch: {finished} of {total}</source>
         <translation>Massal: {finished} dari {total}</translation>
     </message>
     <message>
-        <location filename="../../gui/batch_flow.py" line="316"/>
+        <location filename="../../gui/batch_flow.py" line="337"/>
         <source>Save summary report</source>
         <translation>Simpan laporan ringkasan</translation>
     </message>
     <message>
-        <location filename="../../gui/batch_flow.py" line="344"/>
+        <location filename="../../gui/batch_flow.py" line="365"/>
         <source>Summary report saved: {path} ({pages} page(s))</source>
         <translation>Laporan ringkasan disimpan: {path} ({pages} halaman)</translation>
     </message>
     <message>
-        <location filename="../../gui/batch_flow.py" line="357"/>
+        <location filename="../../gui/batch_flow.py" line="378"/>
         <source>Export results</source>
         <translation>Ekspor hasil</translation>
     </message>
     <message>
-        <location filename="../../gui/batch_flow.py" line="359"/>
+        <location filename="../../gui/batch_flow.py" line="380"/>
         <source>CSV file (*.csv)</source>
         <translation>Berkas CSV (*.csv)</translation>
     </message>
     <message>
-        <location filename="../../gui/batch_flow.py" line="389"/>
+        <location filename="../../gui/batch_flow.py" line="410"/>
         <source>Results exported: {path}</source>
         <translation>Hasil diekspor: {path}</translation>
     </message>
     <message>
-        <location filename="../../gui/batch_flow.py" line="402"/>
+        <location filename="../../gui/batch_flow.py" line="423"/>
         <source>Open</source>
         <translation>Buka</translation>
     </message>
@@ -1134,6 +1139,14 @@ Untuk memulihkan, tutup ClinicLens lalu salin folder itu kembali ke tempat yang 
         <location filename="../../gui/packs_panel.py" line="285"/>
         <source>About this screening type</source>
         <translation>Tentang jenis skrining ini</translation>
+    </message>
+</context>
+<context>
+    <name>PackNotice</name>
+    <message>
+        <location filename="../../gui/pack_notice.py" line="24"/>
+        <source>This screening type&apos;s site calibration is not used: screenings use the shipped calibration. Re-run File → Settings… → Site calibration… with your clinic&apos;s labelled images, or revert to the shipped calibration there. Reason: {reason}</source>
+        <translation>Kalibrasi situs jenis skrining ini tidak dipakai: skrining memakai kalibrasi bawaan. Jalankan lagi Berkas → Pengaturan… → Kalibrasi situs… dengan gambar berlabel klinik Anda, atau kembali ke kalibrasi bawaan di sana. Alasan (bahasa Inggris): {reason}</translation>
     </message>
 </context>
 <context>
@@ -1573,67 +1586,67 @@ Tulis laporan tanpa hasil itu?</translation>
         <translation>Hasil</translation>
     </message>
     <message>
-        <location filename="../../gui/result_panel.py" line="63"/>
+        <location filename="../../gui/result_panel.py" line="69"/>
         <source>Screening aid — not a diagnosis</source>
         <translation>Alat bantu skrining — bukan diagnosis</translation>
     </message>
     <message>
-        <location filename="../../gui/result_panel.py" line="87"/>
+        <location filename="../../gui/result_panel.py" line="101"/>
         <source>No image screened yet</source>
         <translation>Belum ada gambar yang diskrining</translation>
     </message>
     <message>
-        <location filename="../../gui/result_panel.py" line="100"/>
+        <location filename="../../gui/result_panel.py" line="120"/>
         <source>{name}, version {version}</source>
         <translation>{name}, versi {version}</translation>
     </message>
     <message>
-        <location filename="../../gui/result_panel.py" line="104"/>
+        <location filename="../../gui/result_panel.py" line="124"/>
         <source>Screened {when}</source>
         <translation>Diskrining {when}</translation>
     </message>
     <message>
-        <location filename="../../gui/result_panel.py" line="106"/>
+        <location filename="../../gui/result_panel.py" line="126"/>
         <source>Patient: {patient}</source>
         <translation>Pasien: {patient}</translation>
     </message>
     <message>
-        <location filename="../../gui/result_panel.py" line="109"/>
+        <location filename="../../gui/result_panel.py" line="129"/>
         <source>Voided — not a valid result</source>
         <translation>Dibatalkan — bukan hasil yang sah</translation>
     </message>
     <message>
-        <location filename="../../gui/result_panel.py" line="118"/>
+        <location filename="../../gui/result_panel.py" line="138"/>
         <source>No answer for this image</source>
         <translation>Tidak ada jawaban untuk gambar ini</translation>
     </message>
     <message>
-        <location filename="../../gui/result_panel.py" line="131"/>
+        <location filename="../../gui/result_panel.py" line="151"/>
         <source>Refer: {classes}</source>
         <translation>Rujuk: {classes}</translation>
     </message>
     <message>
-        <location filename="../../gui/result_panel.py" line="136"/>
+        <location filename="../../gui/result_panel.py" line="156"/>
         <source>{cls} {p}, above its referral threshold. Most likely class: {top} {tp}</source>
         <translation>{cls} {p}, di atas ambang rujukannya. Kelas paling mungkin: {top} {tp}</translation>
     </message>
     <message>
-        <location filename="../../gui/result_panel.py" line="151"/>
+        <location filename="../../gui/result_panel.py" line="171"/>
         <source>Model probability {p}</source>
         <translation>Probabilitas model {p}</translation>
     </message>
     <message>
-        <location filename="../../gui/result_panel.py" line="157"/>
+        <location filename="../../gui/result_panel.py" line="177"/>
         <source>Refer for follow-up</source>
         <translation>Rujuk untuk pemeriksaan lanjutan</translation>
     </message>
     <message>
-        <location filename="../../gui/result_panel.py" line="163"/>
+        <location filename="../../gui/result_panel.py" line="183"/>
         <source>because of: {classes}</source>
         <translation>karena: {classes}</translation>
     </message>
     <message>
-        <location filename="../../gui/result_panel.py" line="169"/>
+        <location filename="../../gui/result_panel.py" line="189"/>
         <source>No referral indicated by the model</source>
         <translation>Model tidak menunjukkan perlunya rujukan</translation>
     </message>
