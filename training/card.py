@@ -84,6 +84,33 @@ def ood_section(ood: dict, dims: int, probe_summary: str) -> list[str]:
     return lines
 
 
+def _recipe_line(tr: dict) -> str:
+    if "gpu_recipe" in tr:  # training.gpu_recipes, brought in by training.gpu_import
+        r = tr["gpu_recipe"]
+        extras = [f"label smoothing {r['label_smoothing']}"] if r["label_smoothing"] else []
+        if r["scanner_aug"]:
+            extras.append("scanner-like augmentation (gamma, contrast, blur, noise, resolution loss)")
+        if r["box_weight"]:
+            extras.append(
+                f"tumour boxes of the training images as weak supervision of the heatmap (weight "
+                f"{r['box_weight']}: the class map's spatial softmax is pushed inside the box)"
+            )
+        return (
+            f"- Recipe `{r['name']}`: every layer fine-tuned for {r['epochs']} epochs (AdamW, one-cycle "
+            f"LR {r['lr']} head / {r['lr'] * r['backbone_lr_factor']:g} backbone, batch {r['batch']}), "
+            f"output stride {r['output_stride']}, rotation/shift/zoom/flip/brightness on every batch, "
+            f"{', '.join(extras) or 'no other augmentation'}; class balance by loss weights; the "
+            "last epoch is kept (no early stopping)."
+        )
+    return (
+        f"- Recipe: phase 1 head only ({tr['epochs_head']} epochs max), phase 2 top "
+        f"{tr['unfreeze']} backbone blocks unfrozen at {tr['finetune_lr_factor']}x LR "
+        f"({tr['epochs_finetune']} epochs max), {tr['optimizer']}, early stopping on val loss, "
+        f"class balance `{tr['balance']}`, {tr['views']} cached views per image "
+        "(view 0 clean, others rotated/shifted/zoomed/flipped/brightness-jittered)."
+    )
+
+
 def write_card(directory: Path, manifest: dict, extra: dict) -> None:
     """MODEL_CARD.md: what the pack is for, how it was made, and how well it did on held-out data."""
     m = manifest["metrics"]
@@ -102,11 +129,7 @@ def write_card(directory: Path, manifest: dict, extra: dict) -> None:
         f"- Input: {manifest['input']['size'][0]}x{manifest['input']['size'][1]}, "
         f"colour `{manifest['input']['color']}`, resize `{manifest['input']['resize']}`, "
         f"ImageNet mean/std normalisation.",
-        f"- Recipe: phase 1 head only ({tr['epochs_head']} epochs max), phase 2 top "
-        f"{tr['unfreeze']} backbone blocks unfrozen at {tr['finetune_lr_factor']}x LR "
-        f"({tr['epochs_finetune']} epochs max), {tr['optimizer']}, early stopping on val loss, "
-        f"class balance `{tr['balance']}`, {tr['views']} cached views per image "
-        "(view 0 clean, others rotated/shifted/zoomed/flipped/brightness-jittered).",
+        _recipe_line(tr),
         f"- Training time: {tr['seconds'] / 60:.1f} min on {tr['hardware']}.",
         f"- Size: {extra['size_mb']:.1f} MB (ONNX, fp32).",
         "",
@@ -135,8 +158,7 @@ def write_card(directory: Path, manifest: dict, extra: dict) -> None:
         "",
         "![confusion matrix](confusion.png)",
         "",
-        "![training curves](curves.png)",
-        "",
+        *(["![training curves](curves.png)", ""] if (directory / "curves.png").exists() else []),
         *ood_section(ood, extra["ood_dims"], extra["ood_probe_summary"]),
         "",
         "## Comparison with the published model",

@@ -54,6 +54,10 @@ def build_parser() -> argparse.ArgumentParser:
                    "images too, so thumbnails the model still reads are not refused")
     p.add_argument("--output-stride", type=int, choices=(16, 32), default=32,
                    help="16 removes the last stride (dilated last stage): a finer heatmap grid")
+    p.add_argument("--init-checkpoint", type=Path, metavar="PT",
+                   help="weights trained elsewhere by training.gpu_recipes: skip training here")
+    p.add_argument("--init-results", type=Path, metavar="JSON",
+                   help="that run's results.json (every recipe tried, for the card)")
     p.add_argument("--workdir", type=Path, help="checkpoints and caches (default runs/<id>)")
     p.add_argument("--resume", dest="resume", action="store_true", default=True,
                    help="continue from checkpoints in the workdir (default)")
@@ -106,6 +110,8 @@ def main(argv: list[str] | None = None) -> int:
         resume=args.resume,
         comparison=args.comparison,
         signing_key=args.signing_key,
+        init_checkpoint=args.init_checkpoint,
+        init_results=args.init_results,
     )
     try:
         train(cfg)

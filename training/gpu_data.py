@@ -56,8 +56,8 @@ def read_boxes(path: Path) -> dict[str, tuple[float, float, float, float]]:
         return {r["file"]: (float(r["xc"]), float(r["yc"]), float(r["w"]), float(r["h"])) for r in csv.DictReader(fh)}
 
 
-def pack(root: Path, out: Path, size: int, quality: int = 95) -> dict:
-    spec = InputSpec(size, size, "gray3", "letterbox", IMAGENET)
+def pack(root: Path, out: Path, size: int, quality: int = 95, resize: str = "letterbox") -> dict:
+    spec = InputSpec(size, size, "gray3", resize, IMAGENET)
     boxes = read_boxes(root / "tumour_boxes.csv") if (root / "tumour_boxes.csv").exists() else {}
     classes = read_split(root / "train").classes
     index: list[dict] = []
@@ -78,7 +78,7 @@ def pack(root: Path, out: Path, size: int, quality: int = 95) -> dict:
                 if rel in boxes:
                     row["box"] = input_box(boxes[rel], rgb.shape[0], rgb.shape[1], spec)
                 index.append(row)
-        meta = {"classes": list(classes), "size": size, "color": "gray3", "resize": "letterbox", "images": index}
+        meta = {"classes": list(classes), "size": size, "color": "gray3", "resize": resize, "images": index}
         zf.writestr("index.json", json.dumps(meta))
     return {"images": len(index), "boxes": sum("box" in r for r in index), "bytes": out.stat().st_size}
 
@@ -88,8 +88,11 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("root", type=Path)
     p.add_argument("out", type=Path)
     p.add_argument("--size", type=int, default=128)
+    p.add_argument("--quality", type=int, default=95)
+    p.add_argument("--resize", choices=("letterbox", "stretch", "center_crop"), default="letterbox",
+                   help="as the pack's manifest input.resize")
     args = p.parse_args(argv)
-    print(json.dumps(pack(args.root, args.out, args.size)))
+    print(json.dumps(pack(args.root, args.out, args.size, args.quality, args.resize)))
     return 0
 
 

@@ -25,6 +25,7 @@ from . import card, evaluate
 from .archs import Classifier, Head, build_backbone, split_index
 from .cache import build_cache
 from .data import Augment, Split, read_split
+from .gpu_import import GpuRun, load_gpu_run
 from .guard import (
     EARLY_OUTPUT,
     FITTED_ON,
@@ -76,6 +77,8 @@ class TrainConfig:
     resume: bool = True
     comparison: str = ""
     signing_key: Path | None = None  # private key that signs the finished pack
+    init_checkpoint: Path | None = None  # weights trained elsewhere (training.gpu_recipes)
+    init_results: Path | None = None  # that run's results.json (recipes and their figures)
 
 
 def _task_for(cfg: TrainConfig, classes: tuple[str, ...]) -> Task:
@@ -127,8 +130,28 @@ def train(cfg: TrainConfig, log=print) -> dict:
     workdir.mkdir(parents=True, exist_ok=True)
     log(f"{task.pack_id}: {len(train_split.samples)} train / {len(val_split.samples)} val, classes {classes}")
 
-    features, info = build_backbone(cfg.arch, cfg.weights, cfg.output_stride)
+    gpu = load_gpu_run(cfg.init_checkpoint, cfg.init_results, classes) if cfg.init_checkpoint else None
+    features, info = build_backbone(cfg.arch, "none" if gpu else cfg.weights, cfg.output_stride)
     head = Head(info.channels, len(classes), cfg.dropout, cfg.hidden)
+    if gpu is not None:
+        model, history, train_seconds, top, train_views = _from_gpu(features, head, gpu)
+    else:
+        model, history, train_seconds, top, train_views = _train_here(
+            cfg, features, head, spec, train_split, val_split, workdir, t_start, log
+        )
+    return _finish(cfg, task, classes, spec, train_split, val_split, info, model, top, head,
+                   train_views, history, train_seconds, gpu, t_start, log)
+
+
+def _from_gpu(features, head, gpu: GpuRun):
+    """The model trained on a lent GPU: weights as returned, no phases run here."""
+    model = Classifier(features, head)
+    model.load_state_dict(gpu.state, strict=True)
+    return model.eval(), [], gpu.seconds, None, None
+
+
+def _train_here(cfg: TrainConfig, features, head, spec, train_split, val_split, workdir, t_start, log):
+    """Phase 1 (head on cached frozen features), then phase 2 (top blocks), both resumable."""
     cut = split_index(features, cfg.unfreeze)
     prefix, top = features[:cut], features[cut:]
     for p in features.parameters():
@@ -160,16 +183,19 @@ def train(cfg: TrainConfig, log=print) -> dict:
     )
     train_seconds = _add_elapsed(workdir, time.time() - t_start if trained_now else 0.0)
     model = Classifier(torch.nn.Sequential(*prefix, *top), head).eval()
+    return model, history, train_seconds, top, train_views
 
+
+def _finish(cfg: TrainConfig, task: Task, classes, spec, train_split, val_split, info, model, top, head,
+            train_views, history, train_seconds, gpu: GpuRun | None, t_start: float, log) -> dict:
+    """Export, calibrate, fit the guards, measure, document, seal and sign."""
+    ytr, yva = train_split.labels, val_split.labels
     # Export, then measure everything through the app's own engine on the exported graph.
     out = cfg.out
     out.mkdir(parents=True, exist_ok=True)
     export_onnx(model, spec, out / "model.onnx")
     if cfg.early_guard:
         add_early_output(out / "model.onnx", cfg.early_guard)
-    _, _, pooled_train = eval_cached(top, head, train_views[0], ytr)
-    ood_arrays = fit_ood(pooled_train, ytr, len(classes), cfg.ood_dims)
-    np.savez(out / "ood.npz", **ood_arrays)
     quality = fit_quality_limits(task.quality, [s.path for s in train_split.samples])
     manifest = _draft_manifest(task, classes, spec, out, info.target_layer, quality)
     if cfg.early_guard:
@@ -190,7 +216,12 @@ def train(cfg: TrainConfig, log=print) -> dict:
     }
     train_paths = [s.path for s in train_split.samples]
     # Both the early guard and the downscaled fit need the engine's view of the training set.
-    train_run = screen_files(engine, spec, train_paths) if cfg.early_guard or cfg.ood_downscaled else None
+    need_train_run = cfg.early_guard or cfg.ood_downscaled or gpu is not None
+    train_run = screen_files(engine, spec, train_paths) if need_train_run else None
+    # The guard's statistics: clean training images through the model (the cache's view 0,
+    # or the engine where the model was trained elsewhere and no cache exists).
+    pooled_train = train_run.pooled if gpu is not None else eval_cached(top, head, train_views[0], ytr)[2]
+    np.savez(out / "ood.npz", **fit_ood(pooled_train, ytr, len(classes), cfg.ood_dims))
     if cfg.ood_downscaled:
         arrays = fit_with_downscaled(engine, spec, train_paths, ytr, len(classes), cfg.ood_dims,
                                      full=train_run.pooled)
@@ -270,16 +301,21 @@ def train(cfg: TrainConfig, log=print) -> dict:
         "val_counts": val_split.counts(),
         "history": history,
     }
+    if gpu is not None:
+        manifest["training"].update(_gpu_training_fields(gpu))
     write_manifest(out, manifest)
     _write_val_sample(out, load_pack(out, check_signature=False), val_split, cfg.data)
     card.plot_confusion(rep.confusion, classes, out / "confusion.png")
-    card.plot_curves(history, out / "curves.png")
+    if history:  # a model trained elsewhere brings no per-epoch curves
+        card.plot_curves(history, out / "curves.png")
+    else:
+        (out / "curves.png").unlink(missing_ok=True)
     size_mb = (out / "model.onnx").stat().st_size / 1e6
     card.write_card(
         out,
         manifest,
         {"size_mb": size_mb, "ood_dims": cfg.ood_dims, "ood_probe_summary": probe_summary,
-         "comparison": cfg.comparison},
+         "comparison": "\n\n".join(x for x in (gpu.comparison if gpu else "", cfg.comparison) if x)},
     )
     write_seal(out)  # last: the seal covers the card, plots and val sample too
     sign(out, cfg.signing_key, log)  # then the signature over the seal
@@ -295,6 +331,27 @@ def train(cfg: TrainConfig, log=print) -> dict:
     }
     log(json.dumps(summary))
     return summary
+
+
+def _gpu_training_fields(gpu: GpuRun) -> dict:
+    """What the card says about a recipe trained by ``training.gpu_recipes``."""
+    r = gpu.recipe
+    return {
+        "where": "gpu",
+        "gpu_recipe": r,
+        "unfreeze": "all",
+        "views": "augmented on the GPU every epoch",
+        "epochs_head": 0,
+        "epochs_finetune": r["epochs"],
+        "finetune_lr_factor": r["backbone_lr_factor"],
+        "optimizer": "adamw",
+        "balance": "weights",
+        "lr": r["lr"],
+        "batch_size": r["batch"],
+        "seed": r["seed"],
+        "epochs_run": r["epochs"],
+        "hardware": gpu.hardware,
+    }
 
 
 def _guard_scores(main: MahalanobisScorer, early: EarlyGuardFit | None, run: Screened) -> np.ndarray:

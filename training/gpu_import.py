@@ -1,0 +1,81 @@
+"""Bring a model trained by :mod:`training.gpu_recipes` into the CPU pipeline.
+
+The lent GPU only trains and compares recipes; everything a pack promises (calibration,
+guard, probes, int8 variant, card, seal, signature) is still made by
+:func:`training.pipeline.train` on this machine, through the app's own engine. This module
+reads the returned weights and the comparison of every recipe tried, so the card records
+each recipe with its val and shift figures (issue 16) and the recipe that was shipped.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import torch
+
+
+class GpuImportError(Exception):
+    """The checkpoint or its results file cannot be used for this pack."""
+
+
+@dataclass(frozen=True)
+class GpuRun:
+    state: dict
+    recipe: dict  # training.gpu_recipes.Recipe as a dict
+    seconds: float
+    hardware: str
+    comparison: str  # markdown: every recipe tried for the same classes
+
+
+def _pct(v: float) -> str:
+    return f"{100 * v:.1f} %"
+
+
+def comparison_table(rows: list[dict], classes: tuple[str, ...], chosen: str) -> str:
+    """Every recipe tried for these classes, val and shift side by side."""
+    lines = [
+        "Recipes compared on a lent GPU (`training/gpu_recipes.py`, same data, 30 epochs each; "
+        "accuracy without the guard; heatmap of the true class against the tumour boxes, "
+        "centre-map baseline in brackets). Chosen: the best heatmap among recipes within "
+        "0.5 points of the shipped pack's validation accuracy; `shift` was only measured.",
+        "",
+        "| recipe | output stride | scanner augmentation | label smoothing | box weight "
+        "| val acc | shift acc | val pointing | shift pointing | shift energy lift |",
+        "|---|---:|---|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for row in rows:
+        r = row["recipe"]
+        if tuple(r["classes"]) != classes:
+            continue
+        v, s = row["val"], row["shift"]
+        name = f"**{r['name']}** (shipped)" if r["name"] == chosen else r["name"]
+        lines.append(
+            f"| {name} | {r['output_stride']} | {'yes' if r['scanner_aug'] else 'no'} "
+            f"| {r['label_smoothing']} | {r['box_weight']} | {_pct(v['accuracy'])} | {_pct(s['accuracy'])} "
+            f"| {_pct(v['pointing'])} ({_pct(v['centre_pointing'])}) "
+            f"| {_pct(s['pointing'])} ({_pct(s['centre_pointing'])}) "
+            f"| {s['lift']:.2f} ({s['centre_lift']:.2f}) |"
+        )
+    return "\n".join(lines)
+
+
+def load_gpu_run(checkpoint: Path, results: Path, classes: tuple[str, ...]) -> GpuRun:
+    """Weights (as float32) and the recipe row named like the checkpoint file."""
+    if not checkpoint.is_file() or not results.is_file():
+        raise GpuImportError(f"need both {checkpoint} and {results}")
+    rows = json.loads(results.read_text("utf-8"))
+    match = [r for r in rows if r["recipe"]["name"] == checkpoint.stem]
+    if not match:
+        raise GpuImportError(f"{results} has no recipe named {checkpoint.stem!r}")
+    row = match[0]
+    if tuple(row["recipe"]["classes"]) != tuple(classes):
+        raise GpuImportError(
+            f"{checkpoint.stem} was trained on {row['recipe']['classes']}, this pack reads {list(classes)}"
+        )
+    state = torch.load(checkpoint, map_location="cpu", weights_only=True)
+    state = {k: (v.float() if v.is_floating_point() else v) for k, v in state.items()}
+    hardware = row.get("hardware", "one NVIDIA H200 GPU (lent)")
+    return GpuRun(state, row["recipe"], float(row["seconds"]), hardware,
+                  comparison_table(rows, tuple(classes), checkpoint.stem))
