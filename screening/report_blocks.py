@@ -266,6 +266,7 @@ def _provenance(
     meta.setStyle(
         _style(
             [
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),  # a label beside the start of its value
                 ("LEFTPADDING", (0, 0), (-1, -1), 0),
                 ("TOPPADDING", (0, 0), (-1, -1), 0.5),
                 ("BOTTOMPADDING", (0, 0), (-1, -1), 0.5),
