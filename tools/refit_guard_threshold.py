@@ -1,0 +1,204 @@
+"""Refit a shipped pack's main guard threshold at the validation quantile, without retraining.
+
+    python tools/refit_guard_threshold.py models/<id> --data ../shared/datasets/<set> \\
+        --ood-probe DIR [--ood-probe DIR ...] --signing-key .signing/cliniclens-release.ed25519
+
+Why (issue 17): the threshold was the 97th percentile of the pack's own validation scores, so
+the guard refused 3 % of genuine validation images and more of a second site's;
+``training.guard.VAL_PASS_QUANTILE`` is now 0.99 (models/guard_comparison.md). This applies it
+to an existing pack: for the base model and every variant with a guard of its own (int8), the
+threshold becomes that quantile of the main guard's score on the variant's own validation
+features (``val/`` only, never ``shift/``), exactly as ``training.pipeline`` and
+``training.variant_fit`` fit it. The guard statistics, the early guard (its own 99.5 %
+quantile) and the model are untouched. The manifest's rates (``val_pass_rate``,
+``downscaled_val_pass_rate``, ``far_ood_flag_rate``, each variant's copies in
+``onnx.variants.<name>.metrics``) and the card are rewritten, then the pack is re-sealed and
+signed. Give the probe folders the pack was built with (``training/make_packs.sh``).
+
+The evaluation figures (``metrics.evaluation``, the card's evaluation section) are measured
+with the old threshold: rerun ``tools/evaluate_packs.py <id> --record`` afterwards.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import json
+import re
+import sys
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from inference.engine import Engine  # noqa: E402
+from inference.ood import combined_scores, load_guards  # noqa: E402
+from inference.packs import ModelPack, load_pack  # noqa: E402
+from training.card import ood_section  # noqa: E402
+from training.data import read_split  # noqa: E402
+from training.guard import (  # noqa: E402
+    FITTED_ON,
+    SMALL_VAL_SIDE,
+    VAL_PASS_QUANTILE,
+    _rewrite_card_section,
+    downscaled,
+)
+from training.measure import probe_files, screen_files, summarise_probes  # noqa: E402
+from training.onnx_export import write_manifest, write_seal  # noqa: E402
+from training.quantize import CARD_HEADING, _pct, int8_holds  # noqa: E402
+from training.sign import sign  # noqa: E402
+
+RATES = ("threshold", "val_pass_rate", "downscaled_val_pass_rate", "far_ood_flag_rate")
+_RATE = r"(?:\d+\.\d %|n/a)"
+# The int8 section's guard sentence (training.quantize._card_section), figures replaced in place.
+_INT8_GUARD = re.compile(
+    rf"own validation images passing the guard {_RATE} with fp32, {_RATE} with int8; "
+    rf"probe images flagged {_RATE} with fp32, {_RATE} with int8"
+)
+
+
+class RefitError(ValueError):
+    """The pack cannot be refitted as asked (nothing was written); the message says what to do."""
+
+
+def refit_variant(pack: ModelPack, variant: str, val_paths: list[Path], probes: tuple[Path, ...],
+                  probe_paths: list[Path]) -> tuple[dict, str, int]:
+    """``variant``'s new main-guard threshold and rates, as the pipeline computes them; returns
+    (manifest figures, probe summary for the card, guard subspace size)."""
+    man = pack.manifest.for_variant(variant)
+    engine, spec = Engine(pack, variant=variant), man.input
+    main, early = load_guards(pack, variant)  # the early guard keeps its own threshold
+    va = screen_files(engine, spec, val_paths)
+    threshold = float(np.quantile(main.score(va.pooled), VAL_PASS_QUANTILE))
+    main = dataclasses.replace(main, threshold=threshold)
+
+    def scores(run) -> np.ndarray:
+        return combined_scores(main, early, run.pooled, run.early)
+
+    figures = {"threshold": threshold, "val_pass_rate": float((scores(va) <= threshold).mean())}
+    if man.ood.fitted_on == FITTED_ON:
+        small = screen_files(engine, spec, val_paths, loader=lambda p: downscaled(p, SMALL_VAL_SIDE))
+        figures["downscaled_val_pass_rate"] = float((scores(small) <= threshold).mean())
+    flagged = scores(screen_files(engine, spec, probe_paths)) > threshold
+    figures["far_ood_flag_rate"] = float(flagged.mean())
+    return figures, summarise_probes(probes, probe_paths, flagged), main.projection.shape[1]
+
+
+def _guard_blocks(raw: dict, base: str) -> dict[str, dict]:
+    """The manifest's guard objects by variant: the base's and each variant's own."""
+    blocks = {base: raw["ood"]}
+    for name, block in raw.get("variants", {}).items():
+        if "ood" in block:
+            blocks[name] = block["ood"]
+    return blocks
+
+
+def _update_variant_metrics(raw: dict, base: str, new: dict[str, dict]) -> None:
+    """The copies training.quantize keeps beside each variant's measured figures."""
+    for name, entry in raw["onnx"].get("variants", {}).items():
+        metrics = entry.get("metrics") or {}
+        for prefix, source in (("", name), ("fp32_", base)):
+            if source not in new:
+                continue
+            for key, rate in (("ood_val_pass", "val_pass_rate"), ("probes_flagged", "far_ood_flag_rate")):
+                if prefix + key in metrics:
+                    metrics[prefix + key] = new[source][rate]
+
+
+def _check_default_rule(raw: dict) -> None:
+    """Refuse a refit that would flip the int8-default rule (training.quantize decides it)."""
+    metrics = raw["onnx"].get("variants", {}).get("int8", {}).get("metrics")
+    if not metrics or metrics.get("ood_val_pass") is None:
+        return
+    res = {"fp32": {"accuracy": metrics["fp32_accuracy"], "probes_flagged": metrics.get("fp32_probes_flagged")},
+           "int8": {"accuracy": metrics["accuracy"], "ood_pass": metrics["ood_val_pass"],
+                    "probes_flagged": metrics.get("probes_flagged")}}
+    default = raw["onnx"].get("default_variant", "fp32")
+    if int8_holds(res) != (default == "int8"):
+        raise RefitError(f"{raw['id']}: with the refitted guards the int8-default rule no longer matches "
+                         f"the default variant {default!r}; nothing was written. Rerun "
+                         "python -m training.quantize on the pack with --keep-model instead.")
+
+
+def _rewrite_card(card: Path, raw: dict, base: str, new: dict[str, dict], dims: int, summary: str) -> None:
+    """The guard section (training.card.ood_section) and the int8 section's guard sentence."""
+    _rewrite_card_section(card, ood_section(raw["ood"], dims, summary))
+    text = card.read_text("utf-8")
+    if "int8" not in new or CARD_HEADING not in text:
+        return
+    f, q = new[base], new["int8"]
+    sentence = (f"own validation images passing the guard {_pct(f['val_pass_rate'])} with fp32, "
+                f"{_pct(q['val_pass_rate'])} with int8; probe images flagged "
+                f"{_pct(f['far_ood_flag_rate'])} with fp32, {_pct(q['far_ood_flag_rate'])} with int8")
+    head, _, rest = text.partition(CARD_HEADING)
+    card.write_text(head + CARD_HEADING + _INT8_GUARD.sub(sentence, rest, count=1), "utf-8")
+
+
+def refit(pack_dir: Path, data: Path, probes: tuple[Path, ...]) -> dict:
+    """Refit every guard-owning variant's threshold, rewrite manifest and card, re-seal (the
+    caller signs). Returns the old and new figures by variant."""
+    probe_paths = probe_files(probes)
+    if not probe_paths:
+        raise RefitError("no probe images found: give the --ood-probe folders the pack was built "
+                         "with (training/make_packs.sh), or its card's probe rate would be stale")
+    if not (data / "val").is_dir():
+        raise RefitError(f"{data / 'val'} is missing: --data is the pack's dataset (train/ val/)")
+    pack = load_pack(pack_dir, check_signature=False)
+    base = pack.manifest.onnx.base_variant
+    classes = pack.manifest.for_variant(base).class_ids
+    val_paths = [s.path for s in read_split(data / "val", classes).samples]
+    raw = json.loads((pack_dir / "manifest.json").read_text("utf-8"))
+    blocks = _guard_blocks(raw, base)
+    new, summaries, dims = {}, {}, {}
+    for name in blocks:
+        new[name], summaries[name], dims[name] = refit_variant(pack, name, val_paths, probes, probe_paths)
+    report = {"quantile": VAL_PASS_QUANTILE, "n_val": len(val_paths), "n_probes": len(probe_paths),
+              "variants": {}}
+    for name, block in blocks.items():
+        report["variants"][name] = {"old": {k: block.get(k) for k in RATES if k in block},
+                                    "new": new[name], "probes": summaries[name]}
+        block.update(new[name])
+    report["sharing_base_guard"] = [v.name for v in pack.manifest.onnx.variants if v.name not in blocks]
+    _update_variant_metrics(raw, base, new)
+    _check_default_rule(raw)
+    card = pack_dir / "MODEL_CARD.md"
+    text = card.read_text("utf-8") if card.exists() else ""
+    if "int8" in new and CARD_HEADING in text and not _INT8_GUARD.search(text):
+        raise RefitError(f"{card}: its {CARD_HEADING!r} section has no guard sentence to update; "
+                         "nothing was written. Rerun python -m training.quantize --keep-model instead.")
+    write_manifest(pack_dir, raw)
+    if card.exists():
+        _rewrite_card(card, raw, base, new, dims[base], summaries[base])
+    write_seal(pack_dir)
+    load_pack(pack_dir, check_signature=False)  # the seal and every hash check out
+    return report
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(prog="python tools/refit_guard_threshold.py",
+                                description=__doc__.splitlines()[0])
+    p.add_argument("pack", type=Path, help="pack folder (models/<id>)")
+    p.add_argument("--data", type=Path, required=True, help="the pack's dataset; only its val/ is read")
+    p.add_argument("--ood-probe", type=Path, action="append", required=True,
+                   help="folder of images the guard must flag (as when the pack was built); repeatable")
+    p.add_argument("--signing-key", type=Path, metavar="KEY",
+                   help="private key to sign the rewritten pack with (unsigned packs are refused)")
+    args = p.parse_args(argv)
+    if args.signing_key:
+        from inference.signing import load_private_key
+
+        load_private_key(args.signing_key)  # a bad key stops here, not after the work
+    try:
+        report = refit(args.pack, args.data, tuple(args.ood_probe))
+    except RefitError as exc:
+        print(f"refit_guard_threshold: {exc}", file=sys.stderr)
+        return 2
+    sign(args.pack, args.signing_key, log=lambda msg: print(msg, file=sys.stderr))
+    print(json.dumps(report, indent=1))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
