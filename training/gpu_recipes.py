@@ -23,6 +23,7 @@ import argparse
 import io
 import json
 import math
+import os
 import sys
 import time
 import zipfile
@@ -145,7 +146,29 @@ def class_maps(model: Classifier, feats: torch.Tensor, labels: torch.Tensor) -> 
     return torch.einsum("bc,bchw->bhw", w.to(feats.dtype), feats)
 
 
-def train(recipe: Recipe, data: dict, weights: Path, log=print) -> Classifier:
+def batch_loss(model: Classifier, img: torch.Tensor, masks: torch.Tensor, y: torch.Tensor,
+               has_box: torch.Tensor, class_w: torch.Tensor, recipe: Recipe) -> torch.Tensor:
+    """Class-balanced cross-entropy, plus the box term where the recipe asks for it: the
+    log of the class map's spatial-softmax mass inside the tumour box (multiple-instance
+    style: any peak inside the box satisfies it)."""
+    with torch.autocast(DEVICE, dtype=torch.bfloat16, enabled=DEVICE == "cuda"):
+        feats = model.features(normalise(img).contiguous(memory_format=torch.channels_last))
+        logits = model.head(feats)
+        loss = F.cross_entropy(logits.float(), y, weight=class_w, label_smoothing=recipe.label_smoothing)
+        if recipe.box_weight > 0:
+            use = has_box & (masks.flatten(1).sum(1) > 0)
+            if use.any():
+                cmap = class_maps(model, feats[use].float(), y[use])
+                cell = F.adaptive_avg_pool2d(masks[use].unsqueeze(1), cmap.shape[-2:]).flatten(1)
+                logp = torch.log_softmax(cmap.flatten(1), dim=1)
+                inside = torch.logsumexp(logp + torch.log(cell.clamp_min(1e-6)), dim=1)
+                loss = loss - recipe.box_weight * inside.mean()
+    return loss
+
+
+def train(recipe: Recipe, data: dict, weights: Path, resume: Path | None = None, log=print) -> Classifier:
+    """Fine-tune every layer; with ``resume`` the state is saved after each epoch (atomic
+    replace) and a killed run continues there, which a CPU-only run of hours needs."""
     torch.manual_seed(recipe.seed)
     gen = torch.Generator(device=DEVICE).manual_seed(recipe.seed)
     features, info = build_backbone("mobilenet_v2", str(weights), recipe.output_stride)
@@ -162,36 +185,37 @@ def train(recipe: Recipe, data: dict, weights: Path, log=print) -> Classifier:
         opt, max_lr=[g["lr"] for g in params], total_steps=steps, pct_start=0.1
     )
     counts = torch.bincount(data["y"], minlength=len(recipe.classes)).float()
-    class_w = (counts.sum() / (len(counts) * counts)).to(DEVICE)
-    size = data["x"].shape[-1]
-    all_masks = box_masks(data["box"], size)
+    class_w = (counts.sum() / (len(counts) * counts.clamp_min(1))).to(DEVICE)  # absent class: no term
+    all_masks = box_masks(data["box"], data["x"].shape[-1])
+    start = 0
+    if resume is not None and resume.exists():
+        state = torch.load(resume, map_location=DEVICE, weights_only=True)
+        model.load_state_dict(state["model"])
+        opt.load_state_dict(state["opt"])
+        sched.load_state_dict(state["sched"])
+        gen.set_state(state["gen"])
+        start = int(state["epoch"])
+        log(f"  {recipe.name}: resumed after epoch {start}")
     model.train()
-    for epoch in range(recipe.epochs):
+    for epoch in range(start, recipe.epochs):
         perm = torch.randperm(n, device=DEVICE, generator=gen)
         total = 0.0
         for s in range(0, n, recipe.batch):
             i = perm[s : s + recipe.batch]
             img, masks = augment(data["x"][i], all_masks[i], recipe, gen)
-            with torch.autocast(DEVICE, dtype=torch.bfloat16, enabled=DEVICE == "cuda"):
-                feats = model.features(normalise(img).contiguous(memory_format=torch.channels_last))
-                logits = model.head(feats)
-                loss = F.cross_entropy(logits.float(), data["y"][i], weight=class_w,
-                                       label_smoothing=recipe.label_smoothing)
-                if recipe.box_weight > 0:
-                    use = data["has_box"][i] & (masks.flatten(1).sum(1) > 0)
-                    if use.any():
-                        cmap = class_maps(model, feats[use].float(), data["y"][i][use])
-                        cell = F.adaptive_avg_pool2d(masks[use].unsqueeze(1), cmap.shape[-2:]).flatten(1)
-                        logp = torch.log_softmax(cmap.flatten(1), dim=1)
-                        inside = torch.logsumexp(logp + torch.log(cell.clamp_min(1e-6)), dim=1)
-                        loss = loss - recipe.box_weight * inside.mean()
+            loss = batch_loss(model, img, masks, data["y"][i], data["has_box"][i], class_w, recipe)
             opt.zero_grad(set_to_none=True)
             loss.backward()
             opt.step()
             sched.step()
-            total += float(loss) * len(i)
+            total += float(loss.detach()) * len(i)
         if epoch % 5 == 4 or epoch == recipe.epochs - 1:
             log(f"  {recipe.name} epoch {epoch + 1}/{recipe.epochs} loss {total / n:.4f}")
+        if resume is not None:
+            tmp = resume.with_suffix(".tmp")
+            torch.save({"model": model.state_dict(), "opt": opt.state_dict(), "sched": sched.state_dict(),
+                        "gen": gen.get_state(), "epoch": epoch + 1}, tmp)
+            tmp.replace(resume)
     return model.eval()
 
 
@@ -209,7 +233,7 @@ def localisation(maps: torch.Tensor, boxes: torch.Tensor) -> tuple[np.ndarray, n
     grown = box_masks(boxes, h, grow=TOLERANCE)
     inside = box_masks(boxes, h)
     for k in range(n):
-        if top[k] <= 0:
+        if not torch.isfinite(top[k]) or top[k] <= 0:
             hits.append(False)
             continue
         ys, xs = torch.nonzero(maps[k] >= top[k] * (1 - 1e-6), as_tuple=True)
@@ -291,18 +315,24 @@ def main(argv: list[str] | None = None) -> int:
     torch.backends.cudnn.benchmark = True
     t0 = time.time()
     meta, images = load_archive(args.archive)
-    where = torch.cuda.get_device_name() if DEVICE == "cuda" else "CPU"
+    where = torch.cuda.get_device_name() if DEVICE == "cuda" else f"CPU ({os.cpu_count()} cores)"
     print(f"loaded {len(images)} images in {time.time() - t0:.1f} s; {where}", flush=True)
     recipes = [r for r in SETS[args.set] if not args.only or r.name in args.only.split(",")]
     if args.quick:
         recipes = [Recipe(**{**asdict(r), "epochs": 1}) for r in recipes[:2]]
-    results = []
-    kept = 0
+    done = args.out / "results.json"
+    results = json.loads(done.read_text()) if done.exists() else []
+    finished = {row["recipe"]["name"] for row in results}
+    kept = sum(1 for f in args.out.glob("*.pt") if not f.name.endswith(".resume.pt"))
     for r in recipes:
+        if r.name in finished:
+            print(f"{r.name}: already in {done}, skipped", flush=True)
+            continue
         t1 = time.time()
         splits = {s: subset(meta, images, s, r.classes, DEVICE, args.limit) for s in ("train", "val", "shift")}
-        model = train(r, splits["train"], args.weights)
-        row = {"recipe": asdict(r), "seconds": time.time() - t1}
+        resume = args.out / f"{r.name}.resume.pt"
+        model = train(r, splits["train"], args.weights, resume)
+        row = {"recipe": asdict(r), "seconds": time.time() - t1, "hardware": where}
         row.update({s: measure(model, splits[s], r.classes) for s in ("val", "shift")})
         results.append(row)
         print(json.dumps({"recipe": r.name, "seconds": round(row["seconds"], 1),
@@ -312,7 +342,8 @@ def main(argv: list[str] | None = None) -> int:
             state = {k: (v.half() if v.is_floating_point() else v) for k, v in model.state_dict().items()}
             torch.save(state, args.out / f"{r.name}.pt")
             kept += 1
-        (args.out / "results.json").write_text(json.dumps(results, indent=1))
+        done.write_text(json.dumps(results, indent=1))
+        resume.unlink(missing_ok=True)  # the result is recorded: the next run skips this recipe
     print(f"done in {time.time() - t0:.1f} s", flush=True)
     return 0
 
