@@ -359,4 +359,5 @@ def test_pack_information_states_what_the_guard_refuses(qtbot):
     assert "Images it refuses" in html
     assert f"{ood.val_pass_rate * 100:.1f}\u00a0% of its own held-out images pass" in html
     assert f"{ood.far_ood_flag_rate * 100:.1f}\u00a0% of unrelated test images" in html
-    assert "96,9\u00a0%" in pack_html(pack, catalog, "id")  # Bahasa: the decimal comma
+    comma = f"{ood.val_pass_rate * 100:.1f}".replace(".", ",")
+    assert f"{comma}\u00a0%" in pack_html(pack, catalog, "id")  # Bahasa: the decimal comma
