@@ -17,10 +17,12 @@ from reportlab.platypus import Paragraph, Spacer, Table
 from . import report_blocks as b
 from . import reports as r
 from .i18n import tr
-from .numbers import format_percent, format_probability
+from .numbers import format_probability
 from .outcomes import ANSWERED, FAILED, count_outcomes, outcome_label, outcome_of
+from .pack_warnings import warning_text
 from .report_records import changes_of, void_lines
 from .report_text import distinguishing_names, field, table_reason
+from .site.figures import accuracy_rows
 from .store import Patient, Store
 from .verdict import verdict_of_record
 
@@ -94,7 +96,7 @@ def batch_summary(
     ) or job.pack_id
     # the version the screenings ran with, which names a site calibration (screening.site)
     version = first.pack_version if first else (man.pack_version if man else "")
-    accuracy = man.metrics.accuracy if man else (first.pack_accuracy if first else None)
+    stored = first.pack_accuracy if first else None  # the figure the screenings were made with
     changes = changes_of(store)
     voided = {i for i, c in changes.items() if c.void is not None}
     counts = count_outcomes(results, voided)  # a voided screening is never counted answered
@@ -163,18 +165,15 @@ def batch_summary(
             ]
         )
     )
-    acc = (
-        tr("report.accuracy_value", lang, accuracy=format_percent(accuracy, lang))
-        if accuracy is not None
-        else tr("report.accuracy_unknown", lang)
-    )
     summary = [
         (tr("report.batch_job", lang), f"{job.id} · {r._when(job.created_at)}"),
         (
             tr("report.model", lang),
             tr("report.model_value", lang, name=pack_name, pack_id=job.pack_id, version=version),
         ),
-        (tr("report.accuracy", lang), acc),
+        # one place for what accuracy means (screening.site.figures): the same rows as a
+        # patient report, with a site calibration's figures where the batch used one
+        *accuracy_rows(job.pack_id, version, stored, man, lang),
         (tr("report.operator", lang), field(options.operator or job.operator) or "—"),
         (tr("report.date", lang), r._today()),
     ]
@@ -200,12 +199,15 @@ def batch_summary(
     header.setStyle(
         b._style([("VALIGN", (0, 0), (-1, -1), "TOP"), ("LEFTPADDING", (0, 0), (-1, -1), 0)])
     )
+    warning = warning_text(man, lang) if man is not None else ""
+    weak = [b._weak_pack_box(warning, st, lang, width), Spacer(1, 3 * mm)] if warning else []
     story = [
         r._p(title, st["title"]),
         Spacer(1, 2 * mm),
         r._p(counts.summary(lang), st["h2"]),
         header,
         Spacer(1, 4 * mm),
+        *weak,
         b._disclaimer(st, lang, width),
         Spacer(1, 4 * mm),
         r._p(tr("report.legend", lang), st["small"]),

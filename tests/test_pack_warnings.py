@@ -185,3 +185,14 @@ def test_without_a_site_calibration_the_report_row_is_the_shipped_figure(weak_en
     # another version than the one installed: the figure stored with the screening
     older = accuracy_rows(man.id, "0.9.0", 0.7, replace(man))
     assert older == [("Measured accuracy", "70.0\u00a0% on held-out validation images")]
+
+
+def test_batch_summary_pdf_warns_and_states_accuracy_as_the_patient_report_does(weak_env):
+    args = ["batch", str(weak_env / "imgs"), "--db", str(weak_env / "c.db"), "--quiet", "--report"]
+    for pack_id in ("weak-pack", "good-pack"):
+        cli.main([*args, "--out", str(weak_env / pack_id), "--model", pack_id])
+    weak = text_of(next((weak_env / "weak-pack").rglob("*.pdf")))
+    assert "Weak pack: This pack is right about 7 in 10 times" in weak
+    assert "Own validation images: 68.8 % of 64 images, refused images counted as misses" in weak
+    good = text_of(next((weak_env / "good-pack").rglob("*.pdf")))
+    assert "Weak pack" not in good and "Own validation images: 93.0 % of 500 images" in good
