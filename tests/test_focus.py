@@ -32,3 +32,25 @@ def test_the_feature_grid_size_does_not_change_the_answer():
 def test_empty_and_negative_maps_have_no_focus():
     assert focus_share(np.zeros((4, 4))) == 0.0
     assert focus_share(-np.ones((4, 4))) == 0.0
+
+
+def test_bundled_brain_maps_that_point_at_the_tumour_read_as_a_clear_focus():
+    """The v2 brain pack's maps on validation tumour images: most are a clear focus."""
+    import pytest
+
+    from inference.packs import load_pack
+    from inference.screener import Screener
+    from tests.test_bundled_packs import DATASETS, MODELS
+    from training.localise import read_boxes
+
+    boxes = DATASETS / "brain_mri" / "tumour_boxes.csv"
+    if not boxes.is_file():
+        pytest.skip("datasets not available")
+    screener = Screener(load_pack(MODELS / "brain-mri-tumor"))
+    rows = read_boxes(boxes, "val")[::8]
+    clear = []
+    for r in rows:
+        image = screener.load(r.path)
+        cam, _ = screener.heatmap(image, screener.screen_image(image))
+        clear.append(has_clear_focus(cam.values))
+    assert len(rows) >= 20 and np.mean(clear) >= 0.7, np.mean(clear)
