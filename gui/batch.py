@@ -127,7 +127,11 @@ def row_for(
         return Row(*at, "", "pending", "not_done", item.path)
     if item.state == "failed" or item.screening_id is None:
         reason = status_reason(item.status, item.error, language)
-        return Row(*at, reason, "failed", outcome_of(item.status or "error"), item.path)
+        outcome = outcome_of(item.status or "error")
+        # The State column says what the counts above it say (screening.outcomes): a file
+        # that could not be read is a refusal there, so it reads "no answer", not "failed".
+        kind = "failed" if outcome == "failed" else "flagged"
+        return Row(*at, reason, kind, outcome, item.path)
     rec = store.get_screening(item.screening_id)
     if not rec.answered:
         reason = status_reason(rec.status, rec.message, language)
