@@ -122,9 +122,7 @@ def calibrate(
             f"(accuracy change {change.difference:+.1%}, 95 % interval {lo:+.1%} to {hi:+.1%}); "
             "the shipped calibration stays."
         )
-    for cid, diff in cv.sensitivity_change:
-        if diff.interval[1] < 0:
-            reasons.append(f"Sensitivity for {cid} would drop beyond noise ({diff.difference:+.1%}).")
+    reasons += _sensitivity_reasons(cv, man, options)
     if app_refused < n_refused or guard_refused < n_refused - probes_allowed(n_refused):
         reasons.append("The extended guard would answer images of other kinds the shipped pack refuses.")
     info = {
@@ -137,6 +135,26 @@ def calibrate(
         "unreadable": len(collected.unreadable),
     }
     return CalibrationRun(pack, counts, {}, cv, op, probes, tuple(reasons), info)
+
+
+def _sensitivity_reasons(cv, man, options: FitOptions) -> list[str]:
+    """Refuse a loss of sensitivity the clinic did not ask for. With the default target
+    (the pack's own validation sensitivity) any drop beyond noise against the shipped pack
+    on this sample refuses; a target the clinic set itself is a choice of sensitivity for
+    specificity, so only falling short of that target beyond noise refuses."""
+    defaults = dict(zip(man.class_ids, default_targets(man), strict=False))
+    chosen = {c: t for c, t in zip(man.class_ids, options.targets, strict=False) if t is not None}
+    after = dict(cv.after.sensitivity)
+    out = []
+    for cid, diff in cv.sensitivity_change:
+        target = chosen.get(cid)
+        if target is not None and target != defaults.get(cid) and cid in after:
+            if after[cid].interval[1] < target:
+                out.append(f"Sensitivity for {cid} would fall short of the chosen {target:.0%} beyond "
+                           f"noise ({after[cid].value:.1%}, 95 % interval up to {after[cid].interval[1]:.1%}).")
+        elif diff.interval[1] < 0:
+            out.append(f"Sensitivity for {cid} would drop beyond noise ({diff.difference:+.1%}).")
+    return out
 
 
 def _shipped_head(pack: ModelPack) -> tuple[np.ndarray, np.ndarray] | None:
