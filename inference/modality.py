@@ -12,6 +12,12 @@ The check ships like a pack, in ``models/checks/modality/``: ``manifest.json``
 (``kind: modality-check``), ``model.onnx`` (outputs ``logits`` [N,5] and ``pooled`` [N,K]),
 ``distance.npz`` (per modality ``<label>.center`` ... as in ``ood.npz``), ``MODEL_CARD.md``
 and the ``SHA256SUMS`` seal. It sits one level down so pack discovery never lists it.
+
+Variants, as packs record them (issue 21): ``onnx.variants.<name>`` names another graph
+(``file``, ``sha256``, ``metrics``) and the top-level ``variants.<name>.distance`` its own
+distance block (statistics and thresholds fitted on its own features); ``onnx.default_variant``
+says which one runs. ``onnx.base_variant`` (default ``fp32``) names what the top level holds;
+a release copy keeps the default only and makes it the base (:func:`default_only`).
 """
 
 from __future__ import annotations
@@ -87,6 +93,54 @@ class ModalityInfo:
     input: InputSpec
     thresholds: dict[str, float]
     metrics: dict[str, Any]
+    variant: str = "fp32"  # the variant that runs (the manifest's default unless asked)
+
+
+def variant_names(raw: dict[str, Any]) -> tuple[str, str, tuple[str, ...]]:
+    """(base, default, every variant) named by a check's manifest."""
+    onnx = raw["onnx"]
+    base = onnx.get("base_variant", "fp32")
+    default = onnx.get("default_variant", base)
+    return base, default, (base, *sorted(v for v in onnx.get("variants", {}) if v != base))
+
+
+def _variant_blocks(raw: dict[str, Any], variant: str) -> tuple[dict, dict, dict]:
+    """(graph, distance, metrics) blocks of ``variant``; the base's are the top level."""
+    base, _, names = variant_names(raw)
+    if variant not in names:
+        raise PackError(
+            f"the modality check has no variant {variant!r} (it has {', '.join(names)}); "
+            "reinstall ClinicLens"
+        )
+    onnx = raw["onnx"]
+    if variant == base:
+        return onnx, raw["distance"], dict(raw.get("metrics", {}))
+    graph = {**onnx, **onnx["variants"][variant]}
+    block = raw.get("variants", {}).get(variant, {})
+    if "distance" not in block:
+        raise PackError(
+            f"the modality check's {variant} variant has no distance thresholds of its own; "
+            "reinstall ClinicLens"
+        )
+    return graph, block["distance"], dict(block.get("metrics", raw.get("metrics", {})))
+
+
+def default_only(raw: dict[str, Any]) -> set[str]:
+    """Rewrite a check's manifest ``raw`` to describe its default variant only (as the base)
+    and return the files a release copy leaves out: what ships is what runs."""
+    base, default, names = variant_names(raw)
+    keep_graph, keep_dist, metrics = _variant_blocks(raw, default)
+    every = {v: _variant_blocks(raw, v) for v in names}
+    dropped = {g["file"] for g, _, _ in every.values()} | {d["file"] for _, d, _ in every.values()}
+    dropped -= {keep_graph["file"], keep_dist["file"]}
+    onnx = raw["onnx"]
+    onnx.pop("variants", None)
+    onnx.pop("default_variant", None)
+    onnx.update(file=keep_graph["file"], sha256=keep_graph["sha256"], base_variant=default)
+    raw.pop("variants", None)
+    raw["distance"] = keep_dist
+    raw["metrics"] = metrics
+    return dropped
 
 
 def _input_spec(raw: dict[str, Any]) -> InputSpec:
@@ -107,7 +161,10 @@ def _input_spec(raw: dict[str, Any]) -> InputSpec:
 class ModalityCheck:
     """The loaded, verified check. Thread-safe: onnxruntime's ``run`` may be called concurrently."""
 
-    def __init__(self, directory: Path | str, *, threads: int | None = 1) -> None:
+    def __init__(
+        self, directory: Path | str, *, threads: int | None = 1, variant: str | None = None
+    ) -> None:
+        """``variant``: ``fp32``, ``int8`` ... (default: the manifest's ``default_variant``)."""
         self.directory = Path(directory)
         label = "modality check"
         try:
@@ -116,7 +173,8 @@ class ModalityCheck:
             raw = json.loads(self._verified("manifest.json", sealed["manifest.json"]))
             if raw.get("kind") != KIND or tuple(raw["labels"]) != LABELS:
                 raise PackError(f"{self.directory}: not a modality check for {', '.join(LABELS)}")
-            onnx, dist = raw["onnx"], raw["distance"]
+            chosen = variant or variant_names(raw)[1]
+            onnx, dist, metrics = _variant_blocks(raw, chosen)
             # What runs is what was checked: the bytes hashed are the bytes used.
             self._model = self._verified(onnx["file"], onnx["sha256"])
             stats = self._verified(dist["file"], dist["sha256"])
@@ -124,7 +182,8 @@ class ModalityCheck:
                 version=raw["pack_version"],
                 input=_input_spec(raw["input"]),
                 thresholds={k: float(v) for k, v in dist["thresholds"].items()},
-                metrics=dict(raw.get("metrics", {})),
+                metrics=metrics,
+                variant=chosen,
             )
             self._outputs = [onnx["outputs"]["logits"], onnx["outputs"]["pooled"]]
             self._input = onnx["input"]

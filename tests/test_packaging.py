@@ -163,3 +163,79 @@ def test_spec_keeps_every_qt_module_the_gui_imports():
                 used.add(node.module.split(".")[1])
     assert {"QtCore", "QtGui", "QtWidgets"} <= used
     assert used & excluded == set(), f"build.spec excludes Qt modules gui/ imports: {used & excluded}"
+
+
+# -- the modality check ships its default variant only (issue 21) -------------------------
+def _bundle_models(tmp_path: Path, check: Path) -> Path:
+    """A bundle's models folder holding ``check`` where the build puts it."""
+    import shutil
+
+    models = tmp_path / "bundle" / "models"
+    shutil.copytree(check, models / "checks" / "modality")
+    return models
+
+
+@pytest.mark.parametrize("default", ["int8", "fp32"])
+def test_release_copy_of_the_modality_check_keeps_its_default_only(tmp_path, default):
+    from inference.modality import ModalityCheck
+    from tests.packgen import write_test_key
+    from tests.test_modality_variants import _brain_image, _with_int8
+    from tools.make_dist import non_default_files, release_check_copy
+
+    source = _with_int8(tmp_path / "src", default=default)
+    key = write_test_key(tmp_path / "test.key")
+    copy = release_check_copy(source, tmp_path / "out", signing_key=key)
+    assert copy != source
+    files = {p.name for p in copy.iterdir()}
+    if default == "int8":
+        assert {"model.int8.onnx", "distance.int8.npz"} <= files
+        assert not {"model.onnx", "distance.npz"} & files
+    else:
+        assert {"model.onnx", "distance.npz"} <= files
+        assert not {"model.int8.onnx", "distance.int8.npz"} & files
+    released, original = ModalityCheck(copy), ModalityCheck(source)
+    assert released.info.variant == original.info.variant == default
+    assert released.info.thresholds == original.info.thresholds
+    image = _brain_image()
+    assert released.classify([image])[0].label == original.classify([image])[0].label
+    assert non_default_files(_bundle_models(tmp_path, copy)) == []
+    assert release_check_copy(copy, tmp_path / "again", signing_key=key) == copy
+
+
+def test_a_bundle_with_a_non_default_variant_is_caught(tmp_path):
+    from tests.test_modality_variants import _with_int8
+    from tools.make_dist import non_default_files
+
+    whole = _with_int8(tmp_path / "src", default="int8")
+    assert non_default_files(_bundle_models(tmp_path / "a", whole)) == [
+        "checks/modality: lists variants"
+    ]
+    # a stray fp32 graph left next to a released int8 check
+    from tests.packgen import write_test_key
+    from tools.make_dist import release_check_copy
+
+    copy = release_check_copy(whole, tmp_path / "out", signing_key=write_test_key(tmp_path / "k"))
+    models = _bundle_models(tmp_path / "b", copy)
+    (models / "checks" / "modality" / "model.onnx").write_bytes(b"fp32")
+    assert non_default_files(models) == ["checks/modality/model.onnx"]
+
+
+def test_the_spec_bundles_the_checks_release_copy():
+    spec = (ROOT / "build.spec").read_text("utf-8")
+    assert "check = release_check_copy(" in spec
+    assert 'out.append((str(check / name), "models/checks/modality"))' in spec
+    assert "pack = release_copy(source" in spec
+
+
+def test_dist_check_refuses_an_archive_with_non_default_variants(tmp_path):
+    """``make dist-test`` fails before the smoke test when a variant slipped in."""
+    import shutil
+
+    from tools import make_dist
+
+    folder = tmp_path / "ClinicLens"
+    (folder / "_internal" / "models" / "p").mkdir(parents=True)
+    (folder / "ClinicLens").write_text("#!/bin/sh\n", "utf-8")
+    shutil.copy2(ROOT / "models" / "palm-anemia" / "manifest.json", folder / "_internal" / "models" / "p")
+    rc = make_dist.main(["--dist", str(folder), "--out", str(tmp_path / "out"), "--check"])
+    assert rc == 1

@@ -8,13 +8,20 @@ smallest archive every such system unpacks without extra software); Windows gets
 folder's, so the download a clinic feels is visible at every build (``make dist``).
 ``--check`` unpacks the archive into a temporary folder and runs ``tools/exe_smoke.sh`` on
 what came out, which is what ``make dist-test`` does: the archive is tested, not the folder.
+It then fails if any bundled pack or the modality check carries a model file other than its
+default variant's (:func:`non_default_files`): the download holds only what runs.
+
+:func:`release_check_copy` is the modality check's counterpart of
+``tools/release_pack.release_copy`` (``build.spec`` calls both): its default variant only.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import lzma
 import platform
+import shutil
 import subprocess
 import sys
 import tarfile
@@ -28,6 +35,80 @@ sys.path.insert(0, str(ROOT))
 from inference import __version__  # noqa: E402
 
 MB = 1_000_000
+
+
+def release_check_copy(check: Path, out_root: Path, signing_key: Path | None = None) -> Path:
+    """The modality check as a release ships it: its default variant only, as the base
+    (``inference.modality.default_only``), re-sealed, re-signed with the key that signed it
+    and loaded like the app loads it. ``check`` itself when nothing is left out; also when
+    the release key is absent (a fresh clone), then whole under its own signature."""
+    from inference.errors import PackError
+    from inference.modality import ModalityCheck, default_only
+    from inference.seal import read_seal, write_seal
+    from inference.signing import sign_pack, verify_signed
+
+    check = Path(check)
+    source_signer, _ = verify_signed(check, "modality check")
+    manifest = json.loads((check / "manifest.json").read_text("utf-8"))
+    dropped = default_only(manifest)
+    if not dropped:
+        return check
+    if signing_key is None:
+        from tools.sign_pack import release_key
+
+        signing_key = release_key()
+    if not Path(signing_key).is_file():
+        print(
+            f"make_dist: no signing key at {signing_key}; the modality check ships whole "
+            f"(with {', '.join(sorted(dropped))}) under its own signature",
+            file=sys.stderr,
+        )
+        return check
+    out = Path(out_root) / check.name
+    shutil.rmtree(out, ignore_errors=True)
+    out.mkdir(parents=True)
+    for name in read_seal(check):
+        if name not in dropped:
+            shutil.copy2(check / name, out / name)
+    (out / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n", "utf-8")
+    write_seal(out)
+    sign_pack(out, signing_key)
+    copy = ModalityCheck(out)  # signature, seal, every hash, the manifest it runs
+    signer, _ = verify_signed(out, "modality check")
+    if source_signer.fingerprint and signer.fingerprint != source_signer.fingerprint:
+        raise PackError(
+            f"release copy of the modality check would be signed by key {signer.fingerprint} "
+            f"but the check is signed by {source_signer.fingerprint}; build with the key that "
+            "signed it (CLINICLENS_SIGNING_KEY)"
+        )
+    wanted = json.loads((check / "manifest.json").read_text("utf-8"))["onnx"]
+    if copy.info.variant != wanted.get("default_variant", wanted.get("base_variant", "fp32")):
+        raise PackError(f"release copy of the modality check runs {copy.info.variant}, not its default")
+    return out
+
+
+def _strings(value: object) -> set[str]:
+    if isinstance(value, dict):
+        return set().union(*(_strings(v) for v in value.values())) if value else set()
+    if isinstance(value, list):
+        return set().union(*(_strings(v) for v in value)) if value else set()
+    return {value} if isinstance(value, str) else set()
+
+
+def non_default_files(models: Path) -> list[str]:
+    """What under a bundle's ``models`` folder belongs to no default variant: a manifest that
+    still lists variants, or a graph or statistics file (``*.onnx``, ``*.npz``) its manifest
+    does not name (an fp32 graph next to an int8 default, say). A release must ship none."""
+    found = []
+    for manifest in sorted(models.rglob("manifest.json")):
+        raw = json.loads(manifest.read_text("utf-8"))
+        if raw.get("onnx", {}).get("variants") or raw.get("variants"):
+            found.append(f"{manifest.parent.relative_to(models).as_posix()}: lists variants")
+        named = _strings(raw)
+        for path in sorted([*manifest.parent.glob("*.onnx"), *manifest.parent.glob("*.npz")]):
+            if path.name not in named:
+                found.append(path.relative_to(models).as_posix())
+    return found
 
 
 def archive_name(version: str, system: str, machine: str) -> str:
@@ -86,6 +167,11 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     with tempfile.TemporaryDirectory(prefix="cliniclens-dist-") as tmp:
         folder = unpack(archive, Path(tmp))
+        bundled = [p for p in (folder / "_internal" / "models", folder / "models") if p.is_dir()]
+        extra = [f for models in bundled for f in non_default_files(models)]
+        if extra:
+            print("make_dist: non-default variants in the archive: " + ", ".join(extra))
+            return 1
         return subprocess.run(["bash", str(ROOT / "tools" / "exe_smoke.sh"), str(folder)]).returncode
 
 

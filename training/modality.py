@@ -118,12 +118,15 @@ def sets() -> dict[str, list[Item]]:
     }
 
 
-def extract(names: list[str]) -> None:
-    """Pooled features per chunk of CHUNK items, written atomically: a killed run resumes."""
-    CACHE.mkdir(parents=True, exist_ok=True)
-    backbone = RUNS / "backbone.onnx"
-    if not backbone.exists():
-        export_onnx(backbone)
+def extract(names: list[str], backbone: Path | None = None, cache: Path = CACHE) -> None:
+    """Pooled features per chunk of CHUNK items, written atomically: a killed run resumes.
+    ``backbone`` is any graph with a ``pooled`` output (the int8 variant's, say), ``cache``
+    where its features go."""
+    cache.mkdir(parents=True, exist_ok=True)
+    if backbone is None:
+        backbone = RUNS / "backbone.onnx"
+        if not backbone.exists():
+            export_onnx(backbone)
     opts = ort.SessionOptions()
     opts.intra_op_num_threads = 1
     opts.log_severity_level = 3
@@ -135,7 +138,7 @@ def extract(names: list[str]) -> None:
             items = [it for it in items if it.augment]
         n_chunks = (len(items) + CHUNK - 1) // CHUNK
         for c in range(n_chunks):
-            out = CACHE / f"{name}_{c:04d}.npz"
+            out = cache / f"{name}_{c:04d}.npz"
             if out.exists():
                 continue
             part = items[c * CHUNK : (c + 1) * CHUNK]
@@ -162,8 +165,8 @@ def extract(names: list[str]) -> None:
     log("extract done")
 
 
-def load(name: str) -> dict[str, np.ndarray]:
-    chunks = sorted(CACHE.glob(f"{name}_[0-9][0-9][0-9][0-9].npz"))
+def load(name: str, cache: Path = CACHE) -> dict[str, np.ndarray]:
+    chunks = sorted(cache.glob(f"{name}_[0-9][0-9][0-9][0-9].npz"))
     if not chunks:
         raise SystemExit(f"no cached features for {name}: run extract first")
     parts = [np.load(p) for p in chunks]

@@ -20,7 +20,7 @@ from inference.modality import CHECKED, LABELS, NONE
 from inference.ood import MahalanobisScorer
 from inference.seal import write_seal
 
-from .modality import RUNS, SIZE, SPEC, WEIGHTS_FILE, export_onnx, load, log
+from .modality import CACHE, RUNS, SIZE, SPEC, WEIGHTS_FILE, export_onnx, load, log
 from .modality_probes import probe_images
 
 KEEP = 0.998  # quantile of genuine val scores kept under the threshold...
@@ -28,6 +28,7 @@ MARGIN = 1.25  # ...times this, for other sites' images (val is close to the tra
 C_GRID = (0.01, 0.03, 0.1, 0.3, 1.0)
 FIT = RUNS / "fit.npz"
 REPORT = RUNS / "report.json"
+BACKBONE = RUNS / "backbone.onnx"
 
 
 def _label_names(idx: np.ndarray) -> np.ndarray:
@@ -86,11 +87,18 @@ def _head(
     return w, b, c
 
 
-def fit() -> None:
+def fit(
+    cache: Path = CACHE,
+    fit_path: Path = FIT,
+    report_path: Path = REPORT,
+    model: Path = BACKBONE,
+) -> None:
+    """Head and distances on the features in ``cache`` (fp32's, or a variant's with the
+    ``model`` that made them); written to ``fit_path`` and ``report_path``."""
     from .onnx_export import fit_ood
 
     t0 = time.perf_counter()
-    train, val, val_aug = load("train"), load("val"), load("val_aug")
+    train, val, val_aug = load("train", cache), load("val", cache), load("val_aug", cache)
     w, b, c = _head(train, val)
     stats, thresholds, chosen_on = {}, {}, {}
     names_tr = _label_names(train["labels"])
@@ -103,7 +111,7 @@ def fit() -> None:
         thresholds[m] = float(np.quantile(s, KEEP) * MARGIN)
         chosen_on[m] = int(len(gen))
     fitted = Fitted(w, b, stats, thresholds)
-    np.savez(FIT, w=w, b=b, **{f"{m}.{k}": v for m in CHECKED for k, v in stats[m].items()})
+    np.savez(fit_path, w=w, b=b, **{f"{m}.{k}": v for m in CHECKED for k, v in stats[m].items()})
     report = {
         "C": c,
         "thresholds": thresholds,
@@ -112,8 +120,8 @@ def fit() -> None:
         "margin": MARGIN,
         "fit_seconds": round(time.perf_counter() - t0, 1),
     }
-    report.update(measure(fitted))
-    REPORT.write_text(json.dumps(report, indent=2), "utf-8")
+    report.update(measure(fitted, cache, model))
+    report_path.write_text(json.dumps(report, indent=2), "utf-8")
     log(json.dumps(report, indent=1))
 
 
@@ -142,11 +150,22 @@ def _rates(decided: np.ndarray, truth: np.ndarray) -> dict[str, dict[str, float]
     return out
 
 
-def measure(fitted: Fitted) -> dict:
+def load_fitted(fit_path: Path = FIT, report_path: Path = REPORT) -> Fitted:
+    """The head and distances a :func:`fit` wrote."""
+    data = np.load(fit_path)
+    report = json.loads(report_path.read_text("utf-8"))
+    stats = {
+        m: {k.split(".", 1)[1]: data[k] for k in data.files if k.startswith(m + ".")}
+        for m in CHECKED
+    }
+    return Fitted(data["w"], data["b"], stats, report["thresholds"])
+
+
+def measure(fitted: Fitted, cache: Path = CACHE, model: Path | None = None) -> dict:
     """Per set and modality: share answered as its own modality, and what the rest became."""
     res: dict = {}
     for name in ("val", "val_aug", "shift"):
-        data = load(name)
+        data = load(name, cache)
         decided = fitted.decide(data["pooled"])
         truth = _label_names(data["labels"])
         res[name] = _rates(decided, truth)
@@ -160,25 +179,26 @@ def measure(fitted: Fitted) -> dict:
                 }
                 for k in sorted(set(kinds))
             }
-    res["probes"] = measure_probes(fitted)
+    res["probes"] = measure_probes(fitted, model or BACKBONE)
     return res
 
 
-def _pooled(images: list[np.ndarray]) -> np.ndarray:
+def _pooled(images: list[np.ndarray], model: Path | None = None) -> np.ndarray:
     import onnxruntime as ort
 
     from inference.preprocess import preprocess
 
-    sess = ort.InferenceSession(str(RUNS / "backbone.onnx"), providers=["CPUExecutionProvider"])
+    sess = ort.InferenceSession(str(model or BACKBONE), providers=["CPUExecutionProvider"])
     batch = np.stack([preprocess(im, SPEC) for im in images])
     return sess.run(["pooled"], {"image": batch})[0]
 
 
-def measure_probes(fitted: Fitted) -> dict:
+def measure_probes(fitted: Fitted, model: Path | None = None) -> dict:
     """The tests' probes and other foreign images: each must come out as ``none`` (or, for the
-    greyed copies of genuine photos, as the photo's own modality)."""
+    greyed copies of genuine photos, as the photo's own modality). ``model`` makes the pooled
+    features (fp32's backbone unless a variant's graph is given)."""
     names, images, expect = probe_images()
-    decided = fitted.decide(_pooled(images))
+    decided = fitted.decide(_pooled(images, model))
     rows = {
         n: {"expected": e, "got": str(d)} for n, e, d in zip(names, expect, decided, strict=True)
     }
