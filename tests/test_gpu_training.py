@@ -149,11 +149,14 @@ def test_gpu_weights_become_a_signed_pack_with_every_recipe_in_its_card(tmp_path
     out = tmp_path / "packs" / "gpu-pack"
     train(TrainConfig(data=data, out=out, size=32, output_stride=16, workdir=tmp_path / "work",
                       init_checkpoint=gpu_dir / "t_small.pt", init_results=gpu_dir / "results.json",
+                      pack_version="2.0.0",
                       signing_key=write_test_key(tmp_path / "k.key")), log=lambda *_: None)
     pack_ = load_pack(out)
     assert pack_.manifest.training["gpu_recipe"]["name"] == "t_small"
     assert pack_.manifest.training["where"] == "gpu"
+    assert pack_.manifest.pack_version == "2.0.0"
     card = (out / "MODEL_CARD.md").read_text()
+    assert card.startswith("# Model card: gpu-pack (`gpu-pack` v2.0.0)")
     assert "**t_small** (shipped)" in card and "| t_other |" in card
     assert "curves.png" not in card and not (out / "curves.png").exists()
     # the exported graph answers as the GPU-trained weights do

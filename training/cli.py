@@ -54,6 +54,7 @@ def build_parser() -> argparse.ArgumentParser:
                    "images too, so thumbnails the model still reads are not refused")
     p.add_argument("--output-stride", type=int, choices=(16, 32), default=32,
                    help="16 removes the last stride (dilated last stage): a finer heatmap grid")
+    p.add_argument("--pack-version", default="1.0.0", help="the pack's version (semver)")
     p.add_argument("--init-checkpoint", type=Path, metavar="PT",
                    help="weights trained elsewhere by training.gpu_recipes: skip training here")
     p.add_argument("--init-results", type=Path, metavar="JSON",
@@ -110,6 +111,7 @@ def main(argv: list[str] | None = None) -> int:
         resume=args.resume,
         comparison=args.comparison,
         signing_key=args.signing_key,
+        pack_version=args.pack_version,
         init_checkpoint=args.init_checkpoint,
         init_results=args.init_results,
     )

@@ -35,13 +35,15 @@ BRAIN_PROBES=(--ood-probe "$DATA/chest_xray/val" --ood-probe "$DATA/face_mask/va
   --ood-probe "$PROBE_PHOTOS" --ood-probe runs/probes/documents)
 if want brain-mri-tumor || want brain-mri-glioma-meningioma; then gpu_recipes brain_mri brain 128 letterbox 95; fi
 want brain-mri-tumor && run brain-mri-tumor --data "$DATA/brain_mri" --size 128 --output-stride 16 \
+  --early-guard features.13 --pack-version 2.0.0 \
   --init-checkpoint runs/gpu-brain/t_os16_scanner_box05.pt --init-results runs/gpu-brain/results.json "${BRAIN_PROBES[@]}"
 want brain-mri-glioma-meningioma && run brain-mri-glioma-meningioma --data "$DATA/brain_mri" \
   --classes glioma,meningioma --size 128 --output-stride 16 --ood-downscaled \
+  --early-guard features.13 --pack-version 2.0.0 \
   --init-checkpoint runs/gpu-brain/gm_os16_scanner_box05.pt --init-results runs/gpu-brain/results.json "${BRAIN_PROBES[@]}"
 want chest-xray-pneumonia && gpu_recipes chest_xray chest 224 stretch 85
 want chest-xray-pneumonia && run chest-xray-pneumonia --data "$DATA/chest_xray" --ood-downscaled \
-  --init-checkpoint runs/gpu-chest/c_scanner_ls.pt --init-results runs/gpu-chest/results.json \
+  --pack-version 2.0.0 --init-checkpoint runs/gpu-chest/c_scanner_ls.pt --init-results runs/gpu-chest/results.json \
   --ood-probe "$DATA/brain_mri/val" --ood-probe "$DATA/face_mask/val" --ood-probe "$DATA/palm_anemia/val" \
   --ood-probe "$PROBE_PHOTOS" --ood-probe runs/probes/documents
 want face-mask && run face-mask --data "$DATA/face_mask" --unfreeze 2 --views 2 --early-guard features.13 --ood-downscaled \

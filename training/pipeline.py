@@ -197,7 +197,7 @@ def _finish(cfg: TrainConfig, task: Task, classes, spec, train_split, val_split,
     if cfg.early_guard:
         add_early_output(out / "model.onnx", cfg.early_guard)
     quality = fit_quality_limits(task.quality, [s.path for s in train_split.samples])
-    manifest = _draft_manifest(task, classes, spec, out, info.target_layer, quality)
+    manifest = _draft_manifest(task, classes, spec, out, info.target_layer, quality, cfg.pack_version)
     if cfg.early_guard:
         manifest["onnx"]["outputs"]["early_pooled"] = EARLY_OUTPUT
     write_manifest(out, manifest)
@@ -389,14 +389,15 @@ def fit_quality_limits(limits: dict, train_paths: list[Path], keep: float = 0.99
 
 
 def _draft_manifest(
-    task: Task, classes, spec: InputSpec, out: Path, target_layer: str, quality: dict
+    task: Task, classes, spec: InputSpec, out: Path, target_layer: str, quality: dict,
+    pack_version: str = "1.0.0",
 ) -> dict:
     """A schema-valid manifest before metrics exist (so the app's loader can run the model)."""
     return {
         "schema_version": 1,
         "id": task.pack_id,
         "display_name": task.display_name,
-        "pack_version": "1.0.0",
+        "pack_version": pack_version,
         "modality": task.modality,
         "classes": [
             {"id": c, "name": task.classes[c].name, "description": task.classes[c].description,
