@@ -176,3 +176,18 @@ def test_a_refit_that_would_flip_the_int8_default_rule_is_refused(default, fp32_
             tool._check_default_rule(raw)
     else:
         tool._check_default_rule(raw)
+
+
+def test_a_chosen_quantile_sets_the_threshold_there(old_pack):
+    pack_dir, data, probes, key = old_pack
+    assert tool.main([str(pack_dir), "--data", str(data), "--ood-probe", str(probes),
+                      "--signing-key", str(key), "--quantile", "0.995"]) == 0
+    pack = load_pack(pack_dir)
+    raw = json.loads((pack_dir / "manifest.json").read_text("utf-8"))
+    main, _ = load_guards(pack, "fp32")
+    run = screen_files(Engine(pack, variant="fp32"), pack.manifest.for_variant("fp32").input, _val_paths(data))
+    scores = main.score(run.pooled)
+    assert raw["ood"]["threshold"] == pytest.approx(np.quantile(scores, 0.995), rel=1e-9)
+    assert raw["ood"]["threshold"] != pytest.approx(np.quantile(scores, 0.99))
+    with pytest.raises(SystemExit):
+        tool.main([str(pack_dir), "--data", str(data), "--ood-probe", str(probes), "--quantile", "1.5"])

@@ -64,14 +64,14 @@ class RefitError(ValueError):
 
 
 def refit_variant(pack: ModelPack, variant: str, val_paths: list[Path], probes: tuple[Path, ...],
-                  probe_paths: list[Path]) -> tuple[dict, str, int]:
+                  probe_paths: list[Path], quantile: float = VAL_PASS_QUANTILE) -> tuple[dict, str, int]:
     """``variant``'s new main-guard threshold and rates, as the pipeline computes them; returns
     (manifest figures, probe summary for the card, guard subspace size)."""
     man = pack.manifest.for_variant(variant)
     engine, spec = Engine(pack, variant=variant), man.input
     main, early = load_guards(pack, variant)  # the early guard keeps its own threshold
     va = screen_files(engine, spec, val_paths)
-    threshold = float(np.quantile(main.score(va.pooled), VAL_PASS_QUANTILE))
+    threshold = float(np.quantile(main.score(va.pooled), quantile))
     main = dataclasses.replace(main, threshold=threshold)
 
     def scores(run) -> np.ndarray:
@@ -136,7 +136,7 @@ def _rewrite_card(card: Path, raw: dict, base: str, new: dict[str, dict], dims: 
     card.write_text(head + CARD_HEADING + _INT8_GUARD.sub(sentence, rest, count=1), "utf-8")
 
 
-def refit(pack_dir: Path, data: Path, probes: tuple[Path, ...]) -> dict:
+def refit(pack_dir: Path, data: Path, probes: tuple[Path, ...], quantile: float = VAL_PASS_QUANTILE) -> dict:
     """Refit every guard-owning variant's threshold, rewrite manifest and card, re-seal (the
     caller signs). Returns the old and new figures by variant."""
     probe_paths = probe_files(probes)
@@ -153,8 +153,9 @@ def refit(pack_dir: Path, data: Path, probes: tuple[Path, ...]) -> dict:
     blocks = _guard_blocks(raw, base)
     new, summaries, dims = {}, {}, {}
     for name in blocks:
-        new[name], summaries[name], dims[name] = refit_variant(pack, name, val_paths, probes, probe_paths)
-    report = {"quantile": VAL_PASS_QUANTILE, "n_val": len(val_paths), "n_probes": len(probe_paths),
+        new[name], summaries[name], dims[name] = refit_variant(pack, name, val_paths, probes, probe_paths,
+                                                               quantile)
+    report = {"quantile": quantile, "n_val": len(val_paths), "n_probes": len(probe_paths),
               "variants": {}}
     for name, block in blocks.items():
         report["variants"][name] = {"old": {k: block.get(k) for k in RATES if k in block},
@@ -185,13 +186,18 @@ def main(argv: list[str] | None = None) -> int:
                    help="folder of images the guard must flag (as when the pack was built); repeatable")
     p.add_argument("--signing-key", type=Path, metavar="KEY",
                    help="private key to sign the rewritten pack with (unsigned packs are refused)")
+    p.add_argument("--quantile", type=float, default=VAL_PASS_QUANTILE,
+                   help=f"validation quantile of the threshold (default {VAL_PASS_QUANTILE}); a pack whose "
+                   "early guard already refuses artefacts may afford 0.995 (models/guard_comparison.md)")
     args = p.parse_args(argv)
+    if not 0.5 < args.quantile < 1:
+        p.error("--quantile must be between 0.5 and 1")
     if args.signing_key:
         from inference.signing import load_private_key
 
         load_private_key(args.signing_key)  # a bad key stops here, not after the work
     try:
-        report = refit(args.pack, args.data, tuple(args.ood_probe))
+        report = refit(args.pack, args.data, tuple(args.ood_probe), args.quantile)
     except RefitError as exc:
         print(f"refit_guard_threshold: {exc}", file=sys.stderr)
         return 2
