@@ -21,7 +21,6 @@ import argparse
 import json
 import lzma
 import platform
-import shutil
 import subprocess
 import sys
 import tarfile
@@ -44,8 +43,8 @@ def release_check_copy(check: Path, out_root: Path, signing_key: Path | None = N
     the release key is absent (a fresh clone), then whole under its own signature."""
     from inference.errors import PackError
     from inference.modality import ModalityCheck, default_only
-    from inference.seal import read_seal, write_seal
-    from inference.signing import sign_pack, verify_signed
+    from inference.signing import verify_signed
+    from tools.release_pack import signed_copy
 
     check = Path(check)
     source_signer, _ = verify_signed(check, "modality check")
@@ -53,26 +52,9 @@ def release_check_copy(check: Path, out_root: Path, signing_key: Path | None = N
     dropped = default_only(manifest)
     if not dropped:
         return check
-    if signing_key is None:
-        from tools.sign_pack import release_key
-
-        signing_key = release_key()
-    if not Path(signing_key).is_file():
-        print(
-            f"make_dist: no signing key at {signing_key}; the modality check ships whole "
-            f"(with {', '.join(sorted(dropped))}) under its own signature",
-            file=sys.stderr,
-        )
+    out = signed_copy(check, out_root, manifest, dropped, signing_key, "make_dist")
+    if out is None:
         return check
-    out = Path(out_root) / check.name
-    shutil.rmtree(out, ignore_errors=True)
-    out.mkdir(parents=True)
-    for name in read_seal(check):
-        if name not in dropped:
-            shutil.copy2(check / name, out / name)
-    (out / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n", "utf-8")
-    write_seal(out)
-    sign_pack(out, signing_key)
     copy = ModalityCheck(out)  # signature, seal, every hash, the manifest it runs
     signer, _ = verify_signed(out, "modality check")
     if source_signer.fingerprint and signer.fingerprint != source_signer.fingerprint:

@@ -68,6 +68,30 @@ def default_only(manifest: dict) -> set[str]:
     return dropped
 
 
+def signed_copy(src: Path, out_root: Path, manifest: dict, dropped: set[str],
+                signing_key: Path | None, tool: str) -> Path | None:
+    """A sealed copy of ``src`` under ``out_root`` without ``dropped`` and with ``manifest``,
+    signed by ``signing_key`` (default: the release key); None, with a message, when there
+    is no key to sign it (a fresh clone), so the caller ships ``src`` whole."""
+    key = Path(signing_key) if signing_key is not None else _default_key()
+    if not key.is_file():
+        print(f"{tool}: no signing key at {key}; {src.name} ships whole (with "
+              f"{', '.join(sorted(dropped))}) under its own signature", file=sys.stderr)
+        return None
+    out = Path(out_root) / src.name
+    shutil.rmtree(out, ignore_errors=True)
+    out.mkdir(parents=True)
+    for name in read_seal(src):
+        if name not in dropped:
+            (out / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(src / name, out / name)
+    text = json.dumps(manifest, indent=2, ensure_ascii=False) + "\n"
+    (out / "manifest.json").write_text(text, "utf-8")
+    write_seal(out)
+    sign_pack(out, key)
+    return out
+
+
 def release_copy(pack: Path, out_root: Path, signing_key: Path | None = None) -> Path:
     """``pack`` itself when it has nothing to leave out (or no key to re-sign a copy), else a
     sealed copy under ``out_root`` signed by ``signing_key`` (default: the release key)."""
@@ -77,25 +101,9 @@ def release_copy(pack: Path, out_root: Path, signing_key: Path | None = None) ->
     dropped = default_only(manifest)
     if not dropped:
         return pack
-    key = Path(signing_key) if signing_key is not None else _default_key()
-    if not key.is_file():
-        print(
-            f"release_pack: no signing key at {key}; {pack.name} ships whole (with "
-            f"{', '.join(sorted(dropped))}) under its own signature",
-            file=sys.stderr,
-        )
+    out = signed_copy(pack, out_root, manifest, dropped, signing_key, "release_pack")
+    if out is None:
         return pack
-    out = Path(out_root) / pack.name
-    shutil.rmtree(out, ignore_errors=True)
-    out.mkdir(parents=True)
-    for name in read_seal(pack):
-        if name not in dropped:
-            (out / name).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(pack / name, out / name)
-    text = json.dumps(manifest, indent=2, ensure_ascii=False) + "\n"
-    (out / "manifest.json").write_text(text, "utf-8")
-    write_seal(out)
-    sign_pack(out, key)
     copy = load_pack(out)  # schema, signature, seal and every hash
     if source.signer is not None and copy.signer is not None:
         if copy.signer.fingerprint != source.signer.fingerprint:
