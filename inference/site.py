@@ -66,6 +66,11 @@ class Probes:
 
     pooled: np.ndarray  # [M, K]
     guard_only: np.ndarray  # [M] bool: the other checks would answer it
+    early: np.ndarray | None = None  # [M, K'] early-guard features, where the pack has one
+
+    def early_probes(self) -> Probes | None:
+        """The same probes seen by the early guard (its site reference is capped on them)."""
+        return None if self.early is None else Probes(self.early, self.guard_only)
 
     def __len__(self) -> int:
         return int(self.pooled.shape[0])
@@ -80,6 +85,7 @@ class OperatingPoint:
     refer: tuple[bool, ...]
     site_guard: MahalanobisScorer | None = None  # extra reference of local images
     head: tuple[np.ndarray, np.ndarray] | None = None  # refitted linear head (weight, bias)
+    site_early: MahalanobisScorer | None = None  # extra reference of local images, early layer
 
     def logits(self, sample: SampleOutputs) -> np.ndarray:
         if self.head is None or sample.pooled is None:
@@ -127,6 +133,14 @@ def guard_for(main: MahalanobisScorer | None, op: OperatingPoint) -> Mahalanobis
     return SiteGuard(main, op.site_guard)
 
 
+def early_for(early: MahalanobisScorer | None, op: OperatingPoint) -> MahalanobisScorer | SiteGuard | None:
+    """The pack's early guard, widened like the main one where the profile has a local
+    reference for it: a local scan refused only by the early layer is answered again."""
+    if early is None or op.site_early is None:
+        return early
+    return SiteGuard(early, op.site_early)
+
+
 # -- decisions --------------------------------------------------------------------------
 @dataclass(frozen=True, eq=False)
 class Decisions:
@@ -163,7 +177,7 @@ def decide(
     answered = ~sample.other_refusal.copy()
     guard = guard_for(main, op)
     if guard is not None and sample.pooled is not None:
-        scores = combined_scores(guard, early, sample.pooled, sample.early)  # type: ignore[arg-type]
+        scores = combined_scores(guard, early_for(early, op), sample.pooled, sample.early)  # type: ignore[arg-type]
         answered &= scores <= guard.threshold
     return Decisions(answered, predicted, referred, probs)
 
@@ -314,6 +328,10 @@ def fit_operating_point(
     if options.guard and main is not None and sample.pooled is not None:
         site = fit_site_guard(sample.pooled[keep], sample.labels[keep], n_classes, probes)
         op = replace(op, site_guard=site)
+        if early is not None and sample.early is not None:
+            early_probes = probes.early_probes() if probes is not None else None
+            op = replace(op, site_early=fit_site_guard(sample.early[keep], sample.labels[keep],
+                                                       n_classes, early_probes))
     answered = decide(op, sample, main, early).answered
     logits = sample.logits
     if options.head and shipped_head is not None and sample.pooled is not None:

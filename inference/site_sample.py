@@ -187,4 +187,5 @@ def probe_features(pack: ModelPack, engine: Engine | None = None,
     if pooled is None:
         return None, len(refused)
     guard_only = ~collected.outputs.other_refusal[refused]
-    return Probes(pooled[refused], guard_only), len(refused)
+    early = collected.outputs.early
+    return Probes(pooled[refused], guard_only, None if early is None else early[refused]), len(refused)

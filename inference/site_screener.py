@@ -13,7 +13,7 @@ from .ood import load_guards
 from .packs import ModelPack
 from .results import Prediction
 from .screener import Screener
-from .site import OperatingPoint, guard_for
+from .site import OperatingPoint, early_for, guard_for
 from .site_head import CalibratedEngine
 
 
@@ -35,7 +35,7 @@ class SiteScreener(Screener):
     def _load_guards(self):  # noqa: ANN202 - same type as Screener's
         if self._guards is None:
             main, early = load_guards(self.pack) if self.engine.has_cam_outputs else (None, None)
-            self._guards = (guard_for(main, self._op), early)  # type: ignore[assignment]
+            self._guards = (guard_for(main, self._op), early_for(early, self._op))  # type: ignore[assignment]
         return self._guards
 
     def predict(self, probabilities: np.ndarray) -> Prediction:

@@ -362,3 +362,44 @@ def test_cli_target_sensitivity_is_read_as_a_share_or_a_percentage(site_env):
         assert _targets(argparse.Namespace(target=[text]), man)[1] == pytest.approx(0.95)
     with pytest.raises(InvalidInputError, match="only referral classes"):
         _targets(argparse.Namespace(target=["normal=0.9"]), man)
+
+
+def test_the_early_guard_is_widened_for_the_site_too_and_kept_in_the_profile(tmp_path):
+    """A pack with an early guard (the v2 brain packs): local scans its early layer refuses
+    are answered after calibration, probes far from them stay refused, and the profile file
+    carries the early reference (so the app screens as the cross-validation measured)."""
+    from inference.site import FitOptions, fit_operating_point
+
+    rng = np.random.default_rng(3)
+    k = 24
+    train = _clusters(rng, np.full(k, 1.0), 300)
+    labels = np.arange(300) % 2
+    def guard(x):  # noqa: E306
+        g = MahalanobisScorer.from_arrays(fit_site_scorer(x, labels, 2, 8), 1.0)
+        return MahalanobisScorer(**{**g.__dict__, "threshold": float(np.quantile(g.score(x), 0.97))})
+    main, early = guard(train), guard(train)
+    shifted = np.full(k, 1.0)
+    shifted[:8] += 2.5
+    n = 240
+    pooled = _clusters(rng, np.full(k, 1.0), n)  # the main guard's layer sees nothing unusual
+    early_x = _clusters(rng, shifted, n)  # the early layer does
+    site_labels = np.arange(n) % 2
+    far = np.full(k, 1.0)
+    far[8:16] += 3.0
+    probe_early = _clusters(rng, far, 30)
+    probes = Probes(_clusters(rng, far, 30), np.ones(30, bool), probe_early)
+    sample = SampleOutputs(site_labels, np.zeros((n, 2)), pooled, early_x, np.zeros(n, bool))
+    fit_part, held = sample.subset(np.arange(160)), sample.subset(np.arange(160, n))
+    shipped = OperatingPoint(1.0, (None, None), (False, True))
+    op = fit_operating_point(shipped, fit_part, main, early, FitOptions(targets=(None, None), temperature=False,
+                                                                       thresholds=False), probes)
+    assert op.site_early is not None
+    assert decide(shipped, held, main, early).answered.mean() < 0.1
+    assert decide(op, held, main, early).answered.mean() >= 0.9
+    p = SampleOutputs(np.zeros(30, int), np.zeros((30, 2)), probes.pooled, probe_early, np.zeros(30, bool))
+    assert not decide(op, p, main, early).answered.any()
+    pack = load_pack(make_pack(tmp_path / "models", "tiny-pack", classes=("normal", "abnormal")))
+    files = profile_mod.build_files(pack, op, "2026-11-30T18:00:00", "test", n, {})
+    back = profile_mod.parse_files(files, "test").operating_point(shipped)
+    assert back.site_early is not None and back.site_early.threshold == op.site_early.threshold
+    np.testing.assert_array_equal(decide(back, held, main, early).answered, decide(op, held, main, early).answered)

@@ -72,7 +72,16 @@ class SiteProfile:
         head = None
         if "head_weight" in self.arrays:
             head = (self.arrays["head_weight"], self.arrays["head_bias"])
-        return OperatingPoint(self.temperature, self.thresholds, shipped.refer, site, head)
+        early = None
+        if f"{EARLY_PREFIX}center" in self.arrays:
+            early = MahalanobisScorer.from_arrays(
+                {k[len(EARLY_PREFIX):]: v for k, v in self.arrays.items() if k.startswith(EARLY_PREFIX)},
+                float(self.info["site_early_threshold"]),
+            )
+        return OperatingPoint(self.temperature, self.thresholds, shipped.refer, site, head, early)
+
+
+EARLY_PREFIX = "early_site_"  # arrays of the early guard's local reference ("site_" is the main's)
 
 
 def profiles_root() -> Path:
@@ -83,15 +92,21 @@ def profile_dir(pack_id: str) -> Path:
     return profiles_root() / pack_id
 
 
+def _scorer_arrays(g: MahalanobisScorer, prefix: str) -> dict[str, np.ndarray]:
+    arrays = {f"{prefix}center": g.center, f"{prefix}projection": g.projection,
+              f"{prefix}class_means": g.class_means, f"{prefix}precision": g.precision,
+              f"{prefix}l2_normalise": np.array(int(g.l2_normalise), np.int8)}
+    if g.residual_var is not None:
+        arrays[f"{prefix}residual_var"] = np.array(g.residual_var)
+    return arrays
+
+
 def _arrays_of(op: OperatingPoint) -> dict[str, np.ndarray]:
     arrays: dict[str, np.ndarray] = {}
     if op.site_guard is not None:
-        g = op.site_guard
-        arrays.update(site_center=g.center, site_projection=g.projection,
-                      site_class_means=g.class_means, site_precision=g.precision,
-                      site_l2_normalise=np.array(int(g.l2_normalise), np.int8))
-        if g.residual_var is not None:
-            arrays["site_residual_var"] = np.array(g.residual_var)
+        arrays.update(_scorer_arrays(op.site_guard, "site_"))
+    if op.site_early is not None:
+        arrays.update(_scorer_arrays(op.site_early, EARLY_PREFIX))
     if op.head is not None:
         arrays["head_weight"], arrays["head_bias"] = op.head
     return arrays
@@ -106,6 +121,8 @@ def build_files(pack: ModelPack, op: OperatingPoint, created_at: str, created_by
     info = dict(info)
     if op.site_guard is not None:
         info["site_guard_threshold"] = op.site_guard.threshold
+    if op.site_early is not None:
+        info["site_early_threshold"] = op.site_early.threshold
     body = {
         "format": FORMAT, "format_version": FORMAT_VERSION,
         "pack_id": pack.id, "pack_version": pack.version,
