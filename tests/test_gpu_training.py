@@ -158,6 +158,7 @@ def test_gpu_weights_become_a_signed_pack_with_every_recipe_in_its_card(tmp_path
     card = (out / "MODEL_CARD.md").read_text()
     assert card.startswith("# Model card: gpu-pack (`gpu-pack` v2.0.0)")
     assert "**t_small** (shipped)" in card and "| t_other |" in card
+    assert "## Recipes tried" in card and "Initial weights: ImageNet" in card
     assert "curves.png" not in card and not (out / "curves.png").exists()
     # the exported graph answers as the GPU-trained weights do
     x = np.zeros((1, 3, 32, 32), np.float32)

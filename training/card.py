@@ -161,8 +161,9 @@ def write_card(directory: Path, manifest: dict, extra: dict) -> None:
         *(["![training curves](curves.png)", ""] if (directory / "curves.png").exists() else []),
         *ood_section(ood, extra["ood_dims"], extra["ood_probe_summary"]),
         "",
+        *(["## Recipes tried (val and second-site figures)", extra["recipes"], ""] if extra.get("recipes") else []),
         "## Comparison with the published model",
-        extra.get("comparison", ""),
+        extra.get("comparison", "") or "See `models/README.md` for the published figure and its data.",
         "",
         "## Limitations",
     ]

@@ -315,7 +315,7 @@ def _finish(cfg: TrainConfig, task: Task, classes, spec, train_split, val_split,
         out,
         manifest,
         {"size_mb": size_mb, "ood_dims": cfg.ood_dims, "ood_probe_summary": probe_summary,
-         "comparison": "\n\n".join(x for x in (gpu.comparison if gpu else "", cfg.comparison) if x)},
+         "comparison": cfg.comparison, "recipes": gpu.comparison if gpu else ""},
     )
     write_seal(out)  # last: the seal covers the card, plots and val sample too
     sign(out, cfg.signing_key, log)  # then the signature over the seal
@@ -338,6 +338,7 @@ def _gpu_training_fields(gpu: GpuRun) -> dict:
     r = gpu.recipe
     return {
         "where": "gpu",
+        "weights": "ImageNet MobileNetV2 (../shared/weights, as an fp16 copy), every layer fine-tuned",
         "gpu_recipe": r,
         "unfreeze": "all",
         "views": "augmented on the GPU every epoch",
