@@ -29,6 +29,20 @@ ROOT = Path(__file__).resolve().parent.parent
 TARGET_PEER_RATIO = 10.0  # ClinicLens at least this many times faster than the peer path
 
 
+def peer_model(manifest: dict):  # noqa: ANN201 - torch is imported lazily
+    """The pack's architecture in eager torchvision: MobileNetV2, with the last stride removed
+    where the pack has it (output stride 16, the v2 brain packs), untrained weights."""
+    from torchvision import models
+
+    model = models.mobilenet_v2(num_classes=len(manifest["classes"])).eval()
+    if manifest["training"].get("output_stride") == 16:
+        sys.path.insert(0, str(ROOT))
+        from training.archs import dilate_last_stage
+
+        dilate_last_stage(model.features)
+    return model
+
+
 def peer_ms(pack_dir: Path, image: Path, repeats: int, threads: int) -> float:
     """Median ms of one eager-PyTorch screening with a Grad-CAM overlay."""
     import numpy as np
@@ -36,14 +50,14 @@ def peer_ms(pack_dir: Path, image: Path, repeats: int, threads: int) -> float:
     from PIL import Image
     from pytorch_grad_cam import GradCAM
     from pytorch_grad_cam.utils.image import show_cam_on_image
-    from torchvision import models, transforms
+    from torchvision import transforms
 
     torch.set_num_threads(threads)
     manifest = json.loads((pack_dir / "manifest.json").read_text("utf-8"))
     if manifest.get("training", {}).get("arch") != "mobilenet_v2":
         raise SystemExit(f"{pack_dir.name}: the peer path is written for mobilenet_v2 packs")
     height, width = manifest["input"]["size"]
-    model = models.mobilenet_v2(num_classes=len(manifest["classes"])).eval()
+    model = peer_model(manifest)
     prep = transforms.Compose(
         [
             transforms.Resize((height, width)),

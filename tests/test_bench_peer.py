@@ -29,3 +29,20 @@ def test_peer_benchmark_times_both_paths_in_their_own_processes():
     peer, ours, ratio = (float(g) for g in found.groups())
     assert ratio == pytest.approx(peer / ours, rel=0.05)
     assert re.search(r"(PASS|FAIL): ClinicLens >= 10x", proc.stdout)
+
+
+def test_the_peer_runs_the_packs_own_architecture():
+    """A v2 brain pack runs at output stride 16: the peer's feature map is as fine (8x8 at
+    128 px), so the ratio compares like with like."""
+    import json
+
+    torch = pytest.importorskip("torch")
+    sys.path.insert(0, str(ROOT / "bench"))
+    from peer import peer_model
+
+    for pack_id, grid in (("brain-mri-tumor", 8), ("chest-xray-pneumonia", 7)):
+        manifest = json.loads((ROOT / "models" / pack_id / "manifest.json").read_text("utf-8"))
+        size = manifest["input"]["size"][0]
+        with torch.no_grad():
+            feats = peer_model(manifest).features(torch.zeros(1, 3, size, size))
+        assert feats.shape[-2:] == (grid, grid), pack_id
