@@ -13,7 +13,6 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
-    QDoubleSpinBox,
     QFileDialog,
     QFormLayout,
     QHBoxLayout,
@@ -27,7 +26,18 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
+from .site_targets import TargetsEditor
 from .tasks import TaskRunner
+
+
+def _language() -> str:
+    """The clinic's interface language (class names and numbers in the target boxes)."""
+    try:
+        from screening.settings import load_settings
+
+        return load_settings().resolved_language
+    except Exception:  # noqa: BLE001 - settings never stop the wizard
+        return "en"
 
 
 class SiteCalibrationDialog(QDialog):
@@ -52,12 +62,7 @@ class SiteCalibrationDialog(QDialog):
         self.sample.setPlaceholderText(self.tr("Folder with one sub-folder per class, or a CSV of file,label"))
         self.folder_button = QPushButton(self.tr("Folder…"))
         self.csv_button = QPushButton(self.tr("CSV…"))
-        self.target = QDoubleSpinBox()
-        self.target.setRange(0.0, 100.0)
-        self.target.setDecimals(1)
-        self.target.setSuffix(" %")
-        self.target.setSpecialValueText(self.tr("the pack's own"))
-        self.target.setValue(0.0)
+        self.targets = TargetsEditor()  # one target sensitivity per referral class
 
         self.start_button = QPushButton(self.tr("Check on these images"))
         self.cancel_button = QPushButton(self.tr("Cancel"))
@@ -91,7 +96,7 @@ class SiteCalibrationDialog(QDialog):
         form.addRow(self.tr("Screening type"), self.pack)
         form.addRow("", self.active)
         form.addRow(self.tr("Labelled images"), sample_row)
-        form.addRow(self.tr("Target sensitivity"), self.target)
+        form.addRow(self.tr("Target sensitivity"), self.targets)
         run_row = QHBoxLayout()
         run_row.addWidget(self.start_button)
         run_row.addWidget(self.cancel_button)
@@ -132,6 +137,8 @@ class SiteCalibrationDialog(QDialog):
         self.table.setRowCount(0)
         self.verdict.clear()
         self.apply_button.setEnabled(False)
+        if self.pack.currentData() is not None:
+            self.targets.set_pack(self.pack_obj.manifest, _language())
         self._refresh_active()
 
     def _refresh_active(self) -> None:
@@ -172,7 +179,7 @@ class SiteCalibrationDialog(QDialog):
 
     # -- running -------------------------------------------------------------------------
     def start(self) -> None:
-        from inference.site import FitOptions, default_targets
+        from inference.site import FitOptions
         from screening.errors import ScreeningError
         from screening.site.calibrate import calibrate
         from screening.site.labelled import read_labelled
@@ -187,10 +194,7 @@ class SiteCalibrationDialog(QDialog):
         except ScreeningError as exc:
             self.status.setText(str(exc))
             return
-        targets = default_targets(pack.manifest)
-        if self.target.value() > 0:
-            targets = tuple(self.target.value() / 100 if c.refer else None for c in pack.manifest.classes)
-        options = FitOptions(targets=targets, head=True)
+        options = FitOptions(targets=self.targets.targets(pack.manifest), head=True)
         stages = {"screening": self.tr("Screening the sample"), "folds": self.tr("Cross-validating")}
 
         def work(task):  # noqa: ANN001, ANN202 - runs in the pool

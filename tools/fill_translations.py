@@ -492,6 +492,7 @@ ID: dict[str, str] = {
     "Folder…": "Folder…",
     "CSV…": "CSV…",
     "the pack's own": "bawaan paket",
+    "the pack's own ({value})": "bawaan paket ({value})",
     "Check on these images": "Periksa pada gambar ini",
     "Measure": "Ukuran",
     "Shipped": "Bawaan",

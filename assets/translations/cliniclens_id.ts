@@ -4,7 +4,7 @@
 <context>
     <name>BatchController</name>
     <message>
-        <location filename="../../gui/batch.py" line="205"/>
+        <location filename="../../gui/batch.py" line="209"/>
         <source>No images were found in the files and folders given.</source>
         <translation>Tidak ditemukan gambar dalam berkas dan folder yang diberikan.</translation>
     </message>
@@ -1812,210 +1812,213 @@ Tulis laporan tanpa hasil itu?</translation>
 <context>
     <name>SiteCalibrationDialog</name>
     <message>
-        <location filename="../../gui/site_wizard.py" line="38"/>
-        <location filename="../../gui/site_wizard.py" line="320"/>
+        <location filename="../../gui/site_wizard.py" line="48"/>
+        <location filename="../../gui/site_wizard.py" line="324"/>
         <source>Site calibration</source>
         <translation>Kalibrasi situs</translation>
     </message>
     <message>
-        <location filename="../../gui/site_wizard.py" line="52"/>
+        <location filename="../../gui/site_wizard.py" line="62"/>
         <source>Folder with one sub-folder per class, or a CSV of file,label</source>
         <translation>Folder dengan satu sub-folder per kelas, atau CSV berisi file,label</translation>
     </message>
     <message>
-        <location filename="../../gui/site_wizard.py" line="53"/>
+        <location filename="../../gui/site_wizard.py" line="63"/>
         <source>Folder…</source>
         <translation>Folder…</translation>
     </message>
     <message>
-        <location filename="../../gui/site_wizard.py" line="54"/>
+        <location filename="../../gui/site_wizard.py" line="64"/>
         <source>CSV…</source>
         <translation>CSV…</translation>
     </message>
     <message>
-        <location filename="../../gui/site_wizard.py" line="59"/>
-        <source>the pack&apos;s own</source>
-        <translation>bawaan paket</translation>
-    </message>
-    <message>
-        <location filename="../../gui/site_wizard.py" line="62"/>
+        <location filename="../../gui/site_wizard.py" line="67"/>
         <source>Check on these images</source>
         <translation>Periksa pada gambar ini</translation>
     </message>
     <message>
-        <location filename="../../gui/site_wizard.py" line="63"/>
+        <location filename="../../gui/site_wizard.py" line="68"/>
         <source>Cancel</source>
         <translation>Batal</translation>
     </message>
     <message>
-        <location filename="../../gui/site_wizard.py" line="71"/>
+        <location filename="../../gui/site_wizard.py" line="76"/>
         <source>Measure</source>
         <translation>Ukuran</translation>
     </message>
     <message>
-        <location filename="../../gui/site_wizard.py" line="71"/>
+        <location filename="../../gui/site_wizard.py" line="76"/>
         <source>Shipped</source>
         <translation>Bawaan</translation>
     </message>
     <message>
-        <location filename="../../gui/site_wizard.py" line="71"/>
+        <location filename="../../gui/site_wizard.py" line="76"/>
         <source>Calibrated</source>
         <translation>Terkalibrasi</translation>
     </message>
     <message>
-        <location filename="../../gui/site_wizard.py" line="79"/>
+        <location filename="../../gui/site_wizard.py" line="84"/>
         <source>Apply</source>
         <translation>Terapkan</translation>
     </message>
     <message>
-        <location filename="../../gui/site_wizard.py" line="81"/>
+        <location filename="../../gui/site_wizard.py" line="86"/>
         <source>Revert to shipped calibration</source>
         <translation>Kembali ke kalibrasi bawaan</translation>
     </message>
     <message>
-        <location filename="../../gui/site_wizard.py" line="82"/>
+        <location filename="../../gui/site_wizard.py" line="87"/>
         <source>Export…</source>
         <translation>Ekspor…</translation>
     </message>
     <message>
-        <location filename="../../gui/site_wizard.py" line="83"/>
+        <location filename="../../gui/site_wizard.py" line="88"/>
         <source>Import…</source>
         <translation>Impor…</translation>
     </message>
     <message>
-        <location filename="../../gui/site_wizard.py" line="84"/>
+        <location filename="../../gui/site_wizard.py" line="89"/>
         <source>Close</source>
         <translation>Tutup</translation>
     </message>
     <message>
-        <location filename="../../gui/site_wizard.py" line="91"/>
+        <location filename="../../gui/site_wizard.py" line="96"/>
         <source>Screening type</source>
         <translation>Jenis skrining</translation>
     </message>
     <message>
-        <location filename="../../gui/site_wizard.py" line="93"/>
-        <location filename="../../gui/site_wizard.py" line="164"/>
-        <location filename="../../gui/site_wizard.py" line="169"/>
+        <location filename="../../gui/site_wizard.py" line="98"/>
+        <location filename="../../gui/site_wizard.py" line="171"/>
+        <location filename="../../gui/site_wizard.py" line="176"/>
         <source>Labelled images</source>
         <translation>Gambar berlabel</translation>
     </message>
     <message>
-        <location filename="../../gui/site_wizard.py" line="94"/>
+        <location filename="../../gui/site_wizard.py" line="99"/>
         <source>Target sensitivity</source>
         <translation>Target sensitivitas</translation>
     </message>
     <message>
-        <location filename="../../gui/site_wizard.py" line="145"/>
+        <location filename="../../gui/site_wizard.py" line="152"/>
         <source>No screening type is installed.</source>
         <translation>Tidak ada jenis skrining yang terpasang.</translation>
     </message>
     <message>
-        <location filename="../../gui/site_wizard.py" line="157"/>
+        <location filename="../../gui/site_wizard.py" line="164"/>
         <source>Uses the shipped calibration.</source>
         <translation>Memakai kalibrasi bawaan.</translation>
     </message>
     <message>
-        <location filename="../../gui/site_wizard.py" line="159"/>
+        <location filename="../../gui/site_wizard.py" line="166"/>
         <source>Active: {label}</source>
         <translation>Aktif: {label}</translation>
     </message>
     <message>
-        <location filename="../../gui/site_wizard.py" line="169"/>
+        <location filename="../../gui/site_wizard.py" line="176"/>
         <source>CSV (*.csv)</source>
         <translation>CSV (*.csv)</translation>
     </message>
     <message>
-        <location filename="../../gui/site_wizard.py" line="183"/>
+        <location filename="../../gui/site_wizard.py" line="190"/>
         <source>Choose the labelled images first.</source>
         <translation>Pilih gambar berlabel terlebih dahulu.</translation>
     </message>
     <message>
-        <location filename="../../gui/site_wizard.py" line="194"/>
-        <location filename="../../gui/site_wizard.py" line="213"/>
+        <location filename="../../gui/site_wizard.py" line="198"/>
+        <location filename="../../gui/site_wizard.py" line="217"/>
         <source>Screening the sample</source>
         <translation>Menskrining sampel</translation>
     </message>
     <message>
-        <location filename="../../gui/site_wizard.py" line="194"/>
+        <location filename="../../gui/site_wizard.py" line="198"/>
         <source>Cross-validating</source>
         <translation>Validasi silang</translation>
     </message>
     <message>
-        <location filename="../../gui/site_wizard.py" line="220"/>
+        <location filename="../../gui/site_wizard.py" line="224"/>
         <source>Cancelling…</source>
         <translation>Membatalkan…</translation>
     </message>
     <message>
-        <location filename="../../gui/site_wizard.py" line="232"/>
+        <location filename="../../gui/site_wizard.py" line="236"/>
         <source>Cancelled: nothing was changed.</source>
         <translation>Dibatalkan: tidak ada yang diubah.</translation>
     </message>
     <message>
-        <location filename="../../gui/site_wizard.py" line="243"/>
+        <location filename="../../gui/site_wizard.py" line="247"/>
         <source>Sample: {n} labelled images ({counts})</source>
         <translation>Sampel: {n} gambar berlabel ({counts})</translation>
     </message>
     <message>
-        <location filename="../../gui/site_wizard.py" line="245"/>
+        <location filename="../../gui/site_wizard.py" line="249"/>
         <source>Accuracy (refusals count as misses)</source>
         <translation>Akurasi (penolakan dihitung sebagai salah)</translation>
     </message>
     <message>
-        <location filename="../../gui/site_wizard.py" line="246"/>
+        <location filename="../../gui/site_wizard.py" line="250"/>
         <source>Answered</source>
         <translation>Dijawab</translation>
     </message>
     <message>
-        <location filename="../../gui/site_wizard.py" line="252"/>
+        <location filename="../../gui/site_wizard.py" line="256"/>
         <source>Sensitivity {cls}</source>
         <translation>Sensitivitas {cls}</translation>
     </message>
     <message>
-        <location filename="../../gui/site_wizard.py" line="254"/>
+        <location filename="../../gui/site_wizard.py" line="258"/>
         <source>Specificity {cls}</source>
         <translation>Spesifisitas {cls}</translation>
     </message>
     <message>
-        <location filename="../../gui/site_wizard.py" line="262"/>
+        <location filename="../../gui/site_wizard.py" line="266"/>
         <source>By {folds}-fold cross-validation on your images the calibration beats the shipped pack: accuracy change {change}. Apply makes it the calibration every screening with this pack uses.</source>
         <translation>Menurut validasi silang {folds} lipatan pada gambar Anda, kalibrasi ini lebih baik daripada paket bawaan: perubahan akurasi {change}. Terapkan menjadikannya kalibrasi yang dipakai setiap skrining dengan paket ini.</translation>
     </message>
     <message>
-        <location filename="../../gui/site_wizard.py" line="266"/>
+        <location filename="../../gui/site_wizard.py" line="270"/>
         <source>Cannot be applied: {reasons}</source>
         <translation>Tidak dapat diterapkan: {reasons}</translation>
     </message>
     <message>
-        <location filename="../../gui/site_wizard.py" line="283"/>
-        <location filename="../../gui/site_wizard.py" line="325"/>
+        <location filename="../../gui/site_wizard.py" line="287"/>
+        <location filename="../../gui/site_wizard.py" line="329"/>
         <source>Applied: {label}</source>
         <translation>Diterapkan: {label}</translation>
     </message>
     <message>
-        <location filename="../../gui/site_wizard.py" line="294"/>
+        <location filename="../../gui/site_wizard.py" line="298"/>
         <source>Back to the shipped calibration.</source>
         <translation>Kembali ke kalibrasi bawaan.</translation>
     </message>
     <message>
-        <location filename="../../gui/site_wizard.py" line="300"/>
+        <location filename="../../gui/site_wizard.py" line="304"/>
         <source>Export site calibration</source>
         <translation>Ekspor kalibrasi situs</translation>
     </message>
     <message>
-        <location filename="../../gui/site_wizard.py" line="301"/>
-        <location filename="../../gui/site_wizard.py" line="314"/>
+        <location filename="../../gui/site_wizard.py" line="305"/>
+        <location filename="../../gui/site_wizard.py" line="318"/>
         <source>Site calibration (*.clsite)</source>
         <translation>Kalibrasi situs (*.clsite)</translation>
     </message>
     <message>
-        <location filename="../../gui/site_wizard.py" line="308"/>
+        <location filename="../../gui/site_wizard.py" line="312"/>
         <source>Written to {path}</source>
         <translation>Ditulis ke {path}</translation>
     </message>
     <message>
-        <location filename="../../gui/site_wizard.py" line="313"/>
+        <location filename="../../gui/site_wizard.py" line="317"/>
         <source>Import site calibration</source>
         <translation>Impor kalibrasi situs</translation>
+    </message>
+</context>
+<context>
+    <name>TargetsEditor</name>
+    <message>
+        <location filename="../../gui/site_targets.py" line="51"/>
+        <source>the pack&apos;s own ({value})</source>
+        <translation>bawaan paket ({value})</translation>
     </message>
 </context>
 </TS>

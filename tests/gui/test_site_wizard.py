@@ -76,3 +76,26 @@ def test_settings_dialog_opens_the_wizard(qtbot, monkeypatch):
     dialog.operator.setText("nurse Ani")
     dialog.site_button.click()
     assert len(opened) == 1 and opened[0].operator == "nurse Ani"
+
+
+def test_each_referral_class_has_its_own_target(qtbot):
+    """The v2 brain pack needs 95 / 85 / 95 % (one common value was refused): the wizard asks
+    per referral class, and a box left at "the pack's own" keeps the validation sensitivity."""
+    from gui.site_targets import merge_targets
+    from gui.site_wizard import SiteCalibrationDialog
+    from inference.site import default_targets
+    from tests.test_bundled_packs import MODELS
+
+    pack = load_pack(MODELS / "brain-mri-tumor")
+    dialog = SiteCalibrationDialog("dr. Sari", catalog=PackCatalog(packs=(pack,), problems=()))
+    qtbot.addWidget(dialog)
+    assert set(dialog.targets.boxes) == {"glioma", "meningioma", "pituitary"}  # not notumor
+    assert "the pack's own (" in dialog.targets.boxes["glioma"].specialValueText()
+    dialog.targets.boxes["meningioma"].setValue(85.0)
+    own = default_targets(pack.manifest)
+    got = dialog.targets.targets(pack.manifest)
+    ids = pack.manifest.class_ids
+    assert got[ids.index("meningioma")] == 0.85
+    assert got[ids.index("glioma")] == own[ids.index("glioma")]
+    assert got[ids.index("notumor")] is None
+    assert merge_targets((0.9, None), (None, None)) == (0.9, None)
