@@ -191,3 +191,24 @@ def test_a_chosen_quantile_sets_the_threshold_there(old_pack):
     assert raw["ood"]["threshold"] != pytest.approx(np.quantile(scores, 0.99))
     with pytest.raises(SystemExit):
         tool.main([str(pack_dir), "--data", str(data), "--ood-probe", str(probes), "--quantile", "1.5"])
+
+
+def test_combined_moves_both_guards_to_the_quantile_of_the_score_the_app_decides_on(old_pack, monkeypatch):
+    pack_dir, data, probes, key = old_pack
+    # the tiny pack's int8 rule flips when its guards loosen; that refusal has its own test
+    monkeypatch.setattr(tool, "_check_default_rule", lambda raw: None)
+    before = load_pack(pack_dir, check_signature=False)
+    main0, early0 = load_guards(before, "fp32")
+    assert early0 is not None  # the fixture's pack has both guards
+    run = screen_files(Engine(before, variant="fp32"), before.manifest.for_variant("fp32").input, _val_paths(data))
+    combined = combined_scores(main0, early0, run.pooled, run.early)
+    assert tool.main([str(pack_dir), "--data", str(data), "--ood-probe", str(probes),
+                      "--signing-key", str(key), "--quantile", "0.995", "--combined"]) == 0
+    raw = json.loads((pack_dir / "manifest.json").read_text("utf-8"))
+    t = float(np.quantile(combined, 0.995))
+    assert raw["ood"]["threshold"] == pytest.approx(t, rel=1e-9)
+    assert raw["ood"]["early"]["threshold"] == pytest.approx(early0.threshold * t / main0.threshold, rel=1e-9)
+    main, early = load_guards(load_pack(pack_dir), "fp32")  # what the app loads, signed and sealed
+    passed = combined_scores(main, early, run.pooled, run.early) <= main.threshold
+    assert passed.mean() == pytest.approx(raw["ood"]["val_pass_rate"])
+    assert passed.mean() == pytest.approx(float((combined <= t).mean()))

@@ -64,14 +64,24 @@ class RefitError(ValueError):
 
 
 def refit_variant(pack: ModelPack, variant: str, val_paths: list[Path], probes: tuple[Path, ...],
-                  probe_paths: list[Path], quantile: float = VAL_PASS_QUANTILE) -> tuple[dict, str, int]:
+                  probe_paths: list[Path], quantile: float = VAL_PASS_QUANTILE,
+                  combined: bool = False) -> tuple[dict, str, int]:
     """``variant``'s new main-guard threshold and rates, as the pipeline computes them; returns
     (manifest figures, probe summary for the card, guard subspace size)."""
     man = pack.manifest.for_variant(variant)
     engine, spec = Engine(pack, variant=variant), man.input
     main, early = load_guards(pack, variant)  # the early guard keeps its own threshold
     va = screen_files(engine, spec, val_paths)
-    threshold = float(np.quantile(main.score(va.pooled), quantile))
+    early_figures = {}
+    if combined and early is not None:
+        # The quantile of the score the app decides on (both guards, early rescaled onto the
+        # main scale), both thresholds moved together: the one rule guard_compare measured.
+        threshold = float(np.quantile(combined_scores(main, early, va.pooled, va.early), quantile))
+        early = dataclasses.replace(early, threshold=early.threshold * threshold / main.threshold)
+        early_figures = {"threshold": early.threshold,
+                         "val_pass_rate": float((early.score(va.early) <= early.threshold).mean())}
+    else:
+        threshold = float(np.quantile(main.score(va.pooled), quantile))
     main = dataclasses.replace(main, threshold=threshold)
 
     def scores(run) -> np.ndarray:
@@ -83,6 +93,8 @@ def refit_variant(pack: ModelPack, variant: str, val_paths: list[Path], probes: 
         figures["downscaled_val_pass_rate"] = float((scores(small) <= threshold).mean())
     flagged = scores(screen_files(engine, spec, probe_paths)) > threshold
     figures["far_ood_flag_rate"] = float(flagged.mean())
+    if early_figures:
+        figures["early"] = early_figures
     return figures, summarise_probes(probes, probe_paths, flagged), main.projection.shape[1]
 
 
@@ -136,7 +148,8 @@ def _rewrite_card(card: Path, raw: dict, base: str, new: dict[str, dict], dims: 
     card.write_text(head + CARD_HEADING + _INT8_GUARD.sub(sentence, rest, count=1), "utf-8")
 
 
-def refit(pack_dir: Path, data: Path, probes: tuple[Path, ...], quantile: float = VAL_PASS_QUANTILE) -> dict:
+def refit(pack_dir: Path, data: Path, probes: tuple[Path, ...], quantile: float = VAL_PASS_QUANTILE,
+          combined: bool = False) -> dict:
     """Refit every guard-owning variant's threshold, rewrite manifest and card, re-seal (the
     caller signs). Returns the old and new figures by variant."""
     probe_paths = probe_files(probes)
@@ -154,13 +167,17 @@ def refit(pack_dir: Path, data: Path, probes: tuple[Path, ...], quantile: float 
     new, summaries, dims = {}, {}, {}
     for name in blocks:
         new[name], summaries[name], dims[name] = refit_variant(pack, name, val_paths, probes, probe_paths,
-                                                               quantile)
+                                                               quantile, combined)
     report = {"quantile": quantile, "n_val": len(val_paths), "n_probes": len(probe_paths),
               "variants": {}}
     for name, block in blocks.items():
         report["variants"][name] = {"old": {k: block.get(k) for k in RATES if k in block},
                                     "new": new[name], "probes": summaries[name]}
+        early = new[name].pop("early", None)
         block.update(new[name])
+        if early is not None:
+            block["early"].update(early)
+            new[name]["early"] = early
     report["sharing_base_guard"] = [v.name for v in pack.manifest.onnx.variants if v.name not in blocks]
     _update_variant_metrics(raw, base, new)
     _check_default_rule(raw)
@@ -189,6 +206,9 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--quantile", type=float, default=VAL_PASS_QUANTILE,
                    help=f"validation quantile of the threshold (default {VAL_PASS_QUANTILE}); a pack whose "
                    "early guard already refuses artefacts may afford 0.995 (models/guard_comparison.md)")
+    p.add_argument("--combined", action="store_true",
+                   help="threshold at the quantile of the combined score (main and early guard) and "
+                   "move the early guard's threshold with it; default: the main score alone")
     args = p.parse_args(argv)
     if not 0.5 < args.quantile < 1:
         p.error("--quantile must be between 0.5 and 1")
@@ -197,7 +217,7 @@ def main(argv: list[str] | None = None) -> int:
 
         load_private_key(args.signing_key)  # a bad key stops here, not after the work
     try:
-        report = refit(args.pack, args.data, tuple(args.ood_probe), args.quantile)
+        report = refit(args.pack, args.data, tuple(args.ood_probe), args.quantile, args.combined)
     except RefitError as exc:
         print(f"refit_guard_threshold: {exc}", file=sys.stderr)
         return 2
