@@ -80,14 +80,18 @@ def refit_variant(pack: ModelPack, variant: str, val_paths: list[Path], probes: 
         early = dataclasses.replace(early, threshold=early.threshold * threshold / main.threshold)
         early_figures = {"threshold": early.threshold,
                          "val_pass_rate": float((early.score(va.early) <= early.threshold).mean())}
+        rule = (f"both at the {100 * quantile:g}th percentile of the combined score of both guards "
+                "on the pack's own validation images (tools/refit_guard_threshold.py --combined)")
     else:
         threshold = float(np.quantile(main.score(va.pooled), quantile))
+        rule = f"the main guard's at the {100 * quantile:g}th percentile of its own validation scores"
     main = dataclasses.replace(main, threshold=threshold)
 
     def scores(run) -> np.ndarray:
         return combined_scores(main, early, run.pooled, run.early)
 
-    figures = {"threshold": threshold, "val_pass_rate": float((scores(va) <= threshold).mean())}
+    figures = {"threshold": threshold, "threshold_rule": rule,
+               "val_pass_rate": float((scores(va) <= threshold).mean())}
     if man.ood.fitted_on == FITTED_ON:
         small = screen_files(engine, spec, val_paths, loader=lambda p: downscaled(p, SMALL_VAL_SIDE))
         figures["downscaled_val_pass_rate"] = float((scores(small) <= threshold).mean())

@@ -72,10 +72,13 @@ def ood_section(ood: dict, dims: int, probe_summary: str) -> list[str]:
             f"- Second guard: the same score on the pooled output of the earlier layer "
             f"`{early['layer']}`, whose more generic features still tell unrelated images apart "
             "where fine-tuning narrowed the late ones; "
-            f"threshold {early['threshold']:.2f} (99.5th percentile of the "
-            f"training and validation scores): {_pct(early.get('val_pass_rate', float('nan')))} "
+            f"threshold {early['threshold']:.2f}"
+            + ("" if ood.get("threshold_rule") else " (99.5th percentile of the training and validation scores)")
+            + f": {_pct(early.get('val_pass_rate', float('nan')))} "
             "of validation images pass it. An image is refused when either guard flags it."
         )
+    if ood.get("threshold_rule"):
+        lines.append(f"- Thresholds: {ood['threshold_rule']}.")
     lines.append(
         f"- {_pct(ood.get('val_pass_rate', float('nan')))} of validation images pass; "
         f"{_pct(ood.get('far_ood_flag_rate', float('nan')))} of out-of-domain probes flagged "
