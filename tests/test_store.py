@@ -247,3 +247,26 @@ def test_delete_and_reassign_single_screening(store, result, tmp_path):
         store.get_screening(one.id)
     entry = store.audit_log(action="screening.delete")[0]
     assert (entry.screening_id, entry.operator, entry.detail) == (one.id, "ana", "scan.png")
+
+
+def test_a_new_database_opens_while_another_process_holds_its_write_lock(tmp_path):
+    """Two batch commands creating one database: SQLite refuses the switch to WAL at once
+    ("database is locked", no busy wait) while the other holds a write lock; Store waits."""
+    import sqlite3
+    import threading
+
+    path = tmp_path / "c.db"
+    other = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    other.execute("CREATE TABLE t(x)")
+    other.execute("BEGIN IMMEDIATE")
+    other.execute("INSERT INTO t VALUES (1)")
+    with pytest.raises(sqlite3.OperationalError, match="locked"):  # what SQLite does by itself
+        sqlite3.connect(path, isolation_level=None, timeout=5).execute("PRAGMA journal_mode = WAL")
+    releaser = threading.Timer(0.3, lambda: other.execute("COMMIT"))
+    releaser.start()
+    try:
+        with Store(path) as store:
+            assert store._query("PRAGMA journal_mode")[0][0] == "wal"
+    finally:
+        releaser.join()
+        other.close()

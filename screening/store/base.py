@@ -6,6 +6,7 @@ from __future__ import annotations
 import contextlib
 import sqlite3
 import threading
+import time
 from collections.abc import Iterator, Sequence
 from datetime import datetime, timezone
 from pathlib import Path
@@ -62,6 +63,28 @@ def _fold(value: Any) -> str:
     return str(value or "").casefold()
 
 
+WAL_WAIT_S = 30.0  # as long as the connection's own busy timeout
+
+
+def _enable_wal(conn: sqlite3.Connection, wait_s: float = WAL_WAIT_S) -> str:
+    """``PRAGMA journal_mode = WAL``, retried while another connection holds a write lock.
+
+    SQLite answers "database is locked" at once here instead of calling the busy handler,
+    so two processes creating one database together (two batch commands on one folder)
+    failed now and then; the switch itself is persistent, so the first one to get through
+    decides it for both."""
+    deadline = time.monotonic() + wait_s
+    delay = 0.01
+    while True:
+        try:
+            return str(conn.execute("PRAGMA journal_mode = WAL").fetchone()[0])
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() >= deadline:
+                raise
+            time.sleep(delay)
+            delay = min(delay * 2, 0.2)
+
+
 class StoreBase:
     """One connection behind a lock; the table modules add their methods on top."""
 
@@ -84,7 +107,7 @@ class StoreBase:
             self._conn.create_function("casefold", 1, _fold, deterministic=True)
             self._conn.execute("PRAGMA foreign_keys = ON")
             self._conn.execute("PRAGMA secure_delete = ON")
-            mode = self._conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+            mode = _enable_wal(self._conn)
             if str(mode).lower() != "wal":
                 raise sqlite3.OperationalError(f"could not enable WAL (mode {mode}): readonly")
             self._conn.execute("PRAGMA synchronous = NORMAL")
