@@ -156,3 +156,29 @@ def test_folders_without_manifest_and_missing_roots_are_ignored(tmp_path):
     (tmp_path / "readme.txt").write_text("hi")
     catalog = discover([tmp_path, tmp_path / "does-not-exist"])
     assert catalog.packs == () and catalog.problems == ()
+
+
+def test_find_pack_gives_what_discover_gives_without_verifying_the_others(tmp_path, monkeypatch):
+    """The batch command's lookup: same pack, same errors, and other packs are not opened."""
+    import shutil
+
+    from inference import packs as packs_mod
+    from inference.errors import PackNotFoundError
+    from tests.packgen import make_pack
+
+    first, second = tmp_path / "a", tmp_path / "b"
+    make_pack(first, "tiny-pack")
+    make_pack(first, "other-pack")
+    shutil.copytree(first / "tiny-pack", second / "tiny-pack")
+    manifest = first / "tiny-pack" / "manifest.json"
+    manifest.write_text(manifest.read_text() + " ")  # the first copy no longer matches its seal
+    roots = [first, second]
+    opened = []
+    real = packs_mod.load_pack
+    monkeypatch.setattr(packs_mod, "load_pack", lambda d, **kw: (opened.append(d.name), real(d, **kw))[1])
+    found = packs_mod.find_pack("tiny-pack", roots)
+    assert found.directory == second / "tiny-pack"  # as discover: the damaged copy is skipped
+    assert "other-pack" not in opened
+    assert found.directory == discover(roots).get("tiny-pack").directory
+    with pytest.raises(PackNotFoundError, match="installed: other-pack, tiny-pack"):
+        packs_mod.find_pack("no-such-pack", roots)

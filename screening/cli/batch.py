@@ -26,7 +26,6 @@ from .context import (
     EXIT_SOME_FAILED,
     CliContext,
     CliError,
-    catalog,
     err,
     open_store,
     report_options_from_args,
@@ -102,6 +101,7 @@ def cmd_batch(args: argparse.Namespace, ctx: CliContext) -> int:
 def run_batch(request: BatchRequest, ctx: CliContext) -> int:
     """Screen, write the outputs, say what happened; the exit code of ``cliniclens batch``."""
     from inference.engine import Engine
+    from inference.packs import find_pack
 
     from ..files import check_writable_dir
     from ..queue import BatchQueue
@@ -112,7 +112,7 @@ def run_batch(request: BatchRequest, ctx: CliContext) -> int:
         raise CliError(t("cli.batch_needs_input"))
     if request.threads is not None and request.threads < 1:
         raise CliError(t("cli.threads_min"))
-    pack = catalog().get(request.model)
+    pack = find_pack(request.model)  # verifies this pack only, not every installed one
     out = check_writable_dir(request.out)
     workers = request.threads or min(2, os.cpu_count() or 1)
     screener, site_note = site_screener_for(pack, Engine(pack, threads=1))
