@@ -216,7 +216,21 @@ def _lr():
     )
 
 
-def oof_probs(blocks: list[np.ndarray], y: np.ndarray, fuse: str = "concat") -> np.ndarray:
+def _svm():
+    """RBF SVM, C picked by an inner 4-fold CV; Platt-scaled probabilities."""
+    from sklearn.model_selection import GridSearchCV
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+    from sklearn.svm import SVC
+
+    model = make_pipeline(StandardScaler(), SVC(class_weight="balanced", probability=True, random_state=0))
+    return GridSearchCV(model, {"svc__C": [0.3, 1.0, 3.0, 10.0]}, cv=4)
+
+
+CLASSIFIERS = {"lr": _lr, "svm": _svm}
+
+
+def oof_probs(blocks: list[np.ndarray], y: np.ndarray, fuse: str = "concat", clf: str = "lr") -> np.ndarray:
     """Out-of-fold P(anemic) [repeats, N] over repeated stratified 5-fold CV.
 
     ``concat`` fits one LR on the joined feature blocks; ``mean`` fits one LR per block and
@@ -230,7 +244,7 @@ def oof_probs(blocks: list[np.ndarray], y: np.ndarray, fuse: str = "concat") -> 
             parts = [np.concatenate(blocks, axis=1)] if fuse == "concat" else blocks
             probs = []
             for x in parts:
-                model = _lr().fit(x[tr], y[tr])
+                model = CLASSIFIERS[clf]().fit(x[tr], y[tr])
                 probs.append(model.predict_proba(x[te])[:, 0])
             out[r, te] = np.mean(probs, axis=0)
     return out
@@ -276,20 +290,34 @@ def summarise(p_anemic: np.ndarray, y: np.ndarray) -> dict:
     }
 
 
-def finetuned_oof(run_dir: Path, n: int, repeat: int = 0) -> np.ndarray | None:
-    """[1, N] P(anemic) from trainer packs ``run_dir/r{repeat}_k{k}/val_predictions.csv``
-    (the fold folders name each image by its index), or None while folds are missing."""
-    import csv
+def finetuned_oof(run_dir: Path, paths: list[Path], y: np.ndarray, repeat: int = 0) -> np.ndarray | None:
+    """[1, N] calibrated P(anemic) of trainer packs ``run_dir/r{repeat}_k{k}/`` on their own
+    outer test fold (the fold's val/ folder), or None while a fold's pack is missing.
 
-    out = np.full(n, np.nan)
+    Runs each pack's model.onnx with the app's preprocessing and the pack's temperature."""
+    import onnxruntime as ort
+
+    from inference.engine import softmax
+
+    folds = fold_ids(y)[repeat]
+    out = np.full(len(y), np.nan)
     for k in range(5):
-        csv_path = run_dir / f"r{repeat}_k{k}" / "val_predictions.csv"
-        if not csv_path.exists():
+        pack = run_dir / f"r{repeat}_k{k}"
+        if not (pack / "manifest.json").exists():
             return None
-        with csv_path.open() as f:
-            for row in csv.DictReader(f):
-                out[int(Path(row["file"]).stem)] = float(row["p_anemic"])
-    assert not np.isnan(out).any(), f"{run_dir}: folds do not cover every image"
+        manifest = json.loads((pack / "manifest.json").read_text())
+        assert manifest["classes"][0]["id"] == CLASSES[0], "class 0 must be anemic"
+        inp = manifest["input"]
+        norm = inp["normalization"]
+        spec = InputSpec(inp["size"][1], inp["size"][0], inp["color"], inp["resize"], Normalization(
+            norm["kind"], tuple(norm.get("mean", (0, 0, 0))), tuple(norm.get("std", (1, 1, 1)))))
+        opts = ort.SessionOptions()
+        opts.intra_op_num_threads = 1
+        session = ort.InferenceSession(str(pack / manifest["onnx"]["file"]), opts, providers=["CPUExecutionProvider"])
+        idx = np.flatnonzero(folds == k)
+        batch = np.stack([preprocess(load_image(paths[i]).pixels, spec) for i in idx])
+        logits = session.run([manifest["onnx"]["outputs"]["logits"]], {manifest["onnx"]["input"]: batch})[0]
+        out[idx] = softmax(logits, manifest["calibration"]["temperature"])[:, 0]
     return out[None]
 
 
@@ -349,7 +377,16 @@ def recipes(images: list[np.ndarray], threads: int, cache: Path, with_effnet: bo
     out["d mnv2-224 + stats (mean prob)"] = lambda: ([cnn("mnv2", 224), st()], "mean")
     out["d mnv2-224 sog + stats sog (mean prob)"] = lambda: (
         [cnn("mnv2", 224, "shades_of_grey"), st("shades_of_grey")], "mean")
+    # g: the same frozen features with a non-linear classifier (RBF SVM) instead of LR
+    out["g svm mnv2-224"] = lambda: ([cnn("mnv2", 224)], "concat", "svm")
+    out["g svm mnv2-224 multi-layer"] = lambda: ([cnn("mnv2multi", 224)], "concat", "svm")
+    out["g svm mnv2-224 multi-layer + stats (concat)"] = lambda: ([cnn("mnv2multi", 224), st()], "concat", "svm")
+    out["g svm mnv2-224 multi-layer grey-world"] = lambda: ([cnn("mnv2multi", 224, "grey_world")], "concat", "svm")
+    out["g svm stats none whole"] = lambda: ([st()], "concat", "svm")
     if with_effnet:
+        out["g svm effnet-lite0-224"] = lambda: ([cnn("effl0", 224)], "concat", "svm")
+        out["g svm effnet-lite0 + mnv2 multi-layer (mean prob)"] = lambda: (
+            [cnn("effl0", 224), cnn("mnv2multi", 224)], "mean", "svm")
         out["f effnet-lite0-224"] = lambda: ([cnn("effl0", 224)], "concat")
         out["f effnet-lite0-224 grey-world"] = lambda: ([cnn("effl0", 224, "grey_world")], "concat")
         out["f effnet-lite0-224 shades-of-grey"] = lambda: ([cnn("effl0", 224, "shades_of_grey")], "concat")
@@ -369,6 +406,10 @@ def table(results: dict[str, dict]) -> str:
             f"| {100 * r['pooled_acc']:.1f} [{100 * r['ci_low']:.1f}-{100 * r['ci_high']:.1f}] | {r['auc']:.3f} |"
         )
     return "\n".join(lines)
+
+
+def _oof_path(out: Path, name: str) -> Path:
+    return out / f"oof_{name.replace(' ', '_').replace('/', '-')}.npy"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -393,24 +434,38 @@ def main(argv: list[str] | None = None) -> int:
           f"{100 * np.bincount(y).max() / len(y):.1f} %")
     results_path = args.out / "results.json"
     results = json.loads(results_path.read_text()) if results_path.exists() else {}
+    finetuned: dict[str, np.ndarray] = {}
     for run_dir in sorted(d for d in args.out.glob("e*") if d.is_dir()):
-        p_ft = finetuned_oof(run_dir, len(y))
+        p_ft = finetuned_oof(run_dir, paths, y)
         if p_ft is None:
             continue
+        finetuned[run_dir.name] = p_ft
+        np.save(args.out / f"oof_e_{run_dir.name}.npy", p_ft)
         results[f"e fine-tuned {run_dir.name} (repeat 0 only)"] = summarise(p_ft, y)
-        for other in ("c stats none whole", "a mnv2-224 multi-layer + stats (concat)"):
-            oof = args.out / f"oof_{other.replace(' ', '_')}.npy"
+        for other in ("c stats none whole", "a mnv2-224 multi-layer + stats (concat)",
+                      "g svm mnv2-224 multi-layer + stats (concat)",
+                      "g svm effnet-lite0 + mnv2 multi-layer (mean prob)"):
+            oof = _oof_path(args.out, other)
             if oof.exists():
                 mixed = (p_ft + np.load(oof)[:1]) / 2
                 results[f"e {run_dir.name} + ({other}) mean prob (repeat 0)"] = summarise(mixed, y)
+    for size in ("224", "128"):  # seed ensemble: the gain a fold/seed ensemble pack could expect
+        seeds = [v for name, v in finetuned.items() if name in (f"e{size}", f"e{size}s1", f"e{size}s2")]
+        if len(seeds) > 1:
+            ens = np.mean(seeds, 0)
+            results[f"e fine-tuned {size} mean of {len(seeds)} seeds (repeat 0)"] = summarise(ens, y)
+            svm = _oof_path(args.out, "g svm effnet-lite0 + mnv2 multi-layer (mean prob)")
+            if svm.exists():
+                results[f"e {size} {len(seeds)} seeds + (g svm effnet-lite0 + mnv2 multi-layer) mean prob"] = (
+                    summarise((ens + np.load(svm)[:1]) / 2, y))
     wanted = [s for s in args.only.split(",") if s]
     for name, make in recipes(images, args.threads, args.out, not args.no_effnet).items():
         if wanted and not any(name.startswith(w) for w in wanted):
             continue
         t0 = time.time()
-        blocks, fuse = make()
-        p = oof_probs(blocks, y, fuse)
-        np.save(args.out / f"oof_{name.replace(' ', '_').replace('/', '-')}.npy", p)
+        blocks, fuse, *clf = make()
+        p = oof_probs(blocks, y, fuse, *clf)
+        np.save(_oof_path(args.out, name), p)
         results[name] = summarise(p, y)
         r = results[name]
         print(f"{name}: acc {100 * r['acc']:.1f} +- {100 * r['acc_sd']:.1f}, bacc {100 * r['bacc']:.1f}, "
