@@ -125,6 +125,7 @@ class OodSpec:
     early: EarlyGuardSpec | None = None
     fitted_on: str = ""  # what the statistics were fitted on, when more than the training images
     downscaled_val_pass_rate: float | None = None  # own val images shrunk to 160 px
+    camera_val_pass_rate: float | None = None  # own val images as camera-like copies
 
 
 @dataclass(frozen=True)
@@ -281,6 +282,7 @@ def _ood(ood: dict[str, Any] | None) -> OodSpec | None:
         early=_early_guard(ood.get("early")),
         fitted_on=ood.get("fitted_on", ""),
         downscaled_val_pass_rate=ood.get("downscaled_val_pass_rate"),
+        camera_val_pass_rate=ood.get("camera_val_pass_rate"),
     )
 
 

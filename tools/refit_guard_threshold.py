@@ -36,6 +36,7 @@ sys.path.insert(0, str(ROOT))
 from inference.engine import Engine  # noqa: E402
 from inference.ood import combined_scores, load_guards  # noqa: E402
 from inference.packs import ModelPack, load_pack  # noqa: E402
+from training.camera_guard import CAMERA_FITTED_ON, VAL_SEED, camera_loader  # noqa: E402
 from training.card import ood_section  # noqa: E402
 from training.data import read_split  # noqa: E402
 from training.guard import (  # noqa: E402
@@ -50,7 +51,8 @@ from training.onnx_export import write_manifest, write_seal  # noqa: E402
 from training.quantize import CARD_HEADING, _pct, int8_holds  # noqa: E402
 from training.sign import sign  # noqa: E402
 
-RATES = ("threshold", "val_pass_rate", "downscaled_val_pass_rate", "far_ood_flag_rate")
+RATES = ("threshold", "val_pass_rate", "downscaled_val_pass_rate", "camera_val_pass_rate",
+         "far_ood_flag_rate")
 _RATE = r"(?:\d+\.\d %|n/a)"
 # The int8 section's guard sentence (training.quantize._card_section), figures replaced in place.
 _INT8_GUARD = re.compile(
@@ -92,9 +94,12 @@ def refit_variant(pack: ModelPack, variant: str, val_paths: list[Path], probes: 
 
     figures = {"threshold": threshold, "threshold_rule": rule,
                "val_pass_rate": float((scores(va) <= threshold).mean())}
-    if man.ood.fitted_on == FITTED_ON:
+    if man.ood.fitted_on in (FITTED_ON, CAMERA_FITTED_ON):
         small = screen_files(engine, spec, val_paths, loader=lambda p: downscaled(p, SMALL_VAL_SIDE))
         figures["downscaled_val_pass_rate"] = float((scores(small) <= threshold).mean())
+    if man.ood.fitted_on == CAMERA_FITTED_ON:  # other draws than the copies it was fitted on
+        phone = screen_files(engine, spec, val_paths, loader=camera_loader(VAL_SEED))
+        figures["camera_val_pass_rate"] = float((scores(phone) <= threshold).mean())
     flagged = scores(screen_files(engine, spec, probe_paths)) > threshold
     figures["far_ood_flag_rate"] = float(flagged.mean())
     if early_figures:

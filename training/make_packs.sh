@@ -52,4 +52,14 @@ want face-mask && run face-mask --data "$DATA/face_mask" --unfreeze 2 --views 2 
 want palm-anemia && run palm-anemia --data "$DATA/palm_anemia" --unfreeze 5 --views 6 --epochs-head 40 --epochs-finetune 20 --brightness 0 \
   --early-guard features.13 --ood-probe "$DATA/brain_mri/val" --ood-probe "$DATA/chest_xray/val" --ood-probe "$DATA/face_mask/val" \
   --ood-probe "$PROBE_PHOTOS" --ood-probe runs/probes/documents
+# Guard operating points chosen after the build (models/guard_comparison.md; val quantiles only,
+# shift/ measured, never fitted): the brain packs' combined thresholds, and the face-mask guards
+# refitted on camera-like copies of its training photos too (training/camera_guard.py).
+want brain-mri-tumor && $PY tools/refit_guard_threshold.py models/brain-mri-tumor --data "$DATA/brain_mri" \
+  "${BRAIN_PROBES[@]}" --quantile 0.995 --combined
+want brain-mri-glioma-meningioma && $PY tools/refit_guard_threshold.py models/brain-mri-glioma-meningioma \
+  --data "$DATA/brain_mri" "${BRAIN_PROBES[@]}" --quantile 0.999 --combined
+want face-mask && $PY -m training.camera_guard models/face-mask --data "$DATA/face_mask" \
+  --ood-probe "$DATA/brain_mri/val" --ood-probe "$DATA/chest_xray/val" --ood-probe "$DATA/palm_anemia/val" \
+  --ood-probe "$PROBE_PHOTOS" --ood-probe runs/probes/documents
 echo "all requested packs built"
