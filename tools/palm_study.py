@@ -230,7 +230,9 @@ def _svm():
 CLASSIFIERS = {"lr": _lr, "svm": _svm}
 
 
-def oof_probs(blocks: list[np.ndarray], y: np.ndarray, fuse: str = "concat", clf: str = "lr") -> np.ndarray:
+def oof_probs(
+    blocks: list[np.ndarray], y: np.ndarray, fuse: str = "concat", clf: str = "lr", train_fraction: float = 1.0
+) -> np.ndarray:
     """Out-of-fold P(anemic) [repeats, N] over repeated stratified 5-fold CV.
 
     ``concat`` fits one LR on the joined feature blocks; ``mean`` fits one LR per block and
@@ -241,6 +243,10 @@ def oof_probs(blocks: list[np.ndarray], y: np.ndarray, fuse: str = "concat", clf
     out = np.zeros((len(SEEDS), len(y)))
     for r, seed in enumerate(SEEDS):
         for tr, te in StratifiedKFold(5, shuffle=True, random_state=seed).split(y, y):
+            if train_fraction < 1.0:  # learning curve: a stratified subset of the training folds
+                from sklearn.model_selection import train_test_split
+
+                tr, _ = train_test_split(tr, train_size=train_fraction, stratify=y[tr], random_state=seed)
             parts = [np.concatenate(blocks, axis=1)] if fuse == "concat" else blocks
             probs = []
             for x in parts:
@@ -421,6 +427,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--no-effnet", action="store_true", help="skip recipe f")
     ap.add_argument("--fold-folders", type=int, default=0, metavar="REPEATS",
                     help="only write symlinked fold folders for recipe e (trainer runs) and exit")
+    ap.add_argument("--learning-curve", action="store_true",
+                    help="accuracy of the best frozen recipe vs training-set size, then exit")
     args = ap.parse_args(argv)
     os.environ.setdefault("OMP_NUM_THREADS", str(args.threads))
     args.out.mkdir(parents=True, exist_ok=True)
@@ -432,6 +440,18 @@ def main(argv: list[str] | None = None) -> int:
     images = [load_image(p).pixels for p in paths]
     print(f"{len(y)} images: {np.bincount(y).tolist()} (anemic, non_anemic); majority baseline "
           f"{100 * np.bincount(y).max() / len(y):.1f} %")
+    if args.learning_curve:
+        blocks = [cnn_features(images, "effl0", 224, "none", "whole", args.threads, args.out),
+                  cnn_features(images, "mnv2multi", 224, "none", "whole", args.threads, args.out)]
+        curve = {}
+        for fraction in (0.25, 0.5, 0.75, 1.0):
+            r = summarise(oof_probs(blocks, y, "mean", "svm", fraction), y)
+            curve[fraction] = r
+            print(f"train fraction {fraction:.2f} (~{round(fraction * 0.8 * len(y))} subjects): acc "
+                  f"{100 * r['acc']:.1f} +- {100 * r['acc_sd']:.1f}, bacc {100 * r['bacc']:.1f}, AUC {r['auc']:.3f}",
+                  flush=True)
+        (args.out / "learning_curve.json").write_text(json.dumps(curve, indent=1))
+        return 0
     results_path = args.out / "results.json"
     results = json.loads(results_path.read_text()) if results_path.exists() else {}
     finetuned: dict[str, np.ndarray] = {}
