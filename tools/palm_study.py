@@ -18,7 +18,7 @@ outer training folds only (no peeking at the outer test fold). Features are cach
 ``runs/palm_study/`` so reruns only pay for the classifiers. For recipe e,
 ``--fold-folders 1`` writes symlinked train/ val/ folders of repeat 0's five folds; train one
 pack per fold into ``runs/palm_study/e<size><name>/r0_k<k>/`` with ``python -m training.cli``
-(``runs/palm_study/run_e.sh`` does that), and the next run of this script scores each pack
+(``tools/palm_study_e.sh`` does that), and the next run of this script scores each pack
 on its own outer fold, averages packs that differ only by seed (``...s1``, ``...s2``) and
 adds them to the table. The trainer early-stops on its val/ folder, here the outer fold, so
 recipe e's figure is slightly flattering.
