@@ -119,7 +119,15 @@ class BatchDialog(QDialog):
         self.pause_button.setCheckable(True)
         self.cancel_button = QPushButton(self.tr("Cancel"))
         self.resume_button = QPushButton(self.tr("Resume"))
-        self.retry_button = QPushButton(self.tr("Retry failed"))
+        # The items it queues again never reached the model (unreadable, missing, an error);
+        # their rows read "no answer" or "failed", so the button names what it does instead.
+        self.retry_button = QPushButton(self.tr("Read unread files again"))
+        self.retry_button.setToolTip(
+            self.tr(
+                "Queue again the files that could not be read or screened, for example after "
+                "reconnecting a drive or replacing a damaged file."
+            )
+        )
         self.report_button = QPushButton(self.tr("Summary report (PDF)…"))
         self.export_button = QPushButton(self.tr("Export CSV…"))
         self.table = QTableWidget(0, 4)

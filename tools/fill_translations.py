@@ -269,7 +269,8 @@ ID: dict[str, str] = {
     "Result": "Hasil",
     "Results exported: {path}": "Hasil diekspor: {path}",
     "Resume": "Lanjutkan",
-    "Retry failed": "Ulangi yang gagal",
+    "Read unread files again": "Baca ulang berkas yang belum terbaca",
+    "Queue again the files that could not be read or screened, for example after reconnecting a drive or replacing a damaged file.": "Antrekan lagi berkas yang tidak dapat dibaca atau diskrining, misalnya setelah menyambungkan kembali drive atau mengganti berkas yang rusak.",  # noqa: E501
     "Save PNG…": "Simpan PNG…",
     "Save heatmap overlay": "Simpan lapisan peta panas",
     "Save heatmap overlay (PNG)…": "Simpan lapisan peta panas (PNG)…",

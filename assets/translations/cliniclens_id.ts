@@ -88,8 +88,8 @@
     </message>
     <message>
         <location filename="../../gui/batch_dialog.py" line="118"/>
-        <location filename="../../gui/batch_dialog.py" line="252"/>
-        <location filename="../../gui/batch_dialog.py" line="267"/>
+        <location filename="../../gui/batch_dialog.py" line="260"/>
+        <location filename="../../gui/batch_dialog.py" line="275"/>
         <source>Pause</source>
         <translation>Jeda</translation>
     </message>
@@ -104,129 +104,134 @@
         <translation>Lanjutkan</translation>
     </message>
     <message>
-        <location filename="../../gui/batch_dialog.py" line="122"/>
-        <source>Retry failed</source>
-        <translation>Ulangi yang gagal</translation>
+        <location filename="../../gui/batch_dialog.py" line="124"/>
+        <source>Read unread files again</source>
+        <translation>Baca ulang berkas yang belum terbaca</translation>
     </message>
     <message>
-        <location filename="../../gui/batch_dialog.py" line="123"/>
+        <location filename="../../gui/batch_dialog.py" line="127"/>
+        <source>Queue again the files that could not be read or screened, for example after reconnecting a drive or replacing a damaged file.</source>
+        <translation>Antrekan lagi berkas yang tidak dapat dibaca atau diskrining, misalnya setelah menyambungkan kembali drive atau mengganti berkas yang rusak.</translation>
+    </message>
+    <message>
+        <location filename="../../gui/batch_dialog.py" line="131"/>
         <source>Summary report (PDF)…</source>
         <translation>Laporan ringkasan (PDF)…</translation>
     </message>
     <message>
-        <location filename="../../gui/batch_dialog.py" line="124"/>
+        <location filename="../../gui/batch_dialog.py" line="132"/>
         <source>Export CSV…</source>
         <translation>Ekspor CSV…</translation>
     </message>
     <message>
-        <location filename="../../gui/batch_dialog.py" line="127"/>
+        <location filename="../../gui/batch_dialog.py" line="135"/>
         <source>File</source>
         <translation>Berkas</translation>
     </message>
     <message>
-        <location filename="../../gui/batch_dialog.py" line="127"/>
+        <location filename="../../gui/batch_dialog.py" line="135"/>
         <source>Patient</source>
         <translation>Pasien</translation>
     </message>
     <message>
-        <location filename="../../gui/batch_dialog.py" line="127"/>
+        <location filename="../../gui/batch_dialog.py" line="135"/>
         <source>Result</source>
         <translation>Hasil</translation>
     </message>
     <message>
-        <location filename="../../gui/batch_dialog.py" line="127"/>
+        <location filename="../../gui/batch_dialog.py" line="135"/>
         <source>State</source>
         <translation>Status</translation>
     </message>
     <message>
-        <location filename="../../gui/batch_dialog.py" line="150"/>
+        <location filename="../../gui/batch_dialog.py" line="158"/>
         <source>Job</source>
         <translation>Pekerjaan</translation>
     </message>
     <message>
-        <location filename="../../gui/batch_dialog.py" line="163"/>
+        <location filename="../../gui/batch_dialog.py" line="171"/>
         <source>Close</source>
         <translation>Tutup</translation>
     </message>
     <message>
-        <location filename="../../gui/batch_dialog.py" line="165"/>
+        <location filename="../../gui/batch_dialog.py" line="173"/>
         <source>Progress and results</source>
         <translation>Kemajuan dan hasil</translation>
     </message>
     <message>
-        <location filename="../../gui/batch_dialog.py" line="210"/>
+        <location filename="../../gui/batch_dialog.py" line="218"/>
         <source>Patient list: {path}</source>
         <translation>Daftar pasien: {path}</translation>
     </message>
     <message>
-        <location filename="../../gui/batch_dialog.py" line="230"/>
+        <location filename="../../gui/batch_dialog.py" line="238"/>
         <source>Screening type: {name} (change it in the main window)</source>
         <translation>Jenis skrining: {name} (ubah di jendela utama)</translation>
     </message>
     <message>
-        <location filename="../../gui/batch_dialog.py" line="252"/>
+        <location filename="../../gui/batch_dialog.py" line="260"/>
         <source>Continue</source>
         <translation>Lanjutkan</translation>
     </message>
     <message>
-        <location filename="../../gui/batch_dialog.py" line="282"/>
-        <location filename="../../gui/batch_dialog.py" line="301"/>
+        <location filename="../../gui/batch_dialog.py" line="290"/>
+        <location filename="../../gui/batch_dialog.py" line="309"/>
         <source>{done} of {total} done ({state})</source>
         <translation>{done} dari {total} selesai ({state})</translation>
     </message>
     <message>
-        <location filename="../../gui/batch_dialog.py" line="308"/>
-        <location filename="../../gui/batch_dialog.py" line="376"/>
+        <location filename="../../gui/batch_dialog.py" line="316"/>
+        <location filename="../../gui/batch_dialog.py" line="384"/>
         <source>waiting</source>
         <translation>menunggu</translation>
     </message>
     <message>
-        <location filename="../../gui/batch_dialog.py" line="309"/>
+        <location filename="../../gui/batch_dialog.py" line="317"/>
         <source>running</source>
         <translation>berjalan</translation>
     </message>
     <message>
-        <location filename="../../gui/batch_dialog.py" line="310"/>
+        <location filename="../../gui/batch_dialog.py" line="318"/>
         <source>paused</source>
         <translation>dijeda</translation>
     </message>
     <message>
-        <location filename="../../gui/batch_dialog.py" line="311"/>
+        <location filename="../../gui/batch_dialog.py" line="319"/>
         <source>cancelled</source>
         <translation>dibatalkan</translation>
     </message>
     <message>
-        <location filename="../../gui/batch_dialog.py" line="312"/>
+        <location filename="../../gui/batch_dialog.py" line="320"/>
         <source>finished</source>
         <translation>selesai</translation>
     </message>
     <message>
-        <location filename="../../gui/batch_dialog.py" line="337"/>
+        <location filename="../../gui/batch_dialog.py" line="345"/>
         <source>{finished} of {total} images done</source>
         <translation>{finished} dari {total} gambar selesai</translation>
     </message>
     <message>
-        <location filename="../../gui/batch_dialog.py" line="369"/>
+        <location filename="../../gui/batch_dialog.py" line="377"/>
         <source>Patient: {patient}</source>
         <translation>Pasien: {patient}</translation>
     </message>
     <message>
-        <location filename="../../gui/batch_dialog.py" line="377"/>
+        <location filename="../../gui/batch_dialog.py" line="385"/>
         <source>screened</source>
         <translation>diskrining</translation>
     </message>
     <message>
-        <location filename="../../gui/batch_dialog.py" line="378"/>
+        <location filename="../../gui/batch_dialog.py" line="386"/>
         <source>refer</source>
         <translation>rujuk</translation>
     </message>
     <message>
-        <location filename="../../gui/batch_dialog.py" line="379"/>
+        <location filename="../../gui/batch_dialog.py" line="387"/>
         <source>no answer</source>
         <translation>tanpa jawaban</translation>
     </message>
     <message>
-        <location filename="../../gui/batch_dialog.py" line="380"/>
+        <location filename="../../gui/batch_dialog.py" line="388"/>
         <source>failed</source>
         <translation>gagal</translation>
     </message>
