@@ -27,6 +27,7 @@ from timing import median_ms  # bench/timing.py (the script's folder is on sys.p
 
 ROOT = Path(__file__).resolve().parent.parent
 TARGET_PEER_RATIO = 10.0  # ClinicLens at least this many times faster than the peer path
+PEER_PACK = "chest-xray-pneumonia"  # MobileNetV2 at 224 px, the comparison issue 21 states
 
 
 def peer_model(manifest: dict):  # noqa: ANN201 - torch is imported lazily
@@ -117,7 +118,7 @@ def default_image(pack_dir: Path) -> Path:
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--pack", default="chest-xray-pneumonia", help="a bundled mobilenet_v2 pack")
+    ap.add_argument("--pack", default=PEER_PACK, help="a bundled mobilenet_v2 pack")
     ap.add_argument("--pack-dir", type=Path, help=argparse.SUPPRESS)
     ap.add_argument("--image", type=Path, help="default: the pack's first bundled sample")
     ap.add_argument("--repeats", type=int, default=15)
