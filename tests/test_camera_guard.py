@@ -72,3 +72,57 @@ def test_a_face_smaller_in_the_frame_is_answered(tmp_path: Path) -> None:
                 right += result.prediction.top_class == cls
     assert answered >= 36
     assert right >= answered - 2
+
+
+
+def test_refit_camera_refits_both_guards_of_every_variant_on_train_and_val_only(tmp_path, monkeypatch, capsys):
+    """``python -m training.guard PACK --refit-camera`` on a tiny two-variant pack: a refit
+    that would flip the int8-default rule changes nothing; once the default matches, new
+    statistics for both guards of fp32 and int8, the main threshold at MAIN_QUANTILE of each
+    variant's own val scores, the rates recorded, ``shift/`` never screened, signed."""
+    pytest.importorskip("torch")
+    import json
+
+    from inference.engine import Engine
+    from inference.ood import load_guards
+    from tests.packgen import reseal
+    from tests.test_refit_guard_threshold import _digest, _val_paths, old_pack
+    from training import camera_guard, guard, measure
+    from training.sign import sign
+
+    pack_dir, data, probes, key = old_pack.__wrapped__(tmp_path, monkeypatch)
+    args = [str(pack_dir), "--refit-camera", "--data", str(data), "--ood-probe", str(probes),
+            "--signing-key", str(key)]
+    untouched = _digest(pack_dir)
+    assert guard.main(args) == 1  # fp32 is the default, but int8 holds the rule now
+    assert "int8-default rule" in capsys.readouterr().err
+    assert _digest(pack_dir) == untouched
+    raw = json.loads((pack_dir / "manifest.json").read_text("utf-8"))
+    raw["onnx"]["default_variant"] = "int8"
+    (pack_dir / "manifest.json").write_text(json.dumps(raw), "utf-8")
+    reseal(pack_dir)
+    sign(pack_dir, key)
+    before = json.loads((pack_dir / "manifest.json").read_text("utf-8"))
+    shift_before = _digest(data / "shift")
+    screened: list[Path] = []
+    real = measure.screen_files
+
+    def spy(engine, spec, paths, *args, **kwargs):
+        screened.extend(p for p in paths if isinstance(p, Path))
+        return real(engine, spec, paths, *args, **kwargs)
+
+    monkeypatch.setattr(measure, "screen_files", spy)
+    assert guard.main(args) == 0
+    assert screened and not [p for p in screened if (data / "shift") in p.parents]
+    assert _digest(data / "shift") == shift_before
+    pack = load_pack(pack_dir)  # seal, hashes and signature check out
+    raw = json.loads((pack_dir / "manifest.json").read_text("utf-8"))
+    for variant, new, old in (("fp32", raw["ood"], before["ood"]),
+                              ("int8", raw["variants"]["int8"]["ood"], before["variants"]["int8"]["ood"])):
+        assert new["fitted_on"] == CAMERA_FITTED_ON
+        assert new["sha256"] != old["sha256"] and new["early"]["sha256"] != old["early"]["sha256"]
+        assert 0.0 <= new["camera_val_pass_rate"] <= 1.0
+        main, _ = load_guards(pack, variant)
+        run = real(Engine(pack, variant=variant), pack.manifest.input, _val_paths(data))
+        expected = np.quantile(main.score(run.pooled), camera_guard.MAIN_QUANTILE)
+        assert new["threshold"] == pytest.approx(expected, rel=1e-9)

@@ -14,7 +14,7 @@ variant, main threshold at :data:`MAIN_QUANTILE`).
 
 The model and its answers are unchanged; only the guard statistics and thresholds move:
 
-    python -m training.camera_guard models/face-mask --data ../shared/datasets/face_mask \\
+    python -m training.guard models/face-mask --refit-camera --data ../shared/datasets/face_mask \\
         --ood-probe DIR [...] --signing-key .signing/cliniclens-release.ed25519
 
 then ``tools/evaluate_packs.py face-mask --record``. Thresholds come from ``val/`` only: the
@@ -25,7 +25,6 @@ validation scores, whichever is higher), the main guard's from
 
 from __future__ import annotations
 
-import argparse
 import io
 import json
 import zlib
@@ -143,10 +142,22 @@ def write_variant(pack_dir: Path, block: dict, stats: dict) -> None:
 
 def refit_camera(pack_dir: Path, data: Path, probes: tuple[Path, ...]) -> dict:
     """Refit every guard-owning variant's guards with camera-like copies, then the main
-    thresholds, rates and card through tools/refit_guard_threshold.py; re-sealed, unsigned."""
-    import importlib.util
+    thresholds, rates and card through tools/refit_guard_threshold.py; re-sealed, unsigned.
+    The work is done on a copy: a refit that fails (e.g. one that would flip the int8-default
+    rule) leaves the pack as it was."""
+    import shutil
+    import tempfile
 
+    with tempfile.TemporaryDirectory(dir=Path(pack_dir).parent) as tmp:
+        work = Path(shutil.copytree(pack_dir, Path(tmp) / Path(pack_dir).name))
+        report = _refit_copy(work, data, probes)
+        _replace_contents(Path(pack_dir), work)
+    return report
+
+
+def _refit_copy(pack_dir: Path, data: Path, probes: tuple[Path, ...]) -> dict:
     from inference.packs import load_pack
+    from tools import refit_guard_threshold
 
     from .data import read_split
     from .onnx_export import write_manifest, write_seal
@@ -163,32 +174,16 @@ def refit_camera(pack_dir: Path, data: Path, probes: tuple[Path, ...]) -> dict:
         write_variant(pack_dir, block, refit_variant_stats(pack, name, train_paths, labels, val_paths))
     write_manifest(pack_dir, raw)
     write_seal(pack_dir)
-    tool = Path(__file__).resolve().parent.parent / "tools" / "refit_guard_threshold.py"
-    spec = importlib.util.spec_from_file_location("refit_guard_threshold", tool)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)  # type: ignore[union-attr]
-    return module.refit(pack_dir, data, probes, quantile=MAIN_QUANTILE)
+    return refit_guard_threshold.refit(pack_dir, data, probes, quantile=MAIN_QUANTILE)
 
 
-def main(argv: list[str] | None = None) -> int:
-    p = argparse.ArgumentParser(prog="python -m training.camera_guard", description=__doc__.splitlines()[0])
-    p.add_argument("pack", type=Path, help="pack folder (models/<id>)")
-    p.add_argument("--data", type=Path, required=True, help="the pack's dataset with train/ and val/")
-    p.add_argument("--ood-probe", type=Path, action="append", default=[], help="folder of images to flag")
-    p.add_argument("--signing-key", type=Path, metavar="KEY",
-                   help="private key to sign the rewritten pack with (unsigned packs are refused)")
-    args = p.parse_args(argv)
-    if args.signing_key:
-        from inference.signing import load_private_key
+def _replace_contents(target: Path, source: Path) -> None:
+    """Make ``target`` hold exactly ``source``'s files (a stale SIGNATURE goes too)."""
+    import shutil
 
-        load_private_key(args.signing_key)  # a bad key stops here, not after the work
-    out = refit_camera(args.pack, args.data, tuple(args.ood_probe))
-    from .sign import sign
-
-    sign(args.pack, args.signing_key)
-    print(json.dumps(out, indent=1))
-    return 0
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())
+    for old in target.iterdir():
+        if old.is_file() and not (source / old.name).exists():
+            old.unlink()
+    for new in source.iterdir():
+        if new.is_file():
+            shutil.copy2(new, target / new.name)

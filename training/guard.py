@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -263,6 +264,9 @@ def main(argv: list[str] | None = None) -> int:
     what.add_argument("--layer", help="add the early guard on this layer, e.g. features.13")
     what.add_argument("--refit-downscaled", action="store_true",
                       help="refit the main guard on the training images and downscaled copies")
+    what.add_argument("--refit-camera", action="store_true",
+                      help="refit both guards on the training images, downscaled and camera-like "
+                      "copies, for photo packs (training/camera_guard.py)")
     p.add_argument("--ood-probe", type=Path, action="append", default=[], help="folder of images to flag")
     p.add_argument("--signing-key", type=Path, metavar="KEY",
                    help="private key to sign the rewritten pack with (unsigned packs are refused)")
@@ -272,7 +276,17 @@ def main(argv: list[str] | None = None) -> int:
 
         load_private_key(args.signing_key)  # a bad key stops here, not after the work
     probes = tuple(args.ood_probe)
-    if args.refit_downscaled:
+    if args.refit_camera:
+        from tools.refit_guard_threshold import RefitError
+
+        from .camera_guard import refit_camera
+
+        try:
+            out = refit_camera(args.pack, args.data, probes)
+        except RefitError as exc:  # nothing was written; the message says what to do
+            print(exc, file=sys.stderr)
+            return 1
+    elif args.refit_downscaled:
         out = refit_downscaled(args.pack, args.data, probes)
     else:
         out = retrofit(args.pack, args.data, args.layer, probes)

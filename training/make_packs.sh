@@ -59,7 +59,7 @@ want brain-mri-tumor && $PY tools/refit_guard_threshold.py models/brain-mri-tumo
   "${BRAIN_PROBES[@]}" --quantile 0.995 --combined
 want brain-mri-glioma-meningioma && $PY tools/refit_guard_threshold.py models/brain-mri-glioma-meningioma \
   --data "$DATA/brain_mri" "${BRAIN_PROBES[@]}" --quantile 0.999 --combined
-want face-mask && $PY -m training.camera_guard models/face-mask --data "$DATA/face_mask" \
+want face-mask && $PY -m training.guard models/face-mask --refit-camera --data "$DATA/face_mask" \
   --ood-probe "$DATA/brain_mri/val" --ood-probe "$DATA/chest_xray/val" --ood-probe "$DATA/palm_anemia/val" \
   --ood-probe "$PROBE_PHOTOS" --ood-probe runs/probes/documents
 echo "all requested packs built"
