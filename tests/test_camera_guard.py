@@ -11,10 +11,8 @@ from PIL import Image
 
 from inference.packs import load_pack
 from inference.resources import resource_path
-from inference.screener import Screener
+from tests.face_photos import answered_and_right
 from training.camera_guard import CAMERA_FITTED_ON, camera_loader, camera_view
-
-DATASETS = resource_path().parent / "shared" / "datasets"
 
 
 def _photo(seed: int = 0) -> np.ndarray:
@@ -54,26 +52,16 @@ def test_a_face_smaller_in_the_frame_is_answered(tmp_path: Path) -> None:
     """Val photos at 2/3 size on a light grey wall: 13 of 200 were answered with the guards
     fitted on the training photos alone, 198 now, 194 of them right (the model misreads a few
     small faces). 40 here: at least 36 answered, at most 2 wrong."""
-    val = DATASETS / "face_mask" / "val"
-    if not val.is_dir():
-        pytest.skip("dataset not available")
-    screener = Screener(load_pack(resource_path("models", "face-mask")))
-    answered = right = 0
-    for cls in ("with_mask", "without_mask"):
-        for i, photo in enumerate(sorted((val / cls).iterdir())[:20]):
-            face = Image.open(photo).convert("RGB")
-            w, h = face.size
-            wall = Image.new("RGB", (w, h), (200, 200, 200))
-            wall.paste(face.resize((w * 2 // 3, h * 2 // 3)), (w // 6, h // 6))
-            wall.save(tmp_path / f"{cls}{i}.png")
-            result = screener.screen_path(tmp_path / f"{cls}{i}.png")
-            if result.answered:
-                answered += 1
-                right += result.prediction.top_class == cls
+
+    def on_a_wall(face: Image.Image) -> Image.Image:
+        w, h = face.size
+        wall = Image.new("RGB", (w, h), (200, 200, 200))
+        wall.paste(face.resize((w * 2 // 3, h * 2 // 3)), (w // 6, h // 6))
+        return wall
+
+    answered, right = answered_and_right(tmp_path, on_a_wall)
     assert answered >= 36
     assert right >= answered - 2
-
-
 
 def test_refit_camera_refits_both_guards_of_every_variant_on_train_and_val_only(tmp_path, monkeypatch, capsys):
     """``python -m training.guard PACK --refit-camera`` on a tiny two-variant pack: a refit

@@ -11,10 +11,7 @@ from PIL import Image
 
 from inference.packs import load_pack
 from inference.resources import resource_path
-from inference.screener import Screener
-
-DATASETS = resource_path().parent / "shared" / "datasets"
-PER_CLASS = 20
+from tests.face_photos import answered_and_right
 
 
 def _cut(rgb: np.ndarray, aspect: float) -> np.ndarray:
@@ -35,18 +32,10 @@ def test_the_face_pack_centre_crops() -> None:
 def test_phone_shaped_face_photos_are_answered(tmp_path: Path, aspect: float) -> None:
     """Letterboxed, 80 % of 3:4 and 31 % of 4:3 cuts of val photos passed the guards; centre-
     cropped, 98 % of both (every 2nd val photo, 2026-11-30). 40 photos here: at least 36."""
-    val = DATASETS / "face_mask" / "val"
-    if not val.is_dir():
-        pytest.skip("dataset not available")
-    screener = Screener(load_pack(resource_path("models", "face-mask")))
-    answered = right = 0
-    for cls in ("with_mask", "without_mask"):
-        for i, photo in enumerate(sorted(p for p in (val / cls).iterdir())[:PER_CLASS]):
-            cut = _cut(np.asarray(Image.open(photo).convert("RGB")), aspect)
-            Image.fromarray(np.ascontiguousarray(cut)).save(tmp_path / f"{cls}{i}.png")
-            result = screener.screen_path(tmp_path / f"{cls}{i}.png")
-            if result.answered:
-                answered += 1
-                right += result.prediction.top_class == cls
+
+    def cut(photo: Image.Image) -> Image.Image:
+        return Image.fromarray(np.ascontiguousarray(_cut(np.asarray(photo), aspect)))
+
+    answered, right = answered_and_right(tmp_path, cut)
     assert answered >= 36
     assert right == answered
