@@ -412,7 +412,7 @@ def recipes(images: list[np.ndarray], threads: int, cache: Path, with_effnet: bo
 
 def table(results: dict[str, dict]) -> str:
     lines = [
-        "| recipe | CV accuracy (mean +- sd, 15 folds) | balanced accuracy | pooled OOF acc [95 % CI, n=428] | ROC AUC |",
+        "| recipe | CV accuracy (mean +- sd over folds: 15, or 5 for e) | balanced accuracy | pooled OOF acc [95 % CI, n=428] | ROC AUC |",
         "|---|---:|---:|---:|---:|",
     ]
     for name, r in results.items():
