@@ -84,7 +84,14 @@ NOTES = """
   with it, validation accuracy was at chance. 364 palms leave the late features too narrow
   for the main guard to refuse a close-up of tabby fur; a second guard on `features.13` (left
   at its ImageNet weights by training) refuses it (`tests/test_bundled_packs.py`). Use only
-  alongside a haemoglobin test.
+  alongside a haemoglobin test. A recipe study (2026-11-30, `tools/palm_study.py`: 5-fold
+  cross-validation over train+val, 428 subjects, 3 repeats) found nothing near 80 %: the
+  shipped fine-tuned recipe 70-74 % by seed, frozen MobileNetV2 or EfficientNet-Lite0
+  features with logistic regression 64-66 %, with an RBF SVM 71-72 %, seed ensembles with the
+  SVM about 75 % (picked after the fact). Colour constancy (grey-world, shades-of-grey) costs
+  4-6 points: the crops are all skin, so correcting the colour removes the pallor too.
+  Accuracy still rose about 8 points per doubling of the training subjects; more palms, not
+  another recipe, is what would move it.
 - int8 variants (`model.int8.onnx`, `training/quantize.py`): onnxruntime static QDQ
   quantisation, per-channel weights, calibrated on 300 training images; pooling and head stay
   fp32 so Grad-CAM keeps working. Speed-up is the 1-thread per-image inference time against
