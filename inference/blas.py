@@ -9,7 +9,8 @@ with heatmaps took 5.45 s with OpenBLAS's default two threads and 3.15 s with on
 
 Set in the environment before numpy is first imported (then OpenBLAS never starts the
 threads) and, where numpy was imported earlier, limited at run time with threadpoolctl.
-Training is unaffected: torch has its own thread pool, set by ``--threads``.
+torch keeps its own thread pool (``--threads`` in training); numpy's products in training
+(fitting the guards' statistics) run on one thread too, a matter of seconds.
 """
 
 from __future__ import annotations
