@@ -140,6 +140,17 @@ TASKS: dict[str, Task] = {
             "colour of a palm photo. Confirm with a haemoglobin test.",
             "Data latih kecil (364 subjek, Ghana); pencahayaan, kamera dan warna kulit mengubah "
             "warna foto. Pastikan dengan tes hemoglobin."), t(
+            # Measured 2026-11-30 on the v1.0.0 pack (val, app path); a retrained pack re-measures
+            # it in tests/test_palm_colour_cast.py.
+            "Warm (yellow) light makes a palm look less pale: on the 64 validation photos a mild "
+            "warm cast (red +6 %, blue -7 %) turned 10 answers from anaemic to not anaemic and none "
+            "the other way. Take the photo in daylight or under white light, without a filter, and "
+            "do not trust a 'not anaemic' answer from a photo taken under warm light.",
+            "Cahaya hangat (kekuningan) membuat telapak tangan tampak kurang pucat: pada 64 foto "
+            "validasi, sedikit warna hangat (merah +6 %, biru -7 %) mengubah 10 jawaban dari anemia "
+            "menjadi tidak anemia, dan tidak ada yang sebaliknya. Ambil foto di bawah cahaya siang "
+            "hari atau lampu putih, tanpa filter, dan jangan mengandalkan jawaban 'tidak anemia' "
+            "dari foto dengan cahaya hangat."), t(
             "Weak model: about 72 % accuracy on 64 held-out subjects (wide uncertainty). The "
             "published 94.8 % likely came from a split with rotated copies of the same palms on "
             "both sides (the source set stores such copies); here subjects never cross it. Use only alongside a haemoglobin test.",
