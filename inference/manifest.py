@@ -180,6 +180,9 @@ class Manifest:
     # and every variant's calibration, for :meth:`for_variant`.
     variant: str = "fp32"
     calibrations: tuple[VariantCalibration, ...] = field(default=(), compare=False, repr=False)
+    # How to take the image so the model reads it as it was trained (palm: the light), said
+    # with the pack's warning before each screening; None where the pack needs none.
+    capture_advice: LocalText | None = None
 
     def for_variant(self, name: str | None) -> Manifest:
         """This manifest with ``name``'s own temperature, thresholds and guard (None: the
@@ -362,6 +365,7 @@ def parse(raw: dict[str, Any], *, where: str = "manifest") -> Manifest:
         temperature=float(raw["calibration"]["temperature"]),
         intended_use=LocalText.parse(raw["intended_use"]),
         limitations=tuple(LocalText.parse(t) for t in raw["limitations"]),
+        capture_advice=LocalText.parse(raw["capture_advice"]) if raw.get("capture_advice") else None,
         metrics=Metrics(
             split=metrics["split"],
             n=int(metrics["n"]),

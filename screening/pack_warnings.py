@@ -21,6 +21,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from inference.manifest import LocalText
+
 from .i18n import tr
 from .numbers import format_percent
 
@@ -111,13 +113,24 @@ def confirming_test(pack_id: str, language: str = "en") -> str:
     return tr("pack.test.default", language)
 
 
+def capture_advice(manifest: Manifest | Mapping[str, Any] | None, language: str = "en") -> str:
+    """How to take the image (manifest ``capture_advice``), "" where the pack gives none."""
+    if manifest is None:
+        return ""
+    if isinstance(manifest, Mapping):
+        raw = manifest.get("capture_advice")
+        return LocalText.parse(raw).get(language) if raw else ""
+    return manifest.capture_advice.get(language) if manifest.capture_advice else ""
+
+
 def warning_text(manifest: Manifest | Mapping[str, Any] | None, language: str = "en") -> str:
     """The warning every screening with a weak pack carries; "" for a pack fit for routine
-    use. Says how often it is right, on what, the bar it misses and what to do."""
+    use. Says how often it is right, on what, the bar it misses and what to do, then how to
+    take the image where the pack says (palm-anemia: the light)."""
     weak = weak_pack(manifest)
     if weak is None:
         return ""
-    return tr(
+    text = tr(
         "pack.weak_warning",
         language,
         in_ten=weak.accuracy.in_ten,
@@ -125,6 +138,8 @@ def warning_text(manifest: Manifest | Mapping[str, Any] | None, language: str = 
         required=format_percent(ROUTINE_MIN, language, digits=0),
         test=confirming_test(weak.pack_id, language),
     )
+    advice = capture_advice(manifest, language)
+    return f"{text} {advice}" if advice else text
 
 
 __all__ = [
@@ -132,6 +147,7 @@ __all__ = [
     "MeasuredAccuracy",
     "WeakPack",
     "accuracy_text",
+    "capture_advice",
     "confirming_test",
     "measured_accuracy",
     "warning_text",

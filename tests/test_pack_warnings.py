@@ -52,9 +52,11 @@ def test_bundled_palm_pack_is_weak_and_says_so_and_brain_is_not():
     pct = f"{100 * weak.accuracy.value:.1f}"  # the pack's recorded figure, whatever it is
     assert f"{pct}\u00a0% of 64 images, refused images counted as misses" in text
     assert "below the 80\u00a0% ClinicLens requires for routine use" in text
-    assert text.endswith("Use it only alongside a haemoglobin test.")
+    assert "Use it only alongside a haemoglobin test. Take the photo in daylight" in text
+    assert text.endswith("warm (yellow) light makes a palm look less pale.")  # its capture advice
     indonesian = warning_text(palm, "id")
     assert "7 dari 10" in indonesian and pct.replace(".", ",") in indonesian and "tes hemoglobin" in indonesian
+    assert indonesian.endswith("cahaya hangat (kekuningan) membuat telapak tangan tampak kurang pucat.")
     for pack_id in ("brain-mri-tumor", "brain-mri-glioma-meningioma"):
         assert weak_pack(bundled(pack_id)) is None and warning_text(bundled(pack_id)) == ""
 
@@ -85,6 +87,16 @@ def test_the_warning_says_on_what_the_figure_was_measured():
     assert "refused" not in plain  # answered images only: not claimed
     assert "a confirmatory test" in plain  # no pack-specific test known
     assert warning_text(None) == "" and weak_pack({"id": "x"}) is None
+
+
+def test_a_weak_packs_capture_advice_follows_its_warning_in_each_language():
+    """The manifest's ``capture_advice`` (how to take the image) ends the warning, in the
+    reader's language; a pack without one warns as before; a routine pack says nothing."""
+    advice = {"en": "Use daylight.", "id": "Gunakan cahaya siang."}
+    weak, plain = {**manifest_dict(0.65), "capture_advice": advice}, manifest_dict(0.65)
+    assert warning_text(weak, "en") == warning_text(plain, "en") + " Use daylight."
+    assert warning_text(weak, "id") == warning_text(plain, "id") + " Gunakan cahaya siang."
+    assert warning_text({**manifest_dict(0.9), "capture_advice": advice}, "en") == ""
 
 
 # -- the command line -----------------------------------------------------------------------

@@ -422,6 +422,7 @@ def _draft_manifest(
         "quality": quality,
         "intended_use": task.intended_use,
         "limitations": list(task.limitations),
+        **({"capture_advice": task.capture_advice} if task.capture_advice else {}),
         "training": {},
         "metrics": {"split": "val", "n": 0, "accuracy": 0.0, "macro_f1": 0.0},
     }

@@ -32,6 +32,7 @@ class Task:
     color: str = "rgb"
     quality: dict = field(default_factory=dict)
     source: str = ""
+    capture_advice: dict[str, str] | None = None  # manifest ``capture_advice`` (how to take the image)
 
 
 NOT_DIAGNOSIS = t(
@@ -170,6 +171,11 @@ TASKS: dict[str, Task] = {
         },
         source=("Ghana anaemia palm images (Asare, Appiahene, Donkoh; Mendeley Data) via GitHub "
                 "O37mousa/Anemia_Palm_Detection_API; licence not stated; attribution inferred"),
+        capture_advice=t(
+            "Take the photo in daylight or under white light, without a filter: warm (yellow) "
+            "light makes a palm look less pale.",
+            "Ambil foto di bawah cahaya siang hari atau lampu putih, tanpa filter: cahaya hangat "
+            "(kekuningan) membuat telapak tangan tampak kurang pucat."),
     ),
     "face-mask": Task(
         pack_id="face-mask",
