@@ -36,7 +36,7 @@ from PIL import Image, ImageFilter
 
 from inference.ood import MahalanobisScorer, load_guards
 
-from .guard import THUMB_SIDES, downscaled
+from .guard import downscaled_copies
 from .onnx_export import fit_ood, sha256
 
 CAMERA_FITTED_ON = (
@@ -114,10 +114,8 @@ def refit_variant_stats(pack, variant: str, train_paths: list[Path], labels: np.
     if main is None or early is None:
         raise SystemExit(f"{pack.id} ({variant}): needs a main and an early guard to refit")
     n = len(pack.manifest.class_ids)
-    sides = dict(zip(train_paths, np.random.default_rng(0).integers(
-        THUMB_SIDES[0], THUMB_SIDES[1] + 1, len(train_paths)), strict=True))
     clean = screen_files(engine, spec, train_paths)
-    small = screen_files(engine, spec, train_paths, loader=lambda p: downscaled(p, int(sides[p])))
+    small = downscaled_copies(engine, spec, train_paths)  # the copies training.guard fits on
     cam = screen_files(engine, spec, train_paths, loader=camera_loader(FIT_SEED))
     val = screen_files(engine, spec, val_paths)
     y3 = np.concatenate([labels, labels, labels])

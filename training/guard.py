@@ -99,17 +99,25 @@ def downscaled(path: Path, side: int) -> np.ndarray:
     return decode(buf.getvalue(), name=str(path)).pixels
 
 
+def downscaled_copies(engine, spec, paths: list[Path], seed: int = 0):
+    """Model outputs (``training.measure.Screened``) of one downscaled copy of each image, its
+    long side drawn from :data:`THUMB_SIDES` with ``seed``."""
+    from .measure import screen_files
+
+    rng = np.random.default_rng(seed)
+    sides = dict(zip(paths, rng.integers(THUMB_SIDES[0], THUMB_SIDES[1] + 1, len(paths)), strict=True))
+    return screen_files(engine, spec, paths, loader=lambda p: downscaled(p, int(sides[p])))
+
+
 def fit_with_downscaled(engine, spec, paths: list[Path], labels: np.ndarray, n_classes: int,
                         dims: int, seed: int = 0, full: np.ndarray | None = None) -> dict[str, np.ndarray]:
     """Main-guard statistics on the training images and one downscaled copy of each;
     ``full``: their pooled features when the caller has them already."""
     from .measure import screen_files
 
-    rng = np.random.default_rng(seed)
-    sides = dict(zip(paths, rng.integers(THUMB_SIDES[0], THUMB_SIDES[1] + 1, len(paths)), strict=True))
     if full is None:
         full = screen_files(engine, spec, paths).pooled
-    small = screen_files(engine, spec, paths, loader=lambda p: downscaled(p, int(sides[p]))).pooled
+    small = downscaled_copies(engine, spec, paths, seed).pooled
     labels = np.asarray(labels)
     return fit_ood(np.concatenate([full, small]), np.concatenate([labels, labels]), n_classes, dims)
 
