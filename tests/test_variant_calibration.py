@@ -318,16 +318,14 @@ BUNDLED = sorted(p for p in MODELS.iterdir() if (p / "manifest.json").exists())
 @pytest.mark.parametrize("directory", BUNDLED, ids=lambda p: p.name)
 def test_a_bundled_pack_defaults_to_int8_exactly_where_the_rule_holds(directory: Path):
     pytest.importorskip("torch")
-    from training.quantize import int8_holds
+    from training.quantize import int8_holds, recorded_res
 
     raw = json.loads((directory / "manifest.json").read_text("utf-8"))
     variant = raw["onnx"].get("variants", {}).get("int8")
     if variant is None or "metrics" not in variant:
         pytest.skip("no measured int8 variant")
     m = variant["metrics"]
-    res = {"fp32": {"accuracy": m["fp32_accuracy"], "probes_flagged": m.get("fp32_probes_flagged")},
-           "int8": {"accuracy": m["accuracy"], "ood_pass": m.get("ood_val_pass"),
-                    "probes_flagged": m.get("probes_flagged")}}
+    res = recorded_res(m)
     default = raw["onnx"].get("default_variant", "fp32")
     if default == "int8":
         assert m.get("ood_val_pass") is not None, "int8 judged without its own guard's figures"

@@ -48,7 +48,7 @@ from training.guard import (  # noqa: E402
 )
 from training.measure import probe_files, screen_files, summarise_probes  # noqa: E402
 from training.onnx_export import write_manifest, write_seal  # noqa: E402
-from training.quantize import CARD_HEADING, _pct, int8_holds  # noqa: E402
+from training.quantize import CARD_HEADING, _pct, int8_holds, recorded_res  # noqa: E402
 from training.sign import sign  # noqa: E402
 
 RATES = ("threshold", "val_pass_rate", "downscaled_val_pass_rate", "camera_val_pass_rate",
@@ -133,11 +133,8 @@ def _check_default_rule(raw: dict) -> None:
     metrics = raw["onnx"].get("variants", {}).get("int8", {}).get("metrics")
     if not metrics or metrics.get("ood_val_pass") is None:
         return
-    res = {"fp32": {"accuracy": metrics["fp32_accuracy"], "probes_flagged": metrics.get("fp32_probes_flagged")},
-           "int8": {"accuracy": metrics["accuracy"], "ood_pass": metrics["ood_val_pass"],
-                    "probes_flagged": metrics.get("probes_flagged")}}
     default = raw["onnx"].get("default_variant", "fp32")
-    if int8_holds(res) != (default == "int8"):
+    if int8_holds(recorded_res(metrics)) != (default == "int8"):
         raise RefitError(f"{raw['id']}: with the refitted guards the int8-default rule no longer matches "
                          f"the default variant {default!r}; nothing was written. Rerun "
                          "python -m training.quantize on the pack with --keep-model instead.")
