@@ -63,6 +63,17 @@ TYPE_NAME = {
 }
 # A pack's manifest field ``modality`` says what it reads; these are the ones the check knows.
 CHECKED = frozenset(LOOKS_LIKE)
+# What "the right modality, but unusual" most likely means, for a pack guard's refusal. Brain:
+# of the 14 second-site scans brain-mri-tumor refused, 6 were CT scans the source had filed as
+# MRI (the check, trained on those folders, calls them brain MRI); chest: inverted X-rays are
+# the artefacts its guard sees most (models/guard_comparison.md).
+UNUSUAL = {
+    "brain-mri": "a CT scan rather than an MRI, another view or sequence, heavy artefacts, "
+    "an unusual scanner",
+    "chest-xray": "another view or body part, an inverted or heavily processed image, heavy "
+    "artefacts, an unusual scanner",
+}
+UNUSUAL_DEFAULT = "another body part or view, heavy artefacts, an unusual scanner"
 
 
 def check_dir() -> Path:

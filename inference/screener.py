@@ -18,6 +18,8 @@ from .modality import (
     CHECKED,
     LOOKS_LIKE,
     NONE,
+    UNUSUAL,
+    UNUSUAL_DEFAULT,
     ModalityCheck,
     ModalityVerdict,
     default_check,
@@ -197,8 +199,8 @@ class Screener:
         if verdict is not None and verdict.label == self.manifest.modality:
             return (
                 f"This looks like {LOOKS_LIKE[verdict.label]}, but unlike the images the model "
-                f"for {name} was trained on (another body part or view, heavy artefacts, an "
-                "unusual scanner), so no answer is given. Have a clinician read it."
+                f"for {name} was trained on ({UNUSUAL.get(verdict.label, UNUSUAL_DEFAULT)}), so "
+                "no answer is given. Have a clinician read it."
             )
         return (
             f"This image does not look like the images the model for {name} was trained on, "

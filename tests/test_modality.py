@@ -185,16 +185,33 @@ def test_a_pack_manifest_is_not_taken_for_a_check(tmp_path):
         ModalityCheck(folder)
 
 
-def test_unusual_image_of_the_right_modality_says_so():
-    """The pack's own guard refusing a confirmed brain MRI: the type is right, the image odd."""
+def _refused_by_own_guard(pack_id: str, modality: str):
+    """A genuine val image of ``modality`` screened with the pack's guard set to refuse all."""
     from dataclasses import replace
 
-    screener = Screener(load_pack(resource_path("models", "brain-mri-tumor")))
-    screener._guards = (replace(screener.ood, threshold=1e-9), screener.early_ood)  # refuse all
-    result = screener.screen_path(_val("brain-mri", per_class=1)[0])
-    assert result.status is Status.OUT_OF_DISTRIBUTION and result.looks_like == "brain-mri"
+    screener = Screener(load_pack(resource_path("models", pack_id)))
+    screener._guards = (replace(screener.ood, threshold=1e-9), screener.early_ood)
+    result = screener.screen_path(_val(modality, per_class=1)[0])
+    assert result.status is Status.OUT_OF_DISTRIBUTION and result.looks_like == modality
+    return result
+
+
+def test_unusual_image_of_the_right_modality_says_so():
+    """The pack's own guard refusing a confirmed brain MRI: the type is right, the image odd."""
+    result = _refused_by_own_guard("brain-mri-tumor", "brain-mri")
     assert result.message.startswith("This looks like a brain MRI, but unlike the images")
     assert "Have a clinician read it." in result.message
+    # the likeliest causes for this modality: CT slices filed as MRI come first
+    assert "(a CT scan rather than an MRI, another view or sequence" in result.message
+
+
+@pytest.mark.parametrize(("pack_id", "modality", "hint", "absent"), [
+    ("chest-xray-pneumonia", "chest-xray", "an inverted or heavily processed image", "CT scan"),
+    ("face-mask", "face-photo", "(another body part or view, heavy artefacts", "CT scan"),
+])
+def test_the_unusual_hint_fits_the_modality(pack_id, modality, hint, absent):
+    result = _refused_by_own_guard(pack_id, modality)
+    assert hint in result.message and absent not in result.message
 
 
 def test_drawn_negatives_are_reproducible_rgb_images():
