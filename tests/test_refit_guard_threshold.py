@@ -22,8 +22,8 @@ pytest.importorskip("torch")  # training.quantize and the guard fitting reuse tr
 
 from tools import refit_guard_threshold as tool  # noqa: E402
 from training.card import ood_section  # noqa: E402
+from training.int8_record import _pct  # noqa: E402
 from training.measure import screen_files  # noqa: E402
-from training.quantize import _pct  # noqa: E402
 
 VARIANTS = ("fp32", "int8")
 

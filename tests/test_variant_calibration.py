@@ -386,7 +386,7 @@ def test_a_pack_fitted_without_probes_does_not_block_int8():
 
 def test_the_card_shows_each_variants_guard_and_referral_thresholds():
     pytest.importorskip("torch")
-    from training.quantize import _card_section
+    from training.int8_record import _card_section
 
     row = {"macro_f1": 0.9, "ms": 2.0, "bytes": 2_000_000, "accuracy": 0.95}
     res = {"n": 10, "cam_pearson": 0.9, "load_avg": 3.25,

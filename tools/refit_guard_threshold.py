@@ -46,15 +46,15 @@ from training.guard import (  # noqa: E402
     _rewrite_card_section,
     downscaled,
 )
+from training.int8_record import CARD_HEADING, _pct, int8_holds, recorded_res  # noqa: E402
 from training.measure import probe_files, screen_files, summarise_probes  # noqa: E402
 from training.onnx_export import write_manifest, write_seal  # noqa: E402
-from training.quantize import CARD_HEADING, _pct, int8_holds, recorded_res  # noqa: E402
 from training.sign import sign  # noqa: E402
 
 RATES = ("threshold", "val_pass_rate", "downscaled_val_pass_rate", "camera_val_pass_rate",
          "far_ood_flag_rate")
 _RATE = r"(?:\d+\.\d %|n/a)"
-# The int8 section's guard sentence (training.quantize._card_section), figures replaced in place.
+# The int8 section's guard sentence (training.int8_record._card_section), figures replaced in place.
 _INT8_GUARD = re.compile(
     rf"own validation images passing the guard {_RATE} with fp32, {_RATE} with int8; "
     rf"probe images flagged {_RATE} with fp32, {_RATE} with int8"
