@@ -1,7 +1,7 @@
 """int8 variant of a model pack: onnxruntime static quantisation, measured against fp32.
 
 Usage: python -m training.quantize models/<id> --data ../shared/datasets/<set>
-       [--classes a,b] [--calib 300] [--method minmax|percentile] [--fp32-blocks 0,18] [--runs 3]
+       [--classes a,b] [--calib 300] [--method minmax|percentile] [--fp32-blocks 0,1] [--runs 3]
 
 Calibrates on training images of the pack's classes, preprocessed exactly like the app
 (``inference.images.load_image`` + ``inference.preprocess.preprocess``). QDQ format with
@@ -20,9 +20,11 @@ images (``--ood-probe``) than fp32's guard. ``--keep-model`` refits and re-measu
 Why the second site counts: on ``val`` the first int8 variants of the chest and brain-tumour
 packs matched fp32 (+0.4 and +0.5 points), yet on ``shift`` they lost 2.6 and 1.2 points; the
 quantisation error grows where the images differ from the calibration pool. ``--method
-percentile`` and ``--fp32-blocks`` (MobileNetV2 ``features.N`` blocks left unquantised, the
-first and last ones being the most sensitive) are the recipe knobs, chosen per pack on
-``shift`` (``training/make_packs.sh`` names each pack's).
+percentile`` and ``--fp32-blocks`` (MobileNetV2 ``features.N`` blocks left unquantised) are the
+recipe knobs, chosen on ``shift`` (``training/make_packs.sh`` names each pack's): the first two
+blocks in fp32 hold for every pack with a ``shift/`` split. Percentile calibration keeps every
+activation of the calibration images in memory (about 17 GB for 300 images at 224 px; it was
+killed for memory beside another job on a 24 GB machine), minmax does not.
 """
 
 from __future__ import annotations
