@@ -36,9 +36,13 @@ def _shift(res: dict) -> str:
             f"(fp32 {100 * f['shift_accuracy']:.2f} %); ")
 
 
+def _cam_r(res: dict) -> str:
+    """Grad-CAM agreement with fp32 (mean Pearson r), as printed."""
+    return "n/a" if res["cam_pearson"] is None else f"{res['cam_pearson']:.3f}"
+
+
 def _note(res: dict, method: str, n_calib: int, fp32_blocks: Sequence[int] = ()) -> str:
-    f, q = res["fp32"], res["int8"]
-    cam = "n/a" if res["cam_pearson"] is None else f"{res['cam_pearson']:.3f}"
+    f, q, cam = res["fp32"], res["int8"], _cam_r(res)
     return (
         f"onnxruntime static QDQ int8 (per-channel weights, {method} calibration on {n_calib} "
         f"training images; pooling/head left fp32{_kept(fp32_blocks)}). Validation n={res['n']}: "
@@ -111,8 +115,7 @@ def recorded_res(metrics: dict) -> dict:
 
 def _card_section(res: dict, default: str, method: str, n_calib: int,
                   fp32_blocks: Sequence[int] = ()) -> str:
-    f, q = res["fp32"], res["int8"]
-    cam = "n/a" if res["cam_pearson"] is None else f"{res['cam_pearson']:.3f}"
+    f, q, cam = res["fp32"], res["int8"], _cam_r(res)
     return (
         f"{CARD_HEADING}\n"
         f"- `{INT8_FILE}`: onnxruntime static quantisation (QDQ, per-channel int8 weights, "
