@@ -134,7 +134,8 @@ def row_for(
         return Row(*at, reason, kind, outcome, item.path)
     rec = store.get_screening(item.screening_id)
     if not rec.answered:
-        reason = status_reason(rec.status, rec.message, language)
+        man = manifests.get(rec.pack_id)
+        reason = status_reason(rec.status, rec.message, language, man.modality if man else "")
         return Row(*at, reason, "flagged", outcome_of(rec.status), item.path)
     # The referral's class when it is not the top one (one message, as in the result panel).
     text = finding_line(summarize_record(rec, manifests.get(rec.pack_id), language))

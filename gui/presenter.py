@@ -101,7 +101,7 @@ def summarize(result: ScreenResult, manifest: Manifest, language: str = "en") ->
             headline="",
             probability=None,
             refer=False,
-            warning=status_reason(result.status.value, result.message, language),
+            warning=status_reason(result.status.value, result.message, language, manifest.modality),
             bars=(),
             **common,
         )
@@ -141,7 +141,8 @@ def summarize_record(
             headline="",
             probability=None,
             refer=False,
-            warning=status_reason(record.status, record.message, language),
+            warning=status_reason(record.status, record.message, language,
+                                  manifest.modality if manifest else ""),
             bars=(),
             **common,
         )

@@ -131,7 +131,7 @@ def batch_summary(
             if void is not None:  # the clinic's own words, whatever their language
                 result += "<br/>" + SMALL.format(escape(void_lines(void, lang)[1]))
             elif detail or outcome in (FAILED,) or rec is not None:
-                reason = table_reason(status, detail, lang)
+                reason = table_reason(status, detail, lang, man.modality if man else "")
                 result += "<br/>" + SMALL.format(escape(reason))
             prob, refer = "—", "—"
             styles.append(("BACKGROUND", (0, n), (-1, n), r.FLAG_BG))

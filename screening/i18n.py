@@ -87,7 +87,20 @@ def resolve_language(setting: str | None) -> str:
     return DEFAULT_LANGUAGE
 
 
-def status_reason(status: str, message: str, language: str = DEFAULT_LANGUAGE) -> str:
+def reason_sentence(status: str, language: str, modality: str = "") -> str | None:
+    """The catalogue's ``reason.<status>`` sentence in ``language`` (exactly that catalogue),
+    the one written for the pack's modality first (``reason.<status>.<modality>``: a brain
+    MRI refused as unusual may be a CT scan, a chest X-ray an inverted one), else None."""
+    found = catalogue(language)
+    keys = (f"reason.{status}.{modality}",) if modality else ()
+    for key in (*keys, f"reason.{status}"):
+        if key in found:
+            return found[key]
+    return None
+
+
+def status_reason(status: str, message: str, language: str = DEFAULT_LANGUAGE,
+                  modality: str = "") -> str:
     """Why an image got no answer, for a reader of ``language``.
 
     The inference layer's messages are English and specific ("too dark", which check
@@ -95,11 +108,10 @@ def status_reason(status: str, message: str, language: str = DEFAULT_LANGUAGE) -
     ``reason.<status>`` sentence comes first, the specific English detail in brackets.
     """
     lang = (language or DEFAULT_LANGUAGE).replace("-", "_")
-    key = f"reason.{status}"
     text = None
     for candidate in (lang, lang.split("_")[0]):
         if candidate != DEFAULT_LANGUAGE:
-            text = catalogue(candidate).get(key)
+            text = reason_sentence(status, candidate, modality)
             if text is not None:
                 break
     if text is None:

@@ -337,7 +337,8 @@ def _screening_block(
             title, note = void_lines(changes.void, lang)
             box = [Paragraph(f"<b>{escape(title)}</b>", st["base"]), _p(note, st["small"])]
         else:
-            why, detail = reason_parts(rec.status, rec.message, lang)
+            man = manifests.get(rec.pack_id) if manifests else None
+            why, detail = reason_parts(rec.status, rec.message, lang, man.modality if man else "")
             title = f"{outcome_label(outcome_of(rec.status), lang)}: {status_label(rec.status, lang)}"
             box = [
                 Paragraph(f"<b>{escape(title)}</b>", st["base"]),

@@ -15,7 +15,7 @@ import re
 from collections.abc import Sequence
 from pathlib import PurePath, PurePosixPath, PureWindowsPath
 
-from .i18n import DEFAULT_LANGUAGE, catalogue, tr
+from .i18n import DEFAULT_LANGUAGE, reason_sentence, tr
 
 ELLIPSIS = "…"
 FIELD_LIMIT = 160  # one table field (operator, patient ID, name, file name)
@@ -77,7 +77,7 @@ def fit_width(text: str, width: float, font: str, size: float) -> str:
     return text[:lo].rstrip() + ELLIPSIS
 
 
-def table_reason(status: str, message: str, language: str = DEFAULT_LANGUAGE) -> str:
+def table_reason(status: str, message: str, language: str = DEFAULT_LANGUAGE, modality: str = "") -> str:
     """Why an image got no answer, for one table cell, entirely in the reader's language.
 
     English readers get the specific message; other languages get their catalogue's
@@ -88,7 +88,7 @@ def table_reason(status: str, message: str, language: str = DEFAULT_LANGUAGE) ->
     text = ""
     if lang.split("_")[0] != DEFAULT_LANGUAGE:
         for candidate in (lang, lang.split("_")[0]):
-            text = catalogue(candidate).get(f"reason.{status}", "")
+            text = reason_sentence(status, candidate, modality) or ""
             if text:
                 break
         if not text:
@@ -96,21 +96,22 @@ def table_reason(status: str, message: str, language: str = DEFAULT_LANGUAGE) ->
                 text = tr(f"status.{status}", lang)
             except KeyError:
                 text = ""
-    fallback = catalogue(DEFAULT_LANGUAGE).get(f"reason.{status}", status)
+    fallback = reason_sentence(status, DEFAULT_LANGUAGE, modality) or status
     return shorten(one_line(text or message or fallback), REASON_LIMIT)
 
 
-def reason_parts(status: str, message: str, language: str = DEFAULT_LANGUAGE) -> tuple[str, str]:
+def reason_parts(status: str, message: str, language: str = DEFAULT_LANGUAGE,
+                 modality: str = "") -> tuple[str, str]:
     """(why, English detail) for a patient report: in English the specific message and
     no detail; in another language the catalogue's sentence, and the inference layer's
     English message separately, to be printed labelled as such (never mixed in)."""
     lang = (language or DEFAULT_LANGUAGE).replace("-", "_")
-    english = one_line(message) or catalogue(DEFAULT_LANGUAGE).get(f"reason.{status}", status)
+    english = one_line(message) or reason_sentence(status, DEFAULT_LANGUAGE, modality) or status
     if lang.split("_")[0] == DEFAULT_LANGUAGE:
         return english, ""
     reason = ""
     for candidate in (lang, lang.split("_")[0]):
-        reason = reason or catalogue(candidate).get(f"reason.{status}", "")
+        reason = reason or reason_sentence(status, candidate, modality) or ""
     if not reason:  # no sentence for this code in the reader's catalogue: English only
         return english, ""
     return reason, one_line(message)

@@ -174,3 +174,27 @@ def test_status_reason():
     )
     assert i18n.status_reason("not_modality", "", "id_ID").startswith("Gambar ini tampaknya")
     assert i18n.status_reason("something_new", "detail", "id") == "detail"
+
+
+def test_the_unusual_reason_is_written_for_the_packs_modality():
+    """Refused as unusual: a brain MRI pack says it may be a CT scan, in the reader's language."""
+    detail = "This looks like a brain MRI, but unlike the images ... (a CT scan rather than an MRI, ...)"
+    brain = i18n.status_reason("out_of_distribution", detail, "id", modality="brain-mri")
+    assert brain.startswith(i18n.tr("reason.out_of_distribution.brain-mri", "id"))
+    assert "CT scan" in brain.split(" (")[0] and brain.endswith(f"({detail})")
+    chest = i18n.status_reason("out_of_distribution", "", "id", modality="chest-xray")
+    assert "warna terbalik" in chest
+    generic = i18n.tr("reason.out_of_distribution", "id")
+    assert i18n.status_reason("out_of_distribution", "", "id", modality="face-photo") == generic
+    assert i18n.status_reason("out_of_distribution", "", "id") == generic
+    # English readers keep the screener's own message
+    assert i18n.status_reason("out_of_distribution", detail, "en", modality="brain-mri") == detail
+
+
+def test_every_modality_reason_exists_in_every_language():
+    from inference.modality import CHECKED
+
+    for lang in i18n.languages():
+        keys = {k for k in i18n.catalogue(lang) if k.startswith("reason.out_of_distribution.")}
+        assert keys == {"reason.out_of_distribution.brain-mri", "reason.out_of_distribution.chest-xray"}
+        assert {k.rsplit(".", 1)[1] for k in keys} <= CHECKED

@@ -86,3 +86,12 @@ def test_patient_report_reason_keeps_languages_apart():
     assert why == "Kualitas gambar terlalu buruk untuk memberikan jawaban yang andal."
     assert detail == "too dark"
     assert reason_parts("brand_new_code", "explained", "id") == ("explained", "")
+
+
+def test_report_reasons_use_the_modality_sentence():
+    from screening.report_text import reason_parts
+
+    why, detail = reason_parts("out_of_distribution", "English detail", "id", "brain-mri")
+    assert "CT scan" in why and detail == "English detail"
+    assert "CT scan" in table_reason("out_of_distribution", "English detail", "id", "brain-mri")
+    assert "CT scan" not in table_reason("out_of_distribution", "English detail", "id", "")
