@@ -20,7 +20,7 @@ from tests.packgen import reseal, write_test_key
 
 pytest.importorskip("torch")  # training.quantize and the guard fitting reuse training/
 
-from tools import refit_guard_threshold as tool  # noqa: E402
+from training import guard_refit as tool  # noqa: E402
 from training.card import ood_section  # noqa: E402
 from training.int8_record import _pct  # noqa: E402
 from training.measure import screen_files  # noqa: E402

@@ -20,7 +20,7 @@ The model and its answers are unchanged; only the guard statistics and threshold
 then ``tools/evaluate_packs.py face-mask --record``. Thresholds come from ``val/`` only: the
 early guard's as ``training.guard`` sets it (99.5th percentile of the fitted and the
 validation scores, whichever is higher), the main guard's from
-``tools/refit_guard_threshold.py`` (:data:`MAIN_QUANTILE` of val).
+``training/guard_refit.py`` (:data:`MAIN_QUANTILE` of val).
 """
 
 from __future__ import annotations
@@ -123,7 +123,7 @@ def refit_variant_stats(pack, variant: str, train_paths: list[Path], labels: np.
     main_arrays = fit_ood(pooled, y3, n, main.projection.shape[1])
     early_fit = fit_early_guard(np.concatenate([clean.early, small.early, cam.early]), y3, n, val.early)
     provisional = float(np.quantile(MahalanobisScorer.from_arrays(main_arrays, 0.0).score(val.pooled),
-                                    MAIN_QUANTILE))  # set again, with the rates, by refit_guard_threshold
+                                    MAIN_QUANTILE))  # set again, with the rates, by guard_refit
     return {"main": main_arrays, "early": early_fit.arrays, "early_threshold": early_fit.threshold,
             "early_val_pass_rate": early_fit.val_pass_rate, "main_threshold": provisional}
 
@@ -140,7 +140,7 @@ def write_variant(pack_dir: Path, block: dict, stats: dict) -> None:
 
 def refit_camera(pack_dir: Path, data: Path, probes: tuple[Path, ...]) -> dict:
     """Refit every guard-owning variant's guards with camera-like copies, then the main
-    thresholds, rates and card through tools/refit_guard_threshold.py; re-sealed, unsigned.
+    thresholds, rates and card through training/guard_refit.py; re-sealed, unsigned.
     The work is done on a copy: a refit that fails (e.g. one that would flip the int8-default
     rule) leaves the pack as it was."""
     import shutil
@@ -155,8 +155,8 @@ def refit_camera(pack_dir: Path, data: Path, probes: tuple[Path, ...]) -> dict:
 
 def _refit_copy(pack_dir: Path, data: Path, probes: tuple[Path, ...]) -> dict:
     from inference.packs import load_pack
-    from tools import refit_guard_threshold
 
+    from . import guard_refit
     from .data import read_split
     from .onnx_export import write_manifest, write_seal
 
@@ -172,7 +172,7 @@ def _refit_copy(pack_dir: Path, data: Path, probes: tuple[Path, ...]) -> dict:
         write_variant(pack_dir, block, refit_variant_stats(pack, name, train_paths, labels, val_paths))
     write_manifest(pack_dir, raw)
     write_seal(pack_dir)
-    return refit_guard_threshold.refit(pack_dir, data, probes, quantile=MAIN_QUANTILE)
+    return guard_refit.refit(pack_dir, data, probes, quantile=MAIN_QUANTILE)
 
 
 def _replace_contents(target: Path, source: Path) -> None:

@@ -285,9 +285,8 @@ def main(argv: list[str] | None = None) -> int:
         load_private_key(args.signing_key)  # a bad key stops here, not after the work
     probes = tuple(args.ood_probe)
     if args.refit_camera:
-        from tools.refit_guard_threshold import RefitError
-
         from .camera_guard import refit_camera
+        from .guard_refit import RefitError
 
         try:
             out = refit_camera(args.pack, args.data, probes)
