@@ -160,9 +160,9 @@ def test_hirescam_equals_gradcam_behind_a_pooled_head():
 
 def test_answer_metrics_count_refusals_as_misses():
     o = [
-        Outcome(None, "a", "ok", "a"),
+        Outcome(None, "a", "ok", "a", refer=True),
         Outcome(None, "a", "ok", "b"),
-        Outcome(None, "a", "out_of_distribution", "a"),  # refused: a miss even if right
+        Outcome(None, "a", "out_of_distribution", "a", refer=True),  # refused: a miss even if right
         Outcome(None, "b", "ok", "b"),
     ]
     m = answer_metrics(o, ["a", "b"])
@@ -173,6 +173,9 @@ def test_answer_metrics_count_refusals_as_misses():
     assert m["per_class"]["a"]["refused"].value == pytest.approx(1 / 3)
     assert m["per_class"]["a"]["recall_of_answers"].value == pytest.approx(1 / 2)
     assert m["refusals"] == {"out_of_distribution": 1}
+    # referred: answered and marked REFER; a refused image is not sent on whatever it says
+    assert (m["per_class"]["a"]["referred"].k, m["per_class"]["a"]["referred"].n) == (1, 3)
+    assert m["per_class"]["b"]["referred"].k == 0
 
 
 @pytest.fixture()
@@ -201,16 +204,19 @@ def test_pack_figures_are_what_the_screener_answers(tiny):
     val = report["splits"]["val"]
     screener = Screener(load_pack(pack_dir))
     correct = answered = 0
+    referred = {}
     for cls in ("normal", "abnormal", "other"):
         for path in sorted((data / "val" / cls).iterdir()):
             res = screener.screen_path(path)
             answered += res.status.value == "ok"
             correct += res.status.value == "ok" and res.prediction.top_class == cls
+            referred[cls] = referred.get(cls, 0) + int(res.status.value == "ok" and res.prediction.refer)
     assert report["variant"] == "fp32" and len(report["model_sha256"]) == 64
     assert val["n"] == 13
     assert val["accuracy"]["k"] == correct and val["answered"]["k"] == answered
     assert val["refusals"].get("unreadable") == 1
     assert val["per_class"]["other"]["refused"]["k"] >= 1
+    assert {c: pc["referred"]["k"] for c, pc in val["per_class"].items()} == referred
     loc = val["localisation"]
     assert set(loc) == {"gradcam", "layercam", CENTRE}
     assert loc[CENTRE]["all"]["pointing"]["n"] == 8

@@ -28,7 +28,8 @@ def manifest_entry(report: dict, viewer_method: str = VIEWER_METHOD) -> dict:
     for name, e in report["splits"].items():
         entry = {k: e[k] for k in ("n", "accuracy", "answered", "accuracy_of_answers")}
         entry["per_class"] = {
-            c: {"recall": v["recall"], "refused": v["refused"]} for c, v in e["per_class"].items()
+            c: {k: v[k] for k in ("recall", "refused", "referred") if k in v}
+            for c, v in e["per_class"].items()
         }
         loc = e.get("localisation")
         if loc:

@@ -49,10 +49,10 @@ def render_answers(reports: Sequence[dict], splits: Sequence[str]) -> str:
 
 
 def render_classes(reports: Sequence[dict], splits: Sequence[str]) -> str:
-    """Per class: recall (refusals as misses) and refused share, per split."""
+    """Per class: recall (refusals as misses), refused share and referred share, per split."""
     head = ["pack", "class"]
     for s in splits:
-        head += [f"{s}: recall", f"{s}: refused"]
+        head += [f"{s}: recall", f"{s}: refused", f"{s}: referred"]
     lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     for r in reports:
         classes: list[str] = []
@@ -65,7 +65,8 @@ def render_classes(reports: Sequence[dict], splits: Sequence[str]) -> str:
             cells = [f"`{r['pack']}`", c]
             for s in splits:
                 pc = ((_split(r, s) or {}).get("per_class") or {}).get(c)
-                cells += [pct(pc["recall"]), pct(pc["refused"])] if pc else [DASH, DASH]
+                cells += ([pct(pc["recall"]), pct(pc["refused"]), pct(pc.get("referred"))] if pc
+                          else [DASH, DASH, DASH])
             lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines)
 
@@ -139,7 +140,9 @@ def render_section(reports: Sequence[dict], splits: Sequence[str] = ("val", "shi
         "",
         render_answers(reports, splits),
         "",
-        "Per class: recall counting refusals as misses, and the share refused.",
+        "Per class: recall counting refusals as misses, the share refused, and the share the app "
+        "marked REFER (a refused image is not referred): for a finding, the images a clinic would "
+        "send on; for a normal class, false referrals.",
         "",
         render_classes(reports, splits),
     ]

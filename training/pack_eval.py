@@ -42,6 +42,7 @@ class Outcome:
     label: str
     status: str
     top_class: str | None
+    refer: bool = False  # the app's REFER mark (only an answered image can carry it)
 
     @property
     def answered(self) -> bool:
@@ -83,8 +84,10 @@ def screen_files(
             results[i] = res
         for i, (path, label) in enumerate(chunk):
             res = results[i]
-            top = res.prediction.top_class if res.prediction is not None else None
-            out.append(Outcome(path, label, res.status.value, top))
+            pred = res.prediction
+            top = pred.top_class if pred is not None else None
+            refer = bool(pred is not None and res.answered and pred.refer)
+            out.append(Outcome(path, label, res.status.value, top, refer))
     return out
 
 
@@ -93,6 +96,7 @@ def answer_metrics(outcomes: Sequence[Outcome], classes: Sequence[str]) -> dict:
     correct = np.array([o.correct for o in outcomes], dtype=bool)
     answered = np.array([o.answered for o in outcomes], dtype=bool)
     labels = np.array([o.label for o in outcomes])
+    referred = np.array([o.answered and o.refer for o in outcomes], dtype=bool)
     per_class = {}
     for cls in classes:
         m = labels == cls
@@ -102,6 +106,8 @@ def answer_metrics(outcomes: Sequence[Outcome], classes: Sequence[str]) -> dict:
             "recall": share(correct[m]),  # refusals count as misses
             "recall_of_answers": share(correct[m & answered]),
             "refused": share(~answered[m]),
+            # what a clinic acts on: a finding's images sent on, a normal class's false referrals
+            "referred": share(referred[m]),
         }
     return {
         "n": len(outcomes),
