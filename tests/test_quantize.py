@@ -174,3 +174,17 @@ def test_shift_split_is_measured_and_recorded(tmp_path: Path):
     assert quantize.main([*args[:-2], "--keep-model"]) == 0
     again = json.loads((pack_dir / "manifest.json").read_text("utf-8"))
     assert again["onnx"]["variants"]["int8"]["metrics"]["calibration"] == "percentile"
+
+
+def test_rewriting_the_int8_section_keeps_the_evaluation_block_whole():
+    """The int8 section was cut up to the next heading, taking the evaluation block's start
+    marker with it: the block below was orphaned and the next recording appended a second."""
+    from training.eval_record import END, START
+
+    card = ("# Card\n\n## Limitations\n- a\n\n## int8 variant\n- old figures\n\n"
+            f"{START}\n## Validation and second site\n| table |\n{END}\n")
+    text = quantize.without_section(card, quantize.CARD_HEADING)
+    assert "old figures" not in text and "## int8 variant" not in text
+    assert text.count(START) == 1 and text.count(END) == 1
+    assert text.index(START) < text.index("## Validation and second site") < text.index(END)
+    assert quantize.without_section(text, quantize.CARD_HEADING) == text  # no section: unchanged

@@ -212,8 +212,11 @@ def retrofit(pack_dir: Path, data: Path, layer: str, probes: tuple[Path, ...]) -
 def _rewrite_card_section(card: Path, lines: list[str]) -> None:
     text = card.read_text("utf-8")
     start = text.index(lines[0])
-    end = text.find("\n## ", start + len(lines[0]))
-    card.write_text(text[:start] + "\n".join(lines) + "\n" + text[end if end >= 0 else len(text):], "utf-8")
+    after = start + len(lines[0])
+    # the section ends at the next heading or generated block's marker (training.int8_record)
+    ends = [i for i in (text.find("\n## ", after), text.find("\n<!-- ", after)) if i >= 0]
+    end = min(ends) if ends else len(text)
+    card.write_text(text[:start] + "\n".join(lines) + "\n" + text[end:], "utf-8")
 
 
 def refit_downscaled(pack_dir: Path, data: Path, probes: tuple[Path, ...]) -> dict:

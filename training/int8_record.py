@@ -154,6 +154,17 @@ def _shift_metrics(res: dict) -> dict:
             "fp32_shift_accuracy": res["fp32"]["shift_accuracy"]}
 
 
+def without_section(text: str, heading: str) -> str:
+    """The card without ``heading``'s section, which ends at the next heading or at the next
+    generated block's marker (``<!-- evaluation:start -->`` must survive, or the evaluation
+    block below it is orphaned and a second one appended)."""
+    if heading not in text:
+        return text
+    head, _, rest = text.partition(heading)
+    ends = [i for i in (rest.find("\n## "), rest.find("\n<!-- ")) if i >= 0]
+    return head + (rest[min(ends) + 1:] if ends else "")
+
+
 def record(pack_dir: Path, res: dict, method: str, n_calib: int,
            fp32_blocks: Sequence[int] = ()) -> str:
     """Write the variant into the manifest and card, choose the default, re-seal."""
@@ -188,10 +199,7 @@ def record(pack_dir: Path, res: dict, method: str, n_calib: int,
     card = pack_dir / "MODEL_CARD.md"
     if card.exists():
         text = card.read_text("utf-8")
-        if CARD_HEADING in text:
-            head, _, rest = text.partition(CARD_HEADING)
-            nxt = rest.find("\n## ")
-            text = head + (rest[nxt + 1:] if nxt >= 0 else "")
+        text = without_section(text, CARD_HEADING)
         section = _card_section(res, default, method, n_calib, fp32_blocks)
         card.write_text(text.rstrip("\n") + "\n\n" + section, "utf-8")
     write_seal(pack_dir)

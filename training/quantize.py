@@ -58,6 +58,7 @@ from .int8_record import (  # noqa: F401 - the rule and record, re-exported for 
     int8_holds,
     record,
     recorded_res,
+    without_section,
 )
 from .sign import sign
 
