@@ -90,8 +90,8 @@ def drop(widget, paths) -> bool:
     mime = QMimeData()
     mime.setUrls([QUrl.fromLocalFile(str(p)) for p in paths])
     centre = widget.rect().center()
-    enter = QDragEnterEvent(
-        QPointF(centre),
+    enter = QDragEnterEvent(  # Qt's drag-enter takes an integer point, the drop a real one
+        centre,
         Qt.DropAction.CopyAction,
         mime,
         Qt.MouseButton.LeftButton,

@@ -68,14 +68,14 @@ def test_dropped_file_shows_the_engines_answer(qtbot, window, tmp_path, packs_ro
 
 
 def test_drop_zone_refuses_drags_without_files(qtbot, window):
-    from PySide6.QtCore import QMimeData, QPointF
+    from PySide6.QtCore import QMimeData, QPoint
     from PySide6.QtGui import QDragEnterEvent
     from PySide6.QtWidgets import QApplication
 
     mime = QMimeData()
     mime.setText("just text")
     enter = QDragEnterEvent(
-        QPointF(5, 5),
+        QPoint(5, 5),
         Qt.DropAction.CopyAction,
         mime,
         Qt.MouseButton.LeftButton,
