@@ -11,6 +11,14 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
 
+def section_end(text: str, start: int) -> int:
+    """Where the card section that starts before ``start`` ends: at the next heading or the
+    next generated block's marker (``<!-- evaluation:start -->``), whichever comes first. A
+    cut that ran on to the next heading took the marker with it, orphaning the block below."""
+    ends = [i for i in (text.find("\n## ", start), text.find("\n<!-- ", start)) if i >= 0]
+    return min(ends) if ends else len(text)
+
+
 def plot_confusion(confusion: list[list[int]], classes: tuple[str, ...], path: Path) -> None:
     cm = np.asarray(confusion)
     fig, ax = plt.subplots(figsize=(1.2 * len(classes) + 2.5, 1.2 * len(classes) + 2))

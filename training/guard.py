@@ -32,6 +32,7 @@ from onnx import TensorProto, helper
 from inference.errors import PackError
 from inference.ood import MahalanobisScorer, combined_scores, load_guards
 
+from .card import section_end
 from .onnx_export import fit_ood, sha256
 
 EARLY_OUTPUT = "early_pooled"
@@ -212,10 +213,7 @@ def retrofit(pack_dir: Path, data: Path, layer: str, probes: tuple[Path, ...]) -
 def _rewrite_card_section(card: Path, lines: list[str]) -> None:
     text = card.read_text("utf-8")
     start = text.index(lines[0])
-    after = start + len(lines[0])
-    # the section ends at the next heading or generated block's marker (training.int8_record)
-    ends = [i for i in (text.find("\n## ", after), text.find("\n<!-- ", after)) if i >= 0]
-    end = min(ends) if ends else len(text)
+    end = section_end(text, start + len(lines[0]))
     card.write_text(text[:start] + "\n".join(lines) + "\n" + text[end:], "utf-8")
 
 

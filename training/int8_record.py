@@ -15,6 +15,8 @@ from inference.packs import load_pack
 from inference.seal import digest_file as file_sha256
 from inference.seal import write_seal
 
+from .card import section_end
+
 INT8_FILE = "model.int8.onnx"
 MAX_DROP_POINTS = 0.5
 MIN_OOD_PASS = 0.95  # the pack's own validation images the guard must let through
@@ -155,14 +157,12 @@ def _shift_metrics(res: dict) -> dict:
 
 
 def without_section(text: str, heading: str) -> str:
-    """The card without ``heading``'s section, which ends at the next heading or at the next
-    generated block's marker (``<!-- evaluation:start -->`` must survive, or the evaluation
-    block below it is orphaned and a second one appended)."""
-    if heading not in text:
+    """The card without ``heading``'s section (:func:`training.card.section_end`)."""
+    start = text.find(heading)
+    if start < 0:
         return text
-    head, _, rest = text.partition(heading)
-    ends = [i for i in (rest.find("\n## "), rest.find("\n<!-- ")) if i >= 0]
-    return head + (rest[min(ends) + 1:] if ends else "")
+    end = section_end(text, start + len(heading))
+    return text[:start] + text[end + 1:] if end < len(text) else text[:start]
 
 
 def record(pack_dir: Path, res: dict, method: str, n_calib: int,
