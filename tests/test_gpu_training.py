@@ -70,6 +70,15 @@ def test_archive_holds_fitted_images_and_boxes(tmp_path):
     img = images[meta["images"].index(r)]
     x0, y0, x1, y1 = (int(round(v * 32)) for v in r["box"])
     assert img[y0:y1, x0:x1].mean() > 150 > img.mean()
+    assert {tuple(r["orig"]) for r in meta["images"]} == {(48, 64)}  # height, width before fitting
+
+
+def test_other_sources_are_drawn_more_often():
+    orig = [(256, 256)] * 4 + [(512, 512), (300, 240)]
+    assert gr.epoch_pool(orig, 1).tolist() == [0, 1, 2, 3, 4, 5]
+    assert sorted(gr.epoch_pool(orig, 3).tolist()) == [0, 1, 2, 3, 4, 4, 4, 5, 5, 5]
+    with pytest.raises(ValueError, match="rebuild it"):
+        gr.epoch_pool([(256, 256), None], 2)
 
 
 def _quick(tmp_path: Path) -> tuple[Path, Path, dict]:

@@ -74,7 +74,7 @@ def pack(root: Path, out: Path, size: int, quality: int = 95, resize: str = "let
                 name = f"{len(index):05d}.jpg"
                 zf.writestr(name, buf.getvalue())
                 rel = s.path.relative_to(root).as_posix()
-                row = {"name": name, "file": rel, "split": split, "label": s.label}
+                row = {"name": name, "file": rel, "split": split, "label": s.label, "orig": list(rgb.shape[:2])}
                 if rel in boxes:
                     row["box"] = input_box(boxes[rel], rgb.shape[0], rgb.shape[1], spec)
                 index.append(row)
