@@ -177,3 +177,17 @@ def test_gpu_weights_become_a_signed_pack_with_every_recipe_in_its_card(tmp_path
     np.testing.assert_allclose(session.run(None, {"image": x})[0], ref, atol=2e-2)
     with zipfile.ZipFile(tmp_path / "a.zip") as zf:
         assert "index.json" in zf.namelist()
+
+
+def test_recipe_table_shows_other_source_draws_only_when_tried():
+    from training.gpu_import import comparison_table
+
+    fig = {"accuracy": 0.95, "recall": {c: 0.9 for c in CLASSES}}
+    rows = [{"recipe": gr.asdict(gr.Recipe("a", classes=CLASSES)), "val": fig, "shift": fig}]
+    assert "other sources" not in comparison_table(rows, CLASSES, "a")
+    rows.append({"recipe": gr.asdict(gr.Recipe("b", classes=CLASSES, other_source_draws=3)), "val": fig, "shift": fig})
+    old = {**rows[0], "recipe": {k: v for k, v in rows[0]["recipe"].items() if k != "other_source_draws"}}
+    table = comparison_table([old, rows[1]], CLASSES, "b")
+    assert "| other sources drawn |" in table
+    assert "| a | 16 | no | 0.0 | 0.0 | 1x | 30 |" in table  # a row from before the field: drawn once
+    assert "| **b** (shipped) | 16 | no | 0.0 | 0.0 | 3x | 30 |" in table

@@ -38,7 +38,9 @@ def comparison_table(rows: list[dict], classes: tuple[str, ...], chosen: str) ->
     where the dataset has lesion boxes, per-class shift recall otherwise)."""
     rows = [r for r in rows if tuple(r["recipe"]["classes"]) == classes]
     boxes = any("pointing" in r["val"] for r in rows)
-    head = "| recipe | output stride | scanner augmentation | label smoothing | box weight | epochs | val acc | shift acc "
+    sources = any(r["recipe"].get("other_source_draws", 1) > 1 for r in rows)
+    head = "| recipe | output stride | scanner augmentation | label smoothing | box weight "
+    head += "| other sources drawn | epochs | val acc | shift acc " if sources else "| epochs | val acc | shift acc "
     if boxes:
         head += "| val pointing | shift pointing | shift energy lift |"
         what = ("heatmap of the true class against the tumour boxes, centre-map baseline in brackets. "
@@ -48,8 +50,8 @@ def comparison_table(rows: list[dict], classes: tuple[str, ...], chosen: str) ->
         head += "".join(f"| shift recall {c} " for c in classes) + "|"
         what = "Chosen: the best second-site accuracy among recipes within 0.5 points of the shipped pack's validation accuracy"
     lines = [
-        "Recipes compared on a lent GPU (`training/gpu_recipes.py`, same data; accuracy by arg-max, "
-        f"without the guard; {what}; `shift` was only measured, never trained or stopped on.",
+        "Recipes compared on a lent GPU or this machine's CPU (`training/gpu_recipes.py`, same data; "
+        f"accuracy by arg-max, without the guard; {what}; `shift` was only measured, never trained or stopped on.",
         "",
         head,
         "|---" * (head.count("|") - 1) + "|",
@@ -59,7 +61,9 @@ def comparison_table(rows: list[dict], classes: tuple[str, ...], chosen: str) ->
         name = f"**{r['name']}** (shipped)" if r["name"] == chosen else r["name"]
         line = (
             f"| {name} | {r['output_stride']} | {'yes' if r['scanner_aug'] else 'no'} "
-            f"| {r['label_smoothing']} | {r['box_weight']} | {r['epochs']} | {_pct(v['accuracy'])} | {_pct(s['accuracy'])} "
+            f"| {r['label_smoothing']} | {r['box_weight']} "
+            + (f"| {r.get('other_source_draws', 1)}x " if sources else "")
+            + f"| {r['epochs']} | {_pct(v['accuracy'])} | {_pct(s['accuracy'])} "
         )
         if boxes:
             line += (
