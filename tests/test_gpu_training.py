@@ -20,7 +20,7 @@ from tests.packgen import write_test_key  # noqa: E402
 from training import gpu_recipes as gr  # noqa: E402
 from training.archs import Classifier, Head, build_backbone  # noqa: E402
 from training.gpu_data import IMAGENET, input_box, pack  # noqa: E402
-from training.gpu_import import GpuImportError, load_gpu_run  # noqa: E402
+from training.gpu_import import GpuImportError, load_gpu_run, record_recipes  # noqa: E402
 from training.onnx_export import export_onnx  # noqa: E402
 from training.pipeline import TrainConfig, train  # noqa: E402
 
@@ -177,6 +177,17 @@ def test_gpu_weights_become_a_signed_pack_with_every_recipe_in_its_card(tmp_path
     np.testing.assert_allclose(session.run(None, {"image": x})[0], ref, atol=2e-2)
     with zipfile.ZipFile(tmp_path / "a.zip") as zf:
         assert "index.json" in zf.namelist()
+    # a recipe compared after the build is recorded in the card; the pack stays sealed
+    later = {**rows[1], "recipe": gr.asdict(replace(recipe, name="t_later", other_source_draws=3))}
+    (gpu_dir / "more.json").write_text(json.dumps([*rows, later]))
+    record_recipes(out, gpu_dir / "more.json")
+    card = (out / "MODEL_CARD.md").read_text()
+    assert "| t_later | 16 | no | 0.0 | 0.5 | 3x |" in card and "**t_small** (shipped)" in card
+    assert card.count("## Recipes tried") == 1 and "## Comparison with the published model" in card
+    assert load_pack(out, check_signature=False).manifest.training["gpu_recipe"]["name"] == "t_small"
+    (gpu_dir / "other.json").write_text(json.dumps([later]))
+    with pytest.raises(GpuImportError, match="no row for the shipped recipe"):
+        record_recipes(out, gpu_dir / "other.json")
 
 
 def test_recipe_table_shows_other_source_draws_only_when_tried():

@@ -19,6 +19,17 @@ def section_end(text: str, start: int) -> int:
     return min(ends) if ends else len(text)
 
 
+def replace_section(card: Path, lines: list[str]) -> None:
+    """Rewrite the card section whose heading is ``lines[0]`` with ``lines``."""
+    text = card.read_text("utf-8")
+    start = text.index(lines[0])
+    end = section_end(text, start + len(lines[0]))
+    card.write_text(text[:start] + "\n".join(lines) + "\n" + text[end:], "utf-8")
+
+
+RECIPES_HEADING = "## Recipes tried (val and second-site figures)"
+
+
 def plot_confusion(confusion: list[list[int]], classes: tuple[str, ...], path: Path) -> None:
     cm = np.asarray(confusion)
     fig, ax = plt.subplots(figsize=(1.2 * len(classes) + 2.5, 1.2 * len(classes) + 2))
@@ -174,7 +185,7 @@ def write_card(directory: Path, manifest: dict, extra: dict) -> None:
         *(["![training curves](curves.png)", ""] if (directory / "curves.png").exists() else []),
         *ood_section(ood, extra["ood_dims"], extra["ood_probe_summary"]),
         "",
-        *(["## Recipes tried (val and second-site figures)", extra["recipes"], ""] if extra.get("recipes") else []),
+        *([RECIPES_HEADING, extra["recipes"], ""] if extra.get("recipes") else []),
         "## Comparison with the published model",
         extra.get("comparison", "") or "See `models/README.md` for the published figure and its data.",
         "",

@@ -9,7 +9,9 @@ each recipe with its val and shift figures (issue 16) and the recipe that was sh
 
 from __future__ import annotations
 
+import argparse
 import json
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -95,3 +97,46 @@ def load_gpu_run(checkpoint: Path, results: Path, classes: tuple[str, ...]) -> G
     hardware = row.get("hardware", "one NVIDIA H200 GPU (lent)")
     return GpuRun(state, row["recipe"], float(row["seconds"]), hardware,
                   comparison_table(rows, tuple(classes), checkpoint.stem))
+
+
+def record_recipes(pack_dir: Path, results: Path) -> str:
+    """Rewrite a built pack's "Recipes tried" section from ``results`` (recipes compared after
+    the pack was built, issue 16: every recipe tried is in the card) and re-seal it. The
+    shipped recipe stays the one the manifest names; its weights are untouched."""
+    from .card import RECIPES_HEADING, replace_section
+    from .onnx_export import write_seal
+
+    raw = json.loads((pack_dir / "manifest.json").read_text("utf-8"))
+    chosen = raw.get("training", {}).get("gpu_recipe", {}).get("name")
+    if not chosen:
+        raise GpuImportError(f"{pack_dir} was not built from training.gpu_recipes weights")
+    classes = tuple(c["id"] for c in raw["classes"])
+    rows = json.loads(results.read_text("utf-8"))
+    if not any(r["recipe"]["name"] == chosen for r in rows):
+        raise GpuImportError(f"{results} has no row for the shipped recipe {chosen!r}")
+    table = comparison_table(rows, classes, chosen)
+    replace_section(pack_dir / "MODEL_CARD.md", [RECIPES_HEADING, table, ""])
+    write_seal(pack_dir)
+    return table
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(prog="python -m training.gpu_import",
+                                description="Record every recipe tried in a built pack's card.")
+    p.add_argument("pack", type=Path, help="pack folder (models/<id>)")
+    p.add_argument("results", type=Path, help="results.json of training.gpu_recipes, all runs merged")
+    p.add_argument("--signing-key", type=Path, metavar="KEY", help="private key to sign the re-sealed pack with")
+    args = p.parse_args(argv)
+    from .sign import sign
+
+    try:
+        print(record_recipes(args.pack, args.results))
+    except GpuImportError as exc:
+        print(f"gpu_import: {exc}", file=sys.stderr)
+        return 2
+    sign(args.pack, args.signing_key, log=lambda msg: print(msg, file=sys.stderr))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -32,7 +32,7 @@ from onnx import TensorProto, helper
 from inference.errors import PackError
 from inference.ood import MahalanobisScorer, combined_scores, load_guards
 
-from .card import section_end
+from .card import replace_section
 from .onnx_export import fit_ood, sha256
 
 EARLY_OUTPUT = "early_pooled"
@@ -203,18 +203,11 @@ def retrofit(pack_dir: Path, data: Path, layer: str, probes: tuple[Path, ...]) -
         ood["far_ood_flag_rate"] = float(flagged.mean())
         summary = summarise_probes(probes, probe_paths, flagged)
     write_manifest(pack_dir, manifest)
-    _rewrite_card_section(pack_dir / "MODEL_CARD.md", ood_section(ood, main.projection.shape[1], summary))
+    replace_section(pack_dir / "MODEL_CARD.md", ood_section(ood, main.projection.shape[1], summary))
     write_seal(pack_dir)
     load_pack(pack_dir, check_signature=False)  # the seal and every hash check out
     return {"val_pass_rate": ood["val_pass_rate"], "early_val_pass_rate": fit.val_pass_rate,
             "far_ood_flag_rate": ood.get("far_ood_flag_rate"), "threshold": fit.threshold, "probes": summary}
-
-
-def _rewrite_card_section(card: Path, lines: list[str]) -> None:
-    text = card.read_text("utf-8")
-    start = text.index(lines[0])
-    end = section_end(text, start + len(lines[0]))
-    card.write_text(text[:start] + "\n".join(lines) + "\n" + text[end:], "utf-8")
 
 
 def refit_downscaled(pack_dir: Path, data: Path, probes: tuple[Path, ...]) -> dict:
@@ -258,7 +251,7 @@ def refit_downscaled(pack_dir: Path, data: Path, probes: tuple[Path, ...]) -> di
         ood["far_ood_flag_rate"] = float(flagged.mean())
         summary = summarise_probes(probes, probe_paths, flagged)
     write_manifest(pack_dir, manifest)
-    _rewrite_card_section(pack_dir / "MODEL_CARD.md", ood_section(ood, dims, summary))
+    replace_section(pack_dir / "MODEL_CARD.md", ood_section(ood, dims, summary))
     write_seal(pack_dir)
     load_pack(pack_dir, check_signature=False)
     return {k: ood.get(k) for k in ("threshold", "val_pass_rate", "downscaled_val_pass_rate",

@@ -37,13 +37,12 @@ from inference.ood import combined_scores, load_guards
 from inference.packs import ModelPack, load_pack
 
 from .camera_guard import CAMERA_FITTED_ON, VAL_SEED, camera_loader
-from .card import ood_section
+from .card import ood_section, replace_section
 from .data import read_split
 from .guard import (
     FITTED_ON,
     SMALL_VAL_SIDE,
     VAL_PASS_QUANTILE,
-    _rewrite_card_section,
     downscaled,
 )
 from .int8_record import CARD_HEADING, _pct, int8_holds, recorded_res
@@ -142,7 +141,7 @@ def _check_default_rule(raw: dict) -> None:
 
 def _rewrite_card(card: Path, raw: dict, base: str, new: dict[str, dict], dims: int, summary: str) -> None:
     """The guard section (training.card.ood_section) and the int8 section's guard sentence."""
-    _rewrite_card_section(card, ood_section(raw["ood"], dims, summary))
+    replace_section(card, ood_section(raw["ood"], dims, summary))
     text = card.read_text("utf-8")
     if "int8" not in new or CARD_HEADING not in text:
         return
