@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import zipfile
 from dataclasses import replace
 from pathlib import Path
@@ -180,8 +181,9 @@ def test_gpu_weights_become_a_signed_pack_with_every_recipe_in_its_card(tmp_path
     # a recipe compared after the build is recorded in the card; the pack stays sealed
     later = {**rows[1], "recipe": gr.asdict(replace(recipe, name="t_later", other_source_draws=3))}
     (gpu_dir / "more.json").write_text(json.dumps([*rows, later]))
-    record_recipes(out, gpu_dir / "more.json")
+    record_recipes(out, gpu_dir / "more.json", note="t_later lost 2 points on shift.")
     card = (out / "MODEL_CARD.md").read_text()
+    assert re.search(r"\| t_later \|[^\n]*\|\n\nt_later lost 2 points on shift\.\n\n## Comparison", card)
     assert "| t_later | 16 | no | 0.0 | 0.5 | 3x |" in card and "**t_small** (shipped)" in card
     assert card.count("## Recipes tried") == 1 and "## Comparison with the published model" in card
     assert load_pack(out, check_signature=False).manifest.training["gpu_recipe"]["name"] == "t_small"

@@ -99,10 +99,11 @@ def load_gpu_run(checkpoint: Path, results: Path, classes: tuple[str, ...]) -> G
                   comparison_table(rows, tuple(classes), checkpoint.stem))
 
 
-def record_recipes(pack_dir: Path, results: Path) -> str:
+def record_recipes(pack_dir: Path, results: Path, note: str = "") -> str:
     """Rewrite a built pack's "Recipes tried" section from ``results`` (recipes compared after
     the pack was built, issue 16: every recipe tried is in the card) and re-seal it. The
-    shipped recipe stays the one the manifest names; its weights are untouched."""
+    shipped recipe stays the one the manifest names; its weights are untouched. ``note``
+    follows the table: why the newer recipes were not shipped."""
     from .card import RECIPES_HEADING, replace_section
     from .onnx_export import write_seal
 
@@ -115,7 +116,7 @@ def record_recipes(pack_dir: Path, results: Path) -> str:
     if not any(r["recipe"]["name"] == chosen for r in rows):
         raise GpuImportError(f"{results} has no row for the shipped recipe {chosen!r}")
     table = comparison_table(rows, classes, chosen)
-    replace_section(pack_dir / "MODEL_CARD.md", [RECIPES_HEADING, table, ""])
+    replace_section(pack_dir / "MODEL_CARD.md", [RECIPES_HEADING, table, *(["", note] if note else [])])
     write_seal(pack_dir)
     return table
 
@@ -125,12 +126,13 @@ def main(argv: list[str] | None = None) -> int:
                                 description="Record every recipe tried in a built pack's card.")
     p.add_argument("pack", type=Path, help="pack folder (models/<id>)")
     p.add_argument("results", type=Path, help="results.json of training.gpu_recipes, all runs merged")
+    p.add_argument("--note", default="", help="a paragraph after the table: why newer recipes were not shipped")
     p.add_argument("--signing-key", type=Path, metavar="KEY", help="private key to sign the re-sealed pack with")
     args = p.parse_args(argv)
     from .sign import sign
 
     try:
-        print(record_recipes(args.pack, args.results))
+        print(record_recipes(args.pack, args.results, args.note))
     except GpuImportError as exc:
         print(f"gpu_import: {exc}", file=sys.stderr)
         return 2
