@@ -150,7 +150,7 @@ def test_gpu_weights_become_a_signed_pack_with_every_recipe_in_its_card(tmp_path
     gpu_dir.mkdir()
     torch.save({k: v.half() if v.is_floating_point() else v for k, v in model.state_dict().items()},
                gpu_dir / "t_small.pt")
-    rows = [{"recipe": gr.asdict(r), "seconds": 1.0, "hardware": "test",
+    rows = [{"recipe": gr.asdict(r), "seconds": 1.0, "hardware": "one NVIDIA H200 GPU (lent)",
              **{s: gr.measure(model, gr.subset(meta, images, s, CLASSES, "cpu"), CLASSES) for s in ("val", "shift")}}
             for r in (recipe, replace(recipe, name="t_other"))]
     (gpu_dir / "results.json").write_text(json.dumps(rows))
@@ -204,3 +204,15 @@ def test_recipe_table_shows_other_source_draws_only_when_tried():
     assert "| other sources drawn |" in table
     assert "| a | 16 | no | 0.0 | 0.0 | 1x | 30 |" in table  # a row from before the field: drawn once
     assert "| **b** (shipped) | 16 | no | 0.0 | 0.0 | 3x | 30 |" in table
+
+
+def test_the_card_says_where_recipe_weights_were_trained():
+    from training.gpu_import import GpuRun
+    from training.pipeline import _gpu_training_fields
+
+    recipe = gr.asdict(gr.Recipe("t", classes=CLASSES))
+    cpu = _gpu_training_fields(GpuRun({}, recipe, 60.0, "CPU (2 cores)", ""))
+    gpu = _gpu_training_fields(GpuRun({}, recipe, 60.0, "one NVIDIA H200 GPU (lent)", ""))
+    assert (cpu["where"], gpu["where"]) == ("cpu", "gpu")
+    assert "GPU" not in cpu["views"] and "GPU" in gpu["views"]
+    assert cpu["hardware"] == "CPU (2 cores)"

@@ -336,12 +336,13 @@ def _finish(cfg: TrainConfig, task: Task, classes, spec, train_split, val_split,
 def _gpu_training_fields(gpu: GpuRun) -> dict:
     """What the card says about a recipe trained by ``training.gpu_recipes``."""
     r = gpu.recipe
+    on_gpu = "GPU" in gpu.hardware
     return {
-        "where": "gpu",
+        "where": "gpu" if on_gpu else "cpu",
         "weights": "ImageNet MobileNetV2 (../shared/weights, as an fp16 copy), every layer fine-tuned",
         "gpu_recipe": r,
         "unfreeze": "all",
-        "views": "augmented on the GPU every epoch",
+        "views": "augmented on the GPU every epoch" if on_gpu else "augmented batch by batch every epoch (CPU)",
         "epochs_head": 0,
         "epochs_finetune": r["epochs"],
         "finetune_lr_factor": r["backbone_lr_factor"],
