@@ -45,15 +45,21 @@ ClinicLens is a screening aid, not a diagnosis.
 NOTES = """
 ## Notes per pack
 
-- `brain-mri-tumor` (v2.0.0): retrained on a lent GPU (`training/gpu_recipes.py`), recipes
-  chosen on the second-site `shift/` images and listed with their val and shift figures in
-  its card. MobileNetV2 at 128 px with the last stride removed (output stride 16: an 8x8
-  heatmap grid instead of 4x4), scanner-like augmentation (gamma, contrast, blur, noise,
-  resolution loss), label smoothing 0.1, and the training images' tumour boxes as weak
-  supervision of the class map (weight 0.5). Without the boxes the same recipe reached 96.6 %
-  on val but its heatmap peak fell on the tumour in 4.5 % of shift images; with them 83.0 %
-  (a centre map: 31.8 %), at 95.4 % val accuracy (v1: 95.4 %). int8 is its default (95.2 %
-  on val and 95.0 % on shift against fp32's 95.4 / 95.4 %, plain accuracy; own guard). The training set here has near-duplicates of the test images removed,
+- `brain-mri-tumor` (v2.0.0): recipes compared on a lent GPU and on this machine's CPU
+  (`training/gpu_recipes.py`), chosen on the second-site `shift/` images and listed with their
+  val and shift figures in its card. MobileNetV2 at 128 px with the last stride removed
+  (output stride 16: an 8x8 heatmap grid instead of 4x4), scanner-like augmentation (gamma,
+  contrast, blur, noise, resolution loss), label smoothing 0.1, and the training images'
+  tumour boxes as weak supervision of the class map (weight 0.5). Without the boxes the same
+  recipe reached 96.6 % on val but its heatmap peak fell on the tumour in 4.5 % of shift
+  images; with them 85.2 % (a centre map: 31.8 %). The shipped weights are that recipe
+  trained again on the CPU (2026-12-01): 95.5 % on val and 96.8 % on shift (plain accuracy)
+  against 95.4 / 95.3 % for the GPU run of the same recipe, so one run of it can move 1.5
+  points on shift, and the shift figures of the run chosen on shift are a little optimistic.
+  Its int8 variant lost 0.5 points on val (95.4 % against 95.9 %, equal on shift), just
+  outside the rule, so fp32 is its default (4.1 ms an image instead of 1.5). Guard: both
+  guards at the 99.9th percentile of the combined score on its own val images (the 99.5th
+  answered 96.0 % of shift). The training set here has near-duplicates of the test images removed,
   so published figures (which may include such leakage) are not directly comparable.
 - `brain-mri-glioma-meningioma` (v2.0.0): the same recipe for two classes: 97.9 % on val
   (v1: 96.7 %), heatmap peak on the tumour in 80.7 % of shift images (centre map 35.1 %).
@@ -117,8 +123,9 @@ NOTES = """
   calibration 91.7 / 95.6 / 95.7 %; blocks 0 and 1 fp32 with percentile calibration 92.0 /
   95.6 / 95.1 %; blocks 0 and 1 fp32 (shipped) 92.0 / 95.0 / 96.0 %. One recipe for all
   three was preferred to the best per pack, which would be chosen on fewer images. int8 is now
-  the default for brain-mri-tumor, brain-mri-glioma-meningioma, chest-xray-pneumonia and
-  face-mask (no `shift/`; every layer quantised); palm-anemia keeps fp32 (-6.2 points). The
+  the default for brain-mri-glioma-meningioma, chest-xray-pneumonia and face-mask (no
+  `shift/`; every layer quantised); palm-anemia keeps fp32 (-6.2 points), and so does
+  brain-mri-tumor since its retraining on 2026-12-01 (-0.5 points on val). The
   executable ships each pack's default variant only (`tools/release_pack.py`).
 - chest-xray-pneumonia's guards moved from the 99th to the 99.5th percentile of their own
   validation scores with the requantised int8 (`tools/refit_guard_threshold.py --quantile
