@@ -120,6 +120,15 @@ def test_a_finished_recipe_is_not_trained_again(tmp_path, capsys):
     assert json.loads((out / "results.json").read_text()) == rows
 
 
+def test_a_recipe_for_another_input_size_is_skipped(tmp_path, capsys):
+    _, weights, _ = _quick(tmp_path)
+    out = tmp_path / "out"
+    argv = [str(tmp_path / "a.zip"), str(weights), str(out), "--only", "gm_os16_scanner_box05_s160"]
+    assert gr.main(argv) == 0
+    assert "needs an archive built at 160 px (this one is 32 px), skipped" in capsys.readouterr().out
+    assert not (out / "results.json").exists()
+
+
 def test_dilated_model_gradcam_stays_exact(tmp_path):
     """Output stride 16 (the retrained brain packs): ONNX Grad-CAM equals autograd."""
     torch.manual_seed(0)
@@ -144,7 +153,7 @@ def test_dilated_model_gradcam_stays_exact(tmp_path):
 
 def test_gpu_weights_become_a_signed_pack_with_every_recipe_in_its_card(tmp_path):
     data, weights, (meta, images) = _quick(tmp_path)
-    recipe = gr.Recipe("t_small", classes=CLASSES, epochs=1, batch=4, box_weight=0.5)
+    recipe = gr.Recipe("t_small", classes=CLASSES, epochs=1, batch=4, box_weight=0.5, size=32)
     model = gr.train(recipe, gr.subset(meta, images, "train", CLASSES, "cpu"), weights, log=lambda *_: None)
     gpu_dir = tmp_path / "gpu"
     gpu_dir.mkdir()
@@ -156,6 +165,8 @@ def test_gpu_weights_become_a_signed_pack_with_every_recipe_in_its_card(tmp_path
     (gpu_dir / "results.json").write_text(json.dumps(rows))
     with pytest.raises(GpuImportError, match="trained on"):
         load_gpu_run(gpu_dir / "t_small.pt", gpu_dir / "results.json", ("a", "b"))
+    with pytest.raises(GpuImportError, match="trained at 32 px, this pack reads 64 px"):
+        load_gpu_run(gpu_dir / "t_small.pt", gpu_dir / "results.json", CLASSES, 64)
     out = tmp_path / "packs" / "gpu-pack"
     train(TrainConfig(data=data, out=out, size=32, output_stride=16, workdir=tmp_path / "work",
                       init_checkpoint=gpu_dir / "t_small.pt", init_results=gpu_dir / "results.json",
@@ -184,7 +195,7 @@ def test_gpu_weights_become_a_signed_pack_with_every_recipe_in_its_card(tmp_path
     record_recipes(out, gpu_dir / "more.json", note="t_later lost 2 points on shift.")
     card = (out / "MODEL_CARD.md").read_text()
     assert re.search(r"\| t_later \|[^\n]*\|\n\nt_later lost 2 points on shift\.\n\n## Comparison", card)
-    assert "| t_later | 16 | no | 0.0 | 0.5 | 3x |" in card and "**t_small** (shipped)" in card
+    assert "| t_later | 32 | 16 | no | 0.0 | 0.5 | 3x |" in card and "**t_small** (shipped)" in card
     assert card.count("## Recipes tried") == 1 and "## Comparison with the published model" in card
     assert load_pack(out, check_signature=False).manifest.training["gpu_recipe"]["name"] == "t_small"
     (gpu_dir / "other.json").write_text(json.dumps([later]))
@@ -204,6 +215,20 @@ def test_recipe_table_shows_other_source_draws_only_when_tried():
     assert "| other sources drawn |" in table
     assert "| a | 16 | no | 0.0 | 0.0 | 1x | 30 |" in table  # a row from before the field: drawn once
     assert "| **b** (shipped) | 16 | no | 0.0 | 0.0 | 3x | 30 |" in table
+
+
+def test_recipe_table_shows_input_size_only_when_one_differs():
+    from training.gpu_import import comparison_table
+
+    fig = {"accuracy": 0.95, "recall": {c: 0.9 for c in CLASSES}}
+    rows = [{"recipe": gr.asdict(gr.Recipe("a", classes=CLASSES)), "val": fig, "shift": fig}]
+    assert "input px" not in comparison_table(rows, CLASSES, "a")
+    rows.append({"recipe": gr.asdict(gr.Recipe("b", classes=CLASSES, size=160)), "val": fig, "shift": fig})
+    old = {**rows[0], "recipe": {k: v for k, v in rows[0]["recipe"].items() if k != "size"}}
+    table = comparison_table([old, rows[1]], CLASSES, "a")
+    assert "| recipe | input px | output stride |" in table
+    assert "| **a** (shipped) | 128 | 16 | no |" in table  # a row from before the field: 128 px
+    assert "| b | 160 | 16 | no |" in table
 
 
 def test_the_card_says_where_recipe_weights_were_trained():

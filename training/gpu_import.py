@@ -41,7 +41,9 @@ def comparison_table(rows: list[dict], classes: tuple[str, ...], chosen: str) ->
     rows = [r for r in rows if tuple(r["recipe"]["classes"]) == classes]
     boxes = any("pointing" in r["val"] for r in rows)
     sources = any(r["recipe"].get("other_source_draws", 1) > 1 for r in rows)
-    head = "| recipe | output stride | scanner augmentation | label smoothing | box weight "
+    sizes = any(r["recipe"].get("size", 128) != 128 for r in rows)
+    head = "| recipe | input px " if sizes else "| recipe "
+    head += "| output stride | scanner augmentation | label smoothing | box weight "
     head += "| other sources drawn | epochs | val acc | shift acc " if sources else "| epochs | val acc | shift acc "
     if boxes:
         head += "| val pointing | shift pointing | shift energy lift |"
@@ -62,7 +64,9 @@ def comparison_table(rows: list[dict], classes: tuple[str, ...], chosen: str) ->
         r, v, s = row["recipe"], row["val"], row["shift"]
         name = f"**{r['name']}** (shipped)" if r["name"] == chosen else r["name"]
         line = (
-            f"| {name} | {r['output_stride']} | {'yes' if r['scanner_aug'] else 'no'} "
+            f"| {name} "
+            + (f"| {r.get('size', 128)} " if sizes else "")
+            + f"| {r['output_stride']} | {'yes' if r['scanner_aug'] else 'no'} "
             f"| {r['label_smoothing']} | {r['box_weight']} "
             + (f"| {r.get('other_source_draws', 1)}x " if sources else "")
             + f"| {r['epochs']} | {_pct(v['accuracy'])} | {_pct(s['accuracy'])} "
@@ -79,8 +83,9 @@ def comparison_table(rows: list[dict], classes: tuple[str, ...], chosen: str) ->
     return "\n".join(lines)
 
 
-def load_gpu_run(checkpoint: Path, results: Path, classes: tuple[str, ...]) -> GpuRun:
-    """Weights (as float32) and the recipe row named like the checkpoint file."""
+def load_gpu_run(checkpoint: Path, results: Path, classes: tuple[str, ...], size: int | None = None) -> GpuRun:
+    """Weights (as float32) and the recipe row named like the checkpoint file; ``size`` (the
+    pack's input side) must be the one the recipe trained at."""
     if not checkpoint.is_file() or not results.is_file():
         raise GpuImportError(f"need both {checkpoint} and {results}")
     rows = json.loads(results.read_text("utf-8"))
@@ -92,6 +97,9 @@ def load_gpu_run(checkpoint: Path, results: Path, classes: tuple[str, ...]) -> G
         raise GpuImportError(
             f"{checkpoint.stem} was trained on {row['recipe']['classes']}, this pack reads {list(classes)}"
         )
+    trained = row["recipe"].get("size", 128)  # rows from before the field: 128 px
+    if size is not None and trained != size:
+        raise GpuImportError(f"{checkpoint.stem} was trained at {trained} px, this pack reads {size} px")
     state = torch.load(checkpoint, map_location="cpu", weights_only=True)
     state = {k: (v.float() if v.is_floating_point() else v) for k, v in state.items()}
     hardware = row.get("hardware", "one NVIDIA H200 GPU (lent)")

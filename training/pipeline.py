@@ -130,7 +130,7 @@ def train(cfg: TrainConfig, log=print) -> dict:
     workdir.mkdir(parents=True, exist_ok=True)
     log(f"{task.pack_id}: {len(train_split.samples)} train / {len(val_split.samples)} val, classes {classes}")
 
-    gpu = load_gpu_run(cfg.init_checkpoint, cfg.init_results, classes) if cfg.init_checkpoint else None
+    gpu = load_gpu_run(cfg.init_checkpoint, cfg.init_results, classes, cfg.size) if cfg.init_checkpoint else None
     features, info = build_backbone(cfg.arch, "none" if gpu else cfg.weights, cfg.output_stride)
     head = Head(info.channels, len(classes), cfg.dropout, cfg.hidden)
     if gpu is not None:
