@@ -147,6 +147,7 @@ class QualitySpec:
     min_sharpness: float | None = None
     expect_grayscale: bool = False
     min_saturation: float | None = None  # colour-photo packs: below this it is a grey scan
+    max_border_brightness: float | None = None  # scan packs: above this the scan looks inverted
 
 
 @dataclass(frozen=True)
@@ -380,6 +381,7 @@ def parse(raw: dict[str, Any], *, where: str = "manifest") -> Manifest:
             min_sharpness=quality.get("min_sharpness"),
             expect_grayscale=bool(quality.get("expect_grayscale", False)),
             min_saturation=quality.get("min_saturation"),
+            max_border_brightness=quality.get("max_border_brightness"),
         ),
         calibration=dict(raw["calibration"]),
         training=dict(raw["training"]),

@@ -18,16 +18,41 @@ _WORK_SIDE = 256  # measure sharpness at a fixed size so thresholds do not depen
 COLOUR_PHOTO_SATURATION = 0.12
 
 
-def measure(rgb: np.ndarray) -> tuple[float, float, float]:
-    """(brightness 0..255, Laplacian variance, mean saturation 0..1) of an RGB image."""
+# Outer ring of the working image whose mean grey tells a scan's black surround from the white
+# one of an inverted export (brain MRI train/val: at most 85; inverted val scans: 214 or more).
+BORDER_FRACTION = 0.04
+
+
+def _working(rgb: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The image at the fixed working size, and its grey plane."""
     h, w = rgb.shape[:2]
     scale = _WORK_SIDE / max(h, w)
     small = area_resize(rgb, max(1, round(w * scale)), max(1, round(h * scale)))
-    gray = gray_u8(small)
-    brightness = float(gray.mean())
-    sharpness = float(laplacian(gray).var())
-    saturation = float(saturation_u8(small).mean() / 255.0)
-    return brightness, sharpness, saturation
+    return small, gray_u8(small)
+
+
+def _measures(small: np.ndarray, gray: np.ndarray) -> tuple[float, float, float]:
+    return float(gray.mean()), float(laplacian(gray).var()), float(saturation_u8(small).mean() / 255.0)
+
+
+def measure(rgb: np.ndarray) -> tuple[float, float, float]:
+    """(brightness 0..255, Laplacian variance, mean saturation 0..1) of an RGB image."""
+    return _measures(*_working(rgb))
+
+
+def image_border(rgb: np.ndarray) -> float:
+    """:func:`border_brightness` of an RGB image at the working size the check uses."""
+    return border_brightness(_working(rgb)[1])
+
+
+def border_brightness(gray: np.ndarray) -> float:
+    """Mean grey 0..255 of the outer ring (:data:`BORDER_FRACTION` of the long side): a scan
+    is surrounded by black, an inverted export (a negative) by white."""
+    k = max(1, round(BORDER_FRACTION * max(gray.shape)))
+    if 2 * k >= min(gray.shape):
+        return float(gray.mean())
+    ring = (gray[:k], gray[-k:], gray[k:-k, :k], gray[k:-k, -k:])
+    return float(sum(float(r.sum()) for r in ring) / sum(r.size for r in ring))
 
 
 # cv2 (5.x) COLOR_RGB2GRAY in 15-bit fixed point: BT.601 weights summing to 1 << 15.
@@ -70,7 +95,9 @@ def laplacian(gray: np.ndarray) -> np.ndarray:
 
 def assess(rgb: np.ndarray, spec: QualitySpec) -> QualityReport:
     """Measure the image and list the problems the pack's limits reveal (codes, not prose)."""
-    brightness, sharpness, saturation = measure(rgb)
+    small, gray = _working(rgb)
+    brightness, sharpness, saturation = _measures(small, gray)
+    border = border_brightness(gray) if spec.max_border_brightness is not None else None
     problems: list[str] = []
     if spec.expect_grayscale and saturation > COLOUR_PHOTO_SATURATION:
         problems.append("colour_image")
@@ -82,7 +109,9 @@ def assess(rgb: np.ndarray, spec: QualitySpec) -> QualityReport:
         problems.append("over_exposed")
     if spec.min_sharpness is not None and sharpness < spec.min_sharpness:
         problems.append("blurred")
-    return QualityReport(brightness, sharpness, saturation, tuple(problems))
+    if border is not None and border > spec.max_border_brightness:
+        problems.append("inverted")
+    return QualityReport(brightness, sharpness, saturation, tuple(problems), border)
 
 
 PROBLEM_ADVICE = {
@@ -91,4 +120,6 @@ PROBLEM_ADVICE = {
     "too_dark": "the photo is too dark: retake it in better light",
     "over_exposed": "the photo is over-exposed: retake it without flash or direct sun",
     "blurred": "the photo is blurred: hold the camera still and retake it in focus",
+    "inverted": "the scan looks inverted (a light background, dark tissue): export it again as the "
+    "scanner displays it, on a black background, and screen that image",
 }

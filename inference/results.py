@@ -82,6 +82,7 @@ class QualityReport:
     sharpness: float  # variance of the Laplacian at a fixed working size
     colourfulness: float  # mean HSV saturation 0..1
     problems: tuple[str, ...] = ()
+    border: float | None = None  # mean grey of the outer ring, where the pack checks it
 
 
 @dataclass(frozen=True, eq=False)

@@ -104,3 +104,53 @@ def test_grayscale_scan_passes_grayscale_pack(mri, tmp_path):
     gray = _palm_photo().mean(axis=2).astype(np.uint8)
     result = mri.screen_path(_save(np.repeat(gray[..., None], 3, axis=2), tmp_path / "scan.png"))
     assert result.status is Status.OK
+
+
+def _drawn_scan() -> np.ndarray:
+    """A grey 'head' on the black surround every MRI slice has."""
+    yy, xx = np.mgrid[0:256, 0:256]
+    head = ((yy - 128) / 100.0) ** 2 + ((xx - 128) / 80.0) ** 2 < 1
+    texture = np.random.default_rng(3).normal(0, 15, (256, 256))
+    gray = np.clip(np.where(head, 120 + texture, 0), 0, 255).astype(np.uint8)
+    return np.repeat(gray[..., None], 3, axis=2)
+
+
+@pytest.fixture(scope="module")
+def mri_border(tmp_path_factory) -> Screener:
+    root = tmp_path_factory.mktemp("packs")
+    quality = {"expect_grayscale": True, "min_brightness": 10.0, "max_border_brightness": 170.0}
+    pack = make_pack(root, "mri-border", modality="brain-mri", quality=quality)
+    return Screener(load_pack(pack), modality=None)
+
+
+def test_a_scan_on_black_passes_the_border_check(mri_border, tmp_path):
+    result = mri_border.screen_path(_save(_drawn_scan(), tmp_path / "scan.png"))
+    assert result.status is Status.OK
+    assert result.quality is not None and result.quality.border is not None and result.quality.border < 5
+
+
+def test_an_inverted_scan_is_refused_with_export_advice(mri_border, tmp_path):
+    result = mri_border.screen_path(_save(255 - _drawn_scan(), tmp_path / "negative.png"))
+    assert result.status is Status.POOR_QUALITY and not result.answered
+    assert result.quality is not None and result.quality.problems == ("inverted",)
+    assert result.quality.border is not None and result.quality.border > 250
+    assert "looks inverted" in result.message and "black background" in result.message
+    assert result.prediction is not None  # kept for audit, never shown as the answer
+
+
+def test_a_pack_without_the_limit_does_not_check_the_border(mri, tmp_path):
+    result = mri.screen_path(_save(255 - _drawn_scan(), tmp_path / "negative.png"))
+    assert result.quality is not None and result.quality.border is None
+    assert "inverted" not in result.quality.problems
+
+
+def test_border_brightness_reads_the_outer_ring_only():
+    from inference.quality import border_brightness
+
+    frame = np.zeros((100, 200), np.uint8)
+    frame[:8], frame[-8:], frame[:, :8], frame[:, -8:] = 255, 255, 255, 255  # 4 % of 200 = 8 px
+    assert border_brightness(frame) == 255.0
+    frame[8:-8, 8:-8] = 255
+    frame[:8] = 0
+    assert border_brightness(frame) == pytest.approx(255 * (1 - 8 * 200 / (2 * 8 * 200 + 2 * 8 * 84)))
+    assert border_brightness(np.full((3, 3), 40, np.uint8)) == 40.0  # too small for a ring: the mean

@@ -17,7 +17,12 @@ The model and its answers are unchanged; only the guard statistics and threshold
     python -m training.guard models/face-mask --refit-camera --data ../shared/datasets/face_mask \\
         --ood-probe DIR [...] --signing-key .signing/cliniclens-release.ed25519
 
-then ``tools/evaluate_packs.py face-mask --record``. Thresholds come from ``val/`` only: the
+then ``tools/evaluate_packs.py face-mask --record``.
+
+Scanner packs get the same refit with scanner-like copies (``--refit-scanner``: contrast,
+gamma, blur, noise, resolution loss, tilt and zoom, JPEG; :func:`scanner_view`): a second
+site's MRI differs from the training pool in exactly those ways, and most of the brain
+packs' refusals of genuine second-site scans sat just above the threshold. Thresholds come from ``val/`` only: the
 early guard's as ``training.guard`` sets it (99.5th percentile of the fitted and the
 validation scores, whichever is higher), the main guard's from
 ``training/guard_refit.py`` (:data:`MAIN_QUANTILE` of val).
@@ -89,21 +94,70 @@ def camera_view(rgb: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     return np.asarray(_jpeg(im, int(rng.uniform(30, 95))))
 
 
-def camera_loader(seed: int) -> Callable[[Path], np.ndarray]:
-    """Loads a file as one camera-like copy, the same copy for the same path and seed."""
+SCANNER_FITTED_ON = (
+    "training images, a downscaled copy (long side 96-224 px, JPEG quality 85) and a scanner-like "
+    "copy of each (contrast, gamma, blur, noise, resolution loss, tilt and zoom, JPEG quality 50-95)"
+)
+
+
+def scanner_view(rgb: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """The same scan as another scanner or export might show it: windowing (contrast, gamma),
+    sharpness, noise, resolution, position and compression drawn from ``rng``."""
+    grey = np.asarray(Image.fromarray(np.ascontiguousarray(rgb, dtype=np.uint8), "RGB").convert("L"),
+                      np.float32) / 255.0
+    # window gain and gamma keep the black surround black, as a scanner's export does
+    grey = np.clip(grey * rng.uniform(0.75, 1.3), 0, 1) ** rng.uniform(0.7, 1.4)
+    im = Image.fromarray((grey * 255).astype(np.uint8), "L")
+    w, h = im.size
+    if rng.random() < 0.5:
+        im = im.filter(ImageFilter.GaussianBlur(rng.uniform(0.3, 1.5)))
+    if rng.random() < 0.5:  # resolution loss: a coarser acquisition or export
+        f = rng.uniform(0.4, 0.8)
+        im = im.resize((max(1, int(w * f)), max(1, int(h * f))), Image.BILINEAR).resize((w, h), Image.BILINEAR)
+    if rng.random() < 0.5:
+        noisy = np.asarray(im, np.float32) + rng.normal(0, rng.uniform(2, 12), (h, w))
+        im = Image.fromarray(np.clip(noisy, 0, 255).astype(np.uint8), "L")
+    if rng.random() < 0.5:  # tilt and zoom, on the black a scan surrounds itself with
+        zoom = rng.uniform(0.85, 1.15)
+        im = im.rotate(rng.uniform(-10, 10), resample=Image.BILINEAR, fillcolor=0)
+        zw, zh = max(1, int(w * zoom)), max(1, int(h * zoom))
+        canvas = Image.new("L", (max(w, zw), max(h, zh)), 0)
+        canvas.paste(im.resize((zw, zh), Image.BILINEAR), ((canvas.width - zw) // 2, (canvas.height - zh) // 2))
+        im = canvas.crop(((canvas.width - w) // 2, (canvas.height - h) // 2,
+                          (canvas.width - w) // 2 + w, (canvas.height - h) // 2 + h))
+    return np.asarray(_jpeg(im.convert("RGB"), int(rng.uniform(50, 95))))
+
+
+# What each kind of copy is called on the command line: the view and the manifest's wording.
+COPY_KINDS: dict[str, tuple[Callable[[np.ndarray, np.random.Generator], np.ndarray], str]] = {
+    "camera": (camera_view, CAMERA_FITTED_ON),
+    "scanner": (scanner_view, SCANNER_FITTED_ON),
+}
+
+
+def copy_loader(seed: int, kind: str = "camera") -> Callable[[Path], np.ndarray]:
+    """Loads a file as one copy of ``kind``, the same copy for the same path and seed."""
     from inference.images import load_image
+
+    view = COPY_KINDS[kind][0]
 
     def load(path: Path) -> np.ndarray:
         rng = np.random.default_rng([seed, zlib.crc32(str(path).encode("utf-8"))])
-        return camera_view(load_image(path).pixels, rng)
+        return view(load_image(path).pixels, rng)
 
     return load
 
 
+def camera_loader(seed: int) -> Callable[[Path], np.ndarray]:
+    """Loads a file as one camera-like copy, the same copy for the same path and seed."""
+    return copy_loader(seed, "camera")
+
+
 def refit_variant_stats(pack, variant: str, train_paths: list[Path], labels: np.ndarray,
-                        val_paths: list[Path]) -> dict:
+                        val_paths: list[Path], kind: str = "camera") -> dict:
     """New statistics of ``variant``'s two guards on the training images and their downscaled
-    and camera-like copies, and the early guard's threshold; the main threshold is set after."""
+    and camera-like (or scanner-like) copies, and the early guard's threshold; the main
+    threshold is set after."""
     from inference.engine import Engine
 
     from .guard import fit_early_guard
@@ -116,7 +170,7 @@ def refit_variant_stats(pack, variant: str, train_paths: list[Path], labels: np.
     n = len(pack.manifest.class_ids)
     clean = screen_files(engine, spec, train_paths)
     small = downscaled_copies(engine, spec, train_paths)  # the copies training.guard fits on
-    cam = screen_files(engine, spec, train_paths, loader=camera_loader(FIT_SEED))
+    cam = screen_files(engine, spec, train_paths, loader=copy_loader(FIT_SEED, kind))
     val = screen_files(engine, spec, val_paths)
     y3 = np.concatenate([labels, labels, labels])
     pooled = np.concatenate([clean.pooled, small.pooled, cam.pooled])
@@ -128,32 +182,35 @@ def refit_variant_stats(pack, variant: str, train_paths: list[Path], labels: np.
             "early_val_pass_rate": early_fit.val_pass_rate, "main_threshold": provisional}
 
 
-def write_variant(pack_dir: Path, block: dict, stats: dict) -> None:
+def write_variant(pack_dir: Path, block: dict, stats: dict, kind: str = "camera") -> None:
     """Write one variant's statistics files and their hashes into its manifest block."""
     np.savez(pack_dir / block["file"], **stats["main"])
     np.savez(pack_dir / block["early"]["file"], **stats["early"])
     block.update(sha256=sha256(pack_dir / block["file"]), threshold=stats["main_threshold"],
-                 fitted_on=CAMERA_FITTED_ON)
+                 fitted_on=COPY_KINDS[kind][1])
     block["early"].update(sha256=sha256(pack_dir / block["early"]["file"]),
                           threshold=stats["early_threshold"], val_pass_rate=stats["early_val_pass_rate"])
 
 
-def refit_camera(pack_dir: Path, data: Path, probes: tuple[Path, ...]) -> dict:
-    """Refit every guard-owning variant's guards with camera-like copies, then the main
-    thresholds, rates and card through training/guard_refit.py; re-sealed, unsigned.
-    The work is done on a copy: a refit that fails (e.g. one that would flip the int8-default
-    rule) leaves the pack as it was."""
+def refit_camera(pack_dir: Path, data: Path, probes: tuple[Path, ...], kind: str = "camera",
+                 quantile: float = MAIN_QUANTILE, combined: bool = False) -> dict:
+    """Refit every guard-owning variant's guards with camera-like (or scanner-like) copies,
+    then the main thresholds (``quantile`` of val, of the combined score with ``combined``),
+    rates and card through training/guard_refit.py; re-sealed, unsigned. The work is done on
+    a copy: a refit that fails (e.g. one that would flip the int8-default rule) leaves the
+    pack as it was."""
     import shutil
     import tempfile
 
     with tempfile.TemporaryDirectory(dir=Path(pack_dir).parent) as tmp:
         work = Path(shutil.copytree(pack_dir, Path(tmp) / Path(pack_dir).name))
-        report = _refit_copy(work, data, probes)
+        report = _refit_copy(work, data, probes, kind, quantile, combined)
         _replace_contents(Path(pack_dir), work)
     return report
 
 
-def _refit_copy(pack_dir: Path, data: Path, probes: tuple[Path, ...]) -> dict:
+def _refit_copy(pack_dir: Path, data: Path, probes: tuple[Path, ...], kind: str, quantile: float,
+                combined: bool) -> dict:
     from inference.packs import load_pack
 
     from . import guard_refit
@@ -169,10 +226,10 @@ def _refit_copy(pack_dir: Path, data: Path, probes: tuple[Path, ...]) -> dict:
     blocks = {pack.manifest.onnx.base_variant: raw["ood"]}
     blocks |= {k: v["ood"] for k, v in raw.get("variants", {}).items() if "ood" in v}
     for name, block in blocks.items():
-        write_variant(pack_dir, block, refit_variant_stats(pack, name, train_paths, labels, val_paths))
+        write_variant(pack_dir, block, refit_variant_stats(pack, name, train_paths, labels, val_paths, kind), kind)
     write_manifest(pack_dir, raw)
     write_seal(pack_dir)
-    return guard_refit.refit(pack_dir, data, probes, quantile=MAIN_QUANTILE)
+    return guard_refit.refit(pack_dir, data, probes, quantile=quantile, combined=combined)
 
 
 def _replace_contents(target: Path, source: Path) -> None:

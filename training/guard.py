@@ -269,7 +269,14 @@ def main(argv: list[str] | None = None) -> int:
     what.add_argument("--refit-camera", action="store_true",
                       help="refit both guards on the training images, downscaled and camera-like "
                       "copies, for photo packs (training/camera_guard.py)")
+    what.add_argument("--refit-scanner", action="store_true",
+                      help="the same with scanner-like copies (contrast, gamma, blur, noise, resolution, "
+                      "tilt, JPEG), for scan packs; thresholds as --quantile and --combined say")
     p.add_argument("--ood-probe", type=Path, action="append", default=[], help="folder of images to flag")
+    p.add_argument("--quantile", type=float, help="--refit-scanner: main threshold at this quantile of val "
+                   "(default: the camera refit's)")
+    p.add_argument("--combined", action="store_true",
+                   help="--refit-scanner: the quantile of the combined score of both guards")
     p.add_argument("--signing-key", type=Path, metavar="KEY",
                    help="private key to sign the rewritten pack with (unsigned packs are refused)")
     args = p.parse_args(argv)
@@ -278,12 +285,13 @@ def main(argv: list[str] | None = None) -> int:
 
         load_private_key(args.signing_key)  # a bad key stops here, not after the work
     probes = tuple(args.ood_probe)
-    if args.refit_camera:
-        from .camera_guard import refit_camera
+    if args.refit_camera or args.refit_scanner:
+        from .camera_guard import MAIN_QUANTILE, refit_camera
         from .guard_refit import RefitError
 
+        kind = "scanner" if args.refit_scanner else "camera"
         try:
-            out = refit_camera(args.pack, args.data, probes)
+            out = refit_camera(args.pack, args.data, probes, kind, args.quantile or MAIN_QUANTILE, args.combined)
         except RefitError as exc:  # nothing was written; the message says what to do
             print(exc, file=sys.stderr)
             return 1
