@@ -126,6 +126,7 @@ class OodSpec:
     fitted_on: str = ""  # what the statistics were fitted on, when more than the training images
     downscaled_val_pass_rate: float | None = None  # own val images shrunk to 160 px
     camera_val_pass_rate: float | None = None  # own val images as camera-like copies
+    scanner_val_pass_rate: float | None = None  # own val images as scanner-like copies
 
 
 @dataclass(frozen=True)
@@ -287,6 +288,7 @@ def _ood(ood: dict[str, Any] | None) -> OodSpec | None:
         fitted_on=ood.get("fitted_on", ""),
         downscaled_val_pass_rate=ood.get("downscaled_val_pass_rate"),
         camera_val_pass_rate=ood.get("camera_val_pass_rate"),
+        scanner_val_pass_rate=ood.get("scanner_val_pass_rate"),
     )
 
 

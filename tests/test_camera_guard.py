@@ -114,3 +114,48 @@ def test_refit_camera_refits_both_guards_of_every_variant_on_train_and_val_only(
         run = real(Engine(pack, variant=variant), pack.manifest.input, _val_paths(data))
         expected = np.quantile(main.score(run.pooled), camera_guard.MAIN_QUANTILE)
         assert new["threshold"] == pytest.approx(expected, rel=1e-9)
+
+
+def test_a_scanner_view_is_the_same_grey_scan_on_black() -> None:
+    from training.camera_guard import scanner_view
+
+    scan = np.zeros((96, 80, 3), np.uint8)
+    scan[20:76, 15:65] = 140
+    views = [scanner_view(scan, np.random.default_rng(s)) for s in range(8)]
+    assert all(v.shape == (96, 80, 3) and v.dtype == np.uint8 for v in views)
+    assert all(np.array_equal(v[..., 0], v[..., 1]) and np.array_equal(v[..., 1], v[..., 2]) for v in views)
+    assert all(v[:8].mean() < 15 for v in views)  # the surround stays (near) black
+    assert np.array_equal(views[0], scanner_view(scan, np.random.default_rng(0)))
+    assert not np.array_equal(views[0], views[1])
+
+
+def test_refit_scanner_records_its_copies_and_the_combined_rule(tmp_path, monkeypatch):
+    """``--refit-scanner --quantile Q --combined``: both guards of both variants refitted on
+    scanner-like copies, the threshold at Q of the combined val score, the pass rate of other
+    draws of scanner-like val copies recorded, signed."""
+    pytest.importorskip("torch")
+    import json
+
+    from tests.packgen import reseal
+    from tests.test_refit_guard_threshold import old_pack
+    from training import guard
+    from training.camera_guard import SCANNER_FITTED_ON
+    from training.sign import sign
+
+    pack_dir, data, probes, key = old_pack.__wrapped__(tmp_path, monkeypatch)
+    raw = json.loads((pack_dir / "manifest.json").read_text("utf-8"))
+    raw["onnx"]["default_variant"] = "int8"  # what the rule says for this tiny pack (test above)
+    (pack_dir / "manifest.json").write_text(json.dumps(raw), "utf-8")
+    reseal(pack_dir)
+    sign(pack_dir, key)
+    args = [str(pack_dir), "--refit-scanner", "--quantile", "0.99", "--combined", "--data", str(data),
+            "--ood-probe", str(probes), "--signing-key", str(key)]
+    assert guard.main(args) == 0
+    load_pack(pack_dir)  # seal, hashes and signature check out
+    raw = json.loads((pack_dir / "manifest.json").read_text("utf-8"))
+    for ood in (raw["ood"], raw["variants"]["int8"]["ood"]):
+        assert ood["fitted_on"] == SCANNER_FITTED_ON
+        assert "99th percentile of the combined score" in ood["threshold_rule"]
+        assert 0.0 <= ood["scanner_val_pass_rate"] <= 1.0 and 0.0 <= ood["downscaled_val_pass_rate"] <= 1.0
+        assert "camera_val_pass_rate" not in ood
+    assert "scanner-like copies of them" in (pack_dir / "MODEL_CARD.md").read_text("utf-8")

@@ -84,8 +84,10 @@ def ood_section(ood: dict, dims: int, probe_summary: str) -> list[str]:
             f"- Fitted on {ood['fitted_on']}, so smaller copies the model still reads are not "
             f"refused: {_pct(ood.get('downscaled_val_pass_rate', float('nan')))} of validation "
             "images shrunk to 160 px pass"
-            + (f", {_pct(ood['camera_val_pass_rate'])} of camera-like copies of them (other draws "
-               "than the fitted ones)." if ood.get("camera_val_pass_rate") is not None else ".")
+            + "".join(f", {_pct(ood[f'{kind}_val_pass_rate'])} of {kind}-like copies of them (other draws "
+                      "than the fitted ones)" for kind in ("camera", "scanner")
+                      if ood.get(f"{kind}_val_pass_rate") is not None)
+            + "."
         )
     early = ood.get("early")
     if early:

@@ -36,7 +36,7 @@ from inference.engine import Engine
 from inference.ood import combined_scores, load_guards
 from inference.packs import ModelPack, load_pack
 
-from .camera_guard import CAMERA_FITTED_ON, VAL_SEED, camera_loader
+from .camera_guard import CAMERA_FITTED_ON, SCANNER_FITTED_ON, VAL_SEED, copy_loader
 from .card import ood_section, replace_section
 from .data import read_split
 from .guard import (
@@ -51,7 +51,7 @@ from .onnx_export import write_manifest, write_seal
 from .sign import sign
 
 RATES = ("threshold", "val_pass_rate", "downscaled_val_pass_rate", "camera_val_pass_rate",
-         "far_ood_flag_rate")
+         "scanner_val_pass_rate", "far_ood_flag_rate")
 _RATE = r"(?:\d+\.\d %|n/a)"
 # The int8 section's guard sentence (training.int8_record._card_section), figures replaced in place.
 _INT8_GUARD = re.compile(
@@ -93,12 +93,13 @@ def refit_variant(pack: ModelPack, variant: str, val_paths: list[Path], probes: 
 
     figures = {"threshold": threshold, "threshold_rule": rule,
                "val_pass_rate": float((scores(va) <= threshold).mean())}
-    if man.ood.fitted_on in (FITTED_ON, CAMERA_FITTED_ON):
+    copies = {CAMERA_FITTED_ON: "camera", SCANNER_FITTED_ON: "scanner"}.get(man.ood.fitted_on)
+    if man.ood.fitted_on == FITTED_ON or copies:
         small = screen_files(engine, spec, val_paths, loader=lambda p: downscaled(p, SMALL_VAL_SIDE))
         figures["downscaled_val_pass_rate"] = float((scores(small) <= threshold).mean())
-    if man.ood.fitted_on == CAMERA_FITTED_ON:  # other draws than the copies it was fitted on
-        phone = screen_files(engine, spec, val_paths, loader=camera_loader(VAL_SEED))
-        figures["camera_val_pass_rate"] = float((scores(phone) <= threshold).mean())
+    if copies:  # other draws than the copies it was fitted on
+        other = screen_files(engine, spec, val_paths, loader=copy_loader(VAL_SEED, copies))
+        figures[f"{copies}_val_pass_rate"] = float((scores(other) <= threshold).mean())
     flagged = scores(screen_files(engine, spec, probe_paths)) > threshold
     figures["far_ood_flag_rate"] = float(flagged.mean())
     if early_figures:
