@@ -203,32 +203,28 @@ def test_gpu_weights_become_a_signed_pack_with_every_recipe_in_its_card(tmp_path
         record_recipes(out, gpu_dir / "other.json")
 
 
-def test_recipe_table_shows_other_source_draws_only_when_tried():
+@pytest.mark.parametrize(
+    ("field", "value", "column", "old_row", "new_row"),
+    [  # an old row (from before the field) reads as the default: drawn once, 128 px
+        ("other_source_draws", 3, "| epochs | val acc |", "| a | 16 | no | 0.0 | 0.0 | 1x | 30 |",
+         "| **b** (shipped) | 16 | no | 0.0 | 0.0 | 3x | 30 |"),
+        ("size", 160, "| recipe | input px | output stride |", "| a | 128 | 16 | no | 0.0 |",
+         "| **b** (shipped) | 160 | 16 | no | 0.0 |"),
+    ],
+)
+def test_recipe_table_shows_a_column_only_when_a_recipe_departs_from_its_default(
+        field, value, column, old_row, new_row):
     from training.gpu_import import comparison_table
 
+    heading = {"other_source_draws": "| other sources drawn |", "size": "| input px |"}[field]
     fig = {"accuracy": 0.95, "recall": {c: 0.9 for c in CLASSES}}
     rows = [{"recipe": gr.asdict(gr.Recipe("a", classes=CLASSES)), "val": fig, "shift": fig}]
-    assert "other sources" not in comparison_table(rows, CLASSES, "a")
-    rows.append({"recipe": gr.asdict(gr.Recipe("b", classes=CLASSES, other_source_draws=3)), "val": fig, "shift": fig})
-    old = {**rows[0], "recipe": {k: v for k, v in rows[0]["recipe"].items() if k != "other_source_draws"}}
+    assert heading not in comparison_table(rows, CLASSES, "a")
+    rows.append({"recipe": gr.asdict(gr.Recipe("b", classes=CLASSES, **{field: value})), "val": fig, "shift": fig})
+    old = {**rows[0], "recipe": {k: v for k, v in rows[0]["recipe"].items() if k != field}}
     table = comparison_table([old, rows[1]], CLASSES, "b")
-    assert "| other sources drawn |" in table
-    assert "| a | 16 | no | 0.0 | 0.0 | 1x | 30 |" in table  # a row from before the field: drawn once
-    assert "| **b** (shipped) | 16 | no | 0.0 | 0.0 | 3x | 30 |" in table
-
-
-def test_recipe_table_shows_input_size_only_when_one_differs():
-    from training.gpu_import import comparison_table
-
-    fig = {"accuracy": 0.95, "recall": {c: 0.9 for c in CLASSES}}
-    rows = [{"recipe": gr.asdict(gr.Recipe("a", classes=CLASSES)), "val": fig, "shift": fig}]
-    assert "input px" not in comparison_table(rows, CLASSES, "a")
-    rows.append({"recipe": gr.asdict(gr.Recipe("b", classes=CLASSES, size=160)), "val": fig, "shift": fig})
-    old = {**rows[0], "recipe": {k: v for k, v in rows[0]["recipe"].items() if k != "size"}}
-    table = comparison_table([old, rows[1]], CLASSES, "a")
-    assert "| recipe | input px | output stride |" in table
-    assert "| **a** (shipped) | 128 | 16 | no |" in table  # a row from before the field: 128 px
-    assert "| b | 160 | 16 | no |" in table
+    assert heading in table and column in table
+    assert old_row in table and new_row in table
 
 
 def test_the_card_says_where_recipe_weights_were_trained():
