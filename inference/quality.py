@@ -123,3 +123,9 @@ PROBLEM_ADVICE = {
     "inverted": "the scan looks inverted (a light background, dark tissue): export it again as the "
     "scanner displays it, on a black background, and screen that image",
 }
+
+
+def advice(problems: tuple[str, ...]) -> str:
+    """What to do about ``problems``, as one sentence a person reads first (capitalised)."""
+    text = "; ".join(PROBLEM_ADVICE[p] for p in problems)
+    return text[:1].upper() + text[1:]

@@ -177,7 +177,7 @@ class Screener:
             message = self._unusual_message(verdict) + self._small_image_hint(img, score)
         elif report.problems:
             status = Status.POOR_QUALITY
-            message = "; ".join(quality_mod.PROBLEM_ADVICE[p] for p in report.problems)
+            message = quality_mod.advice(report.problems)
         return ScreenResult(
             source=img.path,
             status=status,
