@@ -286,12 +286,12 @@ def main(argv: list[str] | None = None) -> int:
         load_private_key(args.signing_key)  # a bad key stops here, not after the work
     probes = tuple(args.ood_probe)
     if args.refit_camera or args.refit_scanner:
-        from .camera_guard import MAIN_QUANTILE, refit_camera
+        from .camera_guard import MAIN_QUANTILE, refit_with_copies
         from .guard_refit import RefitError
 
         kind = "scanner" if args.refit_scanner else "camera"
         try:
-            out = refit_camera(args.pack, args.data, probes, kind, args.quantile or MAIN_QUANTILE, args.combined)
+            out = refit_with_copies(args.pack, args.data, probes, kind, args.quantile or MAIN_QUANTILE, args.combined)
         except RefitError as exc:  # nothing was written; the message says what to do
             print(exc, file=sys.stderr)
             return 1
