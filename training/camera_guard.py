@@ -171,12 +171,12 @@ def refit_variant_stats(pack, variant: str, train_paths: list[Path], labels: np.
     n = len(pack.manifest.class_ids)
     clean = screen_files(engine, spec, train_paths)
     small = downscaled_copies(engine, spec, train_paths)  # the copies training.guard fits on
-    cam = screen_files(engine, spec, train_paths, loader=copy_loader(FIT_SEED, kind))
+    copies = screen_files(engine, spec, train_paths, loader=copy_loader(FIT_SEED, kind))
     val = screen_files(engine, spec, val_paths)
     y3 = np.concatenate([labels, labels, labels])
-    pooled = np.concatenate([clean.pooled, small.pooled, cam.pooled])
+    pooled = np.concatenate([clean.pooled, small.pooled, copies.pooled])
     main_arrays = fit_ood(pooled, y3, n, main.projection.shape[1])
-    early_fit = fit_early_guard(np.concatenate([clean.early, small.early, cam.early]), y3, n, val.early)
+    early_fit = fit_early_guard(np.concatenate([clean.early, small.early, copies.early]), y3, n, val.early)
     provisional = float(np.quantile(MahalanobisScorer.from_arrays(main_arrays, 0.0).score(val.pooled),
                                     MAIN_QUANTILE))  # set again, with the rates, by guard_refit
     return {"main": main_arrays, "early": early_fit.arrays, "early_threshold": early_fit.threshold,

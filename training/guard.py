@@ -273,10 +273,10 @@ def main(argv: list[str] | None = None) -> int:
                       help="the same with scanner-like copies (contrast, gamma, blur, noise, resolution, "
                       "tilt, JPEG), for scan packs; thresholds as --quantile and --combined say")
     p.add_argument("--ood-probe", type=Path, action="append", default=[], help="folder of images to flag")
-    p.add_argument("--quantile", type=float, help="--refit-scanner: main threshold at this quantile of val "
-                   "(default: the camera refit's)")
+    p.add_argument("--quantile", type=float, help="--refit-camera/--refit-scanner: main threshold at this "
+                   "quantile of val (default: training.camera_guard.MAIN_QUANTILE)")
     p.add_argument("--combined", action="store_true",
-                   help="--refit-scanner: the quantile of the combined score of both guards")
+                   help="--refit-camera/--refit-scanner: the quantile of the combined score of both guards")
     p.add_argument("--signing-key", type=Path, metavar="KEY",
                    help="private key to sign the rewritten pack with (unsigned packs are refused)")
     args = p.parse_args(argv)
