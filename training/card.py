@@ -110,6 +110,27 @@ def ood_section(ood: dict, dims: int, probe_summary: str) -> list[str]:
     return lines
 
 
+def _ensemble_line(tr: dict) -> str:
+    """What an ensemble pack runs, before its first member's recipe."""
+    members = tr.get("ensemble")
+    if not members:
+        return ""
+    first = members[0].get("recipe", {})
+
+    def differs(m: dict) -> str:
+        keys = [k for k, v in m.get("recipe", {}).items() if k != "name" and first.get(k) != v]
+        return "".join(f"; {k.replace('_', ' ')} {m['recipe'][k]}" for k in keys)
+
+    runs = ", ".join(
+        f"`{m['name']}` ({m['hardware']}, {m['seconds'] / 60:.0f} min{differs(m)})" for m in members
+    )
+    return (
+        f"- Ensemble of {len(members)} runs: {runs}. The pack averages their logits (one forward "
+        "pass each); the heatmap is the exact Grad-CAM of that average. Every run follows the "
+        "first run's recipe below, except where its entry says otherwise.\n"
+    )
+
+
 def _recipe_line(tr: dict) -> str:
     if "gpu_recipe" in tr:  # training.gpu_recipes, brought in by training.gpu_import
         r = tr["gpu_recipe"]
@@ -121,7 +142,7 @@ def _recipe_line(tr: dict) -> str:
                 f"tumour boxes of the training images as weak supervision of the heatmap (weight "
                 f"{r['box_weight']}: the class map's spatial softmax is pushed inside the box)"
             )
-        return (
+        return _ensemble_line(tr) + (
             f"- Recipe `{r['name']}`: every layer fine-tuned for {r['epochs']} epochs (AdamW, one-cycle "
             f"LR {r['lr']} head / {r['lr'] * r['backbone_lr_factor']:g} backbone, batch {r['batch']}), "
             f"output stride {r['output_stride']}, rotation/shift/zoom/flip/brightness on every batch, "

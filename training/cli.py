@@ -57,6 +57,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--pack-version", default="1.0.0", help="the pack's version (semver)")
     p.add_argument("--init-checkpoint", type=Path, metavar="PT",
                    help="weights trained elsewhere by training.gpu_recipes: skip training here")
+    p.add_argument("--ensemble-with", type=Path, nargs="+", default=[], metavar="PT",
+                   help="more training.gpu_recipes runs (same size and classes): the pack averages "
+                   "the logits of all of them, one forward pass each, and its heatmap stays exact")
     p.add_argument("--init-results", type=Path, metavar="JSON",
                    help="that run's results.json (every recipe tried, for the card)")
     p.add_argument("--workdir", type=Path, help="checkpoints and caches (default runs/<id>)")
@@ -114,6 +117,7 @@ def main(argv: list[str] | None = None) -> int:
         pack_version=args.pack_version,
         init_checkpoint=args.init_checkpoint,
         init_results=args.init_results,
+        ensemble_with=tuple(args.ensemble_with),
     )
     try:
         train(cfg)

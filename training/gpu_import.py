@@ -29,15 +29,19 @@ class GpuRun:
     seconds: float
     hardware: str
     comparison: str  # markdown: every recipe tried for the same classes
+    members: tuple[dict, ...] = ()  # an ensemble's runs (name, hardware, seconds); empty for one run
 
 
 def _pct(v: float) -> str:
     return f"{100 * v:.1f} %"
 
 
-def comparison_table(rows: list[dict], classes: tuple[str, ...], chosen: str) -> str:
+def comparison_table(rows: list[dict], classes: tuple[str, ...], chosen: str | tuple[str, ...]) -> str:
     """Every recipe tried for these classes, val and shift side by side (heatmap columns
-    where the dataset has lesion boxes, per-class shift recall otherwise)."""
+    where the dataset has lesion boxes, per-class shift recall otherwise). ``chosen``: the
+    shipped run, or an ensemble's runs."""
+    shipped = (chosen,) if isinstance(chosen, str) else tuple(chosen)
+    mark = "(shipped)" if len(shipped) == 1 else "(shipped, in the ensemble)"
     rows = [r for r in rows if tuple(r["recipe"]["classes"]) == classes]
     boxes = any("pointing" in r["val"] for r in rows)
     sources = any(r["recipe"].get("other_source_draws", 1) > 1 for r in rows)
@@ -62,7 +66,7 @@ def comparison_table(rows: list[dict], classes: tuple[str, ...], chosen: str) ->
     ]
     for row in rows:
         r, v, s = row["recipe"], row["val"], row["shift"]
-        name = f"**{r['name']}** (shipped)" if r["name"] == chosen else r["name"]
+        name = f"**{r['name']}** {mark}" if r["name"] in shipped else r["name"]
         line = (
             f"| {name} "
             + (f"| {r.get('size', 128)} " if sizes else "")
@@ -116,14 +120,17 @@ def record_recipes(pack_dir: Path, results: Path, note: str = "") -> str:
     from .onnx_export import write_seal
 
     raw = json.loads((pack_dir / "manifest.json").read_text("utf-8"))
-    chosen = raw.get("training", {}).get("gpu_recipe", {}).get("name")
+    training = raw.get("training", {})
+    chosen = training.get("gpu_recipe", {}).get("name")
     if not chosen:
         raise GpuImportError(f"{pack_dir} was not built from training.gpu_recipes weights")
+    shipped = tuple(m["name"] for m in training.get("ensemble", ())) or (chosen,)
     classes = tuple(c["id"] for c in raw["classes"])
     rows = json.loads(results.read_text("utf-8"))
-    if not any(r["recipe"]["name"] == chosen for r in rows):
-        raise GpuImportError(f"{results} has no row for the shipped recipe {chosen!r}")
-    table = comparison_table(rows, classes, chosen)
+    missing = [n for n in shipped if not any(r["recipe"]["name"] == n for r in rows)]
+    if missing:
+        raise GpuImportError(f"{results} has no row for the shipped recipe {missing[0]!r}")
+    table = comparison_table(rows, classes, shipped if len(shipped) > 1 else chosen)
     replace_section(pack_dir / "MODEL_CARD.md", [RECIPES_HEADING, table, *(["", note] if note else [])])
     write_seal(pack_dir)
     return table

@@ -25,6 +25,7 @@ from . import card, evaluate
 from .archs import Classifier, Head, build_backbone, split_index
 from .cache import build_cache
 from .data import Augment, Split, read_split
+from .ensemble import build_from_runs, ensemble_record, member_layer
 from .gpu_import import GpuRun, load_gpu_run
 from .guard import (
     EARLY_OUTPUT,
@@ -79,6 +80,7 @@ class TrainConfig:
     signing_key: Path | None = None  # private key that signs the finished pack
     init_checkpoint: Path | None = None  # weights trained elsewhere (training.gpu_recipes)
     init_results: Path | None = None  # that run's results.json (recipes and their figures)
+    ensemble_with: tuple[Path, ...] = ()  # more such runs: the pack averages their logits
 
 
 def _task_for(cfg: TrainConfig, classes: tuple[str, ...]) -> Task:
@@ -114,6 +116,8 @@ def _add_elapsed(workdir: Path, seconds: float) -> float:
 
 def train(cfg: TrainConfig, log=print) -> dict:
     """Run the whole pipeline; every stage resumes from ``workdir`` after an interruption."""
+    if cfg.ensemble_with and not cfg.init_checkpoint:
+        raise ValueError("--ensemble-with needs --init-checkpoint (the first member)")
     t_start = time.time()
     torch.set_num_threads(cfg.threads)
     _seed_everything(cfg.recipe.seed)
@@ -130,24 +134,20 @@ def train(cfg: TrainConfig, log=print) -> dict:
     workdir.mkdir(parents=True, exist_ok=True)
     log(f"{task.pack_id}: {len(train_split.samples)} train / {len(val_split.samples)} val, classes {classes}")
 
-    gpu = load_gpu_run(cfg.init_checkpoint, cfg.init_results, classes, cfg.size) if cfg.init_checkpoint else None
-    features, info = build_backbone(cfg.arch, "none" if gpu else cfg.weights, cfg.output_stride)
-    head = Head(info.channels, len(classes), cfg.dropout, cfg.hidden)
-    if gpu is not None:
-        model, history, train_seconds, top, train_views = _from_gpu(features, head, gpu)
+    checkpoints = [cfg.init_checkpoint, *cfg.ensemble_with] if cfg.init_checkpoint else []
+    runs = [load_gpu_run(p, cfg.init_results, classes, cfg.size) for p in checkpoints]
+    gpu = (ensemble_record(runs, cfg.init_results, classes) if len(runs) > 1 else runs[0]) if runs else None
+    if gpu is not None:  # trained elsewhere: no phases run here
+        model, info = build_from_runs(runs, cfg.arch, cfg.output_stride, len(classes), cfg.dropout, cfg.hidden)
+        head, history, train_seconds, top, train_views = model.head, [], gpu.seconds, None, None
     else:
+        features, info = build_backbone(cfg.arch, cfg.weights, cfg.output_stride)
+        head = Head(info.channels, len(classes), cfg.dropout, cfg.hidden)
         model, history, train_seconds, top, train_views = _train_here(
             cfg, features, head, spec, train_split, val_split, workdir, t_start, log
         )
     return _finish(cfg, task, classes, spec, train_split, val_split, info, model, top, head,
                    train_views, history, train_seconds, gpu, t_start, log)
-
-
-def _from_gpu(features, head, gpu: GpuRun):
-    """The model trained on a lent GPU: weights as returned, no phases run here."""
-    model = Classifier(features, head)
-    model.load_state_dict(gpu.state, strict=True)
-    return model.eval(), [], gpu.seconds, None, None
 
 
 def _train_here(cfg: TrainConfig, features, head, spec, train_split, val_split, workdir, t_start, log):
@@ -194,8 +194,10 @@ def _finish(cfg: TrainConfig, task: Task, classes, spec, train_split, val_split,
     out = cfg.out
     out.mkdir(parents=True, exist_ok=True)
     export_onnx(model, spec, out / "model.onnx")
-    if cfg.early_guard:
-        add_early_output(out / "model.onnx", cfg.early_guard)
+    # In an ensemble the early guard reads the first member's layer.
+    early_layer = member_layer(cfg.early_guard) if cfg.early_guard and cfg.ensemble_with else cfg.early_guard
+    if early_layer:
+        add_early_output(out / "model.onnx", early_layer)
     quality = fit_quality_limits(task.quality, [s.path for s in train_split.samples])
     manifest = _draft_manifest(task, classes, spec, out, info.target_layer, quality, cfg.pack_version)
     if cfg.early_guard:
@@ -271,7 +273,7 @@ def _finish(cfg: TrainConfig, task: Task, classes, spec, train_split, val_split,
             (_guard_scores(scorer, early, small) <= ood_threshold).mean()
         )
     if early is not None:
-        manifest["ood"]["early"] = early_manifest_entry(cfg.early_guard, out, early)
+        manifest["ood"]["early"] = early_manifest_entry(early_layer, out, early)
     manifest["metrics"] = {"split": "val", **rep.as_dict()}
     if test_metrics:
         manifest["metrics"]["test"] = test_metrics
@@ -353,6 +355,7 @@ def _gpu_training_fields(gpu: GpuRun) -> dict:
         "seed": r["seed"],
         "epochs_run": r["epochs"],
         "hardware": gpu.hardware,
+        **({"ensemble": list(gpu.members)} if gpu.members else {}),
     }
 
 

@@ -32,6 +32,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import statistics
 import tempfile
 import time
@@ -108,11 +109,13 @@ def _downstream_of(model: onnx.ModelProto, tensor: str) -> list[str]:
 
 def block_nodes(model: onnx.ModelProto, blocks: Sequence[int]) -> list[str]:
     """Names of the nodes of MobileNetV2's ``features.N`` blocks (torchvision's export names
-    them ``/features/features.N/...``). A block that names no node is an error, so a typo
-    cannot quietly quantise everything."""
+    them ``/features/features.N/...``; in an ensemble, training.ensemble, every member's:
+    ``/members.M.N/``). A block that names no node is an error, so a typo cannot quietly
+    quantise everything."""
     names = []
     for k in blocks:
-        found = [n.name for n in model.graph.node if f"/features.{k}/" in n.name]
+        block = re.compile(rf"/(features|members\.\d+)\.{k}/")
+        found = [n.name for n in model.graph.node if block.search(n.name)]
         if not found:
             raise ValueError(f"--fp32-blocks: the graph has no block features.{k}")
         names += found
