@@ -20,10 +20,10 @@ from tests.packgen import write_test_key  # noqa: E402
 from tests.test_gpu_training import CLASSES, _quick  # noqa: E402
 from training import gpu_recipes as gr  # noqa: E402
 from training.archs import ArchError, Classifier, Head, build_backbone  # noqa: E402
-from training.ensemble import ensemble, member_layer, merged_head  # noqa: E402
+from training.ensemble import ensemble, member_layers, merged_head  # noqa: E402
 from training.gpu_data import IMAGENET  # noqa: E402
 from training.gpu_import import record_recipes  # noqa: E402
-from training.guard import EARLY_OUTPUT, add_early_output  # noqa: E402
+from training.guard import EARLY_OUTPUT, GuardError, add_early_output  # noqa: E402
 from training.onnx_export import export_onnx  # noqa: E402
 from training.pipeline import TrainConfig, train  # noqa: E402
 from training.quantize import block_nodes  # noqa: E402
@@ -86,18 +86,27 @@ def test_its_gradcam_is_the_relu_of_the_members_mean_map(members, exported):
     assert np.abs(got - ref).max() < 1e-4
 
 
-def test_the_early_guard_reads_the_first_members_layer(members, exported, tmp_path):
+def test_the_early_guard_reads_every_members_layer(members, exported, tmp_path):
     path = tmp_path / "m.onnx"
     path.write_bytes(exported.read_bytes())
-    add_early_output(path, member_layer("features.13"))
+    add_early_output(path, member_layers("features.13", 3))
     session = ort.InferenceSession(str(path), providers=["CPUExecutionProvider"])
     x = _image(3)
     early = session.run([EARLY_OUTPUT], {"image": x})[0]
     with torch.no_grad():
-        ref = members[0].features[:14](torch.from_numpy(x)).mean(dim=(2, 3)).numpy()
+        ref = np.concatenate(
+            [m.features[:14](torch.from_numpy(x)).mean(dim=(2, 3)).numpy() for m in members], axis=1
+        )
+    assert early.shape == (2, 3 * 96)
     np.testing.assert_allclose(early, ref, atol=1e-4)
     with pytest.raises(ArchError, match="features.13"):
-        member_layer("13")
+        member_layers("13", 3)
+    with pytest.raises(GuardError, match="already has"):
+        add_early_output(path, "members.0.13")
+    fresh = tmp_path / "f.onnx"
+    fresh.write_bytes(exported.read_bytes())
+    with pytest.raises(GuardError, match="no layer 'members.7.13'"):
+        add_early_output(fresh, "members.0.13+members.7.13")
 
 
 def test_int8_keeps_the_same_blocks_of_every_member_in_fp32(exported, tmp_path):
@@ -147,7 +156,7 @@ def test_an_ensemble_pack_is_built_signed_and_described(tmp_path):
     assert [m["name"] for m in tr["ensemble"]] == ["t_a", "t_b"]
     assert tr["gpu_recipe"]["name"] == "t_a" and tr["seconds"] == 120.0
     raw = json.loads((out / "manifest.json").read_text())
-    assert raw["ood"]["early"]["layer"] == "members.0.13"
+    assert raw["ood"]["early"]["layer"] == "members.0.13+members.1.13"
     x = np.random.default_rng(0).normal(0, 1, (1, 3, 32, 32)).astype(np.float32)
     session = ort.InferenceSession(str(out / "model.onnx"), providers=["CPUExecutionProvider"])
     with torch.no_grad():

@@ -205,6 +205,53 @@ def test_an_int8_default_release_copy_ships_int8_with_its_own_calibration(tmp_pa
     assert (a.status, a.message) == (b.status, b.message)
 
 
+@pytest.mark.parametrize("measured", ["int8", "fp32"])
+def test_a_pack_made_its_release_copy_in_place_keeps_the_evaluation_of_what_it_runs(tmp_path, measured):
+    """tools/release_pack.py --in-place (an ensemble whose fp32 model is too big to bundle):
+    int8's own figures become the pack's, and tools/evaluate_packs.py's evaluation stays where
+    it measured the variant that remains, so the pack information panel reads the same figures
+    in the repository as in the executable."""
+    from gui.packs_panel import evaluation_lines
+    from inference.signing import sign_pack
+    from tests.packgen import TEST_KEY, write_test_key
+    from tools.release_pack import main
+
+    pack_dir = _two_variant_pack(tmp_path / "packs", {"calibration": {"temperature": 0.25}}, default="int8")
+    raw = json.loads((pack_dir / "manifest.json").read_text("utf-8"))
+    raw["onnx"]["variants"]["int8"]["metrics"] = {"split": "val", "n": 40, "accuracy": 0.9, "macro_f1": 0.85}
+    share = {"value": 0.95, "low": 0.9, "high": 0.98}
+    raw["metrics"]["evaluation"] = {"variant": measured, "splits": {"val": {
+        "n": 40, "accuracy": share, "answered": share, "accuracy_of_answers": share}}}
+    (pack_dir / "manifest.json").write_text(json.dumps(raw), "utf-8")
+    reseal(pack_dir)
+    sign_pack(pack_dir, TEST_KEY)
+    assert main([str(pack_dir), "--in-place", "--key", str(write_test_key(tmp_path / "k"))]) == 0
+    # int8 shares fp32's guard here, so ood.npz stays
+    assert sorted(p.name for p in pack_dir.iterdir()) == [
+        "SHA256SUMS", "SIGNATURE", "manifest.json", "model.int8.onnx", "ood.npz"]
+    assert not list(pack_dir.parent.glob("tmp*"))  # the old folder went with the temporary one
+    man = load_pack(pack_dir).manifest
+    assert man.onnx.base_variant == "int8" and (man.metrics.accuracy, man.metrics.n) == (0.9, 40)
+    lines = evaluation_lines(man.metrics.extra)
+    assert bool(lines) == (measured == "int8")  # an evaluation of the dropped fp32 is not kept
+    assert main([str(pack_dir), "--in-place", "--key", str(tmp_path / "k")]) == 1  # nothing left to drop
+
+
+def test_the_card_of_a_release_copy_in_place_says_what_was_left_out(tmp_path):
+    from tools.release_pack import _say_so_in_card
+
+    pack = make_pack(tmp_path / "packs", classes=CLASSES)
+    (pack / "MODEL_CARD.md").write_text("## Model\n- Size: 26.7 MB (ONNX, fp32).\n- Other.\n", "utf-8")
+    raw = json.loads((pack / "manifest.json").read_text("utf-8"))
+    raw["onnx"]["base_variant"] = "int8"
+    (pack / "manifest.json").write_text(json.dumps(raw), "utf-8")
+    _say_so_in_card(pack, 36_700_000)
+    _say_so_in_card(pack, 36_700_000)  # once only
+    card = (pack / "MODEL_CARD.md").read_text("utf-8")
+    assert card.count("This folder holds the int8 model only") == 1
+    assert "- Size: 26.7 MB (ONNX, fp32). This folder holds" in card and "whole, the pack weighs 36.7 MB" in card
+
+
 # -- fitting: training/quantize.py -> training/variant_fit.py ------------------------
 def _guarded_pack_and_data(tmp_path: Path) -> tuple[Path, Path, Path]:
     """A tiny pack with both guards fitted on its fp32 features (as the pipeline does), a

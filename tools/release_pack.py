@@ -16,10 +16,12 @@ import shutil
 import sys
 from pathlib import Path
 
-from inference.errors import PackError
-from inference.packs import load_pack
-from inference.seal import read_seal, write_seal
-from inference.signing import sign_pack
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from inference.errors import PackError  # noqa: E402
+from inference.packs import load_pack  # noqa: E402
+from inference.seal import read_seal, write_seal  # noqa: E402
+from inference.signing import sign_pack  # noqa: E402
 
 
 def _default_key() -> Path:
@@ -64,7 +66,12 @@ def default_only(manifest: dict) -> set[str]:
             manifest["ood"] = block["ood"]
         measured = chosen.get("metrics", {})
         if {"split", "n", "accuracy", "macro_f1"} <= set(measured):  # the base's per-class
+            evaluation = manifest.get("metrics", {}).get("evaluation")
             manifest["metrics"] = {k: measured[k] for k in ("split", "n", "accuracy", "macro_f1")}
+            # tools/evaluate_packs.py measured the default variant: the pack information
+            # panel and the pre-screening warning read it, in the release as in the repository.
+            if isinstance(evaluation, dict) and evaluation.get("variant") == default:
+                manifest["metrics"]["evaluation"] = evaluation
     return dropped
 
 
@@ -113,3 +120,54 @@ def release_copy(pack: Path, out_root: Path, signing_key: Path | None = None) ->
                 "that signed the pack (CLINICLENS_SIGNING_KEY)"
             )
     return out
+
+
+def _say_so_in_card(pack: Path, whole_bytes: int) -> None:
+    """The card's size line says the folder holds the default variant only, and why."""
+    card = pack / "MODEL_CARD.md"
+    if not card.is_file():
+        return
+    lines = card.read_text("utf-8").split("\n")
+    note = (f" This folder holds the {json.loads((pack / 'manifest.json').read_text('utf-8'))['onnx']['base_variant']} "
+            "model only, as the executable does (`python tools/release_pack.py PACK --in-place`): "
+            f"whole, the pack weighs {whole_bytes / 1e6:.1f} MB. Figures of the variant left out were "
+            "measured on the whole pack when it was built; `training/make_packs.sh` builds it again.")
+    for i, line in enumerate(lines):
+        if line.startswith("- Size:") and "This folder holds" not in line:
+            lines[i] = line + note
+            card.write_text("\n".join(lines), "utf-8")
+            return
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python tools/release_pack.py PACK --in-place [--key KEY]``: the pack folder becomes its
+    release copy. For a pack whose fp32 model would take it over the size a bundled pack may
+    weigh (an ensemble, training/ensemble.py): the repository then holds what the executable
+    ships, and the card keeps the fp32 figures measured when it was built."""
+    import argparse
+    import tempfile
+
+    p = argparse.ArgumentParser(prog="python tools/release_pack.py", description=main.__doc__)
+    p.add_argument("pack", type=Path)
+    p.add_argument("--in-place", action="store_true", required=True,
+                   help="replace the pack folder by its release copy")
+    p.add_argument("--key", type=Path, help="signing key (default: the release key)")
+    args = p.parse_args(argv)
+    whole = sum(f.stat().st_size for f in args.pack.iterdir() if f.is_file())
+    with tempfile.TemporaryDirectory(dir=args.pack.parent) as tmp:
+        out = release_copy(args.pack, Path(tmp), args.key)
+        if out == args.pack:
+            print(f"{args.pack}: nothing to leave out, or no key to sign a copy; unchanged", file=sys.stderr)
+            return 1
+        _say_so_in_card(out, whole)
+        write_seal(out)
+        sign_pack(out, Path(args.key) if args.key else _default_key())
+        load_pack(out)  # still a pack the app loads
+        args.pack.rename(Path(tmp) / "previous")
+        out.rename(args.pack)
+    print(f"{args.pack}: now holds its default variant only ({', '.join(sorted(p.name for p in args.pack.iterdir()))})")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -121,8 +121,11 @@ def _ensemble_line(tr: dict) -> str:
         keys = [k for k, v in m.get("recipe", {}).items() if k != "name" and first.get(k) != v]
         return "".join(f"; {k.replace('_', ' ')} {m['recipe'][k]}" for k in keys)
 
+    def took(seconds: float) -> str:
+        return f"{seconds:.0f} s" if seconds < 60 else f"{seconds / 60:.0f} min"
+
     runs = ", ".join(
-        f"`{m['name']}` ({m['hardware']}, {m['seconds'] / 60:.0f} min{differs(m)})" for m in members
+        f"`{m['name']}` ({m['hardware']}, {took(m['seconds'])}{differs(m)})" for m in members
     )
     return (
         f"- Ensemble of {len(members)} runs: {runs}. The pack averages their logits (one forward "
@@ -177,7 +180,8 @@ def write_card(directory: Path, manifest: dict, extra: dict) -> None:
         f"colour `{manifest['input']['color']}`, resize `{manifest['input']['resize']}`, "
         f"ImageNet mean/std normalisation.",
         _recipe_line(tr),
-        f"- Training time: {tr['seconds'] / 60:.1f} min on {tr['hardware']}.",
+        f"- Training time: {tr['seconds'] / 60:.1f} min "
+        + ("in all (each run's above)." if tr.get("ensemble") else f"on {tr['hardware']}."),
         f"- Size: {extra['size_mb']:.1f} MB (ONNX, fp32).",
         "",
         "## Data",

@@ -65,13 +65,14 @@ def ensemble(members: Sequence[Classifier]) -> Classifier:
     ).eval()
 
 
-def member_layer(layer: str, member: int = 0) -> str:
-    """The name of backbone layer ``layer`` ("features.13") of one member inside the stacked
-    features, as the exported graph names its nodes ("members.0.13")."""
+def member_layers(layer: str, members: int) -> str:
+    """Backbone layer ``layer`` ("features.13") of every member inside the stacked features,
+    as the exported graph names their nodes ("members.0.13+members.1.13"): the early guard
+    reads them all, as the main guard reads every member's pooled features."""
     prefix = "features."
     if not layer.startswith(prefix):
         raise ArchError(f"expected a backbone layer such as 'features.13', got {layer!r}")
-    return f"members.{member}.{layer[len(prefix):]}"
+    return "+".join(f"members.{m}.{layer[len(prefix):]}" for m in range(members))
 
 
 def ensemble_record(runs: Sequence[GpuRun], results: Path, classes: tuple[str, ...]) -> GpuRun:

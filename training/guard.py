@@ -60,22 +60,28 @@ class GuardError(PackError):
 
 
 def add_early_output(path: Path, layer: str) -> None:
-    """Expose ``layer``'s globally pooled output as the graph output ``early_pooled`` [N, K]."""
+    """Expose ``layer``'s globally pooled output as the graph output ``early_pooled`` [N, K].
+    Several layers joined by "+" (an ensemble's members, training.ensemble) give their pooled
+    outputs side by side."""
     model = onnx.load(str(path))
     if any(o.name == EARLY_OUTPUT for o in model.graph.output):
         raise GuardError(f"{path.name} already has an {EARLY_OUTPUT!r} output")
-    marker = f"/{layer}/"
-    nodes = [n for n in model.graph.node if marker in n.name]
-    if not nodes:
-        raise GuardError(f"{path.name} has no layer {layer!r} (node names containing {marker!r})")
-    tensor = nodes[-1].output[0]  # nodes are topologically sorted: the last is the block's output
-    pooled = f"{EARLY_OUTPUT}_nchw"
-    model.graph.node.extend(
-        [
-            helper.make_node("GlobalAveragePool", [tensor], [pooled], name="/early_guard/GlobalAveragePool"),
-            helper.make_node("Flatten", [pooled], [EARLY_OUTPUT], name="/early_guard/Flatten", axis=1),
-        ]
-    )
+    flat = []
+    for i, name in enumerate(layer.split("+")):
+        marker = f"/{name}/"
+        nodes = [n for n in model.graph.node if marker in n.name]
+        if not nodes:
+            raise GuardError(f"{path.name} has no layer {name!r} (node names containing {marker!r})")
+        tensor = nodes[-1].output[0]  # nodes are topologically sorted: the last is the block's output
+        pooled, out = f"{EARLY_OUTPUT}_nchw_{i}", f"{EARLY_OUTPUT}_{i}"
+        model.graph.node.extend(
+            [
+                helper.make_node("GlobalAveragePool", [tensor], [pooled], name=f"/early_guard/GlobalAveragePool_{i}"),
+                helper.make_node("Flatten", [pooled], [out], name=f"/early_guard/Flatten_{i}", axis=1),
+            ]
+        )
+        flat.append(out)
+    model.graph.node.append(helper.make_node("Concat", flat, [EARLY_OUTPUT], name="/early_guard/Concat", axis=1))
     model.graph.output.append(helper.make_tensor_value_info(EARLY_OUTPUT, TensorProto.FLOAT, ["N", None]))
     onnx.checker.check_model(model)
     tmp = path.with_suffix(".guard.tmp")

@@ -55,10 +55,14 @@ if want brain-mri-tumor || want brain-mri-glioma-meningioma; then gpu_recipes br
 want brain-mri-tumor && run brain-mri-tumor --data "$DATA/brain_mri" --size 128 --output-stride 16 \
   --early-guard features.13 --pack-version 2.0.0 \
   --init-checkpoint runs/gpu-brain/t_os16_scanner_box05_cpu.pt --init-results runs/gpu-brain/results.json "${BRAIN_PROBES[@]}"
+# glioma-meningioma v2.1.0 (2026-12-01): the three 128 px runs with box weight 0.5, logits averaged
+# (training/ensemble.py; its card says why). The early guard reads every member's features.13.
 want brain-mri-glioma-meningioma && run brain-mri-glioma-meningioma --data "$DATA/brain_mri" \
   --classes glioma,meningioma --size 128 --output-stride 16 --ood-downscaled \
-  --early-guard features.13 --pack-version 2.0.0 \
-  --init-checkpoint runs/gpu-brain/gm_os16_scanner_box05.pt --init-results runs/gpu-brain/results.json "${BRAIN_PROBES[@]}"
+  --early-guard features.13 --pack-version 2.1.0 \
+  --init-checkpoint runs/gpu-brain/gm_os16_scanner_box05.pt \
+  --ensemble-with runs/gpu-brain/gm_os16_scanner_box05_cpu.pt runs/gpu-brain/gm_os16_scanner_box05_src3.pt \
+  --init-results runs/gpu-brain/results.json "${BRAIN_PROBES[@]}"
 want chest-xray-pneumonia && gpu_recipes chest_xray chest 224 stretch 85
 want chest-xray-pneumonia && run chest-xray-pneumonia --data "$DATA/chest_xray" --ood-downscaled \
   --pack-version 2.0.0 --init-checkpoint runs/gpu-chest/c_scanner_ls.pt --init-results runs/gpu-chest/results.json \
@@ -87,4 +91,7 @@ want chest-xray-pneumonia && $PY tools/refit_guard_threshold.py models/chest-xra
 want face-mask && $PY -m training.guard models/face-mask --refit-camera --data "$DATA/face_mask" \
   --ood-probe "$DATA/brain_mri/val" --ood-probe "$DATA/chest_xray/val" --ood-probe "$DATA/palm_anemia/val" \
   --ood-probe "$PROBE_PHOTOS" --ood-probe runs/probes/documents
+# glioma-meningioma's fp32 ensemble takes the whole pack to 37 MB, over the 15 MiB a bundled pack
+# may weigh: its folder keeps what the executable ships, int8 only (its card keeps the fp32 figures).
+want brain-mri-glioma-meningioma && $PY tools/release_pack.py models/brain-mri-glioma-meningioma --in-place
 echo "all requested packs built"

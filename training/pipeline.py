@@ -25,7 +25,7 @@ from . import card, evaluate
 from .archs import Classifier, Head, build_backbone, split_index
 from .cache import build_cache
 from .data import Augment, Split, read_split
-from .ensemble import build_from_runs, ensemble_record, member_layer
+from .ensemble import build_from_runs, ensemble_record, member_layers
 from .gpu_import import GpuRun, load_gpu_run
 from .guard import (
     EARLY_OUTPUT,
@@ -194,8 +194,9 @@ def _finish(cfg: TrainConfig, task: Task, classes, spec, train_split, val_split,
     out = cfg.out
     out.mkdir(parents=True, exist_ok=True)
     export_onnx(model, spec, out / "model.onnx")
-    # In an ensemble the early guard reads the first member's layer.
-    early_layer = member_layer(cfg.early_guard) if cfg.early_guard and cfg.ensemble_with else cfg.early_guard
+    early_layer = cfg.early_guard
+    if early_layer and cfg.ensemble_with:  # every member's layer
+        early_layer = member_layers(early_layer, 1 + len(cfg.ensemble_with))
     if early_layer:
         add_early_output(out / "model.onnx", early_layer)
     quality = fit_quality_limits(task.quality, [s.path for s in train_split.samples])
