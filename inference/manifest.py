@@ -130,6 +130,15 @@ class OodSpec:
 
 
 @dataclass(frozen=True)
+class Metrics:
+    split: str
+    n: int
+    accuracy: float
+    macro_f1: float
+    extra: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
+
+
+@dataclass(frozen=True)
 class VariantCalibration:
     """What was fitted on one model variant's own outputs: int8 logits and features differ
     from fp32's, so a guard fitted on fp32 features refuses more of int8's own images."""
@@ -139,6 +148,8 @@ class VariantCalibration:
     thresholds: tuple[float | None, ...]  # per class, in the order of Manifest.classes
     ood: OodSpec | None
     calibration: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
+    # The variant's own validation figures, where its block records them (None: the base's).
+    metrics: Metrics | None = field(default=None, compare=False, hash=False)
 
 
 @dataclass(frozen=True)
@@ -149,15 +160,6 @@ class QualitySpec:
     expect_grayscale: bool = False
     min_saturation: float | None = None  # colour-photo packs: below this it is a grey scan
     max_border_brightness: float | None = None  # scan packs: above this the scan looks inverted
-
-
-@dataclass(frozen=True)
-class Metrics:
-    split: str
-    n: int
-    accuracy: float
-    macro_f1: float
-    extra: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
 
 
 @dataclass(frozen=True)
@@ -187,8 +189,9 @@ class Manifest:
     capture_advice: LocalText | None = None
 
     def for_variant(self, name: str | None) -> Manifest:
-        """This manifest with ``name``'s own temperature, thresholds and guard (None: the
-        default variant); a variant fitted no calibration of its own shares the base's."""
+        """This manifest with ``name``'s own temperature, thresholds, guard and validation
+        figures (None: the default variant); what a variant did not fit or record of its own
+        it shares with the base."""
         name = name or self.onnx.default_variant
         if name == self.variant:
             return self
@@ -198,8 +201,10 @@ class Manifest:
         classes = tuple(
             replace(c, threshold=t) for c, t in zip(self.classes, cal.thresholds, strict=True)
         )
+        base = self.calibrations[0].metrics  # a variant that records none shows the base's
         return replace(self, temperature=cal.temperature, classes=classes, ood=cal.ood,
-                       calibration=dict(cal.calibration), variant=name)
+                       calibration=dict(cal.calibration), variant=name,
+                       metrics=cal.metrics or base or self.metrics)
 
     @property
     def class_ids(self) -> tuple[str, ...]:
@@ -292,14 +297,47 @@ def _ood(ood: dict[str, Any] | None) -> OodSpec | None:
     )
 
 
+_SUMMARY = ("split", "n", "accuracy", "macro_f1")
+# What a variant's ``onnx.variants.<name>.metrics`` may hold besides its summary that describes
+# that variant alone (training/variant_report.py); the rest compares it with fp32.
+VARIANT_REPORT_KEYS = ("per_class", "confusion", "roc_auc")
+
+
+def _metrics(block: dict[str, Any], extra: dict[str, Any]) -> Metrics:
+    return Metrics(split=block["split"], n=int(block["n"]), accuracy=float(block["accuracy"]),
+                   macro_f1=float(block["macro_f1"]), extra=extra)
+
+
+def _variant_metrics(raw: dict[str, Any], base: str) -> dict[str, Metrics]:
+    """Each model variant's validation figures: the top level's for the base, a variant's own
+    where its block records them. ``tools/evaluate_packs.py``'s evaluation goes with the
+    variant it measured, so a number on screen is always that of the model that runs."""
+    top = raw["metrics"]
+    evaluation = top.get("evaluation")
+    measured = evaluation.get("variant", base) if isinstance(evaluation, dict) else base
+    base_extra = {k: v for k, v in top.items() if k not in _SUMMARY and (k != "evaluation" or measured == base)}
+    out = {base: _metrics(top, base_extra)}
+    for name, v in raw["onnx"].get("variants", {}).items():
+        own = v.get("metrics", {})
+        if set(_SUMMARY) <= set(own):
+            extra = {k: own[k] for k in VARIANT_REPORT_KEYS if k in own}
+            if measured == name:
+                extra["evaluation"] = evaluation
+            out[name] = _metrics(own, extra)
+        elif measured == name:  # no summary of its own: the base's, with its evaluation
+            out[name] = _metrics(top, {**base_extra, "evaluation": evaluation})
+    return out
+
+
 def _calibrations(raw: dict[str, Any], base: str) -> tuple[VariantCalibration, ...]:
     """The base model's calibration (top level) and each variant's: its own block
     (``variants.<name>``) where there is one, the base's values for whatever it leaves out."""
     thresholds = {c["id"]: c.get("threshold") for c in raw["classes"]}
     ids = [c["id"] for c in raw["classes"]]
+    metrics = _variant_metrics(raw, base)
     out = [VariantCalibration(base, float(raw["calibration"]["temperature"]),
                               tuple(thresholds[i] for i in ids), _ood(raw.get("ood")),
-                              dict(raw["calibration"]))]
+                              dict(raw["calibration"]), metrics[base])]
     blocks = raw.get("variants", {})
     for name in sorted(raw["onnx"].get("variants", {})):
         block = blocks.get(name, {})
@@ -307,7 +345,7 @@ def _calibrations(raw: dict[str, Any], base: str) -> tuple[VariantCalibration, .
         own = {**thresholds, **block.get("thresholds", {})}
         out.append(VariantCalibration(
             name, float(cal["temperature"]), tuple(own[i] for i in ids),
-            _ood(block["ood"]) if "ood" in block else out[0].ood, dict(cal),
+            _ood(block["ood"]) if "ood" in block else out[0].ood, dict(cal), metrics.get(name),
         ))
     return tuple(out)
 
@@ -322,7 +360,7 @@ def parse(raw: dict[str, Any], *, where: str = "manifest") -> Manifest:
     onnx = raw["onnx"]
     outputs = onnx["outputs"]
     quality = raw.get("quality", {})
-    metrics = raw["metrics"]
+    base = onnx.get("base_variant", "fp32")
     man = Manifest(
         id=raw["id"],
         display_name=LocalText.parse(raw["display_name"]),
@@ -369,13 +407,7 @@ def parse(raw: dict[str, Any], *, where: str = "manifest") -> Manifest:
         intended_use=LocalText.parse(raw["intended_use"]),
         limitations=tuple(LocalText.parse(t) for t in raw["limitations"]),
         capture_advice=LocalText.parse(raw["capture_advice"]) if raw.get("capture_advice") else None,
-        metrics=Metrics(
-            split=metrics["split"],
-            n=int(metrics["n"]),
-            accuracy=float(metrics["accuracy"]),
-            macro_f1=float(metrics["macro_f1"]),
-            extra={k: v for k, v in metrics.items() if k not in {"split", "n", "accuracy", "macro_f1"}},
-        ),
+        metrics=_variant_metrics(raw, base)[base],
         ood=_ood(raw.get("ood")),
         quality=QualitySpec(
             min_brightness=quality.get("min_brightness"),
@@ -388,8 +420,8 @@ def parse(raw: dict[str, Any], *, where: str = "manifest") -> Manifest:
         calibration=dict(raw["calibration"]),
         training=dict(raw["training"]),
         raw=raw,
-        variant=onnx.get("base_variant", "fp32"),
-        calibrations=_calibrations(raw, onnx.get("base_variant", "fp32")),
+        variant=base,
+        calibrations=_calibrations(raw, base),
     )
     default = man.onnx.default_variant
     if all(c.variant != default for c in man.calibrations):

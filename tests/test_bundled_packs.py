@@ -38,6 +38,13 @@ def test_pack_verifies_and_is_documented(directory: Path):
     assert size < MAX_PACK_BYTES
     assert man.metrics.split == "val" and man.metrics.n > 0
     assert 0.5 < man.metrics.accuracy <= 1.0
+    # the figures the app shows are those of the variant it runs, per class too
+    assert man.variant == man.onnx.default_variant
+    per_class = man.metrics.extra.get("per_class")
+    assert per_class and sum(c["support"] for c in per_class.values()) == man.metrics.n
+    if man.variant != man.onnx.base_variant:
+        own = man.raw["onnx"]["variants"][man.variant]["metrics"]
+        assert (man.metrics.accuracy, per_class) == (own["accuracy"], own["per_class"])
     assert man.ood.val_pass_rate is not None and man.ood.val_pass_rate >= 0.95
     assert man.temperature > 0
     assert any(c.refer for c in man.classes)

@@ -188,3 +188,34 @@ def test_rewriting_the_int8_section_keeps_the_evaluation_block_whole():
     assert text.count(START) == 1 and text.count(END) == 1
     assert text.index(START) < text.index("## Validation and second site") < text.index(END)
     assert quantize.without_section(text, quantize.CARD_HEADING) == text  # no section: unchanged
+
+
+def test_int8_records_its_own_per_class_figures_and_the_app_shows_them(quantized):
+    """training/variant_report.py after quantising: the int8 variant's per-class figures sit
+    in its block, and the manifest viewed as int8 (what the app runs where int8 is the default)
+    carries int8's figures, not fp32's."""
+    pack_dir, data = quantized
+    raw = json.loads((pack_dir / "manifest.json").read_text("utf-8"))
+    own = raw["onnx"]["variants"]["int8"]["metrics"]
+    assert set(own["per_class"]) == set(CLASSES)
+    assert sum(c["support"] for c in own["per_class"].values()) == own["n"] == 24
+    man = load_pack(pack_dir).manifest
+    int8, fp32 = man.for_variant("int8").metrics, man.for_variant("fp32").metrics
+    assert (int8.accuracy, int8.extra["per_class"]) == (own["accuracy"], own["per_class"])
+    assert fp32.accuracy == raw["metrics"]["accuracy"] and fp32.extra.get("per_class") == raw["metrics"].get("per_class")
+    assert "fp32_accuracy" not in int8.extra  # the comparison with fp32 stays in the variant block
+
+
+def test_a_variant_report_that_disagrees_with_the_record_is_refused(quantized):
+    from inference.seal import write_seal
+    from training.variant_report import VariantReportError, record_report
+
+    pack_dir, data = quantized
+    raw = json.loads((pack_dir / "manifest.json").read_text("utf-8"))
+    raw["onnx"]["variants"]["int8"]["metrics"]["accuracy"] += 0.01
+    (pack_dir / "manifest.json").write_text(json.dumps(raw), "utf-8")
+    write_seal(pack_dir)
+    with pytest.raises(VariantReportError, match="measure the variant again"):
+        record_report(pack_dir, data, "int8")
+    with pytest.raises(VariantReportError, match="no recorded figures for variant 'int4'"):
+        record_report(pack_dir, data, "int4")

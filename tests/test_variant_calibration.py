@@ -252,6 +252,34 @@ def test_the_card_of_a_release_copy_in_place_says_what_was_left_out(tmp_path):
     assert "- Size: 26.7 MB (ONNX, fp32). This folder holds" in card and "whole, the pack weighs 36.7 MB" in card
 
 
+@pytest.mark.parametrize("own_summary", [True, False])
+def test_the_figures_shown_are_those_of_the_variant_that_runs(tmp_path, own_summary):
+    """The default view (what the app runs) carries int8's validation figures and the
+    evaluation of int8; fp32's view keeps fp32's. A variant that recorded no summary of its
+    own shows the base's, still with the evaluation that measured it."""
+    pack_dir = _two_variant_pack(tmp_path / "packs", {"calibration": {"temperature": 0.25}}, default="int8")
+    raw = json.loads((pack_dir / "manifest.json").read_text("utf-8"))
+    raw["metrics"]["per_class"] = {"normal": {"recall": 0.5}, "abnormal": {"recall": 0.6}}
+    if own_summary:
+        raw["onnx"]["variants"]["int8"]["metrics"] = {
+            "split": "val", "n": 40, "accuracy": 0.9, "macro_f1": 0.85, "fp32_accuracy": 0.8,
+            "per_class": {"normal": {"recall": 0.95}, "abnormal": {"recall": 0.85}}}
+    share = {"value": 0.95, "low": 0.9, "high": 0.98}
+    raw["metrics"]["evaluation"] = {"variant": "int8", "splits": {"val": {"n": 40, "accuracy": share}}}
+    (pack_dir / "manifest.json").write_text(json.dumps(raw), "utf-8")
+    reseal(pack_dir)
+    man = load_pack(pack_dir).manifest
+    assert man.variant == "int8"
+    shown, fp32 = man.metrics, man.for_variant("fp32").metrics
+    assert shown.extra["evaluation"]["variant"] == "int8" and "evaluation" not in fp32.extra
+    assert fp32.accuracy == raw["metrics"]["accuracy"] and fp32.extra["per_class"]["normal"]["recall"] == 0.5
+    if own_summary:
+        assert (shown.accuracy, shown.n, shown.extra["per_class"]["normal"]["recall"]) == (0.9, 40, 0.95)
+        assert "fp32_accuracy" not in shown.extra
+    else:
+        assert shown.accuracy == fp32.accuracy and shown.extra["per_class"] == fp32.extra["per_class"]
+
+
 # -- fitting: training/quantize.py -> training/variant_fit.py ------------------------
 def _guarded_pack_and_data(tmp_path: Path) -> tuple[Path, Path, Path]:
     """A tiny pack with both guards fitted on its fp32 features (as the pipeline does), a
@@ -412,6 +440,11 @@ def test_the_release_copy_of_a_bundled_int8_pack_holds_int8_only(tmp_path):
     assert not names & {"model.onnx", "ood.npz", "ood_early.npz"}
     full, copy_ = load_pack(source), load_pack(out)
     assert copy_.manifest.ood == full.manifest.ood and copy_.manifest.temperature == full.manifest.temperature
+    # the pack information panel reads the same figures in the executable as here
+    assert (copy_.manifest.metrics.accuracy, copy_.manifest.metrics.n) == (full.manifest.metrics.accuracy, full.manifest.metrics.n)
+    for key in ("per_class", "evaluation"):
+        assert copy_.manifest.metrics.extra.get(key) == full.manifest.metrics.extra.get(key)
+        assert full.manifest.metrics.extra.get(key), key
     samples = resource_path("assets", "samples", full.id)
     images = sorted(p for p in samples.iterdir() if p.suffix.lower() in (".jpg", ".jpeg", ".png"))
     a, b = Screener(full).screen_path(images[0]), Screener(copy_).screen_path(images[0])

@@ -216,7 +216,7 @@ def _row(pack_dir: Path) -> str:
 def render() -> str:
     rows = [_row(d) for d in sorted(MODELS.iterdir()) if (d / "manifest.json").exists()]
     table = [
-        "| pack | architecture | input | size | val accuracy | val macro F1 "
+        "| pack | architecture | input | size | val accuracy (default variant) | val macro F1 "
         "| OOD (default variant): val pass / probes flagged | int8: size, val (shift) accuracy change, speed-up, guard "
         "| training time (2 CPU cores) | published reference | data source and licence |",
         "|---|---|---|---|---|---|---|---|---|---|---|",

@@ -19,6 +19,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from inference.errors import PackError  # noqa: E402
+from inference.manifest import VARIANT_REPORT_KEYS  # noqa: E402
 from inference.packs import load_pack  # noqa: E402
 from inference.seal import read_seal, write_seal  # noqa: E402
 from inference.signing import sign_pack  # noqa: E402
@@ -68,6 +69,8 @@ def default_only(manifest: dict) -> set[str]:
         if {"split", "n", "accuracy", "macro_f1"} <= set(measured):  # the base's per-class
             evaluation = manifest.get("metrics", {}).get("evaluation")
             manifest["metrics"] = {k: measured[k] for k in ("split", "n", "accuracy", "macro_f1")}
+            # its own per-class figures (training/variant_report.py), never the base's
+            manifest["metrics"] |= {k: measured[k] for k in VARIANT_REPORT_KEYS if k in measured}
             # tools/evaluate_packs.py measured the default variant: the pack information
             # panel and the pre-screening warning read it, in the release as in the repository.
             if isinstance(evaluation, dict) and evaluation.get("variant") == default:

@@ -341,6 +341,9 @@ def main(argv: list[str] | None = None) -> int:
     fit_variant(args.pack, args.data, "int8", tuple(args.ood_probe))
     res = evaluate(args.pack, args.data, runs=args.runs)
     default = record(args.pack, res, args.method, args.calib, args.fp32_blocks)
+    from .variant_report import record_report
+
+    record_report(args.pack, args.data, "int8")  # its per-class figures, for when it runs
     sign(args.pack, args.signing_key)
     print(json.dumps({"pack": pack.id, "default": default, **res}, indent=1))
     return 0
