@@ -208,7 +208,7 @@ def test_int8_records_its_own_per_class_figures_and_the_app_shows_them(quantized
 
 def test_a_variant_report_that_disagrees_with_the_record_is_refused(quantized):
     from inference.seal import write_seal
-    from training.variant_report import VariantReportError, record_report
+    from training.variant_report import VariantReportError, main, record_report
 
     pack_dir, data = quantized
     raw = json.loads((pack_dir / "manifest.json").read_text("utf-8"))
@@ -219,3 +219,9 @@ def test_a_variant_report_that_disagrees_with_the_record_is_refused(quantized):
         record_report(pack_dir, data, "int8")
     with pytest.raises(VariantReportError, match="no recorded figures for variant 'int4'"):
         record_report(pack_dir, data, "int4")
+    assert main([str(pack_dir), "--data", str(data)]) == 2  # the command says so and signs nothing
+    raw["onnx"]["variants"]["int8"]["metrics"]["accuracy"] -= 0.01
+    (pack_dir / "manifest.json").write_text(json.dumps(raw), "utf-8")
+    write_seal(pack_dir)
+    assert main([str(pack_dir), "--data", str(data), "--signing-key", str(write_test_key(pack_dir.parent / "k"))]) == 0
+    assert load_pack(pack_dir).manifest.for_variant("int8").metrics.extra["per_class"]

@@ -144,15 +144,10 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--note", default="", help="a paragraph after the table: why newer recipes were not shipped")
     p.add_argument("--signing-key", type=Path, metavar="KEY", help="private key to sign the re-sealed pack with")
     args = p.parse_args(argv)
-    from .sign import sign
+    from .sign import record_then_sign
 
-    try:
-        print(record_recipes(args.pack, args.results, args.note))
-    except GpuImportError as exc:
-        print(f"gpu_import: {exc}", file=sys.stderr)
-        return 2
-    sign(args.pack, args.signing_key, log=lambda msg: print(msg, file=sys.stderr))
-    return 0
+    return record_then_sign("gpu_import", args.pack, args.signing_key,
+                            lambda: record_recipes(args.pack, args.results, args.note), (GpuImportError,))
 
 
 if __name__ == "__main__":

@@ -18,3 +18,17 @@ def sign(directory: Path, key: Path | None, log=print) -> str | None:
     log(f"{directory}: signed with key {fp}. A computer that does not trust this key yet "
         f"refuses the pack until someone runs: cliniclens models trust {fp}")
     return fp
+
+
+def record_then_sign(prog: str, directory: Path, key: Path | None, record, errors: tuple[type[Exception], ...]) -> int:
+    """A recording command's ending: print what ``record()`` returns and sign the re-sealed
+    pack, or say why it could not record (exit status 2) and leave the signature alone."""
+    import sys
+
+    try:
+        print(record())
+    except errors as exc:
+        print(f"{prog}: {exc}", file=sys.stderr)
+        return 2
+    sign(directory, key, log=lambda msg: print(msg, file=sys.stderr))
+    return 0

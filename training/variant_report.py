@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
 from pathlib import Path
 
 from inference.engine import Engine, softmax
@@ -72,15 +71,12 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--variant", default="int8")
     p.add_argument("--signing-key", type=Path, metavar="KEY", help="private key to sign the re-sealed pack with")
     args = p.parse_args(argv)
-    from .sign import sign
+    from .sign import record_then_sign
 
-    try:
-        print(json.dumps(record_report(args.pack, args.data, args.variant), indent=1))
-    except VariantReportError as exc:
-        print(f"variant_report: {exc}", file=sys.stderr)
-        return 2
-    sign(args.pack, args.signing_key, log=lambda msg: print(msg, file=sys.stderr))
-    return 0
+    return record_then_sign(
+        "variant_report", args.pack, args.signing_key,
+        lambda: json.dumps(record_report(args.pack, args.data, args.variant), indent=1), (VariantReportError,),
+    )
 
 
 if __name__ == "__main__":
