@@ -329,12 +329,12 @@ def _variant_metrics(raw: dict[str, Any], base: str) -> dict[str, Metrics]:
     return out
 
 
-def _calibrations(raw: dict[str, Any], base: str) -> tuple[VariantCalibration, ...]:
+def _calibrations(raw: dict[str, Any], base: str, metrics: dict[str, Metrics]) -> tuple[VariantCalibration, ...]:
     """The base model's calibration (top level) and each variant's: its own block
-    (``variants.<name>``) where there is one, the base's values for whatever it leaves out."""
+    (``variants.<name>``) where there is one, the base's values for whatever it leaves out;
+    ``metrics``: each variant's validation figures (:func:`_variant_metrics`)."""
     thresholds = {c["id"]: c.get("threshold") for c in raw["classes"]}
     ids = [c["id"] for c in raw["classes"]]
-    metrics = _variant_metrics(raw, base)
     out = [VariantCalibration(base, float(raw["calibration"]["temperature"]),
                               tuple(thresholds[i] for i in ids), _ood(raw.get("ood")),
                               dict(raw["calibration"]), metrics[base])]
@@ -361,6 +361,7 @@ def parse(raw: dict[str, Any], *, where: str = "manifest") -> Manifest:
     outputs = onnx["outputs"]
     quality = raw.get("quality", {})
     base = onnx.get("base_variant", "fp32")
+    metrics = _variant_metrics(raw, base)
     man = Manifest(
         id=raw["id"],
         display_name=LocalText.parse(raw["display_name"]),
@@ -407,7 +408,7 @@ def parse(raw: dict[str, Any], *, where: str = "manifest") -> Manifest:
         intended_use=LocalText.parse(raw["intended_use"]),
         limitations=tuple(LocalText.parse(t) for t in raw["limitations"]),
         capture_advice=LocalText.parse(raw["capture_advice"]) if raw.get("capture_advice") else None,
-        metrics=_variant_metrics(raw, base)[base],
+        metrics=metrics[base],
         ood=_ood(raw.get("ood")),
         quality=QualitySpec(
             min_brightness=quality.get("min_brightness"),
@@ -421,7 +422,7 @@ def parse(raw: dict[str, Any], *, where: str = "manifest") -> Manifest:
         training=dict(raw["training"]),
         raw=raw,
         variant=base,
-        calibrations=_calibrations(raw, base),
+        calibrations=_calibrations(raw, base, metrics),
     )
     default = man.onnx.default_variant
     if all(c.variant != default for c in man.calibrations):
