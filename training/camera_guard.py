@@ -97,7 +97,8 @@ def camera_view(rgb: np.ndarray, rng: np.random.Generator) -> np.ndarray:
 
 SCANNER_FITTED_ON = (
     "training images, a downscaled copy (long side 96-224 px, JPEG quality 85) and a scanner-like "
-    "copy of each (contrast, gamma, blur, noise, resolution loss, tilt and zoom, JPEG quality 50-95)"
+    "copy of each (contrast, gamma, a lifted black level, blur, noise, resolution loss, tilt and zoom, "
+    "JPEG quality 50-95)"
 )
 
 
@@ -108,6 +109,9 @@ def scanner_view(rgb: np.ndarray, rng: np.random.Generator) -> np.ndarray:
                       np.float32) / 255.0
     # window gain and gamma keep the black surround black, as a scanner's export does
     grey = np.clip(grey * rng.uniform(0.75, 1.3), 0, 1) ** rng.uniform(0.7, 1.4)
+    if rng.random() < 0.5:  # a window set below the background: the surround comes out dark grey
+        lift = rng.uniform(0.0, 0.2)
+        grey = lift + grey * (1.0 - lift)
     im = Image.fromarray((grey * 255).astype(np.uint8), "L")
     w, h = im.size
     if rng.random() < 0.5:
@@ -119,7 +123,7 @@ def scanner_view(rgb: np.ndarray, rng: np.random.Generator) -> np.ndarray:
         noisy = np.asarray(im, np.float32) + rng.normal(0, rng.uniform(2, 12), (h, w))
         im = Image.fromarray(np.clip(noisy, 0, 255).astype(np.uint8), "L")
     if rng.random() < 0.5:  # tilt and zoom, on the black a scan surrounds itself with
-        zoom = rng.uniform(0.85, 1.15)
+        zoom = rng.uniform(0.75, 1.15)  # 0.75: the scan inside a wider black border
         im = im.rotate(rng.uniform(-10, 10), resample=Image.BILINEAR, fillcolor=0)
         zw, zh = max(1, int(w * zoom)), max(1, int(h * zoom))
         canvas = Image.new("L", (max(w, zw), max(h, zh)), 0)

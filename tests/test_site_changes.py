@@ -1,0 +1,62 @@
+"""training.site_changes: fixed acquisition changes screened through the app's own path."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from inference.packs import load_pack
+from inference.resources import resource_path
+from inference.screener import Screener
+from training import site_changes as sc
+from training.pack_eval import screen_files, split_files
+
+DATA = resource_path().parent / "shared" / "datasets" / "brain_mri"
+
+
+def _scan() -> Image.Image:
+    y, x = np.mgrid[:64, :64]
+    head = ((x - 32) ** 2 + (y - 32) ** 2 < 24**2) * 180.0
+    return Image.fromarray(head.astype(np.uint8), "L")
+
+
+def test_every_change_is_fixed_and_keeps_the_mode():
+    im = _scan()
+    for name, (_, change) in sc.CHANGES.items():
+        a, b = change(im), change(im)
+        assert a.mode == "L", name
+        assert np.array_equal(np.asarray(a), np.asarray(b)), f"{name} is not repeatable"
+
+
+def test_changes_do_what_they_say():
+    im = _scan()
+    arr = lambda name: np.asarray(sc.CHANGES[name][1](im), np.float32)  # noqa: E731
+    assert arr("clean").min() == 0 and arr("contrast 0.7")[0, 0] == pytest.approx(38, abs=1)
+    assert arr("brighter +25")[0, 0] == 25
+    assert sc.CHANGES["border 1.25"][1](im).size == (80, 80)
+    inside = (arr("noise 8") - arr("clean"))[24:40, 24:40]  # away from the clipped black surround
+    assert inside.std() == pytest.approx(8, abs=1)
+    assert sc.CHANGES["tilt 10"][1](im).size == im.size
+
+
+def test_spaced_reaches_both_ends():
+    items = list(range(100))
+    assert sc.spaced(items, 5) == [0, 25, 50, 74, 99]
+    assert sc.spaced(items, 500) == items
+
+
+@pytest.mark.skipif(not DATA.is_dir(), reason="dataset not available")
+def test_clean_row_matches_the_pack_evaluation():
+    """The 'clean' change is the app path itself: the same answers as training.pack_eval."""
+    pack = load_pack(resource_path("models", "brain-mri-glioma-meningioma"))
+    files = sc.spaced(split_files(DATA, "val", pack.manifest.class_ids), 24)
+    screener = Screener(pack)
+    [clean, noisy] = sc.measure(screener, files, ["clean", "noise 8"])
+    outcomes = screen_files(screener, files)
+    assert clean.n == noisy.n == 24
+    assert clean.answered == sum(o.answered for o in outcomes)
+    assert clean.right == sum(o.correct for o in outcomes)
+    assert noisy.answered + sum(noisy.refusals.values()) == 24
+    table = sc.markdown(pack.manifest.id, "val", [clean, noisy])
+    assert "| noise 8 |" in table and f"{100 * clean.answered_share:.1f} %" in table
