@@ -162,3 +162,38 @@ def test_refit_scanner_records_its_copies_and_the_combined_rule(tmp_path, monkey
         assert 0.0 <= ood["scanner_val_pass_rate"] <= 1.0 and 0.0 <= ood["downscaled_val_pass_rate"] <= 1.0
         assert "camera_val_pass_rate" not in ood
     assert "scanner-like copies of them" in (pack_dir / "MODEL_CARD.md").read_text("utf-8")
+
+
+def test_refit_scanner_refits_a_main_guard_alone_where_the_pack_has_no_early_guard(tmp_path, monkeypatch):
+    """The chest pack has no early guard: ``--refit-scanner`` refits its main guard on the
+    scanner-like copies and leaves the manifest without an early guard."""
+    pytest.importorskip("torch")
+    import json
+
+    from inference.ood import load_guards
+    from tests.packgen import reseal
+    from tests.test_refit_guard_threshold import old_pack
+    from training import guard
+    from training.camera_guard import SCANNER_FITTED_ON
+    from training.sign import sign
+
+    pack_dir, data, probes, key = old_pack.__wrapped__(tmp_path, monkeypatch)
+    raw = json.loads((pack_dir / "manifest.json").read_text("utf-8"))
+    raw["onnx"]["default_variant"] = "int8"
+    for block in (raw["ood"], raw["variants"]["int8"]["ood"]):
+        (pack_dir / block.pop("early")["file"]).unlink()
+    (pack_dir / "manifest.json").write_text(json.dumps(raw), "utf-8")
+    reseal(pack_dir)
+    sign(pack_dir, key)
+    before = {v: (pack_dir / b["file"]).read_bytes() for v, b in (("fp32", raw["ood"]),
+                                                                   ("int8", raw["variants"]["int8"]["ood"]))}
+    args = [str(pack_dir), "--refit-scanner", "--quantile", "0.99", "--data", str(data),
+            "--ood-probe", str(probes), "--signing-key", str(key)]
+    assert guard.main(args) == 0
+    pack = load_pack(pack_dir)
+    raw = json.loads((pack_dir / "manifest.json").read_text("utf-8"))
+    for variant, ood in (("fp32", raw["ood"]), ("int8", raw["variants"]["int8"]["ood"])):
+        assert ood["fitted_on"] == SCANNER_FITTED_ON and "early" not in ood
+        assert (pack_dir / ood["file"]).read_bytes() != before[variant]
+        main, early = load_guards(pack, variant)
+        assert main is not None and early is None

@@ -212,3 +212,33 @@ def test_combined_moves_both_guards_to_the_quantile_of_the_score_the_app_decides
     passed = combined_scores(main, early, run.pooled, run.early) <= main.threshold
     assert passed.mean() == pytest.approx(raw["ood"]["val_pass_rate"])
     assert passed.mean() == pytest.approx(float((combined <= t).mean()))
+
+
+def test_int8_steps_its_quantile_down_until_it_flags_no_fewer_probes(monkeypatch):
+    """A refit whose int8 guards flag fewer probe images than fp32's at the asked quantile takes
+    int8's threshold one val quantile step lower at a time, and says so in its rule."""
+    asked = []
+
+    def fake(pack, variant, val_paths, probes, probe_paths, quantile, combined):
+        asked.append(round(quantile, 6))
+        rate = 0.93 if quantile > 0.9975 else 0.95  # one step below 0.999 is not enough, two are
+        return {"far_ood_flag_rate": rate, "threshold_rule": f"at q{quantile:g}"}, f"s{quantile:g}", 64
+
+    monkeypatch.setattr(tool, "refit_variant", fake)
+    figures, summary = tool._int8_no_weaker(None, {"far_ood_flag_rate": 0.92, "threshold_rule": "x"}, "s",
+                                            0.94, [], (), [], 0.999, True)
+    assert asked == [0.998, 0.997]
+    assert figures["far_ood_flag_rate"] == 0.95 and summary == "s0.997"
+    assert "stepped down from the 99.9th" in figures["threshold_rule"]
+
+    asked.clear()
+    same = {"far_ood_flag_rate": 0.94, "threshold_rule": "x"}
+    assert tool._int8_no_weaker(None, same, "s", 0.94, [], (), [], 0.999, True) == (same, "s")
+    assert asked == []  # already no weaker: untouched
+
+    asked.clear()
+    monkeypatch.setattr(tool, "refit_variant", lambda *a: (asked.append(a[5]) or {"far_ood_flag_rate": 0.5,
+                                                           "threshold_rule": ""}, "", 64))
+    figures, _ = tool._int8_no_weaker(None, {"far_ood_flag_rate": 0.5, "threshold_rule": ""}, "", 0.9, [], (),
+                                      [], 0.999, True)
+    assert len(asked) == tool.INT8_MAX_STEPS and figures["far_ood_flag_rate"] == 0.5  # the rule check decides

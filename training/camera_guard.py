@@ -170,8 +170,8 @@ def refit_variant_stats(pack, variant: str, train_paths: list[Path], labels: np.
 
     engine, spec = Engine(pack, variant=variant), pack.manifest.input
     main, early = load_guards(pack, variant)
-    if main is None or early is None:
-        raise SystemExit(f"{pack.id} ({variant}): needs a main and an early guard to refit")
+    if main is None:
+        raise SystemExit(f"{pack.id} ({variant}): has no guard to refit")
     n = len(pack.manifest.class_ids)
     clean = screen_files(engine, spec, train_paths)
     small = downscaled_copies(engine, spec, train_paths)  # the copies training.guard fits on
@@ -180,21 +180,25 @@ def refit_variant_stats(pack, variant: str, train_paths: list[Path], labels: np.
     y3 = np.concatenate([labels, labels, labels])
     pooled = np.concatenate([clean.pooled, small.pooled, copies.pooled])
     main_arrays = fit_ood(pooled, y3, n, main.projection.shape[1])
-    early_fit = fit_early_guard(np.concatenate([clean.early, small.early, copies.early]), y3, n, val.early)
     provisional = float(np.quantile(MahalanobisScorer.from_arrays(main_arrays, 0.0).score(val.pooled),
                                     MAIN_QUANTILE))  # set again, with the rates, by guard_refit
-    return {"main": main_arrays, "early": early_fit.arrays, "early_threshold": early_fit.threshold,
-            "early_val_pass_rate": early_fit.val_pass_rate, "main_threshold": provisional}
+    stats = {"main": main_arrays, "main_threshold": provisional}
+    if early is not None:  # a pack without an early guard (chest) refits its main guard alone
+        early_fit = fit_early_guard(np.concatenate([clean.early, small.early, copies.early]), y3, n, val.early)
+        stats |= {"early": early_fit.arrays, "early_threshold": early_fit.threshold,
+                  "early_val_pass_rate": early_fit.val_pass_rate}
+    return stats
 
 
 def write_variant(pack_dir: Path, block: dict, stats: dict, kind: str = "camera") -> None:
     """Write one variant's statistics files and their hashes into its manifest block."""
     np.savez(pack_dir / block["file"], **stats["main"])
-    np.savez(pack_dir / block["early"]["file"], **stats["early"])
     block.update(sha256=sha256(pack_dir / block["file"]), threshold=stats["main_threshold"],
                  fitted_on=COPY_KINDS[kind][1])
-    block["early"].update(sha256=sha256(pack_dir / block["early"]["file"]),
-                          threshold=stats["early_threshold"], val_pass_rate=stats["early_val_pass_rate"])
+    if "early" in stats:
+        np.savez(pack_dir / block["early"]["file"], **stats["early"])
+        block["early"].update(sha256=sha256(pack_dir / block["early"]["file"]),
+                              threshold=stats["early_threshold"], val_pass_rate=stats["early_val_pass_rate"])
 
 
 def refit_with_copies(pack_dir: Path, data: Path, probes: tuple[Path, ...], kind: str = "camera",
