@@ -22,11 +22,14 @@ early guard's as ``training.guard`` sets it (99.5th percentile of the fitted and
 validation scores, whichever is higher), the main guard's from
 ``training/guard_refit.py`` (:data:`MAIN_QUANTILE` of val).
 
-Scan packs can get the same refit with scanner-like copies (``--refit-scanner``, with
-``--quantile`` and ``--combined``; :func:`scanner_view`: window gain, gamma, blur, noise,
-resolution loss, tilt and zoom, JPEG), since a second site's MRI differs from the training
-pool in those ways. Measured on brain-mri-tumor and not adopted: it answers more of
-``shift/`` only by being looser (models/guard_comparison.md).
+Scan packs get the same refit with scanner-like copies (``--refit-scanner``, with
+``--quantile`` and ``--combined``; :func:`scanner_view`: window gain, gamma, a lifted black
+level, blur, noise, resolution loss, tilt and zoom, JPEG), since a second site's MRI differs
+from the training pool in those ways. First measured on brain-mri-tumor without the lifted
+black level and not adopted (it answered more of ``shift/`` only by being looser); with it,
+both brain packs adopted it (2026-12-01): a flatter window or a noisier scanner no longer gets
+half the scans refused (``training/site_changes.py``; models/guard_comparison.md). A pack
+without an early guard (chest) refits its main guard alone.
 """
 
 from __future__ import annotations
