@@ -92,7 +92,9 @@ want brain-mri-tumor && $PY -m training.guard models/brain-mri-tumor --refit-sca
   "${BRAIN_PROBES[@]}" --quantile 0.999 --combined
 want brain-mri-glioma-meningioma && $PY -m training.guard models/brain-mri-glioma-meningioma --refit-scanner \
   --data "$DATA/brain_mri" "${BRAIN_PROBES[@]}" --quantile 0.999 --combined
-want chest-xray-pneumonia && $PY tools/refit_guard_threshold.py models/chest-xray-pneumonia --data "$DATA/chest_xray" \
+# chest-xray-pneumonia: its main guard (it has no early one) refitted on scanner-like copies too,
+# the same day and threshold rule: a film in a wider black border answered 96.3 % instead of 59.7 %.
+want chest-xray-pneumonia && $PY -m training.guard models/chest-xray-pneumonia --refit-scanner --data "$DATA/chest_xray" \
   --ood-probe "$DATA/brain_mri/val" --ood-probe "$DATA/face_mask/val" --ood-probe "$DATA/palm_anemia/val" \
   --ood-probe "$PROBE_PHOTOS" --ood-probe runs/probes/documents --quantile 0.995
 want face-mask && $PY -m training.guard models/face-mask --refit-camera --data "$DATA/face_mask" \
