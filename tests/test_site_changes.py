@@ -73,3 +73,9 @@ def test_bundled_brain_packs_answer_scans_from_a_flatter_window_or_a_noisier_sca
     for result in sc.measure(Screener(pack), files, ["contrast 0.7", "noise 8", "brighter +25"]):
         assert result.answered >= 57, (result.change, result.refusals)
         assert result.accuracy_of_answers >= 0.9, result.change
+
+
+def test_resolution_changes_keep_the_shape():
+    im = Image.new("RGB", (200, 100))
+    assert sc.CHANGES["512 px"][1](im).size == (512, 256)
+    assert sc.CHANGES["96 px"][1](im).size == (200, 100)

@@ -64,6 +64,12 @@ def _crop(im: Image.Image, keep: float) -> Image.Image:
     return im.crop((dw, dh, im.width - dw, im.height - dh))
 
 
+def _long_side(im: Image.Image, side: int, resample: int) -> Image.Image:
+    """The image with its long side at ``side`` pixels, its shape kept."""
+    scale = side / max(im.size)
+    return im.resize((max(1, round(im.width * scale)), max(1, round(im.height * scale))), resample)
+
+
 def _noise(im: Image.Image, sigma: float) -> Image.Image:
     a = _arr(im)
     return _u8(a + np.random.default_rng(1).normal(0.0, sigma, a.shape))
@@ -82,9 +88,9 @@ CHANGES: dict[str, tuple[str, Callable[[Image.Image], Image.Image]]] = {
                  lambda im: im.filter(ImageFilter.GaussianBlur(1.2))),
     "noise 8": ("a noisier acquisition (Gaussian noise, sigma 8 grey levels)", lambda im: _noise(im, 8)),
     "JPEG 30": ("strong compression (JPEG quality 30)", lambda im: _jpeg(im, 30)),
-    "96 px": ("a low-resolution export (down to 96 px and back)",
-              lambda im: im.resize((96, 96), Image.BILINEAR).resize(im.size, Image.BILINEAR)),
-    "512 px": ("a high-resolution export (up to 512 px)", lambda im: im.resize((512, 512), Image.BICUBIC)),
+    "96 px": ("a low-resolution export (long side down to 96 px and back)",
+              lambda im: _long_side(im, 96, Image.BILINEAR).resize(im.size, Image.BILINEAR)),
+    "512 px": ("a high-resolution export (long side up to 512 px)", lambda im: _long_side(im, 512, Image.BICUBIC)),
     "border 1.25": ("smaller in a black frame 1.25 times as wide", lambda im: _pad(im, 1.25)),
     "crop 0.85": ("a tighter crop (the middle 85 %)", lambda im: _crop(im, 0.85)),
     "tilt 10": ("tilted 10 degrees, black corners", lambda im: im.rotate(10, resample=Image.BILINEAR)),
