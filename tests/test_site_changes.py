@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 from PIL import Image
@@ -79,3 +81,19 @@ def test_resolution_changes_keep_the_shape():
     im = Image.new("RGB", (200, 100))
     assert sc.CHANGES["512 px"][1](im).size == (512, 256)
     assert sc.CHANGES["96 px"][1](im).size == (200, 100)
+
+
+def test_record_puts_one_block_before_the_evaluation_and_reseals(tmp_path):
+    import shutil
+
+    pack_dir = Path(shutil.copytree(resource_path("models", "palm-anemia"), tmp_path / "palm-anemia"))
+    rows = [sc.ChangeResult("clean", 10, 9, 7, {"out_of_distribution": 1}),
+            sc.ChangeResult("noise 8", 10, 5, 4, {"out_of_distribution": 5})]
+    for answered in (5, 6):  # recorded twice: the second replaces the first
+        rows[1] = sc.ChangeResult("noise 8", 10, answered, 4, {"out_of_distribution": 10 - answered})
+        sc.record(pack_dir, sc.card_section("palm-anemia", "val", "fp32", rows))
+    text = (pack_dir / "MODEL_CARD.md").read_text("utf-8")
+    assert text.count(sc.START) == 1 and text.count(sc.END) == 1
+    assert "| noise 8 |" in text and "| 60.0 % | 66.7 % | out_of_distribution 4 |" in text
+    assert text.index(sc.END) < text.index("<!-- evaluation:start -->")
+    load_pack(pack_dir, check_signature=False)  # the seal covers the new card

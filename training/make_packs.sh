@@ -105,6 +105,12 @@ want face-mask && $PY -m training.guard models/face-mask --refit-camera --data "
 want palm-anemia && $PY -m training.guard models/palm-anemia --refit-camera --quantile 0.99 --data "$DATA/palm_anemia" \
   --ood-probe "$DATA/brain_mri/val" --ood-probe "$DATA/chest_xray/val" --ood-probe "$DATA/face_mask/val" \
   --ood-probe "$PROBE_PHOTOS" --ood-probe runs/probes/documents
+# Each card's table of the same val images under fixed site changes (training/site_changes.py);
+# val only, nothing fitted. Sign afterwards (tools/sign_pack.py), as after every step above.
+for spec in brain-mri-tumor:brain_mri brain-mri-glioma-meningioma:brain_mri chest-xray-pneumonia:chest_xray \
+    face-mask:face_mask palm-anemia:palm_anemia; do
+  want "${spec%%:*}" && $PY -m training.site_changes "models/${spec%%:*}" --data "$DATA/${spec#*:}" --record
+done
 # glioma-meningioma's fp32 ensemble takes the whole pack to 37 MB, over the 15 MiB a bundled pack
 # may weigh: its folder keeps what the executable ships, int8 only (its card keeps the fp32 figures).
 want brain-mri-glioma-meningioma && $PY tools/release_pack.py models/brain-mri-glioma-meningioma --in-place

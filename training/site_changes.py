@@ -2,7 +2,10 @@
 accuracy of the answers under named, fixed acquisition changes.
 
     python -m training.site_changes models/brain-mri-tumor --data ../shared/datasets/brain_mri \
-        [--split val] [--n 300] [--json OUT]
+        [--split val] [--n 300] [--json OUT] [--record --signing-key KEY]
+
+``--record`` writes the table into the pack's card (between markers, replaced on every run),
+re-seals the pack and signs it.
 
 Why (issues 16 and 17): `shift/` is one second site; a clinic's scanner or camera differs in
 ways no folder shows. Each change below is one such difference at a fixed, moderate strength
@@ -22,6 +25,7 @@ from __future__ import annotations
 import argparse
 import io
 import json
+import re
 import sys
 from collections import Counter
 from collections.abc import Callable, Sequence
@@ -166,6 +170,42 @@ def markdown(pack_id: str, split: str, results: Sequence[ChangeResult]) -> str:
     return "\n".join(lines)
 
 
+START, END = "<!-- site-changes:start -->", "<!-- site-changes:end -->"
+
+
+def card_section(pack_id: str, split: str, variant: str, results: Sequence[ChangeResult]) -> str:
+    """The card's block: why, the table, and what it does not say."""
+    return "\n".join([
+        START,
+        "## Another site's scanner or camera: the same images changed",
+        "",
+        f"Each {split} image changed one way at a fixed strength and screened through the app's whole "
+        f"path (`python -m training.site_changes`, variant {variant}): the share still answered and "
+        "how often those answers were right. Simulated changes, not another site's images: they "
+        "show where the guards refuse images the model still reads, not how a real site will do.",
+        "",
+        markdown(pack_id, split, results),
+        END,
+    ]) + "\n"
+
+
+def record(pack_dir: Path, section: str) -> str:
+    """Put ``section`` into the card (replacing an earlier one) and re-seal; the caller signs."""
+    from inference.seal import write_seal
+
+    card = Path(pack_dir) / "MODEL_CARD.md"
+    text = card.read_text("utf-8")
+    pattern = re.compile(re.escape(START) + ".*?" + re.escape(END) + "\n?", re.S)
+    if START in text:
+        text = pattern.sub(lambda _: section, text)
+    else:  # before the evaluation block, so both generated blocks stay at the end
+        at = text.find("<!-- evaluation:start -->")
+        text = text.rstrip("\n") + "\n\n" + section if at < 0 else text[:at] + section + "\n" + text[at:]
+    card.write_text(text, "utf-8")
+    write_seal(Path(pack_dir))
+    return f"{card}: site changes recorded"
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="python -m training.site_changes", description=__doc__.split("\n\n")[0])
     p.add_argument("pack", type=Path, help="pack folder (models/<id>)")
@@ -175,6 +215,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--changes", nargs="+", choices=list(CHANGES), default=list(CHANGES))
     p.add_argument("--json", type=Path, help="also write the results here")
     p.add_argument("--unsigned", action="store_true", help="measure a candidate pack not signed yet (seal still checked)")
+    p.add_argument("--record", action="store_true", help="write the table into the pack's card, re-seal and sign")
+    p.add_argument("--signing-key", type=Path, metavar="KEY", help="with --record: the release key")
     return p
 
 
@@ -182,11 +224,19 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     pack = load_pack(args.pack, check_signature=not args.unsigned)
     files = spaced(split_files(args.data, args.split, pack.manifest.class_ids), args.n)
-    results = measure(Screener(pack), files, args.changes)
+    screener = Screener(pack)
+    results = measure(screener, files, args.changes)
     print(markdown(pack.manifest.id, args.split, results))
     if args.json:
         args.json.write_text(json.dumps([asdict(r) for r in results], indent=1) + "\n", "utf-8")
-    return 0
+    if not args.record:
+        return 0
+    from .sign import record_then_sign
+
+    variant = screener.engine.variant or pack.manifest.onnx.default_variant
+    section = card_section(pack.manifest.id, args.split, variant, results)
+    return record_then_sign("site_changes", args.pack, args.signing_key,
+                            lambda: record(args.pack, section), (OSError, ValueError))
 
 
 if __name__ == "__main__":
