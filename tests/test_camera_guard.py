@@ -40,8 +40,9 @@ def test_the_loader_gives_a_path_the_same_copy_for_the_same_seed(tmp_path: Path)
 
 
 def test_the_face_pack_guards_were_fitted_on_camera_copies() -> None:
-    """Other draws of camera-like val copies passed 55.8 % before (int8); now 97.0 % (int8) and
-    93.6 % (fp32), with every probe image still flagged."""
+    """Other draws of camera-like val copies passed 55.8 % before (int8); 97.0 % (int8) and
+    93.6 % (fp32) after the first refit; since the copies carry sensor noise too (harder draws),
+    94.9 % (int8) and 92.1 % (fp32), with every probe image still flagged."""
     for variant in ("fp32", "int8"):
         ood = load_pack(resource_path("models", "face-mask")).manifest.for_variant(variant).ood
         assert ood.fitted_on == CAMERA_FITTED_ON
