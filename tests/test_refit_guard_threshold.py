@@ -216,29 +216,32 @@ def test_combined_moves_both_guards_to_the_quantile_of_the_score_the_app_decides
 
 def test_int8_steps_its_quantile_down_until_it_flags_no_fewer_probes(monkeypatch):
     """A refit whose int8 guards flag fewer probe images than fp32's at the asked quantile takes
-    int8's threshold one val quantile step lower at a time, and says so in its rule."""
+    int8's threshold one val quantile step lower at a time, from the same screened images, and
+    says so in its rule."""
     asked = []
+    runs = object()  # the screens are reused as they are, never screened again
 
-    def fake(pack, variant, val_paths, probes, probe_paths, quantile, combined):
+    def fake(screens, probes, probe_paths, quantile, combined):
+        assert screens is runs
         asked.append(round(quantile, 6))
         rate = 0.93 if quantile > 0.9975 else 0.95  # one step below 0.999 is not enough, two are
         return {"far_ood_flag_rate": rate, "threshold_rule": f"at q{quantile:g}"}, f"s{quantile:g}", 64
 
-    monkeypatch.setattr(tool, "refit_variant", fake)
-    figures, summary = tool._int8_no_weaker(None, {"far_ood_flag_rate": 0.92, "threshold_rule": "x"}, "s",
-                                            0.94, [], (), [], 0.999, True)
+    monkeypatch.setattr(tool, "figures_at", fake)
+    figures, summary = tool._int8_no_weaker(runs, {"far_ood_flag_rate": 0.92, "threshold_rule": "x"}, "s",
+                                            0.94, (), [], 0.999, True)
     assert asked == [0.998, 0.997]
     assert figures["far_ood_flag_rate"] == 0.95 and summary == "s0.997"
     assert "stepped down from the 99.9th" in figures["threshold_rule"]
 
     asked.clear()
     same = {"far_ood_flag_rate": 0.94, "threshold_rule": "x"}
-    assert tool._int8_no_weaker(None, same, "s", 0.94, [], (), [], 0.999, True) == (same, "s")
+    assert tool._int8_no_weaker(runs, same, "s", 0.94, (), [], 0.999, True) == (same, "s")
     assert asked == []  # already no weaker: untouched
 
     asked.clear()
-    monkeypatch.setattr(tool, "refit_variant", lambda *a: (asked.append(a[5]) or {"far_ood_flag_rate": 0.5,
-                                                           "threshold_rule": ""}, "", 64))
-    figures, _ = tool._int8_no_weaker(None, {"far_ood_flag_rate": 0.5, "threshold_rule": ""}, "", 0.9, [], (),
+    monkeypatch.setattr(tool, "figures_at", lambda *a: (asked.append(a[3]) or {"far_ood_flag_rate": 0.5,
+                                                        "threshold_rule": ""}, "", 64))
+    figures, _ = tool._int8_no_weaker(runs, {"far_ood_flag_rate": 0.5, "threshold_rule": ""}, "", 0.9, (),
                                       [], 0.999, True)
     assert len(asked) == tool.INT8_MAX_STEPS and figures["far_ood_flag_rate"] == 0.5  # the rule check decides

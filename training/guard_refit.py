@@ -64,15 +64,39 @@ class RefitError(ValueError):
     """The pack cannot be refitted as asked (nothing was written); the message says what to do."""
 
 
-def refit_variant(pack: ModelPack, variant: str, val_paths: list[Path], probes: tuple[Path, ...],
-                  probe_paths: list[Path], quantile: float = VAL_PASS_QUANTILE,
-                  combined: bool = False) -> tuple[dict, str, int]:
-    """``variant``'s new main-guard threshold and rates, as the pipeline computes them; returns
-    (manifest figures, probe summary for the card, guard subspace size)."""
+@dataclasses.dataclass(frozen=True)
+class VariantRuns:
+    """One variant's guards and its screened images, so that thresholds at several quantiles
+    cost no second pass through the model."""
+
+    main: object  # inference.ood.MahalanobisScorer
+    early: object | None
+    val: object  # training.measure runs (pooled and early features)
+    copies: dict  # rate key -> run of val copies (downscaled, camera- or scanner-like)
+    probes: object
+
+
+def screen_variant(pack: ModelPack, variant: str, val_paths: list[Path], probe_paths: list[Path]) -> VariantRuns:
+    """Screen ``variant``'s val images, the val copies its guard was fitted for, and the probes."""
     man = pack.manifest.for_variant(variant)
     engine, spec = Engine(pack, variant=variant), man.input
     main, early = load_guards(pack, variant)  # the early guard keeps its own threshold
-    va = screen_files(engine, spec, val_paths)
+    copies = {}
+    kind = {CAMERA_FITTED_ON: "camera", SCANNER_FITTED_ON: "scanner"}.get(man.ood.fitted_on)
+    if man.ood.fitted_on == FITTED_ON or kind:
+        copies["downscaled_val_pass_rate"] = screen_files(
+            engine, spec, val_paths, loader=lambda p: downscaled(p, SMALL_VAL_SIDE))
+    if kind:  # other draws than the copies it was fitted on
+        copies[f"{kind}_val_pass_rate"] = screen_files(engine, spec, val_paths, loader=copy_loader(VAL_SEED, kind))
+    return VariantRuns(main, early, screen_files(engine, spec, val_paths), copies,
+                       screen_files(engine, spec, probe_paths))
+
+
+def figures_at(runs: VariantRuns, probes: tuple[Path, ...], probe_paths: list[Path],
+               quantile: float = VAL_PASS_QUANTILE, combined: bool = False) -> tuple[dict, str, int]:
+    """The main-guard threshold at ``quantile`` of the screened val scores and the rates it
+    gives; returns (manifest figures, probe summary for the card, guard subspace size)."""
+    main, early, va = runs.main, runs.early, runs.val
     early_figures = {}
     if combined and early is not None:
         # The quantile of the score the app decides on (both guards, early rescaled onto the
@@ -88,19 +112,12 @@ def refit_variant(pack: ModelPack, variant: str, val_paths: list[Path], probes: 
         rule = f"the main guard's at the {100 * quantile:g}th percentile of its own validation scores"
     main = dataclasses.replace(main, threshold=threshold)
 
-    def scores(run) -> np.ndarray:
-        return combined_scores(main, early, run.pooled, run.early)
+    def passing(run) -> np.ndarray:
+        return combined_scores(main, early, run.pooled, run.early) <= threshold
 
-    figures = {"threshold": threshold, "threshold_rule": rule,
-               "val_pass_rate": float((scores(va) <= threshold).mean())}
-    copies = {CAMERA_FITTED_ON: "camera", SCANNER_FITTED_ON: "scanner"}.get(man.ood.fitted_on)
-    if man.ood.fitted_on == FITTED_ON or copies:
-        small = screen_files(engine, spec, val_paths, loader=lambda p: downscaled(p, SMALL_VAL_SIDE))
-        figures["downscaled_val_pass_rate"] = float((scores(small) <= threshold).mean())
-    if copies:  # other draws than the copies it was fitted on
-        other = screen_files(engine, spec, val_paths, loader=copy_loader(VAL_SEED, copies))
-        figures[f"{copies}_val_pass_rate"] = float((scores(other) <= threshold).mean())
-    flagged = scores(screen_files(engine, spec, probe_paths)) > threshold
+    figures = {"threshold": threshold, "threshold_rule": rule, "val_pass_rate": float(passing(va).mean())}
+    figures |= {key: float(passing(run).mean()) for key, run in runs.copies.items()}
+    flagged = ~passing(runs.probes)
     figures["far_ood_flag_rate"] = float(flagged.mean())
     if early_figures:
         figures["early"] = early_figures
@@ -158,7 +175,7 @@ def _rewrite_card(card: Path, raw: dict, base: str, new: dict[str, dict], dims: 
 INT8_STEP, INT8_MAX_STEPS = 0.001, 5
 
 
-def _int8_no_weaker(pack: ModelPack, figures: dict, summary: str, base_rate: float, val_paths: list[Path],
+def _int8_no_weaker(runs: VariantRuns, figures: dict, summary: str, base_rate: float,
                     probes: tuple[Path, ...], probe_paths: list[Path], quantile: float,
                     combined: bool) -> tuple[dict, str]:
     """int8's figures at the highest quantile, from ``quantile`` down in steps of
@@ -171,7 +188,7 @@ def _int8_no_weaker(pack: ModelPack, figures: dict, summary: str, base_rate: flo
         if figures["far_ood_flag_rate"] >= base_rate:
             break
         q = round(quantile - step * INT8_STEP, 6)
-        figures, summary, _ = refit_variant(pack, "int8", val_paths, probes, probe_paths, q, combined)
+        figures, summary, _ = figures_at(runs, probes, probe_paths, q, combined)
         figures["threshold_rule"] += (f"; stepped down from the {100 * quantile:g}th, the highest at which "
                                       "int8's guards flag no fewer probe images than fp32's")
     return figures, summary
@@ -193,13 +210,13 @@ def refit(pack_dir: Path, data: Path, probes: tuple[Path, ...], quantile: float 
     val_paths = [s.path for s in read_split(data / "val", classes).samples]
     raw = json.loads((pack_dir / "manifest.json").read_text("utf-8"))
     blocks = _guard_blocks(raw, base)
-    new, summaries, dims = {}, {}, {}
+    new, summaries, dims, runs = {}, {}, {}, {}
     for name in blocks:
-        new[name], summaries[name], dims[name] = refit_variant(pack, name, val_paths, probes, probe_paths,
-                                                               quantile, combined)
+        runs[name] = screen_variant(pack, name, val_paths, probe_paths)
+        new[name], summaries[name], dims[name] = figures_at(runs[name], probes, probe_paths, quantile, combined)
     if "int8" in new and base in new:
-        new["int8"], summaries["int8"] = _int8_no_weaker(pack, new["int8"], summaries["int8"],
-                                                         new[base]["far_ood_flag_rate"], val_paths, probes,
+        new["int8"], summaries["int8"] = _int8_no_weaker(runs["int8"], new["int8"], summaries["int8"],
+                                                         new[base]["far_ood_flag_rate"], probes,
                                                          probe_paths, quantile, combined)
     report = {"quantile": quantile, "n_val": len(val_paths), "n_probes": len(probe_paths),
               "variants": {}}
