@@ -27,6 +27,23 @@ def replace_section(card: Path, lines: list[str]) -> None:
     card.write_text(text[:start] + "\n".join(lines) + "\n" + text[end:], "utf-8")
 
 
+def put_block(card: Path, start: str, end: str, section: str, before: str | None = None) -> None:
+    """Replace the generated block between the ``start`` and ``end`` markers with ``section``;
+    without one, add it before the marker ``before`` where the card has it, else at the end."""
+    import re
+
+    text = card.read_text("utf-8")
+    if start in text:
+        pattern = re.compile(re.escape(start) + ".*?" + re.escape(end) + "\n?", re.S)
+        text = pattern.sub(lambda _: section, text)
+    elif before and before in text:
+        at = text.index(before)
+        text = text[:at] + section + "\n" + text[at:]
+    else:
+        text = text.rstrip("\n") + "\n\n" + section
+    card.write_text(text, "utf-8")
+
+
 RECIPES_HEADING = "## Recipes tried (val and second-site figures)"
 
 

@@ -10,7 +10,6 @@ drops the now stale ``SIGNATURE``: sign afterwards (``tools/sign_pack.py``).
 from __future__ import annotations
 
 import json
-import re
 from pathlib import Path
 
 from inference import manifest as manifest_mod
@@ -89,9 +88,7 @@ def record(pack_dir: Path, report: dict) -> None:
     manifest_path.write_text(json.dumps(raw, indent=2, ensure_ascii=False) + "\n", "utf-8")
     card = pack_dir / "MODEL_CARD.md"
     if card.exists():
-        text = card.read_text("utf-8")
-        section = card_section(report)
-        pattern = re.compile(re.escape(START) + ".*?" + re.escape(END) + "\n?", re.S)
-        text = pattern.sub(lambda _: section, text) if START in text else text.rstrip("\n") + "\n\n" + section
-        card.write_text(text, "utf-8")
+        from .card import put_block
+
+        put_block(card, START, END, card_section(report))
     write_seal(pack_dir)

@@ -25,7 +25,6 @@ from __future__ import annotations
 import argparse
 import io
 import json
-import re
 import sys
 from collections import Counter
 from collections.abc import Callable, Sequence
@@ -190,18 +189,15 @@ def card_section(pack_id: str, split: str, variant: str, results: Sequence[Chang
 
 
 def record(pack_dir: Path, section: str) -> str:
-    """Put ``section`` into the card (replacing an earlier one) and re-seal; the caller signs."""
+    """Put ``section`` into the card (replacing an earlier one) and re-seal; the caller signs.
+    A first one goes before the evaluation block, so both generated blocks stay at the end."""
     from inference.seal import write_seal
 
+    from .card import put_block
+    from .eval_record import START as EVALUATION
+
     card = Path(pack_dir) / "MODEL_CARD.md"
-    text = card.read_text("utf-8")
-    pattern = re.compile(re.escape(START) + ".*?" + re.escape(END) + "\n?", re.S)
-    if START in text:
-        text = pattern.sub(lambda _: section, text)
-    else:  # before the evaluation block, so both generated blocks stay at the end
-        at = text.find("<!-- evaluation:start -->")
-        text = text.rstrip("\n") + "\n\n" + section if at < 0 else text[:at] + section + "\n" + text[at:]
-    card.write_text(text, "utf-8")
+    put_block(card, START, END, section, before=EVALUATION)
     write_seal(Path(pack_dir))
     return f"{card}: site changes recorded"
 
