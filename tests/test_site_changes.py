@@ -97,3 +97,20 @@ def test_record_puts_one_block_before_the_evaluation_and_reseals(tmp_path):
     assert "| noise 8 |" in text and "| 60.0 % | 66.7 % | out_of_distribution 4 |" in text
     assert text.index(sc.END) < text.index("<!-- evaluation:start -->")
     load_pack(pack_dir, check_signature=False)  # the seal covers the new card
+
+
+@pytest.mark.parametrize(("pack_id", "dataset", "change", "before"), [
+    ("chest-xray-pneumonia", "chest_xray", "border 1.25", 0.587),
+    ("palm-anemia", "palm_anemia", "JPEG 30", 0.594),
+    ("palm-anemia", "palm_anemia", "noise 8", 0.141),
+])
+def test_photo_and_xray_guards_answer_what_another_site_sends(pack_id, dataset, change, before):
+    """Measured 2026-12-01 (300 val X-rays, 64 val palms): answered ``before`` the refits on
+    scanner- and camera-like copies; 96.3 % (border), 100 % (JPEG 30) and 87.5 % (noise) after."""
+    data = DATA.parent / dataset
+    if not data.is_dir():
+        pytest.skip("dataset not available")
+    pack = load_pack(resource_path("models", pack_id))
+    files = sc.spaced(split_files(data, "val", pack.manifest.class_ids), 64)
+    [result] = sc.measure(Screener(pack), files, [change])
+    assert result.answered_share >= min(0.85, before + 0.25), (change, result.refusals)
