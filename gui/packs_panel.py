@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from inference.modality import CHECKED
 from screening.numbers import format_decimal, format_percent
 
 if TYPE_CHECKING:
@@ -97,12 +98,18 @@ def _guard_text(manifest: Manifest, language: str = "en") -> str:
         "PackInfoDialog",
         "Images unlike its training images get no answer. {passed} of its own held-out images pass this check.",  # noqa: E501 - one literal, for lupdate
     ).format(passed=format_percent(ood.val_pass_rate, language))
-    if ood.far_ood_flag_rate is not None:
-        text += " " + translate(
+    if ood.far_ood_flag_rate is None:
+        return text
+    refused = format_percent(ood.far_ood_flag_rate, language)
+    if manifest.modality in CHECKED:  # the modality check refuses another kind of image first
+        return text + " " + translate(
             "PackInfoDialog",
-            "{refused} of unrelated test images (other scans, photos, documents) are refused.",  # noqa: E501
-        ).format(refused=format_percent(ood.far_ood_flag_rate, language))
-    return text
+            "Images of another kind (other scans, photos, documents) are refused before this check, as the wrong type of image; on its own, this check also refuses {refused} of such test images.",  # noqa: E501
+        ).format(refused=refused)
+    return text + " " + translate(
+        "PackInfoDialog",
+        "{refused} of unrelated test images (other scans, photos, documents) are refused.",  # noqa: E501
+    ).format(refused=refused)
 
 
 def _signer_text(pack: ModelPack) -> str:

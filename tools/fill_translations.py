@@ -157,6 +157,11 @@ ID: dict[str, str] = {
     "{refused} of unrelated test images (other scans, photos, documents) are refused.": (
         "{refused} gambar uji yang tidak terkait (pindaian lain, foto, dokumen) ditolak."
     ),
+    "Images of another kind (other scans, photos, documents) are refused before this check, as the wrong type of image; on its own, this check also refuses {refused} of such test images.": (  # noqa: E501
+        "Gambar jenis lain (pindaian lain, foto, dokumen) sudah ditolak sebelum pemeriksaan ini, "
+        "sebagai jenis gambar yang salah; pemeriksaan ini sendiri juga menolak {refused} dari gambar "
+        "uji semacam itu."
+    ),
     "Method": "Metode",
     "Model probability {p} %": "Probabilitas model {p} %",
     "Name": "Nama",

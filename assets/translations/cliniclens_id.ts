@@ -4,7 +4,7 @@
 <context>
     <name>BatchController</name>
     <message>
-        <location filename="../../gui/batch.py" line="209"/>
+        <location filename="../../gui/batch.py" line="210"/>
         <source>No images were found in the files and folders given.</source>
         <translation>Tidak ditemukan gambar dalam berkas dan folder yang diberikan.</translation>
     </message>
@@ -700,26 +700,10 @@ Untuk memulihkan, tutup ClinicLens lalu salin folder itu kembali ke tempat yang 
         <source>Looking for images…</source>
         <translation>Mencari gambar…</translation>
     </message>
-    <message numerus="yes">
+    <message>
         <location filename="../../gui/image_flow.py" line="145"/>
         <source>Added %n image(s)</source>
-        <translation>
-            <numerusform>%n gambar ditambahkan</numerusform>
-        </translation>
-    </message>
-    <message numerus="yes">
-        <location filename="../../gui/image_flow.py" line="148"/>
-        <source>skipped %n file(s) that are not images</source>
-        <translation>
-            <numerusform>%n berkas yang bukan gambar dilewati</numerusform>
-        </translation>
-    </message>
-    <message numerus="yes">
-        <location filename="../../gui/image_flow.py" line="153"/>
-        <source>%n path(s) not found</source>
-        <translation>
-            <numerusform>%n jalur tidak ditemukan</numerusform>
-        </translation>
+        <translation>%n gambar ditambahkan</translation>
     </message>
     <message>
         <location filename="../../gui/image_flow.py" line="224"/>
@@ -991,32 +975,32 @@ Untuk memulihkan, tutup ClinicLens lalu salin folder itu kembali ke tempat yang 
 <context>
     <name>PackChooser</name>
     <message>
-        <location filename="../../gui/packs_panel.py" line="39"/>
+        <location filename="../../gui/packs_panel.py" line="40"/>
         <source>Looking for screening types…</source>
         <translation>Mencari jenis skrining…</translation>
     </message>
     <message>
-        <location filename="../../gui/packs_panel.py" line="41"/>
+        <location filename="../../gui/packs_panel.py" line="42"/>
         <source>About this screening type…</source>
         <translation>Tentang jenis skrining ini…</translation>
     </message>
     <message>
-        <location filename="../../gui/packs_panel.py" line="50"/>
+        <location filename="../../gui/packs_panel.py" line="51"/>
         <source>Screening type</source>
         <translation>Jenis skrining</translation>
     </message>
     <message>
-        <location filename="../../gui/packs_panel.py" line="70"/>
+        <location filename="../../gui/packs_panel.py" line="71"/>
         <source>{name} (cannot be used)</source>
         <translation>{name} (tidak dapat digunakan)</translation>
     </message>
     <message>
-        <location filename="../../gui/packs_panel.py" line="77"/>
+        <location filename="../../gui/packs_panel.py" line="78"/>
         <source>No screening types installed</source>
         <translation>Belum ada jenis skrining yang terpasang</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../gui/packs_panel.py" line="86"/>
+        <location filename="../../gui/packs_panel.py" line="87"/>
         <source>%n type(s) could not be loaded</source>
         <translation>
             <numerusform>%n jenis tidak dapat dimuat</numerusform>
@@ -1026,122 +1010,127 @@ Untuk memulihkan, tutup ClinicLens lalu salin folder itu kembali ke tempat yang 
 <context>
     <name>PackInfoDialog</name>
     <message>
-        <location filename="../../gui/packs_panel.py" line="96"/>
+        <location filename="../../gui/packs_panel.py" line="97"/>
         <source>Images unlike its training images get no answer. {passed} of its own held-out images pass this check.</source>
         <translation>Gambar yang tidak mirip gambar latihnya tidak diberi jawaban. {passed} gambar ujinya sendiri lolos pemeriksaan ini.</translation>
     </message>
     <message>
-        <location filename="../../gui/packs_panel.py" line="101"/>
+        <location filename="../../gui/packs_panel.py" line="105"/>
+        <source>Images of another kind (other scans, photos, documents) are refused before this check, as the wrong type of image; on its own, this check also refuses {refused} of such test images.</source>
+        <translation>Gambar jenis lain (pindaian lain, foto, dokumen) sudah ditolak sebelum pemeriksaan ini, sebagai jenis gambar yang salah; pemeriksaan ini sendiri juga menolak {refused} dari gambar uji semacam itu.</translation>
+    </message>
+    <message>
+        <location filename="../../gui/packs_panel.py" line="109"/>
         <source>{refused} of unrelated test images (other scans, photos, documents) are refused.</source>
         <translation>{refused} gambar uji yang tidak terkait (pindaian lain, foto, dokumen) ditolak.</translation>
     </message>
     <message>
-        <location filename="../../gui/packs_panel.py" line="116"/>
+        <location filename="../../gui/packs_panel.py" line="123"/>
         <source>the ClinicLens project (key {fingerprint})</source>
         <translation>proyek ClinicLens (kunci {fingerprint})</translation>
     </message>
     <message>
-        <location filename="../../gui/packs_panel.py" line="120"/>
+        <location filename="../../gui/packs_panel.py" line="127"/>
         <source>a key trusted on this computer: {fingerprint} ({name})</source>
         <translation>kunci yang dipercaya di komputer ini: {fingerprint} ({name})</translation>
     </message>
     <message>
-        <location filename="../../gui/packs_panel.py" line="123"/>
+        <location filename="../../gui/packs_panel.py" line="130"/>
         <source>nobody: this pack is unsigned and runs only in developer mode</source>
         <translation>tidak ada: paket ini tidak bertanda tangan dan hanya berjalan dalam mode pengembang</translation>
     </message>
     <message>
-        <location filename="../../gui/packs_panel.py" line="151"/>
+        <location filename="../../gui/packs_panel.py" line="158"/>
         <source>Own validation images</source>
         <translation>Gambar validasi sendiri</translation>
     </message>
     <message>
-        <location filename="../../gui/packs_panel.py" line="152"/>
+        <location filename="../../gui/packs_panel.py" line="159"/>
         <source>Images from a second site</source>
         <translation>Gambar dari lokasi kedua</translation>
     </message>
     <message>
-        <location filename="../../gui/packs_panel.py" line="163"/>
+        <location filename="../../gui/packs_panel.py" line="170"/>
         <source>{split} ({n}): answered {answered}; right, counting refusals as misses, {accuracy} (95 % intervals).</source>
         <translation>{split} ({n}): dijawab {answered}; benar, penolakan dihitung sebagai salah, {accuracy} (interval 95 %).</translation>
     </message>
     <message>
-        <location filename="../../gui/packs_panel.py" line="178"/>
+        <location filename="../../gui/packs_panel.py" line="185"/>
         <source>{split}: heatmap peak on the tumour {ours}; a map that always points at the centre {centre}.</source>
         <translation>{split}: puncak peta panas pada tumor {ours}; peta yang selalu menunjuk ke tengah {centre}.</translation>
     </message>
     <message>
-        <location filename="../../gui/packs_panel.py" line="196"/>
+        <location filename="../../gui/packs_panel.py" line="203"/>
         <source>Intended use</source>
         <translation>Tujuan penggunaan</translation>
     </message>
     <message>
-        <location filename="../../gui/packs_panel.py" line="197"/>
+        <location filename="../../gui/packs_panel.py" line="204"/>
         <source>Classes</source>
         <translation>Kelas</translation>
     </message>
     <message>
-        <location filename="../../gui/packs_panel.py" line="198"/>
+        <location filename="../../gui/packs_panel.py" line="205"/>
         <source>refer for follow-up</source>
         <translation>rujuk untuk pemeriksaan lanjutan</translation>
     </message>
     <message>
-        <location filename="../../gui/packs_panel.py" line="199"/>
+        <location filename="../../gui/packs_panel.py" line="206"/>
         <source>Measured accuracy</source>
         <translation>Akurasi terukur</translation>
     </message>
     <message>
-        <location filename="../../gui/packs_panel.py" line="200"/>
+        <location filename="../../gui/packs_panel.py" line="207"/>
         <source>Class</source>
         <translation>Kelas</translation>
     </message>
     <message>
-        <location filename="../../gui/packs_panel.py" line="201"/>
+        <location filename="../../gui/packs_panel.py" line="208"/>
         <source>Sensitivity</source>
         <translation>Sensitivitas</translation>
     </message>
     <message>
-        <location filename="../../gui/packs_panel.py" line="202"/>
+        <location filename="../../gui/packs_panel.py" line="209"/>
         <source>Precision</source>
         <translation>Presisi</translation>
     </message>
     <message>
-        <location filename="../../gui/packs_panel.py" line="203"/>
+        <location filename="../../gui/packs_panel.py" line="210"/>
         <source>Images</source>
         <translation>Gambar</translation>
     </message>
     <message>
-        <location filename="../../gui/packs_panel.py" line="204"/>
+        <location filename="../../gui/packs_panel.py" line="211"/>
         <source>Limitations</source>
         <translation>Keterbatasan</translation>
     </message>
     <message>
-        <location filename="../../gui/packs_panel.py" line="205"/>
+        <location filename="../../gui/packs_panel.py" line="212"/>
         <source>Images it refuses</source>
         <translation>Gambar yang ditolak</translation>
     </message>
     <message>
-        <location filename="../../gui/packs_panel.py" line="206"/>
+        <location filename="../../gui/packs_panel.py" line="213"/>
         <source>Screening types that could not be loaded</source>
         <translation>Jenis skrining yang tidak dapat dimuat</translation>
     </message>
     <message>
-        <location filename="../../gui/packs_panel.py" line="212"/>
+        <location filename="../../gui/packs_panel.py" line="219"/>
         <source>Pack {id}, version {version}</source>
         <translation>Paket {id}, versi {version}</translation>
     </message>
     <message>
-        <location filename="../../gui/packs_panel.py" line="217"/>
+        <location filename="../../gui/packs_panel.py" line="224"/>
         <source>Signed by</source>
         <translation>Ditandatangani oleh</translation>
     </message>
     <message>
-        <location filename="../../gui/packs_panel.py" line="230"/>
+        <location filename="../../gui/packs_panel.py" line="237"/>
         <source>Accuracy {acc}, macro F1 {f1} on {n} held-out {split} images.</source>
         <translation>Akurasi {acc}, F1 makro {f1} pada {n} gambar {split} terpisah.</translation>
     </message>
     <message>
-        <location filename="../../gui/packs_panel.py" line="285"/>
+        <location filename="../../gui/packs_panel.py" line="292"/>
         <source>About this screening type</source>
         <translation>Tentang jenis skrining ini</translation>
     </message>

@@ -358,6 +358,24 @@ def test_pack_information_states_what_the_guard_refuses(qtbot):
     ood = pack.manifest.ood
     assert "Images it refuses" in html
     assert f"{ood.val_pass_rate * 100:.1f}\u00a0% of its own held-out images pass" in html
-    assert f"{ood.far_ood_flag_rate * 100:.1f}\u00a0% of unrelated test images" in html
+    # another kind of image is refused by the modality check before the pack's own guard sees it
+    assert "refused before this check, as the wrong type of image" in html
+    assert f"this check also refuses {ood.far_ood_flag_rate * 100:.1f}\u00a0% of such test images" in html
     comma = f"{ood.val_pass_rate * 100:.1f}".replace(".", ",")
     assert f"{comma}\u00a0%" in pack_html(pack, catalog, "id")  # Bahasa: the decimal comma
+
+
+def test_pack_information_without_the_modality_check_states_the_guard_alone(qtbot):
+    """A pack of a modality the shared check does not know is screened by its own guard alone:
+    the panel then gives that guard's rate as what the app refuses."""
+    import dataclasses
+
+    from gui.packs_panel import pack_html
+    from inference.packs import discover, load_pack
+    from inference.resources import resource_path
+
+    pack = load_pack(resource_path("models", "palm-anemia"))
+    other = dataclasses.replace(pack, manifest=dataclasses.replace(pack.manifest, modality="skin-photo"))
+    html = pack_html(other, discover([resource_path("models")]), "en")
+    assert "wrong type of image" not in html
+    assert f"{pack.manifest.ood.far_ood_flag_rate * 100:.1f}\u00a0% of unrelated test images" in html
