@@ -19,7 +19,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from inference.modality import CHECKED
 from screening.numbers import format_decimal, format_percent
 
 if TYPE_CHECKING:
@@ -100,6 +99,9 @@ def _guard_text(manifest: Manifest, language: str = "en") -> str:
     ).format(passed=format_percent(ood.val_pass_rate, language))
     if ood.far_ood_flag_rate is None:
         return text
+    # imported here, not with the module: it loads onnxruntime, which the window's start-up avoids
+    from inference.modality import CHECKED
+
     refused = format_percent(ood.far_ood_flag_rate, language)
     if manifest.modality in CHECKED:  # the modality check refuses another kind of image first
         return text + " " + translate(
