@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import matplotlib
@@ -30,8 +31,6 @@ def replace_section(card: Path, lines: list[str]) -> None:
 def put_block(card: Path, start: str, end: str, section: str, before: str | None = None) -> None:
     """Replace the generated block between the ``start`` and ``end`` markers with ``section``;
     without one, add it before the marker ``before`` where the card has it, else at the end."""
-    import re
-
     text = card.read_text("utf-8")
     if start in text:
         pattern = re.compile(re.escape(start) + ".*?" + re.escape(end) + "\n?", re.S)
