@@ -42,7 +42,11 @@ TRUSTED_KEYS_NAME = "trusted-keys.json"
 PROJECT_NAME = "ClinicLens project"
 # The project's release key (raw ed25519 public key, base64). Its private half is never in the
 # repository; DEVELOPERS.md says who holds it and how packs are signed with it.
-PROJECT_PUBLIC_KEY = "/yccxnkLcLrHFQQvGe5TP4dDRqxN/SrRdBVec5A1i/w="
+PROJECT_PUBLIC_KEY = "sKOHDOzQTBt/mMD5rGGhrHldpvgta2qcDubZQS4qiCc="
+# Earlier release keys whose private half was lost, not leaked (2026-11-30 to 2026-12-01: it
+# stayed on a development VM that was not kept). Nobody can sign with them any more, so packs
+# they signed stay trusted as the project's: a clinic's copy of an earlier pack still loads.
+RETIRED_PROJECT_KEYS: tuple[str, ...] = ("/yccxnkLcLrHFQQvGe5TP4dDRqxN/SrRdBVec5A1i/w=",)
 
 
 class PackUnsignedError(PackError):
@@ -128,6 +132,21 @@ def _raw_public(key: Ed25519PublicKey) -> bytes:
 
 PROJECT_FINGERPRINT = fingerprint(base64.b64decode(PROJECT_PUBLIC_KEY))
 PROJECT_KEY = TrustedKey(PROJECT_FINGERPRINT, PROJECT_PUBLIC_KEY, PROJECT_NAME)
+RETIRED_KEYS = {
+    k.fingerprint: k
+    for k in (
+        TrustedKey(fingerprint(base64.b64decode(b64)), b64, f"{PROJECT_NAME} (earlier key)")
+        for b64 in RETIRED_PROJECT_KEYS
+    )
+}
+
+
+def is_project_key(fp: str) -> bool:
+    """The project's release key or one of its earlier keys: built in, never the clinic's to
+    trust or untrust."""
+    return fp == PROJECT_FINGERPRINT or fp in RETIRED_KEYS
+
+
 # Keys this process trusts besides the project key and the clinic's list (tests add theirs).
 SESSION_TRUSTED: dict[str, TrustedKey] = {}
 
@@ -251,7 +270,7 @@ def read_signature(directory: Path | str, label: str | None = None) -> tuple[byt
 
 def trusted_keys(path: Path | None = None) -> dict[str, TrustedKey]:
     """Every key whose packs may run: the project's, this process's and the clinic's."""
-    keys = {PROJECT_FINGERPRINT: PROJECT_KEY, **SESSION_TRUSTED}
+    keys = {PROJECT_FINGERPRINT: PROJECT_KEY, **RETIRED_KEYS, **SESSION_TRUSTED}
     for key in load_trusted(path):
         keys.setdefault(key.fingerprint, key)
     return keys
@@ -295,7 +314,7 @@ def check_signature(
             f"provider of this pack, trust its key with: cliniclens models trust {fp}",
             fingerprint=fp,
         )
-    return Signer("project" if fp == PROJECT_FINGERPRINT else "trusted", fp, key.name)
+    return Signer("project" if is_project_key(fp) else "trusted", fp, key.name)
 
 
 def verify_signed(directory: Path | str, label: str | None = None) -> tuple[Signer, dict[str, str]]:
@@ -337,7 +356,7 @@ def save_trusted(keys: Iterable[TrustedKey], path: Path | None = None) -> Path:
     """Write the clinic's trusted keys atomically (the project key is never listed)."""
     target = path or trusted_keys_path()
     target.parent.mkdir(parents=True, exist_ok=True)
-    listed = [asdict(k) for k in keys if k.fingerprint != PROJECT_FINGERPRINT]
+    listed = [asdict(k) for k in keys if not is_project_key(k.fingerprint)]
     tmp = target.with_name(target.name + ".tmp")
     tmp.write_text(json.dumps({"keys": listed}, indent=2) + "\n", "utf-8")
     tmp.replace(target)

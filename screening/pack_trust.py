@@ -23,9 +23,11 @@ from inference.resources import model_dirs
 from inference.signing import (
     PROJECT_FINGERPRINT,
     PROJECT_NAME,
+    RETIRED_KEYS,
     Signer,
     find_pack_key,
     fingerprint,
+    is_project_key,
     load_public_key,
     load_trusted,
     normalise_fingerprint,
@@ -114,7 +116,7 @@ def _resolve(key: str, t: Translate) -> tuple[bytes, list[str]]:
 def cmd_trust(args: argparse.Namespace, t: Translate, open_store) -> int:
     raw, packs = _resolve(args.key, t)
     fp = fingerprint(raw)
-    if fp == PROJECT_FINGERPRINT:
+    if is_project_key(fp):
         print(t("cli.trust_project", name=PROJECT_NAME))
         return 0
     entry = trust_key(raw, args.name)
@@ -129,7 +131,7 @@ def cmd_untrust(args: argparse.Namespace, t: Translate, open_store) -> int:
     fp = normalise_fingerprint(args.key)
     if not fp:
         raise TrustError(t("cli.trust_bad_key", given=args.key))
-    if fp == PROJECT_FINGERPRINT:
+    if is_project_key(fp):
         raise TrustError(t("cli.untrust_project", name=PROJECT_NAME))
     removed = untrust_key(fp)
     if removed is None:
@@ -145,6 +147,8 @@ def cmd_untrust(args: argparse.Namespace, t: Translate, open_store) -> int:
 
 def cmd_keys(_: argparse.Namespace, t: Translate, open_store=None) -> int:
     print(f"{PROJECT_FINGERPRINT}  {PROJECT_NAME}  ({t('cli.key_builtin')})")
+    for key in RETIRED_KEYS.values():
+        print(f"{key.fingerprint}  {key.name}  ({t('cli.key_builtin')})")
     for key in load_trusted():
         print(f"{key.fingerprint}  {key.name or '-'}  ({t('cli.key_added', added=key.added)})")
     return 0

@@ -83,6 +83,7 @@ def test_trust_from_a_public_key_file(env, capsys, tmp_path):
         (["models", "trust", "not-a-key"], "neither a key fingerprint"),
         (["models", "trust", "0" * 32], "no installed pack is signed by key"),
         (["models", "untrust", signing.PROJECT_FINGERPRINT], "cannot be untrusted"),
+        (["models", "untrust", next(iter(signing.RETIRED_KEYS))], "cannot be untrusted"),
     ],
 )
 def test_trust_mistakes_get_a_plain_message(env, capsys, args, message):

@@ -293,3 +293,27 @@ def test_sign_pack_tool_signs_and_refuses_a_broken_pack(tmp_path, capsys):
         assert "model.onnx" in capsys.readouterr().err
     finally:
         signing.SESSION_TRUSTED.pop(fingerprint(trusted), None)
+
+
+RETIRED = REPO / "tests" / "fixtures" / "retired_project_key"
+
+
+def test_a_seal_signed_by_an_earlier_project_key_is_still_the_projects(monkeypatch):
+    """The seal and signature of the modality check as released before the key was rotated on
+    2026-12-01 (its private half was lost with a development VM): still verifies, as the
+    project's, so a clinic's copy of an earlier pack keeps loading."""
+    monkeypatch.setattr(signing, "SESSION_TRUSTED", {})
+    seal = (RETIRED / SEAL_NAME).read_bytes()
+    signer = signing.check_signature(RETIRED, seal, "earlier check", allow_unsigned=False)
+    assert signer.kind == "project"
+    assert signer.fingerprint in signing.RETIRED_KEYS
+    assert signer.fingerprint != signing.PROJECT_FINGERPRINT
+    with pytest.raises(PackSignatureError):  # the old signature fits only the bytes it signed
+        signing.check_signature(RETIRED, seal + b"\n", "earlier check", allow_unsigned=False)
+
+
+def test_an_earlier_project_key_is_never_written_to_the_clinics_list(home):
+    retired = next(iter(signing.RETIRED_KEYS.values()))
+    path = signing.save_trusted([retired, signing.TrustedKey("ab", "AAAA", "partner")])
+    assert retired.fingerprint not in path.read_text("utf-8")
+    assert signing.is_project_key(retired.fingerprint) and not signing.is_project_key("ab")

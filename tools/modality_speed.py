@@ -30,6 +30,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--n", type=int, default=60)
     ap.add_argument("--variants", default="", help="comma-separated check variants to time")
     ap.add_argument("--json", type=Path, help="write the variants' medians here")
+    ap.add_argument("--report", type=Path, help="put the added and alone medians into this fit "
+                    "report (runs/modality/report.json) as 'speed', for the card")
     args = ap.parse_args(argv)
     from inference.engine import Engine
     from inference.modality import ModalityCheck, check_dir
@@ -87,6 +89,15 @@ def main(argv: list[str] | None = None) -> int:
             f"{os.cpu_count()} cores",
         )
         args.json.write_text(json.dumps(out, indent=2) + "\n", "utf-8")
+    if args.report:
+        report = json.loads(args.report.read_text("utf-8"))
+        report["speed"] = {
+            "added_ms": med(on) - med(off),
+            "alone_ms": med(alone),
+            "conditions": f"tools/modality_speed.py: {args.pack}, {len(images)} val images, one "
+            f"thread, load average {load:.1f} on {os.cpu_count()} cores",
+        }
+        args.report.write_text(json.dumps(report, indent=2), "utf-8")
     return 0
 
 
