@@ -88,7 +88,7 @@ def _jpeg(img: Image.Image, quality: int) -> Image.Image:
 
 
 # Share of augmented copies given sensor noise, and its sigma range in grey levels. Without
-# it the check called 9 of 300 val X-rays with noise of sigma 8 "none" (training/site_changes.py).
+# it the check refused 9 of 300 val X-rays with noise of sigma 8 (training/site_changes.py).
 NOISE_P, NOISE_SIGMA = 0.35, (2.0, 12.0)
 
 
