@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from html import escape
 from typing import TYPE_CHECKING
 
@@ -146,11 +147,15 @@ def _share(entry: object, language: str) -> str | None:
     return text
 
 
-def evaluation_lines(extra: dict, language: str = "en") -> list[str]:
+def evaluation_lines(
+    extra: dict, language: str = "en", class_names: Mapping[str, str] | None = None
+) -> list[str]:
     """The pack's measured evaluation (training.pack_eval via tools/evaluate_packs.py), next
     to its accuracy: per split, the share of images answered and accuracy counting
-    refusals as misses; for packs with tumour boxes, how often the heatmap's peak falls on
-    the tumour against a map that always points at the centre (issue 15/16)."""
+    refusals as misses; the share marked refer by true class (for a normal class, the false
+    referrals a clinic would see: a second site's normal chest X-rays, say); for packs with
+    tumour boxes, how often the heatmap's peak falls on the tumour against a map that always
+    points at the centre (issue 15/16)."""
     translate = QCoreApplication.translate
     evaluation = extra.get("evaluation") if isinstance(extra, dict) else None
     splits = evaluation.get("splits") if isinstance(evaluation, dict) else None
@@ -176,6 +181,14 @@ def evaluation_lines(extra: dict, language: str = "en") -> list[str]:
                 ).format(n=figures.get("n", "?"), split=names[split], answered=answered,
                          accuracy=accuracy)
             )
+        referred = _referred_text(figures.get("per_class"), language, class_names or {})
+        if referred:
+            lines.append(
+                translate(
+                    "PackInfoDialog",
+                    "{split}: marked “refer for follow-up”, by true class: {classes}.",
+                ).format(split=names[split], classes=referred)
+            )
         where = figures.get("localisation")
         if isinstance(where, dict):
             ours = _share(((where.get("gradcam") or {}).get("all") or {}).get("pointing"), language)
@@ -191,6 +204,19 @@ def evaluation_lines(extra: dict, language: str = "en") -> list[str]:
                     ).format(split=names[split], ours=ours, centre=centre)
                 )
     return lines
+
+
+def _referred_text(per_class: object, language: str, class_names: Mapping[str, str]) -> str:
+    """"normal 18.8 % (12.8-26.8 %); pneumonia 98.5 % (...)" from the evaluation's per-class
+    referred shares; "" when the record has none."""
+    if not isinstance(per_class, dict):
+        return ""
+    parts = []
+    for cls, figures in per_class.items():
+        share = _share(figures.get("referred") if isinstance(figures, dict) else None, language)
+        if share:
+            parts.append(f"{class_names.get(cls, cls)} {share}")
+    return "; ".join(parts)
 
 
 def pack_html(
@@ -247,7 +273,10 @@ def pack_html(
         )
         parts.append(f"<h3>{h['accuracy']}</h3>")
         parts.append(f"<p>{escape(accuracy)}</p>")
-        parts += [f"<p>{escape(line)}</p>" for line in evaluation_lines(metrics.extra, language)]
+        names = {c.id: c.name.get(language) for c in m.classes}
+        parts += [
+            f"<p>{escape(line)}</p>" for line in evaluation_lines(metrics.extra, language, names)
+        ]
         per_class = metrics.extra.get("per_class")
 
         def pct(rate: float) -> str:

@@ -246,6 +246,10 @@ ID: dict[str, str] = {
         "{split} ({n}): dijawab {answered}; benar, penolakan dihitung sebagai salah, "
         "{accuracy} (interval 95 %)."
     ),
+    "{split}: marked “refer for follow-up”, by true class: {classes}.": (
+        "{split}: ditandai “rujuk untuk pemeriksaan lanjutan”, menurut kelas sebenarnya: "
+        "{classes}."
+    ),
     "{split}: heatmap peak on the tumour {ours}; a map that always points at the centre "
     "{centre}.": (
         "{split}: puncak peta panas pada tumor {ours}; peta yang selalu menunjuk ke tengah "

@@ -1015,122 +1015,127 @@ Untuk memulihkan, tutup ClinicLens lalu salin folder itu kembali ke tempat yang 
         <translation>Gambar yang tidak mirip gambar latihnya tidak diberi jawaban. {passed} gambar ujinya sendiri lolos pemeriksaan ini.</translation>
     </message>
     <message>
-        <location filename="../../gui/packs_panel.py" line="105"/>
+        <location filename="../../gui/packs_panel.py" line="108"/>
         <source>Images of another kind (other scans, photos, documents) are refused before this check, as the wrong type of image; on its own, this check also refuses {refused} of such test images.</source>
         <translation>Gambar jenis lain (pindaian lain, foto, dokumen) sudah ditolak sebelum pemeriksaan ini, sebagai jenis gambar yang salah; pemeriksaan ini sendiri juga menolak {refused} dari gambar uji semacam itu.</translation>
     </message>
     <message>
-        <location filename="../../gui/packs_panel.py" line="109"/>
+        <location filename="../../gui/packs_panel.py" line="112"/>
         <source>{refused} of unrelated test images (other scans, photos, documents) are refused.</source>
         <translation>{refused} gambar uji yang tidak terkait (pindaian lain, foto, dokumen) ditolak.</translation>
     </message>
     <message>
-        <location filename="../../gui/packs_panel.py" line="123"/>
+        <location filename="../../gui/packs_panel.py" line="126"/>
         <source>the ClinicLens project (key {fingerprint})</source>
         <translation>proyek ClinicLens (kunci {fingerprint})</translation>
     </message>
     <message>
-        <location filename="../../gui/packs_panel.py" line="127"/>
+        <location filename="../../gui/packs_panel.py" line="130"/>
         <source>a key trusted on this computer: {fingerprint} ({name})</source>
         <translation>kunci yang dipercaya di komputer ini: {fingerprint} ({name})</translation>
     </message>
     <message>
-        <location filename="../../gui/packs_panel.py" line="130"/>
+        <location filename="../../gui/packs_panel.py" line="133"/>
         <source>nobody: this pack is unsigned and runs only in developer mode</source>
         <translation>tidak ada: paket ini tidak bertanda tangan dan hanya berjalan dalam mode pengembang</translation>
     </message>
     <message>
-        <location filename="../../gui/packs_panel.py" line="158"/>
+        <location filename="../../gui/packs_panel.py" line="165"/>
         <source>Own validation images</source>
         <translation>Gambar validasi sendiri</translation>
     </message>
     <message>
-        <location filename="../../gui/packs_panel.py" line="159"/>
+        <location filename="../../gui/packs_panel.py" line="166"/>
         <source>Images from a second site</source>
         <translation>Gambar dari lokasi kedua</translation>
     </message>
     <message>
-        <location filename="../../gui/packs_panel.py" line="170"/>
+        <location filename="../../gui/packs_panel.py" line="177"/>
         <source>{split} ({n}): answered {answered}; right, counting refusals as misses, {accuracy} (95 % intervals).</source>
         <translation>{split} ({n}): dijawab {answered}; benar, penolakan dihitung sebagai salah, {accuracy} (interval 95 %).</translation>
     </message>
     <message>
-        <location filename="../../gui/packs_panel.py" line="185"/>
+        <location filename="../../gui/packs_panel.py" line="187"/>
+        <source>{split}: marked “refer for follow-up”, by true class: {classes}.</source>
+        <translation>{split}: ditandai “rujuk untuk pemeriksaan lanjutan”, menurut kelas sebenarnya: {classes}.</translation>
+    </message>
+    <message>
+        <location filename="../../gui/packs_panel.py" line="200"/>
         <source>{split}: heatmap peak on the tumour {ours}; a map that always points at the centre {centre}.</source>
         <translation>{split}: puncak peta panas pada tumor {ours}; peta yang selalu menunjuk ke tengah {centre}.</translation>
     </message>
     <message>
-        <location filename="../../gui/packs_panel.py" line="203"/>
+        <location filename="../../gui/packs_panel.py" line="231"/>
         <source>Intended use</source>
         <translation>Tujuan penggunaan</translation>
     </message>
     <message>
-        <location filename="../../gui/packs_panel.py" line="204"/>
+        <location filename="../../gui/packs_panel.py" line="232"/>
         <source>Classes</source>
         <translation>Kelas</translation>
     </message>
     <message>
-        <location filename="../../gui/packs_panel.py" line="205"/>
+        <location filename="../../gui/packs_panel.py" line="233"/>
         <source>refer for follow-up</source>
         <translation>rujuk untuk pemeriksaan lanjutan</translation>
     </message>
     <message>
-        <location filename="../../gui/packs_panel.py" line="206"/>
+        <location filename="../../gui/packs_panel.py" line="234"/>
         <source>Measured accuracy</source>
         <translation>Akurasi terukur</translation>
     </message>
     <message>
-        <location filename="../../gui/packs_panel.py" line="207"/>
+        <location filename="../../gui/packs_panel.py" line="235"/>
         <source>Class</source>
         <translation>Kelas</translation>
     </message>
     <message>
-        <location filename="../../gui/packs_panel.py" line="208"/>
+        <location filename="../../gui/packs_panel.py" line="236"/>
         <source>Sensitivity</source>
         <translation>Sensitivitas</translation>
     </message>
     <message>
-        <location filename="../../gui/packs_panel.py" line="209"/>
+        <location filename="../../gui/packs_panel.py" line="237"/>
         <source>Precision</source>
         <translation>Presisi</translation>
     </message>
     <message>
-        <location filename="../../gui/packs_panel.py" line="210"/>
+        <location filename="../../gui/packs_panel.py" line="238"/>
         <source>Images</source>
         <translation>Gambar</translation>
     </message>
     <message>
-        <location filename="../../gui/packs_panel.py" line="211"/>
+        <location filename="../../gui/packs_panel.py" line="239"/>
         <source>Limitations</source>
         <translation>Keterbatasan</translation>
     </message>
     <message>
-        <location filename="../../gui/packs_panel.py" line="212"/>
+        <location filename="../../gui/packs_panel.py" line="240"/>
         <source>Images it refuses</source>
         <translation>Gambar yang ditolak</translation>
     </message>
     <message>
-        <location filename="../../gui/packs_panel.py" line="213"/>
+        <location filename="../../gui/packs_panel.py" line="241"/>
         <source>Screening types that could not be loaded</source>
         <translation>Jenis skrining yang tidak dapat dimuat</translation>
     </message>
     <message>
-        <location filename="../../gui/packs_panel.py" line="219"/>
+        <location filename="../../gui/packs_panel.py" line="247"/>
         <source>Pack {id}, version {version}</source>
         <translation>Paket {id}, versi {version}</translation>
     </message>
     <message>
-        <location filename="../../gui/packs_panel.py" line="224"/>
+        <location filename="../../gui/packs_panel.py" line="252"/>
         <source>Signed by</source>
         <translation>Ditandatangani oleh</translation>
     </message>
     <message>
-        <location filename="../../gui/packs_panel.py" line="237"/>
+        <location filename="../../gui/packs_panel.py" line="265"/>
         <source>Accuracy {acc}, macro F1 {f1} on {n} held-out {split} images.</source>
         <translation>Akurasi {acc}, F1 makro {f1} pada {n} gambar {split} terpisah.</translation>
     </message>
     <message>
-        <location filename="../../gui/packs_panel.py" line="292"/>
+        <location filename="../../gui/packs_panel.py" line="323"/>
         <source>About this screening type</source>
         <translation>Tentang jenis skrining ini</translation>
     </message>
